@@ -1,0 +1,126 @@
+package dev.umbra.cli;
+
+import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.ocsf.OcsfMapper;
+import dev.umbra.signatures.Catalog;
+import dev.umbra.signatures.Category;
+import dev.umbra.signatures.HostMatcher;
+import dev.umbra.signatures.Match;
+import dev.umbra.signatures.Verdict;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+
+/** {@code umbra audit}: which AI services the clients in captures used. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Report the AI services each client used, from capture files: a table per "
+                + "(client IP, service), or OCSF JSON events.")
+final class AuditCommand implements Callable<Integer> {
+    @ParentCommand
+    UmbraCommand root;
+
+    @Option(names = "--format", defaultValue = "table",
+            description = "table, or json (one OCSF event per client, service and class per line). Default: ${DEFAULT-VALUE}.")
+    OutputFormat format;
+
+    @Option(names = "--fail-on", paramLabel = "RULE",
+            description = "Exit with 1 when a finding matches: 'any', a verdict (sanctioned, tolerated, "
+                    + "unsanctioned, unknown) or a category id. Repeatable.")
+    List<String> failOn = List.of();
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng capture files.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        Set<Object> failRules = parseFailOn(failOn);
+        CaptureRun.checkInputs(files);
+        HostMatcher matcher = Catalog.builtIn().matcher();
+        UsageReport report = new UsageReport();
+        CaptureRun run = new CaptureRun(root.err);
+        run.readAll(files, o -> {
+            Match m = matcher.match(o.hostname());
+            if (m != null) {
+                report.add(o, m);
+            }
+        });
+        if (format == OutputFormat.json) {
+            OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), null);
+            for (Finding f : report.findings()) {
+                root.out.println(mapper.toJsonLine(f));
+            }
+        } else {
+            printTable(report, run);
+        }
+        if (root.verbosity() > 0) {
+            run.printStatistics();
+        }
+        if (run.filesFailed() > 0) {
+            return ExitCodes.USAGE;
+        }
+        for (UsageReport.Row r : report.rows()) {
+            if (failRules.contains("any") || failRules.contains(r.match.verdict())
+                    || failRules.contains(r.match.service().category())) {
+                return ExitCodes.FINDINGS;
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void printTable(UsageReport report, CaptureRun run) {
+        if (report.isEmpty()) {
+            root.out.println("No AI services found in " + run.packets() + " packets from " + files.size() + " file(s).");
+            return;
+        }
+        TextTable table = new TextTable("CLIENT", "SERVICE", "NAME", "CATEGORY", "VERDICT", "RISK", "COUNT",
+                "FIRST SEEN", "LAST SEEN", "HOSTNAMES");
+        Set<String> services = new HashSet<>();
+        Set<String> clients = new HashSet<>();
+        for (UsageReport.Row r : report.rows()) {
+            services.add(r.match.service().id());
+            clients.add(r.client);
+            table.add(r.client, r.match.service().id(), r.match.service().name(), r.match.service().category().id(),
+                    r.match.verdict().id(), r.match.service().riskScore(), r.count, millis(r.first), millis(r.last),
+                    String.join(",", r.hostnames));
+        }
+        table.print(root.out);
+        root.out.println();
+        root.out.println(services.size() + " AI service(s) used by " + clients.size() + " client(s) in "
+                + run.packets() + " packets from " + files.size() + " file(s).");
+    }
+
+    private static Instant millis(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static Set<Object> parseFailOn(List<String> rules) {
+        Set<Object> out = new HashSet<>();
+        for (String rule : rules) {
+            if (rule.equalsIgnoreCase("any")) {
+                out.add("any");
+                continue;
+            }
+            try {
+                out.add(Verdict.fromId(rule));
+                continue;
+            } catch (IllegalArgumentException notAVerdict) {
+                // try a category next
+            }
+            try {
+                out.add(Category.fromId(rule));
+            } catch (IllegalArgumentException e) {
+                throw UmbraException.badInput("Invalid value " + rule + " for option --fail-on: expected 'any', "
+                        + "a verdict (sanctioned, tolerated, unsanctioned, unknown) or a category id");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.umbra.cli;
+
+/** Output formats of the reporting commands. */
+enum OutputFormat {
+    table, json
+}

@@ -1,0 +1,46 @@
+package dev.umbra.sensor;
+
+/**
+ * Named malformations and limits hit while decoding. Codes are stable snake_case; they appear in
+ * reports and metrics. Decoding goes on after every one of them.
+ */
+public enum Anomaly {
+    CAPTURE_UNKNOWN_LINK_TYPE("capture_unknown_link_type"),
+    CAPTURE_BLOCK_TOO_LARGE("capture_block_too_large"),
+    CAPTURE_BAD_BLOCK("capture_bad_block"),
+    CAPTURE_UNKNOWN_INTERFACE("capture_unknown_interface"),
+    LINK_TRUNCATED("link_truncated"),
+    LINK_UNKNOWN_ETHERTYPE("link_unknown_ethertype"),
+    TUNNEL_TOO_DEEP("tunnel_too_deep"),
+    IPV4_TRUNCATED("ipv4_truncated"),
+    IPV4_BAD_HEADER_LENGTH("ipv4_bad_header_length"),
+    IPV4_BAD_TOTAL_LENGTH("ipv4_bad_total_length"),
+    IPV6_TRUNCATED("ipv6_truncated"),
+    IPV6_EXTENSION_CHAIN_TOO_LONG("ipv6_extension_chain_too_long"),
+    IP_FRAGMENT_SKIPPED("ip_fragment_skipped"),
+    IP_BAD_VERSION("ip_bad_version"),
+    UDP_TRUNCATED("udp_truncated"),
+    TCP_TRUNCATED("tcp_truncated"),
+    TCP_BAD_HEADER_LENGTH("tcp_bad_header_length"),
+    DNS_TRUNCATED("dns_truncated"),
+    DNS_NAME_POINTER_LOOP("dns_name_pointer_loop"),
+    DNS_NAME_TOO_LONG("dns_name_too_long"),
+    DNS_BAD_LABEL("dns_bad_label"),
+    DNS_TOO_MANY_RECORDS("dns_too_many_records"),
+    TLS_CLIENT_HELLO_TRUNCATED("tls_client_hello_truncated"),
+    TLS_CLIENT_HELLO_MALFORMED("tls_client_hello_malformed"),
+    TLS_SNI_INVALID("tls_sni_invalid"),
+    /** A decoder bug caught by the last-resort guard of the packet loop; should stay 0. */
+    DECODER_ERROR("decoder_error");
+
+    private final String code;
+
+    Anomaly(String code) {
+        this.code = code;
+    }
+
+    /** The stable snake_case code. */
+    public String code() {
+        return code;
+    }
+}

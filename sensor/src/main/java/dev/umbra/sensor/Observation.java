@@ -1,0 +1,61 @@
+package dev.umbra.sensor;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One sighting of a name on the wire or in a log.
+ *
+ * <p>"Client" is the side that asked (sent the DNS query, the ClientHello, the request); "server"
+ * the side that was asked. For a DNS answer the client is the receiver of the response.
+ *
+ * @param time when it was seen (capture or log time)
+ * @param kind what was seen
+ * @param hostname the name (DNS question, SNI, Host header); never null
+ * @param clientIp client address in text form, or {@code null} when unknown
+ * @param clientPort client port, or 0 when unknown
+ * @param serverIp server address in text form, or {@code null} when unknown
+ * @param serverPort server port, or 0 when unknown
+ * @param answers DNS answers (addresses and CNAME targets) for {@link ObservationKind#DNS_ANSWER};
+ *     empty otherwise, never null
+ * @param alpn ALPN protocols offered, empty when none; never null
+ * @param ja4 JA4 fingerprint, or {@code null} when not computed
+ * @param bytesOut bytes client to server, or -1 when unknown
+ * @param bytesIn bytes server to client, or -1 when unknown
+ * @param user user name, or {@code null} when unknown
+ * @param process process name, or {@code null} when unknown
+ * @param source the capture file, interface or log it came from
+ */
+public record Observation(
+        Instant time,
+        ObservationKind kind,
+        String hostname,
+        String clientIp,
+        int clientPort,
+        String serverIp,
+        int serverPort,
+        List<String> answers,
+        List<String> alpn,
+        String ja4,
+        long bytesOut,
+        long bytesIn,
+        String user,
+        String process,
+        String source) {
+
+    public Observation {
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(hostname, "hostname");
+        answers = answers == null ? List.of() : List.copyOf(answers);
+        alpn = alpn == null ? List.of() : List.copyOf(alpn);
+    }
+
+    /** A network observation with no byte counts, user or process. */
+    public static Observation network(Instant time, ObservationKind kind, String hostname,
+            String clientIp, int clientPort, String serverIp, int serverPort, String source) {
+        return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort,
+                List.of(), List.of(), null, -1, -1, null, null, source);
+    }
+}

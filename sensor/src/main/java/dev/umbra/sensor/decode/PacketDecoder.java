@@ -1,0 +1,574 @@
+package dev.umbra.sensor.decode;
+
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.capture.PacketHandler;
+import dev.umbra.sensor.dns.DnsMessage;
+import dev.umbra.sensor.dns.DnsParser;
+import dev.umbra.sensor.dns.DnsQuestion;
+import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.tls.ClientHello;
+import dev.umbra.sensor.tls.ClientHelloParser;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/*
+ * Design notes.
+ *
+ * One decoder per capture thread: frames go down link -> IP -> UDP/TCP -> DNS | TLS, all read in
+ * place at absolute offsets with the remaining length checked before every read. Nothing is
+ * allocated for a frame that carries no name; an Observation (and its strings) is built only for a
+ * DNS message or a ClientHello. Malformed frames count an Anomaly and are dropped; no exception
+ * leaves onPacket (a last-resort catch counts any decoder bug as an anomaly rather than stopping
+ * the capture).
+ *
+ * Protocols are recognised by content where that is cheap and safe: a TLS ClientHello on any TCP
+ * port; DNS on UDP/TCP port 53, and on other UDP ports when the header is plausible (one question,
+ * opcode QUERY). mDNS (5353) and LLMNR (5355) are local-link name resolution, not lookups of
+ * services: they are not reported as DNS.
+ *
+ * Not yet here (see the sensor issue): TCP reassembly of ClientHellos split across segments, QUIC
+ * Initials, IP fragment reassembly (non-first fragments are counted and skipped), flows.
+ */
+public final class PacketDecoder implements PacketHandler {
+    /** Nested encapsulations followed (VLAN tags, tunnels, PPPoE) before a frame is dropped. */
+    public static final int MAX_ENCAPSULATION_DEPTH = 8;
+    /** IPv6 extension headers followed before a packet is dropped. */
+    public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
+
+    private static final int ETHERTYPE_IPV4 = 0x0800;
+    private static final int ETHERTYPE_IPV6 = 0x86DD;
+    private static final int ETHERTYPE_VLAN = 0x8100;
+    private static final int ETHERTYPE_QINQ = 0x88A8;
+    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
+    private static final int ETHERTYPE_PPPOE_SESSION = 0x8864;
+    private static final int ETHERTYPE_MPLS = 0x8847;
+    private static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
+
+    private static final int PROTO_IPIP = 4;
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
+    private static final int PROTO_IPV6 = 41;
+
+    private final String source;
+    private final Consumer<Observation> sink;
+    private final AnomalyCounters anomalies;
+    private final DnsParser dns;
+    private final ClientHelloParser tls = new ClientHelloParser();
+
+    private long packets;
+    private long timestampNanos;
+    // addresses of the innermost IP header of the current packet
+    private byte[] ipBuf;
+    private int srcOff;
+    private int dstOff;
+    private boolean ipv6;
+
+    /**
+     * @param source the capture file or interface name put into every observation
+     * @param sink receives observations on the calling thread
+     * @param anomalies counts malformed input
+     */
+    public PacketDecoder(String source, Consumer<Observation> sink, AnomalyCounters anomalies) {
+        this.source = source;
+        this.sink = sink;
+        this.anomalies = anomalies;
+        this.dns = new DnsParser(anomalies);
+    }
+
+    /** Frames handled so far. */
+    public long packets() {
+        return packets;
+    }
+
+    @Override
+    public void onPacket(int linkType, long timestampNanos, byte[] buf, int off, int capturedLength, int originalLength) {
+        packets++;
+        this.timestampNanos = timestampNanos;
+        try {
+            link(linkType, buf, off, capturedLength, 0);
+        } catch (RuntimeException e) {
+            // a decoder bug must not stop the capture; bounds are checked, so this is unexpected
+            anomalies.count(Anomaly.DECODER_ERROR);
+        }
+    }
+
+    private void link(int linkType, byte[] b, int off, int len, int depth) {
+        switch (linkType) {
+            case LinkType.ETHERNET -> ethernet(b, off, len, depth);
+            case LinkType.RAW, LinkType.RAW_DLT12, LinkType.RAW_DLT14, LinkType.IPV4, LinkType.IPV6 ->
+                    ipByVersion(b, off, len, depth);
+            case LinkType.NULL, LinkType.LOOP -> {
+                // 4-byte address family in host (NULL) or network (LOOP) order; the IP version nibble
+                // says the same thing without guessing the byte order
+                if (len < 4) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                ipByVersion(b, off + 4, len - 4, depth);
+            }
+            case LinkType.LINUX_SLL -> {
+                // cooked v1: packet type, ARPHRD, address length, address[8], protocol (16 bytes)
+                if (len < 16) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                etherType(u16(b, off + 14), b, off + 16, len - 16, depth);
+            }
+            case LinkType.LINUX_SLL2 -> {
+                // cooked v2: protocol, reserved, ifindex, ARPHRD, packet type, address length, address[8]
+                if (len < 20) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                etherType(u16(b, off), b, off + 20, len - 20, depth);
+            }
+            case LinkType.PPP, LinkType.PPP_HDLC -> ppp(b, off, len, depth);
+            case LinkType.PPP_ETHER -> pppoe(b, off, len, depth);
+            case LinkType.ARCNET_LINUX -> arcnet(b, off, len, depth);
+            case LinkType.PKTAP, LinkType.USER2 -> {
+                // Darwin PKTAP: u32 header length, u32 DLT of the packet, host (little-endian) order
+                if (len < 8 || depth >= MAX_ENCAPSULATION_DEPTH) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                int headerLength = le32(b, off);
+                int dlt = le32(b, off + 4);
+                if (headerLength < 8 || headerLength > len) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                link(dlt, b, off + headerLength, len - headerLength, depth + 1);
+            }
+            case LinkType.PPI -> {
+                // PPI: version, flags, u16 header length, u32 DLT, little-endian
+                if (len < 8 || depth >= MAX_ENCAPSULATION_DEPTH) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                int headerLength = (b[off + 2] & 0xff) | ((b[off + 3] & 0xff) << 8);
+                if (headerLength < 8 || headerLength > len) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                link(le32(b, off + 4), b, off + headerLength, len - headerLength, depth + 1);
+            }
+            case LinkType.NFLOG -> nflog(b, off, len, depth);
+            default -> anomalies.count(Anomaly.CAPTURE_UNKNOWN_LINK_TYPE);
+        }
+    }
+
+    private void ethernet(byte[] b, int off, int len, int depth) {
+        if (len < 14) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int type = u16(b, off + 12);
+        if (type < 0x0600) {
+            // IEEE 802.3 length field: only LLC/SNAP (AA AA 03 + OUI) carries an EtherType
+            if (len >= 22 && (b[off + 14] & 0xff) == 0xAA && (b[off + 15] & 0xff) == 0xAA && b[off + 16] == 3) {
+                etherType(u16(b, off + 20), b, off + 22, len - 22, depth);
+            }
+            return;
+        }
+        etherType(type, b, off + 14, len - 14, depth);
+    }
+
+    private void etherType(int type, byte[] b, int off, int len, int depth) {
+        if (depth >= MAX_ENCAPSULATION_DEPTH) {
+            anomalies.count(Anomaly.TUNNEL_TOO_DEEP);
+            return;
+        }
+        switch (type) {
+            case ETHERTYPE_IPV4 -> ipv4(b, off, len, depth);
+            case ETHERTYPE_IPV6 -> ipv6(b, off, len, depth);
+            case ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD -> {
+                // 802.1Q / 802.1ad tag: TCI, then the inner EtherType
+                if (len < 4) {
+                    anomalies.count(Anomaly.LINK_TRUNCATED);
+                    return;
+                }
+                etherType(u16(b, off + 2), b, off + 4, len - 4, depth + 1);
+            }
+            case ETHERTYPE_PPPOE_SESSION -> pppoe(b, off, len, depth + 1);
+            case ETHERTYPE_MPLS, ETHERTYPE_MPLS_MULTICAST -> {
+                // RFC 3032: 4-byte labels until the bottom-of-stack bit; then IP by version nibble
+                int p = off;
+                int end = off + len;
+                for (int i = 0; i < MAX_ENCAPSULATION_DEPTH; i++) {
+                    if (p + 4 > end) {
+                        anomalies.count(Anomaly.LINK_TRUNCATED);
+                        return;
+                    }
+                    boolean bottom = (b[p + 2] & 1) != 0;
+                    p += 4;
+                    if (bottom) {
+                        ipByVersion(b, p, end - p, depth + 1);
+                        return;
+                    }
+                }
+                anomalies.count(Anomaly.TUNNEL_TOO_DEEP);
+            }
+            default -> {
+                // ARP, LLDP and the rest carry no names
+            }
+        }
+    }
+
+    /** RFC 2516 section 4: ver/type, code, session id, length, then a PPP protocol field. */
+    private void pppoe(byte[] b, int off, int len, int depth) {
+        if (len < 6) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int payload = Math.min(u16(b, off + 4), len - 6);
+        pppProtocol(b, off + 6, payload, depth);
+    }
+
+    /** RFC 1662: optional FF 03 address/control, then the protocol field. */
+    private void ppp(byte[] b, int off, int len, int depth) {
+        if (len >= 2 && (b[off] & 0xff) == 0xff && b[off + 1] == 3) {
+            off += 2;
+            len -= 2;
+        }
+        pppProtocol(b, off, len, depth);
+    }
+
+    private void pppProtocol(byte[] b, int off, int len, int depth) {
+        if (len < 1) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int protocol;
+        int header;
+        if ((b[off] & 1) != 0) {
+            // RFC 1661 section 6.5: compressed one-byte protocol field
+            protocol = b[off] & 0xff;
+            header = 1;
+        } else {
+            if (len < 2) {
+                anomalies.count(Anomaly.LINK_TRUNCATED);
+                return;
+            }
+            protocol = u16(b, off);
+            header = 2;
+        }
+        if (protocol == 0x21) {
+            ipv4(b, off + header, len - header, depth);
+        } else if (protocol == 0x57) {
+            ipv6(b, off + header, len - header, depth);
+        }
+    }
+
+    /** Linux ARCnet header: source, destination, offset[2], type, and for RFC 1201 flag and sequence id. */
+    private void arcnet(byte[] b, int off, int len, int depth) {
+        if (len < 5) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int type = b[off + 4] & 0xff;
+        int header = (type == 0xF0 || type == 0xF1 || type == 0x80) ? 5 : 8;
+        if (len < header) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        if (type == 0xD4 || type == 0xF0) {
+            ipv4(b, off + header, len - header, depth);
+        } else if (type == 0xC4) {
+            ipv6(b, off + header, len - header, depth);
+        }
+    }
+
+    /** NFLOG: family, version, resource id, then TLVs (length and type in host order); type 9 is the payload. */
+    private void nflog(byte[] b, int off, int len, int depth) {
+        if (len < 4) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int p = off + 4;
+        int end = off + len;
+        for (int i = 0; i < 64 && p + 4 <= end; i++) {
+            int tlvLength = (b[p] & 0xff) | ((b[p + 1] & 0xff) << 8);
+            int tlvType = (b[p + 2] & 0xff) | ((b[p + 3] & 0xff) << 8);
+            if (tlvLength < 4 || p + tlvLength > end) {
+                anomalies.count(Anomaly.LINK_TRUNCATED);
+                return;
+            }
+            if (tlvType == 9) {
+                ipByVersion(b, p + 4, tlvLength - 4, depth);
+                return;
+            }
+            p += (tlvLength + 3) & ~3;
+        }
+    }
+
+    private void ipByVersion(byte[] b, int off, int len, int depth) {
+        if (len < 1) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int version = (b[off] & 0xff) >> 4;
+        if (version == 4) {
+            ipv4(b, off, len, depth);
+        } else if (version == 6) {
+            ipv6(b, off, len, depth);
+        } else {
+            anomalies.count(Anomaly.IP_BAD_VERSION);
+        }
+    }
+
+    /** RFC 791 section 3.1. */
+    private void ipv4(byte[] b, int off, int len, int depth) {
+        if (len < 20) {
+            anomalies.count(Anomaly.IPV4_TRUNCATED);
+            return;
+        }
+        if ((b[off] & 0xf0) != 0x40) {
+            anomalies.count(Anomaly.IP_BAD_VERSION);
+            return;
+        }
+        int headerLength = (b[off] & 0x0f) * 4;
+        if (headerLength < 20 || headerLength > len) {
+            anomalies.count(Anomaly.IPV4_BAD_HEADER_LENGTH);
+            return;
+        }
+        int totalLength = u16(b, off + 2);
+        int end;
+        if (totalLength < headerLength) {
+            // TSO/offloaded captures write 0 here; trust what was captured
+            anomalies.count(Anomaly.IPV4_BAD_TOTAL_LENGTH);
+            end = off + len;
+        } else {
+            end = off + Math.min(totalLength, len);
+        }
+        int fragment = u16(b, off + 6);
+        if ((fragment & 0x1fff) != 0) {
+            anomalies.count(Anomaly.IP_FRAGMENT_SKIPPED);
+            return;
+        }
+        int protocol = b[off + 9] & 0xff;
+        ipBuf = b;
+        srcOff = off + 12;
+        dstOff = off + 16;
+        ipv6 = false;
+        transport(protocol, b, off + headerLength, end - off - headerLength, depth);
+    }
+
+    /** RFC 8200 sections 3 and 4. */
+    private void ipv6(byte[] b, int off, int len, int depth) {
+        if (len < 40) {
+            anomalies.count(Anomaly.IPV6_TRUNCATED);
+            return;
+        }
+        if ((b[off] & 0xf0) != 0x60) {
+            anomalies.count(Anomaly.IP_BAD_VERSION);
+            return;
+        }
+        int payloadLength = u16(b, off + 4);
+        int end = payloadLength == 0 ? off + len : off + Math.min(len, 40 + payloadLength);
+        int next = b[off + 6] & 0xff;
+        ipBuf = b;
+        srcOff = off + 8;
+        dstOff = off + 24;
+        ipv6 = true;
+        int p = off + 40;
+        for (int i = 0; ; i++) {
+            if (i >= MAX_IPV6_EXTENSION_HEADERS) {
+                anomalies.count(Anomaly.IPV6_EXTENSION_CHAIN_TOO_LONG);
+                return;
+            }
+            switch (next) {
+                case 0, 43, 60, 135, 139, 140 -> {
+                    // hop-by-hop, routing, destination options, mobility, HIP, shim6: (len + 1) * 8
+                    if (p + 2 > end) {
+                        anomalies.count(Anomaly.IPV6_TRUNCATED);
+                        return;
+                    }
+                    next = b[p] & 0xff;
+                    p += ((b[p + 1] & 0xff) + 1) * 8;
+                }
+                case 44 -> {
+                    // fragment header (section 4.5): only the first fragment carries the upper header
+                    if (p + 8 > end) {
+                        anomalies.count(Anomaly.IPV6_TRUNCATED);
+                        return;
+                    }
+                    if ((u16(b, p + 2) & 0xfff8) != 0) {
+                        anomalies.count(Anomaly.IP_FRAGMENT_SKIPPED);
+                        return;
+                    }
+                    next = b[p] & 0xff;
+                    p += 8;
+                }
+                case 51 -> {
+                    // AH (RFC 4302): (len + 2) * 4
+                    if (p + 2 > end) {
+                        anomalies.count(Anomaly.IPV6_TRUNCATED);
+                        return;
+                    }
+                    next = b[p] & 0xff;
+                    p += ((b[p + 1] & 0xff) + 2) * 4;
+                }
+                case 59 -> {
+                    return;
+                }
+                default -> {
+                    if (p > end) {
+                        anomalies.count(Anomaly.IPV6_TRUNCATED);
+                        return;
+                    }
+                    transport(next, b, p, end - p, depth);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void transport(int protocol, byte[] b, int off, int len, int depth) {
+        switch (protocol) {
+            case PROTO_UDP -> udp(b, off, len);
+            case PROTO_TCP -> tcp(b, off, len);
+            case PROTO_IPIP, PROTO_IPV6 -> {
+                if (depth + 1 >= MAX_ENCAPSULATION_DEPTH) {
+                    anomalies.count(Anomaly.TUNNEL_TOO_DEEP);
+                    return;
+                }
+                if (protocol == PROTO_IPIP) {
+                    ipv4(b, off, len, depth + 1);
+                } else {
+                    ipv6(b, off, len, depth + 1);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** RFC 768. */
+    private void udp(byte[] b, int off, int len) {
+        if (len < 8) {
+            anomalies.count(Anomaly.UDP_TRUNCATED);
+            return;
+        }
+        int srcPort = u16(b, off);
+        int dstPort = u16(b, off + 2);
+        int udpLength = u16(b, off + 4);
+        int payloadLength = (udpLength >= 8 ? Math.min(udpLength, len) : len) - 8;
+        int payload = off + 8;
+        if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) {
+            return;
+        }
+        if (srcPort == 53 || dstPort == 53 || DnsParser.plausible(b, payload, payloadLength)) {
+            dnsMessage(b, payload, payloadLength, srcPort, dstPort);
+        }
+    }
+
+    /** RFC 9293 section 3.1. */
+    private void tcp(byte[] b, int off, int len) {
+        if (len < 20) {
+            anomalies.count(Anomaly.TCP_TRUNCATED);
+            return;
+        }
+        int srcPort = u16(b, off);
+        int dstPort = u16(b, off + 2);
+        int headerLength = ((b[off + 12] & 0xff) >> 4) * 4;
+        if (headerLength < 20 || headerLength > len) {
+            anomalies.count(Anomaly.TCP_BAD_HEADER_LENGTH);
+            return;
+        }
+        int payload = off + headerLength;
+        int payloadLength = len - headerLength;
+        if (payloadLength <= 0) {
+            return;
+        }
+        if (ClientHelloParser.looksLikeClientHelloRecord(b, payload, payloadLength)) {
+            clientHello(b, payload, payloadLength, srcPort, dstPort);
+        } else if (srcPort == 53 || dstPort == 53) {
+            // RFC 1035 section 4.2.2 / RFC 7766: messages prefixed by a 2-byte length
+            int p = payload;
+            int end = payload + payloadLength;
+            while (p + 2 <= end) {
+                int messageLength = u16(b, p);
+                if (messageLength == 0) {
+                    break;
+                }
+                if (p + 2 + messageLength > end) {
+                    // the rest of the message is in later segments; read what is here
+                    dnsMessage(b, p + 2, end - p - 2, srcPort, dstPort);
+                    break;
+                }
+                dnsMessage(b, p + 2, messageLength, srcPort, dstPort);
+                p += 2 + messageLength;
+            }
+        }
+    }
+
+    private void dnsMessage(byte[] b, int off, int len, int srcPort, int dstPort) {
+        DnsMessage m = dns.parse(b, off, len);
+        if (m == null) {
+            return;
+        }
+        Instant time = time();
+        String src = address(srcOff);
+        String dst = address(dstOff);
+        if (!m.response()) {
+            for (DnsQuestion q : m.questions()) {
+                sink.accept(Observation.network(time, ObservationKind.DNS_QUERY, q.name(), src, srcPort, dst, dstPort,
+                        source));
+            }
+            return;
+        }
+        for (DnsQuestion q : m.questions()) {
+            List<String> answers = new ArrayList<>(m.answers().size());
+            for (DnsRecord r : m.answers()) {
+                answers.add(r.data());
+            }
+            sink.accept(new Observation(time, ObservationKind.DNS_ANSWER, q.name(), dst, dstPort, src, srcPort,
+                    answers, List.of(), null, -1, -1, null, null, source));
+        }
+    }
+
+    private void clientHello(byte[] b, int off, int len, int srcPort, int dstPort) {
+        int status = tls.parseRecord(b, off, len);
+        if (status == ClientHelloParser.NOT_ENOUGH_DATA) {
+            anomalies.count(Anomaly.TLS_CLIENT_HELLO_TRUNCATED);
+            return;
+        }
+        if (status != ClientHelloParser.OK) {
+            if (status == ClientHelloParser.MALFORMED) {
+                anomalies.count(Anomaly.TLS_CLIENT_HELLO_MALFORMED);
+            }
+            return;
+        }
+        ClientHello hello = tls.result();
+        if (!hello.complete()) {
+            anomalies.count(Anomaly.TLS_CLIENT_HELLO_TRUNCATED);
+        }
+        if (hello.serverName() == null) {
+            return;
+        }
+        sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), address(srcOff), srcPort,
+                address(dstOff), dstPort, List.of(), hello.alpn(), null, -1, -1, null, null, source));
+    }
+
+    private Instant time() {
+        return Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L),
+                Math.floorMod(timestampNanos, 1_000_000_000L));
+    }
+
+    private String address(int off) {
+        return ipv6 ? IpText.v6(ipBuf, off) : IpText.v4(ipBuf, off);
+    }
+
+    private static int u16(byte[] b, int i) {
+        return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static int le32(byte[] b, int i) {
+        return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((b[i + 2] & 0xff) << 16) | ((b[i + 3] & 0xff) << 24);
+    }
+}

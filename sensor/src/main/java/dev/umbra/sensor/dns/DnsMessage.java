@@ -1,0 +1,18 @@
+package dev.umbra.sensor.dns;
+
+import java.util.List;
+
+/**
+ * The parts of a DNS message Umbra uses.
+ *
+ * @param id transaction id
+ * @param response QR bit
+ * @param opcode OPCODE
+ * @param rcode RCODE
+ * @param questions the questions, in order
+ * @param answers A, AAAA and CNAME records of the answer section, in order
+ * @param complete false when the message ended early or broke a cap after the part returned
+ */
+public record DnsMessage(int id, boolean response, int opcode, int rcode, List<DnsQuestion> questions,
+        List<DnsRecord> answers, boolean complete) {
+}

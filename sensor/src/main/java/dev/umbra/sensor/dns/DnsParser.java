@@ -1,0 +1,253 @@
+package dev.umbra.sensor.dns;
+
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.decode.IpText;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses DNS messages in place (RFC 1035 section 4.1).
+ *
+ * <pre>
+ * 4.1.1 Header                                     4.1.3 Resource record
+ *  0  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15    NAME     (variable, may be compressed)
+ * |                      ID                     |    TYPE     16
+ * |QR|  Opcode   |AA|TC|RD|RA|   Z    |  RCODE  |    CLASS    16
+ * |                    QDCOUNT                  |    TTL      32
+ * |                    ANCOUNT                  |    RDLENGTH 16
+ * |                    NSCOUNT                  |    RDATA    RDLENGTH bytes
+ * |                    ARCOUNT                  |
+ * 4.1.2 Question: QNAME (variable), QTYPE 16, QCLASS 16
+ * 4.1.4 Compression: a label length byte 11xxxxxx is a 14-bit pointer to an earlier name.
+ * </pre>
+ *
+ * <p>Limits: at most {@value #MAX_QUESTIONS} questions and {@value #MAX_RECORDS} answer records
+ * are read; a name is at most 255 octets and follows at most {@value #MAX_POINTER_HOPS} pointers.
+ * Malformed input yields {@code null} (nothing usable) or a message marked incomplete, with the
+ * anomaly counted; nothing is thrown.
+ */
+public final class DnsParser {
+    public static final int TYPE_A = 1;
+    public static final int TYPE_CNAME = 5;
+    public static final int TYPE_AAAA = 28;
+
+    /** Questions read per message; real messages carry one. */
+    public static final int MAX_QUESTIONS = 16;
+    /** Answer records read per message. */
+    public static final int MAX_RECORDS = 256;
+    /** Compression pointers followed per name. */
+    public static final int MAX_POINTER_HOPS = 32;
+    /** RFC 1035 section 2.3.4: names are at most 255 octets. */
+    public static final int MAX_NAME_OCTETS = 255;
+
+    private static final int HEADER = 12;
+
+    private final AnomalyCounters anomalies;
+    private final StringBuilder name = new StringBuilder(64);
+    private int nameEnd;
+
+    public DnsParser(AnomalyCounters anomalies) {
+        this.anomalies = anomalies;
+    }
+
+    /**
+     * A cheap test for DNS on a port not assigned to it: a query or response with exactly one
+     * question of class IN, opcode QUERY, and small record counts.
+     */
+    public static boolean plausible(byte[] b, int off, int len) {
+        if (len < HEADER + 5) {
+            return false;
+        }
+        int flags = u16(b, off + 2);
+        int opcode = (flags >> 11) & 0xf;
+        int z = (flags >> 6) & 0x1;
+        if (opcode != 0 || z != 0 || u16(b, off + 4) != 1) {
+            return false;
+        }
+        int an = u16(b, off + 6);
+        int ns = u16(b, off + 8);
+        int ar = u16(b, off + 10);
+        if ((flags & 0x8000) == 0 && (an != 0 || ns != 0 || ar > 1)) {
+            return false;
+        }
+        if (an > 64 || ns > 64 || ar > 64) {
+            return false;
+        }
+        // first label must be a sensible length and the question must fit
+        int first = b[off + HEADER] & 0xff;
+        return first > 0 && first <= 63 && HEADER + 1 + first < len;
+    }
+
+    /**
+     * Parses one message.
+     *
+     * @return the message, or {@code null} when not even the header and first question could be read
+     */
+    public DnsMessage parse(byte[] b, int off, int len) {
+        if (len < HEADER) {
+            anomalies.count(Anomaly.DNS_TRUNCATED);
+            return null;
+        }
+        int end = off + len;
+        int id = u16(b, off);
+        int flags = u16(b, off + 2);
+        boolean response = (flags & 0x8000) != 0;
+        int opcode = (flags >> 11) & 0xf;
+        int rcode = flags & 0xf;
+        int qd = u16(b, off + 4);
+        int an = u16(b, off + 6);
+        boolean complete = true;
+        if (qd > MAX_QUESTIONS) {
+            anomalies.count(Anomaly.DNS_TOO_MANY_RECORDS);
+            qd = MAX_QUESTIONS;
+            complete = false;
+        }
+        List<DnsQuestion> questions = new ArrayList<>(Math.max(1, qd));
+        int p = off + HEADER;
+        for (int i = 0; i < qd; i++) {
+            String qname = readName(b, off, end, p);
+            if (qname == null || nameEnd + 4 > end) {
+                if (qname != null) {
+                    // the name is whole, QTYPE/QCLASS are cut off: the name is still a sighting
+                    anomalies.count(Anomaly.DNS_TRUNCATED);
+                    questions.add(new DnsQuestion(qname, 0, 0));
+                }
+                return questions.isEmpty() ? null
+                        : new DnsMessage(id, response, opcode, rcode, questions, List.of(), false);
+            }
+            p = nameEnd;
+            questions.add(new DnsQuestion(qname, u16(b, p), u16(b, p + 2)));
+            p += 4;
+        }
+        List<DnsRecord> answers = List.of();
+        if (response && an > 0) {
+            if (an > MAX_RECORDS) {
+                anomalies.count(Anomaly.DNS_TOO_MANY_RECORDS);
+                an = MAX_RECORDS;
+                complete = false;
+            }
+            answers = new ArrayList<>(Math.min(an, 16));
+            for (int i = 0; i < an; i++) {
+                String owner = readName(b, off, end, p);
+                if (owner == null || nameEnd + 10 > end) {
+                    if (owner != null) {
+                        anomalies.count(Anomaly.DNS_TRUNCATED);
+                    }
+                    complete = false;
+                    break;
+                }
+                p = nameEnd;
+                int type = u16(b, p);
+                long ttl = u32(b, p + 4);
+                int rdlength = u16(b, p + 8);
+                int rdata = p + 10;
+                if (rdata + rdlength > end) {
+                    anomalies.count(Anomaly.DNS_TRUNCATED);
+                    complete = false;
+                    break;
+                }
+                String data = null;
+                if (type == TYPE_A && rdlength == 4) {
+                    data = IpText.v4(b, rdata);
+                } else if (type == TYPE_AAAA && rdlength == 16) {
+                    data = IpText.v6(b, rdata);
+                } else if (type == TYPE_CNAME) {
+                    data = readName(b, off, end, rdata);
+                }
+                if (data != null) {
+                    answers.add(new DnsRecord(owner, type, ttl, data));
+                }
+                p = rdata + rdlength;
+            }
+        }
+        return new DnsMessage(id, response, opcode, rcode, questions, answers, complete);
+    }
+
+    /**
+     * Reads a possibly compressed name starting at {@code p}; sets {@link #nameEnd} to the offset
+     * after the name's bytes at the original position.
+     *
+     * @return the name in lowercase with non-printable bytes as {@code \ddd}, {@code "."} for the
+     *     root, or {@code null} when malformed (anomaly counted)
+     */
+    private String readName(byte[] b, int msgStart, int end, int p) {
+        name.setLength(0);
+        int hops = 0;
+        int octets = 1;
+        int after = -1;
+        while (true) {
+            if (p >= end) {
+                anomalies.count(Anomaly.DNS_TRUNCATED);
+                return null;
+            }
+            int length = b[p] & 0xff;
+            if (length == 0) {
+                if (after < 0) {
+                    after = p + 1;
+                }
+                break;
+            }
+            int kind = length & 0xc0;
+            if (kind == 0xc0) {
+                if (p + 1 >= end) {
+                    anomalies.count(Anomaly.DNS_TRUNCATED);
+                    return null;
+                }
+                if (++hops > MAX_POINTER_HOPS) {
+                    anomalies.count(Anomaly.DNS_NAME_POINTER_LOOP);
+                    return null;
+                }
+                int target = msgStart + (((length & 0x3f) << 8) | (b[p + 1] & 0xff));
+                if (after < 0) {
+                    after = p + 2;
+                }
+                if (target >= end) {
+                    anomalies.count(Anomaly.DNS_TRUNCATED);
+                    return null;
+                }
+                p = target;
+                continue;
+            }
+            if (kind != 0) {
+                // 01 and 10 label types (RFC 6891 section 5) are not names Umbra can use
+                anomalies.count(Anomaly.DNS_BAD_LABEL);
+                return null;
+            }
+            octets += length + 1;
+            if (octets > MAX_NAME_OCTETS) {
+                anomalies.count(Anomaly.DNS_NAME_TOO_LONG);
+                return null;
+            }
+            if (p + 1 + length > end) {
+                anomalies.count(Anomaly.DNS_TRUNCATED);
+                return null;
+            }
+            if (name.length() > 0) {
+                name.append('.');
+            }
+            for (int i = p + 1; i <= p + length; i++) {
+                int c = b[i] & 0xff;
+                if (c >= 'A' && c <= 'Z') {
+                    name.append((char) (c + 32));
+                } else if (c > 0x20 && c < 0x7f && c != '.' && c != '\\') {
+                    name.append((char) c);
+                } else {
+                    name.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                            .append((char) ('0' + c % 10));
+                }
+            }
+            p += 1 + length;
+        }
+        nameEnd = after;
+        return name.length() == 0 ? "." : name.toString();
+    }
+
+    private static int u16(byte[] b, int i) {
+        return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static long u32(byte[] b, int i) {
+        return ((long) u16(b, i) << 16) | u16(b, i + 2);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.umbra.sensor.decode;
+
+import static dev.umbra.sensor.TestFrames.clientHello;
+import static dev.umbra.sensor.TestFrames.concat;
+import static dev.umbra.sensor.TestFrames.dnsQuery;
+import static dev.umbra.sensor.TestFrames.dnsResponseWithCname;
+import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.hex;
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.tcp;
+import static dev.umbra.sensor.TestFrames.udp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PacketDecoderTest {
+    private final List<Observation> seen = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
+
+    private void feed(int linkType, byte[] frame) {
+        decoder.onPacket(linkType, 1_700_000_000_000_000_000L, frame, 0, frame.length, frame.length);
+    }
+
+    @Test
+    void onPacket_udpDnsQueryOverEthernet_observesQueryWithEndpoints() {
+        feed(LinkType.ETHERNET, ethernet(ip("10.1.2.3", "10.1.2.53", 17, udp(51000, 53, dnsQuery(9, "chatgpt.com", 1)))));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.DNS_QUERY);
+            assertThat(o.hostname()).isEqualTo("chatgpt.com");
+            assertThat(o.clientIp()).isEqualTo("10.1.2.3");
+            assertThat(o.clientPort()).isEqualTo(51000);
+            assertThat(o.serverIp()).isEqualTo("10.1.2.53");
+            assertThat(o.serverPort()).isEqualTo(53);
+            assertThat(o.source()).isEqualTo("test.pcap");
+            assertThat(o.time().getEpochSecond()).isEqualTo(1_700_000_000L);
+        });
+    }
+
+    @Test
+    void onPacket_dnsResponseOverIpv6InStackedVlans_observesAnswerToTheReceiver() {
+        byte[] response = dnsResponseWithCname(9, "www.chatgpt.com", "chatgpt.com", "104.18.32.47");
+        feed(LinkType.ETHERNET, ethernet(ip("2001:db8::53", "2001:db8::10", 17, udp(53, 51000, response)), 100, 200));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.DNS_ANSWER);
+            assertThat(o.hostname()).isEqualTo("www.chatgpt.com");
+            assertThat(o.answers()).containsExactly("chatgpt.com", "104.18.32.47");
+            assertThat(o.clientIp()).isEqualTo("2001:db8::10");
+            assertThat(o.serverIp()).isEqualTo("2001:db8::53");
+        });
+    }
+
+    @Test
+    void onPacket_clientHelloOnAnyPort_observesSni() {
+        byte[] hello = clientHello("api.openai.com", List.of("h2"), 32);
+        feed(LinkType.ETHERNET, ethernet(ip("10.0.0.7", "162.159.140.245", 6, tcp(40001, 8443, hello))));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.TLS_SNI);
+            assertThat(o.hostname()).isEqualTo("api.openai.com");
+            assertThat(o.alpn()).containsExactly("h2");
+            assertThat(o.serverPort()).isEqualTo(8443);
+        });
+    }
+
+    @Test
+    void onPacket_dnsOverTcpTwoMessagesInOneSegment_observesBoth() {
+        byte[] a = dnsQuery(1, "claude.ai", 1);
+        byte[] b = dnsQuery(2, "api.anthropic.com", 28);
+        byte[] payload = concat(new byte[] {0, (byte) a.length}, a, new byte[] {0, (byte) b.length}, b);
+        feed(LinkType.ETHERNET, ethernet(ip("10.0.0.7", "10.0.0.53", 6, tcp(40001, 53, payload))));
+        assertThat(seen).extracting(Observation::hostname).containsExactly("claude.ai", "api.anthropic.com");
+    }
+
+    @Test
+    void onPacket_rawAndCookedLinkTypes_areDecoded() {
+        byte[] packet = ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "raw.example", 1)));
+        feed(LinkType.RAW, packet);
+        feed(LinkType.IPV4, packet);
+        feed(LinkType.NULL, concat(hex("02000000"), packet));
+        feed(LinkType.LOOP, concat(hex("00000002"), packet));
+        feed(LinkType.LINUX_SLL, concat(hex("0000 0001 0006 020000000001 0000 0800"), packet));
+        feed(LinkType.LINUX_SLL2, concat(hex("0800 0000 00000002 0001 00 06 020000000001 0000"), packet));
+        feed(LinkType.PPP, concat(hex("ff03 0021"), packet));
+        assertThat(seen).hasSize(7).allSatisfy(o -> assertThat(o.hostname()).isEqualTo("raw.example"));
+    }
+
+    @Test
+    void onPacket_ipInIpAndPppoe_areDecapsulated() {
+        byte[] inner = ip("10.9.9.9", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "inner.example", 1)));
+        feed(LinkType.RAW, ip("192.0.2.1", "192.0.2.2", 4, inner));
+        byte[] pppoe = concat(hex("020000000001 020000000002 8864 1100 0001"),
+                new byte[] {(byte) ((inner.length + 2) >> 8), (byte) (inner.length + 2)}, hex("0021"), inner);
+        feed(LinkType.ETHERNET, pppoe);
+        assertThat(seen).hasSize(2).allSatisfy(o -> assertThat(o.clientIp()).isEqualTo("10.9.9.9"));
+    }
+
+    @Test
+    void onPacket_mdnsAndLlmnr_areNotReportedAsDns() {
+        feed(LinkType.RAW, ip("10.0.0.7", "224.0.0.251", 17, udp(5353, 5353, dnsQuery(0, "printer.local", 1))));
+        feed(LinkType.RAW, ip("10.0.0.7", "224.0.0.252", 17, udp(50000, 5355, dnsQuery(0, "wpad", 1))));
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void onPacket_nonFirstFragment_isCountedAndSkipped() {
+        byte[] packet = ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "frag.example", 1)));
+        packet[6] = 0x00;
+        packet[7] = 0x10; // fragment offset 16
+        feed(LinkType.RAW, packet);
+        assertThat(seen).isEmpty();
+        assertThat(anomalies.get(Anomaly.IP_FRAGMENT_SKIPPED)).isEqualTo(1);
+    }
+
+    @Test
+    void onPacket_unknownLinkType_isCounted() {
+        feed(147, new byte[60]);
+        assertThat(anomalies.get(Anomaly.CAPTURE_UNKNOWN_LINK_TYPE)).isEqualTo(1);
+    }
+
+    @Test
+    void onPacket_truncatedAtEveryLength_neverThrows() {
+        byte[] frame = ethernet(ip("2001:db8::1", "2001:db8::2", 6, tcp(40000, 443,
+                clientHello("chat.mistral.ai", List.of("h2"), 64))), 10);
+        for (int len = 0; len <= frame.length; len++) {
+            decoder.onPacket(LinkType.ETHERNET, 0, frame, 0, len, frame.length);
+        }
+        assertThat(seen).extracting(Observation::hostname).containsOnly("chat.mistral.ai");
+        assertThat(anomalies.total()).isPositive();
+    }
+
+    @Test
+    void onPacket_randomAndMutatedFrames_neverThrow() {
+        Random random = new Random(5);
+        byte[][] valid = {
+            ethernet(ip("10.0.0.1", "10.0.0.53", 17, udp(40000, 53, dnsResponseWithCname(1, "www.a.example", "a.example", "10.0.0.1")))),
+            ethernet(ip("2001:db8::1", "2001:db8::2", 6, tcp(40000, 443, clientHello("b.example", List.of("h2"), 64))), 7),
+        };
+        int[] linkTypes = {LinkType.ETHERNET, LinkType.RAW, LinkType.LINUX_SLL, LinkType.PKTAP, LinkType.NFLOG,
+            LinkType.PPP, LinkType.ARCNET_LINUX, LinkType.PPI, LinkType.NULL};
+        for (int i = 0; i < 200_000; i++) {
+            byte[] b;
+            if (i % 3 == 0) {
+                b = new byte[random.nextInt(200)];
+                random.nextBytes(b);
+            } else {
+                b = valid[i % 2].clone();
+                for (int k = 0; k <= random.nextInt(5); k++) {
+                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                }
+            }
+            decoder.onPacket(linkTypes[random.nextInt(linkTypes.length)], 0, b, 0, b.length, b.length);
+        }
+        assertThat(decoder.packets()).isEqualTo(200_000);
+        // a bug caught by the last-resort guard would show up as this anomaly on valid-looking input
+        assertThat(anomalies.get(Anomaly.DECODER_ERROR)).isZero();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.umbra.shipper.ocsf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.shipper.EventClass;
+import dev.umbra.shipper.Finding;
+import dev.umbra.signatures.Catalog;
+import dev.umbra.signatures.Match;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OcsfMapperTest {
+    private final OcsfMapper mapper = new OcsfMapper("9.9.9", "sensor-1");
+    private final Match chatgpt = Catalog.builtIn().matcher().match("chatgpt.com");
+    private final Instant t0 = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    @Test
+    void toEvent_dnsQueryUsage_isDnsActivityQueryWithServiceEnrichment() throws Exception {
+        Observation o = Observation.network(t0, ObservationKind.DNS_QUERY, "chatgpt.com", "10.0.0.5", 5353, "10.0.0.1",
+                53, "a.pcap");
+        Finding f = Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0.plusSeconds(60), 3);
+        JsonNode e = new ObjectMapper().readTree(mapper.toJsonLine(f));
+        assertThat(e.get("class_uid").asInt()).isEqualTo(4003);
+        assertThat(e.get("category_uid").asInt()).isEqualTo(4);
+        assertThat(e.get("activity_id").asInt()).isEqualTo(1);
+        assertThat(e.get("type_uid").asLong()).isEqualTo(400301);
+        assertThat(e.get("time").asLong()).isEqualTo(t0.toEpochMilli());
+        assertThat(e.get("end_time").asLong()).isEqualTo(t0.plusSeconds(60).toEpochMilli());
+        assertThat(e.get("count").asLong()).isEqualTo(3);
+        assertThat(e.at("/metadata/uid").asText()).isEqualTo(f.uid());
+        assertThat(e.at("/metadata/version").asText()).isEqualTo("1.8.0");
+        assertThat(e.at("/metadata/product/version").asText()).isEqualTo("9.9.9");
+        assertThat(e.at("/device/hostname").asText()).isEqualTo("sensor-1");
+        assertThat(e.at("/src_endpoint/ip").asText()).isEqualTo("10.0.0.5");
+        assertThat(e.at("/query/hostname").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.get("app_name").asText()).isEqualTo("ChatGPT");
+        assertThat(e.at("/enrichments/0/data/service_id").asText()).isEqualTo("openai-chatgpt");
+        assertThat(e.at("/enrichments/0/data/verdict").asText()).isEqualTo("unknown");
+    }
+
+    @Test
+    void toEvent_tlsSni_isNetworkActivityWithTlsSni() {
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
+                "104.18.32.47", 443, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.get("class_uid").asInt()).isEqualTo(EventClass.NETWORK_ACTIVITY.uid());
+        assertThat(e.at("/tls/sni").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.at("/connection_info/protocol_name").asText()).isEqualTo("tcp");
+        assertThat(e.has("start_time")).isFalse();
+    }
+
+    @Test
+    void finding_withoutHostnamesOrCount_isRefused() {
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "x", null, 0, null, 0, "s");
+        assertThatThrownBy(() -> Finding.usage(o, chatgpt, List.of(), t0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Finding.usage(o, chatgpt, List.of("x"), t0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
