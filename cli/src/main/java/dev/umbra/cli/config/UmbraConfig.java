@@ -1,0 +1,531 @@
+package dev.umbra.cli.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's configuration: one declarative table of keys ({@link #KEYS}) and an immutable set of
+ * values read from a YAML file. Nested YAML maps are dotted keys ({@code capture: {snaplen: 9000}}
+ * is {@code capture.snaplen}). Unknown keys, wrong types and values that break a rule are errors,
+ * all reported at once, each as {@code FILE:LINE: Invalid value V for configuration K: rule. fix}.
+ */
+public final class UmbraConfig {
+    private static final List<ConfigKey> TABLE = new ArrayList<>();
+
+    public static final ConfigKey SENSOR_HOST_ID = key("sensor.host_id", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "Id of this sensor in findings and the Kafka record key; empty uses the host name.");
+
+    public static final ConfigKey CAPTURE_INTERFACES = key("capture.interfaces", ConfigType.LIST, "[]",
+            each("an interface name", s -> s.matches("[A-Za-z0-9_.:@-]{1,15}")),
+            "Interfaces to capture on live (needs CAP_NET_RAW); empty disables live capture.");
+    public static final ConfigKey CAPTURE_BPF = key("capture.bpf", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "BPF filter; empty builds one from the enabled decoders (DNS, TLS, QUIC, HTTP, VLAN-tagged too).");
+    public static final ConfigKey CAPTURE_SNAPLEN = key("capture.snaplen", ConfigType.INT, "65535",
+            range(64, 262144), "Bytes captured per packet.");
+    public static final ConfigKey CAPTURE_PROMISCUOUS = key("capture.promiscuous", ConfigType.BOOLEAN, "false",
+            ConfigKey.Validator.ANY, "Promiscuous mode: true on a tap or SPAN port, false on a host.");
+    public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "128m",
+            range(1L << 20, 2L << 30), "Kernel capture buffer per interface; 2m drops 14-20 % at 450 k packets/s, 128m none.");
+    public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
+            ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
+
+    public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
+            ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");
+
+    public static final ConfigKey LOGS_FILES = key("logs.files", ConfigType.LIST, "[]",
+            each("an absolute path", s -> s.startsWith("/")), "Proxy or sensor log files to tail (rotation followed).");
+    public static final ConfigKey LOGS_FORMAT = key("logs.format", ConfigType.STRING, "auto",
+            oneOf("auto", "squid", "bluecoat", "zscaler", "panos", "cisco-wsa", "zeek", "suricata"),
+            "Format of the tailed logs; auto detects it from the first lines.");
+
+    public static final ConfigKey SYSLOG_LISTEN = key("syslog.listen", ConfigType.STRING, "",
+            hostPort(true), "Address:port of the syslog listener (UDP and TCP); empty disables it.");
+    public static final ConfigKey SYSLOG_ALLOW = key("syslog.allow", ConfigType.LIST, "[127.0.0.0/8, ::1/128]",
+            each("an address or CIDR block", UmbraConfig::isCidr), "Senders the syslog listener accepts.");
+
+    public static final ConfigKey ICAP_LISTEN = key("icap.listen", ConfigType.STRING, "",
+            hostPort(true), "Address:port of the ICAP REQMOD service; empty disables it.");
+    public static final ConfigKey ICAP_MODE = key("icap.mode", ConfigType.STRING, "monitor",
+            oneOf("monitor", "block"), "monitor answers 204 always; block answers the block page when policy says so.");
+
+    public static final ConfigKey CATALOG_PATH = key("catalog.path", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "Catalog directory; empty uses the catalog built into Umbra.");
+    public static final ConfigKey CATALOG_ALLOW_UNSIGNED = key("catalog.allow_unsigned", ConfigType.BOOLEAN, "false",
+            ConfigKey.Validator.ANY, "Load a catalog whose signature is missing or does not verify (not recommended).");
+    public static final ConfigKey POLICY_PATH = key("policy.path", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "The organisation's policy file (sanctioned / tolerated / unsanctioned); empty: every verdict unknown.");
+
+    public static final ConfigKey OUTPUT = key("output", ConfigType.LIST, "[stdout]",
+            each("stdout, file:PATH or kafka://HOST:PORT/TOPIC", UmbraConfig::isOutput), "Where findings go.");
+    public static final ConfigKey KAFKA_PRODUCER = key("kafka.producer", ConfigType.STRING, "{}",
+            ConfigKey.Validator.ANY, "Producer settings passed to kafka-clients as they are (security.protocol, sasl.*, ssl.* ...).");
+    public static final ConfigKey SPOOL_DIR = key("spool.dir", ConfigType.STRING, "/var/lib/umbra/spool",
+            path(), "Directory of the on-disk spool of findings not yet acknowledged by Kafka.");
+    public static final ConfigKey SPOOL_MAX_BYTES = key("spool.max_bytes", ConfigType.SIZE, "1g",
+            range(1L << 20, 1L << 40), "Spool size bound; when full the oldest findings are dropped and counted.");
+    public static final ConfigKey SPOOL_FSYNC = key("spool.fsync", ConfigType.STRING, "batch",
+            oneOf("always", "batch", "never"), "When the spool is forced to disk.");
+    public static final ConfigKey AGGREGATION_WINDOW = key("aggregation.window", ConfigType.DURATION, "60s",
+            durationRange(Duration.ofSeconds(1), Duration.ofDays(1)), "Usage events are aggregated per host, user, process and service over this window.");
+
+    public static final ConfigKey METRICS_LISTEN = key("metrics.listen", ConfigType.STRING, "127.0.0.1:9464",
+            hostPort(true), "Address:port of /healthz and /metrics (Prometheus); empty disables it.");
+    public static final ConfigKey LOG_JSON = key("log.json", ConfigType.BOOLEAN, "false",
+            ConfigKey.Validator.ANY, "Log as JSON lines instead of text.");
+    public static final ConfigKey LOG_LEVEL = key("log.level", ConfigType.STRING, "info",
+            oneOf("error", "warn", "info", "debug"), "Log level.");
+
+    /** Every key, in the order of the default file. */
+    public static final List<ConfigKey> KEYS = Collections.unmodifiableList(TABLE);
+
+    private static final String MAP_KEY = KAFKA_PRODUCER.name();
+
+    private final Map<String, Object> values;
+    private final Map<String, String> producer;
+
+    private UmbraConfig(Map<String, Object> values, Map<String, String> producer) {
+        this.values = values;
+        this.producer = producer;
+    }
+
+    private static ConfigKey key(String name, ConfigType type, String def, ConfigKey.Validator v, String doc) {
+        ConfigKey k = new ConfigKey(name, type, def, v, doc);
+        TABLE.add(k);
+        return k;
+    }
+
+    /** The configuration with every key at its default. */
+    public static UmbraConfig defaults() {
+        try {
+            return parse("(defaults)", "{}");
+        } catch (ConfigException e) {
+            throw new IllegalStateException("defaults do not validate: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads and validates a YAML file.
+     *
+     * @throws ConfigException listing every error
+     * @throws IOException when the file cannot be read
+     */
+    public static UmbraConfig load(Path file) throws IOException, ConfigException {
+        return parse(file.toString(), Files.readString(file));
+    }
+
+    /** Parses YAML text; {@code source} names it in errors. */
+    public static UmbraConfig parse(String source, String yaml) throws ConfigException {
+        List<String> errors = new ArrayList<>();
+        Map<String, Scalar> raw = new LinkedHashMap<>();
+        YAMLFactory factory = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        try (JsonParser p = factory.createParser(yaml)) {
+            JsonToken first = p.nextToken();
+            if (first != null && first != JsonToken.VALUE_NULL) {
+                if (first != JsonToken.START_OBJECT) {
+                    throw new ConfigException(List.of(source + ":1: the configuration must be a YAML mapping of keys"));
+                }
+                flatten(p, "", raw, source, errors);
+            }
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ConfigException(List.of(source + ":" + line + ": not valid YAML: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(source + ": cannot read: " + e.getMessage()));
+        }
+
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> producer = new LinkedHashMap<>();
+        Map<String, ConfigKey> byName = new LinkedHashMap<>();
+        for (ConfigKey k : TABLE) {
+            byName.put(k.name(), k);
+        }
+        for (Map.Entry<String, Scalar> e : raw.entrySet()) {
+            String name = e.getKey();
+            Scalar s = e.getValue();
+            if (name.startsWith(MAP_KEY + ".")) {
+                if (s.list != null) {
+                    errors.add(s.where(source) + "Invalid value " + s.text() + " for configuration " + name
+                            + ": producer settings are plain values. Write it as one string.");
+                } else {
+                    producer.put(name.substring(MAP_KEY.length() + 1), s.text);
+                }
+                continue;
+            }
+            ConfigKey k = byName.get(name);
+            if (k == null || k == KAFKA_PRODUCER) {
+                errors.add(s.where(source) + "Unknown configuration key " + name + "." + suggestion(name, byName.keySet()));
+                continue;
+            }
+            Object value = convert(k, s, source, errors);
+            if (value != null) {
+                values.put(name, value);
+            }
+        }
+        for (ConfigKey k : TABLE) {
+            if (k != KAFKA_PRODUCER && !values.containsKey(k.name())) {
+                Object def = convert(k, Scalar.ofDefault(k.defaultValue()), "(default)", errors);
+                values.put(k.name(), def);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new UmbraConfig(Collections.unmodifiableMap(values), Collections.unmodifiableMap(producer));
+    }
+
+    public String string(ConfigKey k) {
+        return (String) values.get(k.name());
+    }
+
+    public boolean bool(ConfigKey k) {
+        return (Boolean) values.get(k.name());
+    }
+
+    public long number(ConfigKey k) {
+        return (Long) values.get(k.name());
+    }
+
+    public Duration duration(ConfigKey k) {
+        return (Duration) values.get(k.name());
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(ConfigKey k) {
+        return (List<String>) values.get(k.name());
+    }
+
+    /** Producer settings under {@code kafka.producer}, passed to kafka-clients as they are. */
+    public Map<String, String> producerSettings() {
+        return producer;
+    }
+
+    /** A commented YAML file with every key at its default, generated from the table. */
+    public static String defaultsYaml() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Umbra daemon configuration (umbra run --config FILE).\n");
+        sb.append("# Generated by 'umbra config defaults'; check a file with 'umbra config check FILE'.\n");
+        sb.append("# Every key is shown at its default. Unknown keys are errors.\n");
+        String group = null;
+        for (ConfigKey k : TABLE) {
+            int dot = k.name().indexOf('.');
+            String g = dot < 0 ? null : k.name().substring(0, dot);
+            String leaf = dot < 0 ? k.name() : k.name().substring(dot + 1);
+            if (g == null || !g.equals(group)) {
+                sb.append('\n');
+                if (g != null) {
+                    sb.append(g).append(":\n");
+                }
+                group = g;
+            }
+            String indent = g == null ? "" : "  ";
+            sb.append(indent).append("# ").append(k.doc()).append('\n');
+            String value = k.defaultValue();
+            if (k.type() == ConfigType.STRING && !value.equals("{}")) {
+                value = "\"" + value + "\"";
+            } else if (k.type() == ConfigType.LIST && value.length() > 2) {
+                List<String> quoted = new ArrayList<>();
+                for (String item : Scalar.ofDefault(value).list()) {
+                    quoted.add("\"" + item + "\"");
+                }
+                value = "[" + String.join(", ", quoted) + "]";
+            }
+            sb.append(indent).append(leaf).append(": ").append(value).append('\n');
+        }
+        return sb.toString();
+    }
+
+    // ---- parsing --------------------------------------------------------------------------
+
+    /** A scalar or a list of scalars with the line it came from. */
+    private record Scalar(String text, List<String> list, int line) {
+        static Scalar ofDefault(String text) {
+            if (text.startsWith("[")) {
+                String inner = text.substring(1, text.length() - 1).trim();
+                List<String> items = new ArrayList<>();
+                if (!inner.isEmpty()) {
+                    for (String s : inner.split(",")) {
+                        items.add(s.trim());
+                    }
+                }
+                return new Scalar(null, items, 0);
+            }
+            return new Scalar(text, null, 0);
+        }
+
+        String where(String source) {
+            return source + (line > 0 ? ":" + line : "") + ": ";
+        }
+
+        String shown() {
+            return list != null ? list.toString() : text;
+        }
+    }
+
+    private static void flatten(JsonParser p, String prefix, Map<String, Scalar> out, String source,
+            List<String> errors) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            String name = prefix.isEmpty() ? field : prefix + "." + field;
+            int line = p.currentLocation().getLineNr();
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_OBJECT) {
+                flatten(p, name, out, source, errors);
+            } else if (t == JsonToken.START_ARRAY) {
+                List<String> items = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    if (p.currentToken().isStructStart()) {
+                        errors.add(source + ":" + line + ": Invalid value for configuration " + name
+                                + ": list items must be plain values. Remove the nested mapping or list.");
+                        p.skipChildren();
+                    } else {
+                        items.add(p.getText());
+                    }
+                }
+                out.put(name, new Scalar(null, items, line));
+            } else {
+                out.put(name, new Scalar(t == JsonToken.VALUE_NULL ? "" : p.getText(), null, line));
+            }
+        }
+    }
+
+    private static Object convert(ConfigKey k, Scalar s, String source, List<String> errors) {
+        String prefix = s.where(source) + "Invalid value " + s.shown() + " for configuration " + k.name() + ": ";
+        Object value;
+        if (k.type() == ConfigType.LIST) {
+            if (s.list == null) {
+                if (s.text.isEmpty()) {
+                    value = List.of();
+                } else {
+                    errors.add(prefix + "expected a list. Write it as [a, b] or one '- item' per line.");
+                    return null;
+                }
+            } else {
+                value = List.copyOf(s.list);
+            }
+        } else if (s.list != null) {
+            errors.add(prefix + "expected a single " + k.type().name().toLowerCase(Locale.ROOT)
+                    + " value, not a list.");
+            return null;
+        } else {
+            String text = s.text.trim();
+            try {
+                value = switch (k.type()) {
+                    case STRING -> s.text;
+                    case BOOLEAN -> {
+                        if (!text.equals("true") && !text.equals("false")) {
+                            throw new IllegalArgumentException("expected true or false.");
+                        }
+                        yield Boolean.parseBoolean(text);
+                    }
+                    case INT -> {
+                        if (!text.matches("-?\\d{1,18}")) {
+                            throw new IllegalArgumentException("expected a whole number.");
+                        }
+                        yield Long.parseLong(text);
+                    }
+                    case SIZE -> parseSize(text);
+                    case DURATION -> parseDuration(text);
+                    case LIST -> throw new AssertionError();
+                };
+            } catch (IllegalArgumentException e) {
+                errors.add(prefix + e.getMessage());
+                return null;
+            }
+        }
+        String problem = k.validator().check(value);
+        if (problem != null) {
+            errors.add(prefix + problem);
+            return null;
+        }
+        return value;
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");
+
+    static long parseSize(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a size such as 4096, 512k, 128m or 1g.");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            default -> n;
+        };
+    }
+
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 1d.");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    // ---- validators ------------------------------------------------------------------------
+
+    private static ConfigKey.Validator range(long min, long max) {
+        return v -> {
+            long n = (Long) v;
+            return n >= min && n <= max ? null : "must be between " + min + " and " + max + ". Pick a value in that range.";
+        };
+    }
+
+    private static ConfigKey.Validator durationRange(Duration min, Duration max) {
+        return v -> {
+            Duration d = (Duration) v;
+            return d.compareTo(min) >= 0 && d.compareTo(max) <= 0 ? null
+                    : "must be between " + min.toSeconds() + "s and " + max.toSeconds() + "s.";
+        };
+    }
+
+    private static ConfigKey.Validator oneOf(String... allowed) {
+        return v -> List.of(allowed).contains(v) ? null : "must be one of " + String.join(", ", allowed) + ".";
+    }
+
+    private static ConfigKey.Validator each(String what, java.util.function.Predicate<String> ok) {
+        return v -> {
+            @SuppressWarnings("unchecked")
+            List<String> items = (List<String>) v;
+            for (String item : items) {
+                if (!ok.test(item)) {
+                    return "item " + item + " is not " + what + ". Fix or remove that item.";
+                }
+            }
+            return null;
+        };
+    }
+
+    private static ConfigKey.Validator path() {
+        return v -> ((String) v).startsWith("/") ? null : "must be an absolute path. Start it with /.";
+    }
+
+    private static ConfigKey.Validator hostPort(boolean emptyAllowed) {
+        return v -> {
+            String s = (String) v;
+            if (s.isEmpty() && emptyAllowed) {
+                return null;
+            }
+            return parseHostPort(s) != null ? null
+                    : "expected ADDRESS:PORT such as 127.0.0.1:9464 or [::1]:9464. Use a literal address and a port 1-65535.";
+        };
+    }
+
+    /** Parses {@code 1.2.3.4:80} or {@code [::1]:80}; returns {host, port} or null. */
+    public static String[] parseHostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            return null;
+        }
+        String host = s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            return null;
+        }
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return null;
+        }
+        if (!isLiteralAddress(host) && !host.equals("localhost")) {
+            return null;
+        }
+        return new String[] {host, port};
+    }
+
+    private static boolean isLiteralAddress(String s) {
+        if (!s.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(s); // literal only (checked above): no name lookup happens
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isCidr(String s) {
+        int slash = s.indexOf('/');
+        String address = slash < 0 ? s : s.substring(0, slash);
+        if (!isLiteralAddress(address)) {
+            return false;
+        }
+        if (slash < 0) {
+            return true;
+        }
+        String bits = s.substring(slash + 1);
+        int max = address.contains(":") ? 128 : 32;
+        return bits.matches("\\d{1,3}") && Integer.parseInt(bits) <= max;
+    }
+
+    static boolean isOutput(String s) {
+        if (s.equals("stdout")) {
+            return true;
+        }
+        if (s.startsWith("file:")) {
+            return s.length() > 5;
+        }
+        return s.matches("kafka://[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*/[A-Za-z0-9._-]{1,249}");
+    }
+
+    private static String suggestion(String name, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = distance(name, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best == null ? " Remove it; 'umbra config defaults' lists every key."
+                : " Did you mean " + best + "?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

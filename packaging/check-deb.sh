@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the built .deb on this machine, checks it, and removes it again (CI runs this as root).
+#   packaging/check-deb.sh [path/to/umbra_*.deb]
+# Checks: dpkg -i succeeds; `umbra --version` works as installed; the umbra user, /var/lib/umbra
+# and the conffile exist; `systemd-analyze verify` accepts the unit; dpkg -r keeps the conffile;
+# dpkg --purge removes the user, the state directory and the conffile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deb=${1:-$(ls cli/target/umbra_*_all.deb 2>/dev/null | head -1)}
+if [[ -z "$deb" || ! -f "$deb" ]]; then
+  echo "check-deb: no package; build it with 'mvn -DskipTests package'" >&2
+  exit 1
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "check-deb: must run as root (dpkg -i)" >&2
+  exit 1
+fi
+fail() { echo "check-deb: FAIL: $*" >&2; exit 1; }
+
+if dpkg-query -W umbra >/dev/null 2>&1; then
+  dpkg --purge umbra >/dev/null
+fi
+echo "check-deb: dpkg -i $deb"
+dpkg -i "$deb"
+version=$(/usr/bin/umbra --version | head -1)
+[[ "$version" == umbra* ]] || fail "umbra --version printed '$version'"
+echo "check-deb: installed: $version"
+getent passwd umbra >/dev/null || fail "no umbra user"
+[[ $(stat -c %U /var/lib/umbra) == umbra ]] || fail "/var/lib/umbra not owned by umbra"
+[[ -f /etc/umbra/umbra.yaml ]] || fail "no /etc/umbra/umbra.yaml"
+grep -qx /etc/umbra/umbra.yaml /var/lib/dpkg/info/umbra.conffiles || fail "umbra.yaml is not a conffile"
+/usr/bin/umbra config check /etc/umbra/umbra.yaml >/dev/null || fail "shipped configuration does not validate"
+for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
+                'ProtectSystem=strict' 'ReadWritePaths=/var/lib/umbra' 'Restart=on-failure'; do
+  grep -qx "$setting" /lib/systemd/system/umbra.service || fail "unit lacks $setting"
+done
+if command -v systemd-analyze >/dev/null; then
+  out=$(systemd-analyze verify /lib/systemd/system/umbra.service 2>&1 || true)
+  # verify prints nothing for a good unit; on a machine without a running systemd it may warn about
+  # the environment, which is not the unit's fault
+  if grep -i "umbra.service" <<<"$out" | grep -viE "not running|Failed to connect|No such file or directory.*bus"; then
+    fail "systemd-analyze verify: $out"
+  fi
+  echo "check-deb: systemd-analyze verify ok"
+else
+  fail "systemd-analyze missing: apt-get install systemd"
+fi
+dpkg -r umbra >/dev/null
+[[ ! -e /usr/bin/umbra ]] || fail "dpkg -r left /usr/bin/umbra"
+[[ -f /etc/umbra/umbra.yaml ]] || fail "dpkg -r removed the conffile"
+dpkg --purge umbra >/dev/null
+[[ ! -e /etc/umbra/umbra.yaml ]] || fail "purge left /etc/umbra/umbra.yaml"
+[[ ! -e /var/lib/umbra ]] || fail "purge left /var/lib/umbra"
+! getent passwd umbra >/dev/null || fail "purge left the umbra user"
+echo "check-deb: ok"
