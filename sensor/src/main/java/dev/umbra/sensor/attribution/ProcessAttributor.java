@@ -1,0 +1,383 @@
+package dev.umbra.sensor.attribution;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/*
+ * Design notes.
+ *
+ * Linux only. A sighting (DNS query, ClientHello, flow) from this host is attributed in three steps:
+ *  1. the socket table /proc/net/{tcp,tcp6,udp,udp6} gives the socket's inode and owning uid for
+ *     the 4-tuple (TCP) or local address and port (UDP, usually unconnected);
+ *  2. one scan of /proc/PID/fd/* links ("socket:[INODE]") maps inodes to pids; the map is rebuilt
+ *     only when an inode is missing from it, and at most once per rescan interval;
+ *  3. /proc/PID/{comm,exe,cmdline} name the process; /etc/passwd names the uid.
+ * Results are cached per socket (Caffeine, bounded by size and time); the clock is injected.
+ *
+ * Short-lived processes: a process is attributed if it still owns the socket when the lookup runs.
+ * A DNS client or a TLS client waiting for its handshake is alive at that moment, so lookups made
+ * while the packet is handled (not later) see nearly all of them; a process that exits within the
+ * lookup latency (about a millisecond) keeps only its uid, and only while the socket lingers in the
+ * table. Counters say how often each case happens.
+ */
+public final class ProcessAttributor {
+    private static final Logger LOG = LogManager.getLogger(ProcessAttributor.class);
+
+    /** Transport of the socket to look up. */
+    public enum Transport { TCP, UDP }
+
+    /** Cap on sockets cached. */
+    public static final int MAX_CACHED_SOCKETS = 16_384;
+    /** Cap on lines read from one socket table. */
+    public static final int MAX_TABLE_LINES = 1_000_000;
+
+    private final Path proc;
+    private final Path passwd;
+    private final Ticker ticker;
+    private final long rescanIntervalNanos;
+    private final boolean littleEndian = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private final Cache<String, ProcessInfo> cache;
+
+    private Map<Long, Long> inodeToPid = Map.of();
+    private long lastScanNanos = Long.MIN_VALUE / 2;
+    private Map<Integer, String> users;
+
+    private final AtomicLong lookups = new AtomicLong();
+    private final AtomicLong withProcess = new AtomicLong();
+    private final AtomicLong userOnly = new AtomicLong();
+    private final AtomicLong notFound = new AtomicLong();
+    private final AtomicLong rescans = new AtomicLong();
+
+    /** An attributor over the real {@code /proc} and {@code /etc/passwd}. */
+    public static ProcessAttributor system() {
+        return new ProcessAttributor(Path.of("/proc"), Path.of("/etc/passwd"), Ticker.systemTicker(),
+                Duration.ofMillis(20), Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param proc the proc file system root
+     * @param passwd the passwd file
+     * @param ticker time source
+     * @param rescanInterval minimum time between two scans of every process's descriptors
+     * @param cacheTtl how long a socket's owner is remembered
+     */
+    public ProcessAttributor(Path proc, Path passwd, Ticker ticker, Duration rescanInterval, Duration cacheTtl) {
+        if (rescanInterval.isNegative()) {
+            throw new IllegalArgumentException("rescan interval cannot be negative: " + rescanInterval);
+        }
+        this.proc = proc;
+        this.passwd = passwd;
+        this.ticker = ticker;
+        this.rescanIntervalNanos = rescanInterval.toNanos();
+        this.cache = Caffeine.newBuilder().maximumSize(MAX_CACHED_SOCKETS).expireAfterWrite(cacheTtl)
+                .ticker(ticker).build();
+    }
+
+    /**
+     * Finds the local owner of a socket.
+     *
+     * @param transport TCP or UDP
+     * @param localIp the address on this host (literal)
+     * @param localPort the port on this host
+     * @param remoteIp the peer address (literal), or null when unknown
+     * @param remotePort the peer port, or 0 when unknown
+     * @return the owner, or {@code null} when no socket of this host matches
+     */
+    public synchronized ProcessInfo lookup(Transport transport, String localIp, int localPort, String remoteIp,
+            int remotePort) {
+        lookups.incrementAndGet();
+        String key = transport + " " + localIp + " " + localPort + " " + remoteIp + " " + remotePort;
+        ProcessInfo cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] local = literal(localIp);
+        byte[] remote = remoteIp == null ? null : literal(remoteIp);
+        if (local == null) {
+            notFound.incrementAndGet();
+            return null;
+        }
+        long[] socket = findSocket(transport, local, localPort, remote, remotePort);
+        if (socket == null) {
+            notFound.incrementAndGet();
+            return null;
+        }
+        long inode = socket[0];
+        int uid = (int) socket[1];
+        Long pid = inodeToPid.get(inode);
+        if (pid == null && ticker.read() - lastScanNanos >= rescanIntervalNanos) {
+            scanDescriptors();
+            pid = inodeToPid.get(inode);
+        }
+        ProcessInfo info = pid == null ? new ProcessInfo(uid, userName(uid), -1, null, null, null) : describe(pid, uid);
+        (info.hasProcess() ? withProcess : userOnly).incrementAndGet();
+        cache.put(key, info);
+        return info;
+    }
+
+    /** Counters: lookups, with_process, user_only, not_found, descriptor_scans. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("lookups", lookups.get());
+        m.put("with_process", withProcess.get());
+        m.put("user_only", userOnly.get());
+        m.put("not_found", notFound.get());
+        m.put("descriptor_scans", rescans.get());
+        return m;
+    }
+
+    /** Returns {inode, uid} of the matching socket, or null. */
+    private long[] findSocket(Transport transport, byte[] local, int localPort, byte[] remote, int remotePort) {
+        String base = transport == Transport.TCP ? "tcp" : "udp";
+        long[] found = scanTable(proc.resolve("net").resolve(base + (local.length == 16 ? "6" : "")),
+                transport, local, localPort, remote, remotePort);
+        if (found == null && local.length == 4) {
+            // dual-stack sockets list IPv4 peers as ::ffff:a.b.c.d in the v6 table
+            found = scanTable(proc.resolve("net").resolve(base + "6"), transport, mapped(local), localPort,
+                    remote == null ? null : mapped(remote), remotePort);
+        }
+        return found;
+    }
+
+    /*
+     * /proc/net/tcp (Documentation/networking/proc_net_tcp.rst):
+     *   sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when retrnsmt   uid  timeout inode
+     *    0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 ...
+     * Addresses are the kernel's 32-bit words in host byte order, in hex; ports are hex numbers.
+     */
+    private long[] scanTable(Path table, Transport transport, byte[] local, int localPort, byte[] remote,
+            int remotePort) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return null;
+        }
+        long[] wildcard = null;
+        int limit = Math.min(lines.size(), MAX_TABLE_LINES);
+        for (int i = 1; i < limit; i++) {
+            String[] f = lines.get(i).trim().split("\\s+");
+            if (f.length < 10) {
+                continue;
+            }
+            int colon = f[1].indexOf(':');
+            int rcolon = f[2].indexOf(':');
+            if (colon < 0 || rcolon < 0) {
+                continue;
+            }
+            int lport = parseHex(f[1].substring(colon + 1));
+            if (lport != localPort) {
+                continue;
+            }
+            byte[] laddr = address(f[1].substring(0, colon));
+            byte[] raddr = address(f[2].substring(0, rcolon));
+            int rport = parseHex(f[2].substring(rcolon + 1));
+            long inode;
+            int uid;
+            try {
+                inode = Long.parseLong(f[9]);
+                uid = Integer.parseInt(f[7]);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (laddr == null || raddr == null || inode == 0) {
+                continue;
+            }
+            boolean localMatches = Arrays.equals(laddr, local);
+            boolean remoteMatches = remote != null && Arrays.equals(raddr, remote) && rport == remotePort;
+            if (localMatches && remoteMatches) {
+                return new long[] {inode, uid};
+            }
+            boolean localAny = allZero(laddr);
+            boolean remoteAny = allZero(raddr) && rport == 0;
+            if ((localMatches || localAny) && (remoteAny || transport == Transport.UDP && remote == null)) {
+                // an unconnected UDP socket, or a listener; keep looking for an exact match
+                wildcard = wildcard == null ? new long[] {inode, uid} : wildcard;
+            }
+        }
+        return transport == Transport.UDP ? wildcard : null;
+    }
+
+    private void scanDescriptors() {
+        rescans.incrementAndGet();
+        lastScanNanos = ticker.read();
+        Map<Long, Long> map = new HashMap<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+            for (Path pidDir : pids) {
+                long pid = Long.parseLong(pidDir.getFileName().toString());
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        String target;
+                        try {
+                            target = Files.readSymbolicLink(fd).toString();
+                        } catch (IOException | UnsupportedOperationException e) {
+                            continue;
+                        }
+                        if (target.startsWith("socket:[") && target.endsWith("]")) {
+                            try {
+                                map.put(Long.parseLong(target.substring(8, target.length() - 1)), pid);
+                            } catch (NumberFormatException ignored) {
+                                // not a socket inode
+                            }
+                        }
+                    }
+                } catch (IOException | SecurityException e) {
+                    // the process exited, or belongs to another user and we lack CAP_SYS_PTRACE
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list {}: {}", proc, e.getMessage());
+        }
+        inodeToPid = map;
+    }
+
+    private ProcessInfo describe(long pid, int uid) {
+        Path dir = proc.resolve(Long.toString(pid));
+        String name = readFirstLine(dir.resolve("comm"));
+        String exe = null;
+        try {
+            exe = Files.readSymbolicLink(dir.resolve("exe")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not readable for processes of other users without CAP_SYS_PTRACE
+        }
+        String commandLine = null;
+        try {
+            byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
+            List<String> args = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i <= raw.length && args.size() < 256; i++) {
+                if (i == raw.length || raw[i] == 0) {
+                    if (i > start) {
+                        args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    }
+                    start = i + 1;
+                }
+            }
+            commandLine = CommandLineMasker.mask(args);
+        } catch (IOException e) {
+            // exited meanwhile
+        }
+        if (name == null) {
+            return new ProcessInfo(uid, userName(uid), -1, null, null, null);
+        }
+        return new ProcessInfo(uid, userName(uid), pid, name, exe, commandLine);
+    }
+
+    private String userName(int uid) {
+        if (users == null || !users.containsKey(uid)) {
+            Map<Integer, String> loaded = new HashMap<>();
+            try {
+                for (String line : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
+                    String[] f = line.split(":", -1);
+                    if (f.length >= 3) {
+                        try {
+                            loaded.putIfAbsent(Integer.parseInt(f[2]), f[0]);
+                        } catch (NumberFormatException ignored) {
+                            // malformed line
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot read {}: {}", passwd, e.getMessage());
+            }
+            users = loaded;
+        }
+        String name = users.get(uid);
+        return name != null ? name : Integer.toString(uid);
+    }
+
+    private byte[] address(String hex) {
+        if (hex.length() != 8 && hex.length() != 32) {
+            return null;
+        }
+        byte[] out = new byte[hex.length() / 2];
+        for (int word = 0; word < out.length / 4; word++) {
+            long v;
+            try {
+                v = Long.parseLong(hex.substring(word * 8, word * 8 + 8), 16);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            for (int i = 0; i < 4; i++) {
+                int shift = littleEndian ? 8 * i : 8 * (3 - i);
+                out[word * 4 + i] = (byte) (v >>> shift);
+            }
+        }
+        return out;
+    }
+
+    private static int parseHex(String s) {
+        try {
+            return Integer.parseInt(s, 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static byte[] literal(String ip) {
+        if (ip == null || !ip.matches("[0-9a-fA-F:.]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(ip).getAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static byte[] mapped(byte[] v4) {
+        byte[] out = new byte[16];
+        out[10] = (byte) 0xff;
+        out[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, out, 12, 4);
+        return out;
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty() || s.length() > 10) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String readFirstLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? null : lines.get(0).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.umbra.sensor.attribution;
+
+/**
+ * The local owner of a socket: always the user, and the process when it is visible.
+ *
+ * <p>The user comes from the socket table ({@code /proc/net/*}), readable by anyone. The process
+ * comes from {@code /proc/PID/fd}, which the kernel shows only for processes of the same user, or
+ * with CAP_SYS_PTRACE; otherwise {@code pid} is -1 and the process fields are null.
+ *
+ * @param uid owning user id
+ * @param user user name of {@code uid}, or the number as text when it has no name
+ * @param pid process id, or -1 when not visible
+ * @param name process name ({@code /proc/PID/comm}), or null
+ * @param executable path of the executable, or null when not readable
+ * @param commandLine the command line with secrets masked ({@link CommandLineMasker}), or null
+ */
+public record ProcessInfo(int uid, String user, long pid, String name, String executable, String commandLine) {
+
+    /** True when the owning process is known, not just the user. */
+    public boolean hasProcess() {
+        return pid >= 0;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.umbra.sensor.attribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.umbra.sensor.attribution.ProcessAttributor.Transport;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Attribution of real sockets of real processes on loopback, through the real /proc. */
+class ProcessAttributorTest {
+    private final ProcessAttributor attributor = ProcessAttributor.system();
+    private final List<Process> started = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void stopProcesses() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    private static String require(String tool, String aptPackage) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return Path.of(dir, tool).toString();
+            }
+        }
+        fail(tool + " is required by this test: apt-get install -y " + aptPackage);
+        return null;
+    }
+
+    private Process start(String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void lookup_tcpConnectionOfThisJvm_attributesThisProcess() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket accepted = server.accept()) {
+            ProcessInfo info = attributor.lookup(Transport.TCP, "127.0.0.1", client.getLocalPort(), "127.0.0.1",
+                    server.getLocalPort());
+            assertThat(info).isNotNull();
+            assertThat(info.pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(info.name()).isEqualTo("java");
+            assertThat(info.executable()).endsWith("/java");
+            assertThat(info.user()).isEqualTo(System.getProperty("user.name"));
+            assertThat(accepted.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void lookup_pythonTcpClient_attributesPythonAndMasksItsSecrets() throws Exception {
+        String python = require("python3", "python3");
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            start(python, "-c", "import socket,sys,time\n"
+                    + "s=socket.create_connection(('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n",
+                    Integer.toString(server.getLocalPort()), "--api-key", "sk-proj-SYNTHETICSYNTHETIC0123456789");
+            server.setSoTimeout(10_000);
+            try (Socket accepted = server.accept()) {
+                ProcessInfo info = attributor.lookup(Transport.TCP, "127.0.0.1", accepted.getPort(), "127.0.0.1",
+                        server.getLocalPort());
+                assertThat(info).isNotNull();
+                assertThat(info.name()).startsWith("python3");
+                assertThat(info.pid()).isEqualTo(started.get(0).pid());
+                assertThat(info.commandLine()).contains("--api-key sk-p****")
+                        .doesNotContain("SYNTHETICSYNTHETIC0123456789");
+            }
+        }
+    }
+
+    @Test
+    void lookup_curlWaitingForAnswer_attributesCurl() throws Exception {
+        String curl = require("curl", "curl");
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            start(curl, "-s", "--max-time", "20", "http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions");
+            server.setSoTimeout(10_000);
+            try (Socket accepted = server.accept()) {
+                ProcessInfo info = attributor.lookup(Transport.TCP, "127.0.0.1", accepted.getPort(), "127.0.0.1",
+                        server.getLocalPort());
+                assertThat(info).isNotNull();
+                assertThat(info.name()).isEqualTo("curl");
+                assertThat(info.executable()).endsWith("curl");
+            }
+        }
+    }
+
+    @Test
+    void lookup_unconnectedUdpSocketOfAnotherUser_attributesUserAndProcess() throws Exception {
+        // the system interpreter: one under root's home is not executable for uid 65534
+        String python = "/usr/bin/python3";
+        if (!Files.isExecutable(Path.of(python))) {
+            fail("/usr/bin/python3 is required by this test: apt-get install -y python3");
+        }
+        String setpriv = require("setpriv", "util-linux");
+        try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            receiver.setSoTimeout(10_000);
+            start(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c",
+                    "import socket,sys,time\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                            + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n",
+                    Integer.toString(receiver.getLocalPort()));
+            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
+            receiver.receive(packet);
+            ProcessInfo info = attributor.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    receiver.getLocalPort());
+            assertThat(info).isNotNull();
+            assertThat(info.uid()).isEqualTo(65534);
+            assertThat(info.user()).isIn("nobody", "65534");
+            if (System.getProperty("user.name").equals("root")) {
+                assertThat(info.name()).startsWith("python3");
+            }
+        }
+    }
+
+    @Test
+    void lookup_noSuchSocket_returnsNull() {
+        assertThat(attributor.lookup(Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 2)).isNull();
+        assertThat(attributor.lookup(Transport.TCP, "not an ip", 1, null, 0)).isNull();
+        assertThat(attributor.counters().get("not_found")).isEqualTo(2);
+    }
+
+    @Test
+    void lookup_fakeProcWithMalformedAndIpv6Lines_findsTheValidSocket() throws IOException {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("net"));
+        String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        Files.writeString(proc.resolve("net/tcp"), header + "garbage\n   1: zz:zz 00:00 01\n");
+        // ::1 port 0x1F90 (8080) to ::1 port 0xC350 (50000), uid 1000, inode 4242: four host-order words
+        String v6Loopback = "00000000000000000000000001000000";
+        Files.writeString(proc.resolve("net/tcp6"), header + "   0: " + v6Loopback + ":C350 " + v6Loopback
+                + ":1F90 01 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0 20 4 30 10 -1\n");
+        Files.writeString(tmp.resolve("passwd"), "alice:x:1000:1000::/home/alice:/bin/sh\nbroken line\n");
+        ProcessAttributor fake = new ProcessAttributor(proc, tmp.resolve("passwd"), Ticker.systemTicker(),
+                Duration.ZERO, Duration.ofSeconds(1));
+        ProcessInfo info = fake.lookup(Transport.TCP, "::1", 50000, "::1", 8080);
+        assertThat(info).isNotNull();
+        assertThat(info.user()).isEqualTo("alice");
+        assertThat(info.hasProcess()).isFalse();
+        assertThat(fake.lookup(Transport.TCP, "::1", 50001, "::1", 8080)).isNull();
+    }
+
+}
