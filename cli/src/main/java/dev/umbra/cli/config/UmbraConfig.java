@@ -189,6 +189,11 @@ public final class UmbraConfig {
         return new UmbraConfig(Collections.unmodifiableMap(values), Collections.unmodifiableMap(producer));
     }
 
+    /** The parsed value of a key (String, Boolean, Long, Duration or List of String). */
+    public Object value(ConfigKey k) {
+        return values.get(k.name());
+    }
+
     public String string(ConfigKey k) {
         return (String) values.get(k.name());
     }
