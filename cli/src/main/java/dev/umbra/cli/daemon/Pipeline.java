@@ -1,0 +1,81 @@
+package dev.umbra.cli.daemon;
+
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.attribution.ProcessAttributor;
+import dev.umbra.sensor.attribution.ProcessInfo;
+import dev.umbra.shipper.Finding;
+import dev.umbra.signatures.HostMatcher;
+import dev.umbra.signatures.Match;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * What the daemon does with each observation, on the thread that produced it: match the name
+ * against the catalog (a reloadable matcher), attribute it to a local process and user when it came
+ * from this host, and hand a finding to the sink (which must not block).
+ */
+public final class Pipeline implements Consumer<Observation> {
+    private final AtomicReference<HostMatcher> matcher;
+    private final ProcessAttributor attributor;
+    private final Consumer<Finding> sink;
+    private final AtomicLong observations = new AtomicLong();
+    private final AtomicLong matched = new AtomicLong();
+    private final AtomicLong attributed = new AtomicLong();
+
+    /**
+     * @param matcher the current matcher; swapped on reload
+     * @param attributor local process attribution, or null when disabled
+     * @param sink receives findings; must not block
+     */
+    public Pipeline(AtomicReference<HostMatcher> matcher, ProcessAttributor attributor, Consumer<Finding> sink) {
+        this.matcher = matcher;
+        this.attributor = attributor;
+        this.sink = sink;
+    }
+
+    @Override
+    public void accept(Observation o) {
+        observations.incrementAndGet();
+        Match m = matcher.get().match(o.hostname());
+        if (m == null) {
+            return;
+        }
+        matched.incrementAndGet();
+        Observation attributedObservation = attribute(o);
+        sink.accept(Finding.usage(attributedObservation, m, List.of(o.hostname()), o.time(), 1));
+    }
+
+    private Observation attribute(Observation o) {
+        if (attributor == null || o.user() != null || o.clientIp() == null || o.clientPort() <= 0) {
+            return o;
+        }
+        ProcessAttributor.Transport transport = o.kind() == ObservationKind.DNS_QUERY
+                || o.kind() == ObservationKind.QUIC_SNI ? ProcessAttributor.Transport.UDP : ProcessAttributor.Transport.TCP;
+        if (o.kind() == ObservationKind.DNS_ANSWER || o.kind() == ObservationKind.PROXY_REQUEST) {
+            return o;
+        }
+        ProcessInfo p = attributor.lookup(transport, o.clientIp(), o.clientPort(), o.serverIp(), o.serverPort());
+        if (p == null) {
+            return o;
+        }
+        attributed.incrementAndGet();
+        return new Observation(o.time(), o.kind(), o.hostname(), o.clientIp(), o.clientPort(), o.serverIp(),
+                o.serverPort(), o.answers(), o.alpn(), o.ja4(), o.bytesOut(), o.bytesIn(), p.user(),
+                p.hasProcess() ? p.name() : null, o.source());
+    }
+
+    public long observations() {
+        return observations.get();
+    }
+
+    public long matched() {
+        return matched.get();
+    }
+
+    public long attributed() {
+        return attributed.get();
+    }
+}
