@@ -1,0 +1,112 @@
+package dev.umbra.sensor.capture.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.umbra.sensor.capture.live.LiveCaptureException.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a user sees when live capture cannot start: one line naming the fix, never a JNA stack
+ * trace. The libpcap and capability cases run in a JVM of their own (LiveCaptureProbe).
+ */
+class LiveCaptureErrorsTest {
+    @Test
+    void open_libpcapCannotBeLoaded_oneLineNamingAptGet() {
+        // what JNA meets on a host without libpcap0.8: no library file to load
+        List<String> cmd = HostTools.javaCommand("-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8");
+        cmd.add(LiveCaptureProbe.class.getName());
+        cmd.add("lo");
+        HostTools.Result r = HostTools.run(60, cmd);
+
+        assertThat(r.exitCode()).as("stderr: %s", r.err()).isEqualTo(1);
+        assertThat(r.out().strip()).isEqualTo(
+                "LIBPCAP_MISSING: libpcap is not installed or cannot be loaded; install it with: apt-get install libpcap0.8");
+        assertThat(r.err()).doesNotContain("UnsatisfiedLinkError", "at com.sun.jna");
+    }
+
+    @Test
+    void open_withoutCapNetRaw_oneLineNamingTheCapability() {
+        HostTools.require("setpriv", "util-linux");
+        HostTools.requireRoot();
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw",
+                "--"));
+        cmd.addAll(HostTools.javaCommand());
+        cmd.add(LiveCaptureProbe.class.getName());
+        cmd.add("lo");
+        HostTools.Result r = HostTools.run(60, cmd);
+
+        assertThat(r.exitCode()).as("stderr: %s", r.err()).isEqualTo(1);
+        assertThat(r.out().strip()).startsWith("PERMISSION_DENIED: no permission to capture on lo: capture needs CAP_NET_RAW")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void open_noSuchInterface_namesTheInterface() {
+        assertThatThrownBy(() -> LiveCapture.open(LiveCaptureConfig.of("umbra-nope0")))
+                .isInstanceOfSatisfying(LiveCaptureException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.NO_SUCH_INTERFACE);
+                    assertThat(e.getMessage()).isEqualTo("no such interface: umbra-nope0 (list them with 'ip link')");
+                });
+    }
+
+    @Test
+    void open_badFilter_namesTheFilter() {
+        HostTools.requireRoot();
+        assertThatThrownBy(() -> LiveCapture.open(LiveCaptureConfig.of("lo").withFilter("udp port banana")))
+                .isInstanceOfSatisfying(LiveCaptureException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.BAD_FILTER);
+                    assertThat(e.getMessage()).startsWith("invalid BPF filter 'udp port banana': ").doesNotContain("\n");
+                });
+    }
+
+    @Test
+    void close_whileLoopWaitsForFrames_returnsAndEndsTheLoop() throws Exception {
+        HostTools.requireRoot();
+        // a filter nothing on lo matches: the loop sits in poll() until pcap_breakloop wakes it
+        LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo").withFilter("udp port 9 and udp port 10"));
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread loop = new Thread(() -> {
+            try {
+                result.set(capture.run((l, t, b, o, c, n) -> { }, 0, null));
+            } catch (Throwable t) {
+                result.set(t);
+            }
+        });
+        loop.start();
+        Thread.sleep(300);
+
+        capture.close();
+        loop.join(10_000);
+
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(result.get()).isInstanceOf(LiveCaptureStats.class);
+        assertThat(((LiveCaptureStats) result.get()).delivered()).isZero();
+        assertThatThrownBy(() -> capture.run((l, t, b, o, c, n) -> { }, 0, null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        capture.close();
+    }
+
+    @Test
+    void run_duration_returnsAfterIt() throws Exception {
+        HostTools.requireRoot();
+        try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo").withFilter("udp port 9 and udp port 10"))) {
+            LiveCaptureStats stats = capture.run((l, t, b, o, c, n) -> { }, 0, Duration.ofMillis(300));
+            assertThat(stats.delivered()).isZero();
+            assertThat(stats.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void run_negativeCount_isRejected() throws Exception {
+        HostTools.requireRoot();
+        try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo"))) {
+            assertThatThrownBy(() -> capture.run((l, t, b, o, c, n) -> { }, -1, null))
+                    .hasMessage("maxPackets cannot be negative: -1");
+        }
+    }
+}
