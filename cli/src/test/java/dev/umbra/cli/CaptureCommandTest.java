@@ -97,6 +97,33 @@ class CaptureCommandTest {
         assertThat(r.err().lines()).hasSize(1);
     }
 
+    @Test
+    void capture_terminated_stopsTheLoopAndStillPrintsTheCounters() throws Exception {
+        requireRoot();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "capture", "-v", "--interface", "lo", "--filter", "udp port 9 and udp port 10"));
+        Path err = Files.createTempFile("umbra-capture", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(err).contains("umbra: capturing on lo") && System.nanoTime() < deadline) {
+                assertThat(p.isAlive()).as(Files.readString(err)).isTrue();
+                Thread.sleep(50);
+            }
+            Thread.sleep(200);
+            // SIGTERM, as systemd or Ctrl-C (SIGINT) would: the shutdown hook breaks the loop
+            p.destroy();
+            assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("umbra ended after SIGTERM").isTrue();
+            assertThat(Files.readString(err)).contains(
+                    "umbra: capture on lo: 0 frames decoded; libpcap received 0, dropped 0 (buffer full), 0 by the interface");
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
     private record Result(int code, String out, String err) {
     }
 

@@ -53,6 +53,7 @@ class LiveCaptureNetnsTest {
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.time.Instant start = java.time.Instant.now().minusSeconds(1);
             LiveCaptureStats stats;
             try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
                 PacketDecoder decoder = new PacketDecoder(ns.hostIf, seen::add, anomalies);
@@ -109,7 +110,11 @@ class LiveCaptureNetnsTest {
                 assertThat(o.serverIp()).isEqualTo(ns.nsIp6);
                 assertThat(o.clientIp()).isEqualTo(ns.hostIp6);
             });
-            assertThat(seen).allSatisfy(o -> assertThat(o.source()).isEqualTo(ns.hostIf));
+            assertThat(seen).allSatisfy(o -> {
+                assertThat(o.source()).isEqualTo(ns.hostIf);
+                // capture timestamps (nanosecond precision from libpcap), not zero or decode time
+                assertThat(o.time()).isBetween(start, java.time.Instant.now());
+            });
             assertThat(stats.delivered()).isPositive();
             assertThat(stats.received()).isGreaterThanOrEqualTo(stats.delivered());
             assertThat(stats.dropped()).isZero();
