@@ -46,6 +46,22 @@ class LiveCaptureErrorsTest {
     }
 
     @Test
+    void open_onlyCapNetRaw_isEnough() {
+        HostTools.require("setpriv", "util-linux");
+        HostTools.requireRoot();
+        // every capability dropped but CAP_NET_RAW: open, 128 MiB buffer, filter, close
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-all,+net_raw", "--inh-caps", "-all",
+                "--"));
+        cmd.addAll(HostTools.javaCommand());
+        cmd.add(LiveCaptureProbe.class.getName());
+        cmd.add("lo");
+        HostTools.Result r = HostTools.run(60, cmd);
+
+        assertThat(r.exitCode()).as("stdout: %s stderr: %s", r.out(), r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("OK linktype 1");
+    }
+
+    @Test
     void open_noSuchInterface_namesTheInterface() {
         assertThatThrownBy(() -> LiveCapture.open(LiveCaptureConfig.of("umbra-nope0")))
                 .isInstanceOfSatisfying(LiveCaptureException.class, e -> {
