@@ -174,6 +174,7 @@ public final class LiveCapture implements AutoCloseable {
             }
             looping = true;
         }
+        handlerFailure = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread timer = null;
         if (maxDuration != null) {
@@ -217,8 +218,17 @@ public final class LiveCapture implements AutoCloseable {
                     "capture on " + config.interfaceName() + " failed: " + oneLine(e.getMessage()), e);
         } finally {
             finished.countDown();
+            if (timer != null) {
+                try {
+                    timer.join(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             synchronized (lock) {
                 looping = false;
+                // a stop ends one run: the next run captures again unless stopped anew
+                stopRequested = false;
                 lock.notifyAll();
             }
         }
@@ -229,7 +239,10 @@ public final class LiveCapture implements AutoCloseable {
         return stats();
     }
 
-    /** Asks a running (or the next) {@link #run} to return. Safe from any thread, also from the handler. */
+    /**
+     * Asks the running {@link #run} to return (or the next one, when none runs). Safe from any
+     * thread, also from the handler.
+     */
     public void stop() {
         stopRequested = true;
         synchronized (lock) {

@@ -1,7 +1,8 @@
 package dev.umbra.sensor.capture.live;
 
 /**
- * Counters of a live capture. The libpcap counters are those of {@code pcap_stats(3PCAP)} on Linux.
+ * Counters of a live capture since it was opened (over all its runs). The libpcap counters are those
+ * of {@code pcap_stats(3PCAP)} on Linux.
  *
  * @param delivered frames handed to the packet handler
  * @param received frames the kernel passed the filter and offered to the capture ({@code ps_recv}; on

@@ -149,6 +149,34 @@ class LiveCaptureErrorsTest {
     }
 
     @Test
+    void run_afterADurationRun_capturesAgain() throws Exception {
+        HostTools.requireRoot();
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+                LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo")
+                        .withFilter("udp dst port " + socket.getLocalPort()).withImmediate(true))) {
+            capture.run((l, t, b, o, c, n) -> { }, 0, Duration.ofMillis(200));
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread loop = new Thread(() -> {
+                try {
+                    result.set(capture.run((l, t, b, o, c, n) -> { }, 2, Duration.ofSeconds(20)));
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+            });
+            loop.start();
+            byte[] payload = {1, 2, 3};
+            for (int i = 0; i < 200 && loop.isAlive(); i++) {
+                socket.send(new java.net.DatagramPacket(payload, payload.length,
+                        java.net.InetAddress.getLoopbackAddress(), socket.getLocalPort()));
+                loop.join(50);
+            }
+            loop.join(10_000);
+            assertThat(result.get()).isInstanceOfSatisfying(LiveCaptureStats.class,
+                    s -> assertThat(s.delivered()).isEqualTo(2));
+        }
+    }
+
+    @Test
     void run_negativeCount_isRejected() throws Exception {
         HostTools.requireRoot();
         try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo"))) {
