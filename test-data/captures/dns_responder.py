@@ -6,6 +6,7 @@ get a CNAME to the name without it first (a one-step CNAME chain). Serves UDP an
 (RFC 1035 section 4.2) on the given address and port until killed. Standard library only.
 
 usage: dns_responder.py ADDRESS PORT
+An IPv6 ADDRESS (such as ::, which on Linux also accepts IPv4) binds an IPv6 socket.
 """
 import socket
 import socketserver
@@ -65,6 +66,9 @@ if __name__ == "__main__":
     address, port = sys.argv[1], int(sys.argv[2])
     socketserver.ThreadingUDPServer.allow_reuse_address = True
     socketserver.ThreadingTCPServer.allow_reuse_address = True
+    if ":" in address:
+        socketserver.ThreadingUDPServer.address_family = socket.AF_INET6
+        socketserver.ThreadingTCPServer.address_family = socket.AF_INET6
     udp = socketserver.ThreadingUDPServer((address, port), Udp)
     tcp = socketserver.ThreadingTCPServer((address, port), Tcp)
     threading.Thread(target=udp.serve_forever, daemon=True).start()

@@ -42,12 +42,12 @@ final class ObserveCommand implements Callable<Integer> {
         return run.filesFailed() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
     }
 
-    private static String row(Observation o) {
+    static String row(Observation o) {
         return String.format("%-30s %-11s %-40s %-39s %s", o.time(), o.kind().id(), o.hostname(),
                 endpoint(o.clientIp(), o.clientPort()), endpoint(o.serverIp(), o.serverPort()));
     }
 
-    private static String endpoint(String ip, int port) {
+    static String endpoint(String ip, int port) {
         if (ip == null) {
             return "-";
         }

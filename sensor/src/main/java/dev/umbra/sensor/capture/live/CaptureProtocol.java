@@ -1,0 +1,32 @@
+package dev.umbra.sensor.capture.live;
+
+/**
+ * What a live capture is asked to see. The default BPF filter ({@link CaptureFilter#forProtocols})
+ * lets through only the frames the enabled protocols need.
+ */
+public enum CaptureProtocol {
+    /** DNS over UDP and TCP port 53. */
+    DNS("udp port 53 or tcp port 53"),
+    /**
+     * TLS ClientHellos. TLS is recognised by content on any port, and a ClientHello split across
+     * segments needs the segments after the first, so every TCP segment is let through.
+     */
+    TLS("tcp"),
+    /** QUIC long-header packets (Initials) on any UDP port: the first payload byte has its top bit set. */
+    QUIC("udp and udp[8] & 0x80 = 0x80"),
+    /** Plain HTTP requests, recognised by content on any port. */
+    HTTP("tcp"),
+    /** Flow accounting needs every IP packet. */
+    FLOWS("ip or ip6");
+
+    private final String filter;
+
+    CaptureProtocol(String filter) {
+        this.filter = filter;
+    }
+
+    /** The BPF expression (pcap-filter(7)) that lets through what this protocol needs. */
+    public String filter() {
+        return filter;
+    }
+}

@@ -1,0 +1,351 @@
+package dev.umbra.sensor.capture.live;
+
+import dev.umbra.sensor.capture.PacketHandler;
+import dev.umbra.sensor.capture.live.LiveCaptureException.Reason;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pcap4j.core.BpfProgram.BpfCompileMode;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.core.RawPacketListener;
+
+/*
+ * Design notes.
+ *
+ * The fast path of pcap4j 1.8.2: pcap_loop with a RawPacketListener, which hands over the frame as
+ * a byte[] copied out of the kernel ring, with no pcap4j packet decoding (full decoding through
+ * getNextPacket runs at about a fifth of the speed and allocates a tree of objects per frame). The
+ * frame goes straight to the PacketHandler (normally a PacketDecoder) on the capture thread, with
+ * the link type of the handle and the timestamp and original length pcap4j keeps in thread-locals
+ * for the duration of the callback.
+ *
+ * The handle is built with pcap_create/pcap_activate so that the kernel buffer can be sized: 2 MiB
+ * drops 14-20 % of frames at ~450 k packets/s on a veth, 128 MiB drops none. Immediate mode is off
+ * by default (it wakes the thread for every frame and drops more under load); frames are delivered
+ * when a ring block fills or the read timeout expires.
+ *
+ * Stopping: PcapHandle.close() takes a write lock that the running loop holds for reading, so close
+ * alone deadlocks while a loop runs. stop() calls pcap_breakloop (which wakes the loop on Linux,
+ * libpcap >= 1.10) and close() stops, waits for the loop to return, and only then closes. The
+ * libpcap counters are read once more just before close so they stay available afterwards.
+ *
+ * Errors become one line a user can act on (LiveCaptureException): libpcap missing (JNA's
+ * UnsatisfiedLinkError, whatever form it takes), permission denied (CAP_NET_RAW), no such
+ * interface, bad filter.
+ */
+/**
+ * A live capture on one network interface through libpcap (pcap4j). Open it, {@link #run} it on one
+ * thread, {@link #stop} or {@link #close} it from any thread.
+ */
+public final class LiveCapture implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(LiveCapture.class);
+    /** libpcap error codes (pcap/pcap.h). */
+    private static final int PCAP_ERROR_NO_SUCH_DEVICE = -5;
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
+    private static final int PCAP_ERROR_IFACE_NOT_UP = -9;
+    private static final int PCAP_ERROR_PROMISC_PERM_DENIED = -11;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    /** The one line printed when libpcap cannot be loaded. */
+    public static final String LIBPCAP_MISSING_MESSAGE =
+            "libpcap is not installed or cannot be loaded; install it with: apt-get install libpcap0.8";
+
+    private final PcapHandle handle;
+    private final LiveCaptureConfig config;
+    private final String filter;
+    private final int linkType;
+    private final Object lock = new Object();
+    private volatile boolean stopRequested;
+    private volatile long delivered;
+    private boolean looping;
+    private boolean closed;
+    private LiveCaptureStats lastStats;
+    private RuntimeException handlerFailure;
+
+    private LiveCapture(PcapHandle handle, LiveCaptureConfig config, String filter, int linkType) {
+        this.handle = handle;
+        this.config = config;
+        this.filter = filter;
+        this.linkType = linkType;
+        this.lastStats = new LiveCaptureStats(0, 0, 0, 0);
+    }
+
+    /**
+     * Opens the interface, sets the buffer, snap length, promiscuous and immediate modes, and installs
+     * the BPF filter.
+     *
+     * @throws LiveCaptureException when libpcap is missing, permission is denied, the interface does
+     *     not exist or the filter does not compile; the message is one line
+     */
+    public static LiveCapture open(LiveCaptureConfig config) throws LiveCaptureException {
+        String filter = config.effectiveFilter();
+        PcapHandle handle;
+        try {
+            handle = new PcapHandle.Builder(config.interfaceName())
+                    .snaplen(config.snaplen())
+                    .promiscuousMode(config.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
+                    .timeoutMillis(config.timeoutMillis())
+                    .bufferSize(config.bufferBytes())
+                    .immediateMode(config.immediate())
+                    .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
+                    .build();
+        } catch (LinkageError e) {
+            throw libpcapMissing(e);
+        } catch (PcapNativeException e) {
+            throw openFailed(config.interfaceName(), e);
+        }
+        try {
+            handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
+        } catch (PcapNativeException | NotOpenException e) {
+            handle.close();
+            throw new LiveCaptureException(Reason.BAD_FILTER,
+                    "invalid BPF filter '" + filter + "': " + oneLine(e.getMessage()), e);
+        }
+        int dlt = handle.getDlt().value();
+        LOG.info("capturing on {} (link type {}, snaplen {}, buffer {} bytes, promiscuous {}, immediate {}) "
+                + "with filter {}", config.interfaceName(), dlt, config.snaplen(), config.bufferBytes(),
+                config.promiscuous(), config.immediate(), filter);
+        return new LiveCapture(handle, config, filter, dlt);
+    }
+
+    /**
+     * The libpcap version string.
+     *
+     * @throws LiveCaptureException when libpcap cannot be loaded
+     */
+    public static String libraryVersion() throws LiveCaptureException {
+        try {
+            return Pcaps.libVersion();
+        } catch (LinkageError e) {
+            throw libpcapMissing(e);
+        }
+    }
+
+    /** The configuration this capture was opened with. */
+    public LiveCaptureConfig config() {
+        return config;
+    }
+
+    /** The BPF filter installed. */
+    public String filter() {
+        return filter;
+    }
+
+    /** The LINKTYPE_ value of the interface (1 for Ethernet). */
+    public int linkType() {
+        return linkType;
+    }
+
+    /**
+     * Captures on the calling thread and hands every frame to the handler, until {@link #stop}, the
+     * packet count or the duration is reached. The handler gets a fresh array per frame (pcap4j
+     * copies each frame out of the kernel ring).
+     *
+     * @param handler receives the frames on this thread
+     * @param maxPackets stop after this many frames, or 0 for no limit
+     * @param maxDuration stop after this long, or {@code null} for no limit
+     * @return the counters at the end of the run
+     * @throws LiveCaptureException when libpcap reports an error or the handler throws
+     * @throws IllegalStateException when the capture is closed or already running
+     */
+    public LiveCaptureStats run(PacketHandler handler, long maxPackets, Duration maxDuration)
+            throws LiveCaptureException {
+        if (maxPackets < 0) {
+            throw new IllegalArgumentException("maxPackets cannot be negative: " + maxPackets);
+        }
+        if (maxDuration != null && maxDuration.isNegative()) {
+            throw new IllegalArgumentException("duration cannot be negative: " + maxDuration);
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("capture on " + config.interfaceName() + " is closed");
+            }
+            if (looping) {
+                throw new IllegalStateException("capture on " + config.interfaceName() + " is already running");
+            }
+            looping = true;
+        }
+        handlerFailure = null;
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread timer = null;
+        if (maxDuration != null) {
+            timer = new Thread(() -> {
+                try {
+                    if (!finished.await(maxDuration.toNanos(), TimeUnit.NANOSECONDS)) {
+                        stop();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "umbra-capture-timer-" + config.interfaceName());
+            timer.setDaemon(true);
+            timer.start();
+        }
+        RawPacketListener listener = frame -> {
+            Timestamp ts = handle.getTimestamp();
+            long nanos = ts == null ? 0
+                    : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+            Integer original = handle.getOriginalLength();
+            try {
+                handler.onPacket(linkType, nanos, frame, 0, frame.length, original == null ? frame.length : original);
+                delivered++;
+            } catch (RuntimeException e) {
+                if (handlerFailure == null) {
+                    handlerFailure = e;
+                }
+                stop();
+            }
+        };
+        try {
+            if (!stopRequested) {
+                handle.loop(maxPackets == 0 ? -1 : (int) Math.min(maxPackets, Integer.MAX_VALUE), listener);
+            }
+        } catch (InterruptedException e) {
+            // pcap_breakloop: a requested stop, not an error
+        } catch (NotOpenException e) {
+            // closed under us: nothing more to read
+        } catch (PcapNativeException e) {
+            throw new LiveCaptureException(Reason.CAPTURE_FAILED,
+                    "capture on " + config.interfaceName() + " failed: " + oneLine(e.getMessage()), e);
+        } finally {
+            finished.countDown();
+            if (timer != null) {
+                try {
+                    timer.join(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            synchronized (lock) {
+                looping = false;
+                // a stop ends one run: the next run captures again unless stopped anew
+                stopRequested = false;
+                lock.notifyAll();
+            }
+        }
+        if (handlerFailure != null) {
+            throw new LiveCaptureException(Reason.CAPTURE_FAILED,
+                    "packet handler failed on " + config.interfaceName() + ": " + handlerFailure, handlerFailure);
+        }
+        return stats();
+    }
+
+    /**
+     * Asks the running {@link #run} to return (or the next one, when none runs). Safe from any
+     * thread, also from the handler.
+     */
+    public void stop() {
+        stopRequested = true;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            try {
+                handle.breakLoop();
+            } catch (NotOpenException e) {
+                // already closed
+            }
+        }
+    }
+
+    /** Frames handed to the handler so far. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** The current counters (the last ones read, once closed). */
+    public LiveCaptureStats stats() {
+        synchronized (lock) {
+            if (!closed) {
+                try {
+                    PcapStat s = handle.getStats();
+                    lastStats = new LiveCaptureStats(delivered, s.getNumPacketsReceived(), s.getNumPacketsDropped(),
+                            s.getNumPacketsDroppedByIf());
+                } catch (PcapNativeException | NotOpenException e) {
+                    LOG.debug("pcap_stats failed on {}: {}", config.interfaceName(), e.getMessage());
+                }
+            }
+            return lastStats;
+        }
+    }
+
+    /**
+     * Stops the loop, waits for it to return (breakLoop before close: close alone deadlocks), reads
+     * the counters a last time and closes the handle. Idempotent.
+     */
+    @Override
+    public void close() {
+        stop();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+            while (looping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    // closing now would block on the loop's lock forever: leave the handle to the process exit
+                    LOG.warn("capture loop on {} did not stop within {} ms; handle left open",
+                            config.interfaceName(), CLOSE_WAIT_MILLIS);
+                    return;
+                }
+                try {
+                    lock.wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (looping) {
+                    try {
+                        handle.breakLoop();
+                    } catch (NotOpenException e) {
+                        break;
+                    }
+                }
+            }
+        }
+        stats();
+        synchronized (lock) {
+            closed = true;
+            handle.close();
+        }
+    }
+
+    private static LiveCaptureException libpcapMissing(LinkageError e) {
+        return new LiveCaptureException(Reason.LIBPCAP_MISSING, LIBPCAP_MISSING_MESSAGE, e);
+    }
+
+    private static LiveCaptureException openFailed(String name, PcapNativeException e) {
+        Integer rc = e.getReturnCode();
+        String message = oneLine(e.getMessage());
+        String lower = message.toLowerCase(Locale.ROOT);
+        if ((rc != null && (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED))
+                || lower.contains("operation not permitted") || lower.contains("permission")) {
+            return new LiveCaptureException(Reason.PERMISSION_DENIED, "no permission to capture on " + name
+                    + ": capture needs CAP_NET_RAW (run as root, or grant it to java with "
+                    + "setcap cap_net_raw+ep, or AmbientCapabilities=CAP_NET_RAW in the systemd unit)", e);
+        }
+        if ((rc != null && rc == PCAP_ERROR_NO_SUCH_DEVICE) || lower.contains("no such device")) {
+            return new LiveCaptureException(Reason.NO_SUCH_INTERFACE,
+                    "no such interface: " + name + " (list them with 'ip link')", e);
+        }
+        if (rc != null && rc == PCAP_ERROR_IFACE_NOT_UP) {
+            return new LiveCaptureException(Reason.CAPTURE_FAILED,
+                    "interface " + name + " is down (ip link set " + name + " up)", e);
+        }
+        return new LiveCaptureException(Reason.CAPTURE_FAILED, "cannot capture on " + name + ": " + message, e);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "unknown error" : s.replace('\n', ' ').trim();
+    }
+}

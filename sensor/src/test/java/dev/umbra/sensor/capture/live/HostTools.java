@@ -1,0 +1,103 @@
+package dev.umbra.sensor.capture.live;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs host tools for the live-capture tests and fails (never skips) with the {@code apt-get
+ * install} step when a tool is missing or the test is not root.
+ */
+final class HostTools {
+    private HostTools() {
+    }
+
+    /** Result of one command. */
+    record Result(int exitCode, String out, String err) {
+    }
+
+    /** Fails unless the tool is on the PATH; the message names the Debian package. */
+    static void require(String tool, String debianPackage) {
+        if (which(tool) == null) {
+            fail("this test needs '" + tool + "': apt-get install -y " + debianPackage);
+        }
+    }
+
+    /** Fails unless the test runs as root (network namespaces, veth pairs and capture need it). */
+    static void requireRoot() {
+        Result r = run(10, "id", "-u");
+        if (!r.out().trim().equals("0")) {
+            fail("this test creates network namespaces and veth pairs: run it as root "
+                    + "(CI runs as root; locally: sudo mvn ...)");
+        }
+    }
+
+    static Path which(String tool) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a command to its end (bounded by the timeout) and returns its output. */
+    static Result run(long timeoutSeconds, String... command) {
+        return run(timeoutSeconds, List.of(command));
+    }
+
+    static Result run(long timeoutSeconds, List<String> command) {
+        try {
+            Path out = Files.createTempFile("umbra-cmd", ".out");
+            Path err = Files.createTempFile("umbra-cmd", ".err");
+            try {
+                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                    return new Result(-1, Files.readString(out, StandardCharsets.UTF_8),
+                            "timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            return new Result(-1, "", "cannot run " + command + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "", "interrupted: " + command);
+        }
+    }
+
+    /** Runs a command and fails the test when it does not exit 0. */
+    static Result check(long timeoutSeconds, String... command) {
+        Result r = run(timeoutSeconds, command);
+        if (r.exitCode() != 0) {
+            fail(String.join(" ", command) + " exited " + r.exitCode() + ": " + r.err().trim());
+        }
+        return r;
+    }
+
+    /** The java launcher of this JVM and the test class path, to start a probe in a separate JVM. */
+    static List<String> javaCommand(String... jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmOptions));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+}

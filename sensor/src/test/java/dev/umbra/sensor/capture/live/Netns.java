@@ -1,0 +1,163 @@
+package dev.umbra.sensor.capture.live;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A network namespace joined to the host by a veth pair, made by the test and removed on close
+ * (also when the test fails). The host end ({@link #hostIf}) is where the tests capture; servers
+ * run inside the namespace at {@link #nsIp}.
+ *
+ * <p>Addresses are random in 10.64.0.0/10 (IPv4) and fd75:6d62::/32 (IPv6) and checked
+ * against the host's addresses, so that concurrent runs do not collide.
+ */
+final class Netns implements AutoCloseable {
+    final String name;
+    final String hostIf;
+    final String nsIf;
+    final String hostIp;
+    final String nsIp;
+    final String hostIp6;
+    final String nsIp6;
+    private final List<Process> processes = new ArrayList<>();
+    private boolean closed;
+
+    private Netns(String id, int a, int b) {
+        this.name = "umbra-test-" + id;
+        this.hostIf = "uh" + id;
+        this.nsIf = "un" + id;
+        this.hostIp = "10." + a + "." + b + ".1";
+        this.nsIp = "10." + a + "." + b + ".2";
+        String prefix = String.format("fd75:6d62:%x:%x", a, b);
+        this.hostIp6 = prefix + "::1";
+        this.nsIp6 = prefix + "::2";
+    }
+
+    /**
+     * Creates the namespace and the veth pair, both ends up, with IPv4 and IPv6 addresses. (No VLAN
+     * sub-interfaces: containers often lack the 8021q module; VLAN-tagged frames are covered by
+     * replaying generated captures onto the veth instead.)
+     */
+    static Netns create() {
+        HostTools.requireRoot();
+        HostTools.require("ip", "iproute2");
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        String hostAddresses = HostTools.run(10, "ip", "-o", "addr").out();
+        Netns n = null;
+        for (int attempt = 0; attempt < 20 && n == null; attempt++) {
+            int a = 64 + r.nextInt(64);
+            int b = r.nextInt(256);
+            String id = Integer.toString(r.nextInt(1 << 30), 36);
+            if (!hostAddresses.contains("10." + a + "." + b + ".") && !hostAddresses.contains(id)) {
+                n = new Netns(id, a, b);
+            }
+        }
+        if (n == null) {
+            fail("no free test subnet found in 10.64.0.0/10");
+        }
+        try {
+            n.setUp();
+        } catch (RuntimeException | AssertionError e) {
+            n.close();
+            throw e;
+        }
+        return n;
+    }
+
+    private void setUp() {
+        HostTools.check(10, "ip", "netns", "add", name);
+        HostTools.check(10, "ip", "link", "add", hostIf, "type", "veth", "peer", "name", nsIf, "netns", name);
+        HostTools.check(10, "ip", "addr", "add", hostIp + "/30", "dev", hostIf);
+        HostTools.check(10, "ip", "-6", "addr", "add", hostIp6 + "/64", "dev", hostIf, "nodad");
+        HostTools.check(10, "ip", "link", "set", hostIf, "up");
+        ns("ip", "addr", "add", nsIp + "/30", "dev", nsIf);
+        ns("ip", "-6", "addr", "add", nsIp6 + "/64", "dev", nsIf, "nodad");
+        ns("ip", "link", "set", nsIf, "up");
+        ns("ip", "link", "set", "lo", "up");
+    }
+
+    /** Runs a command inside the namespace to its end; fails the test on a non-zero exit. */
+    HostTools.Result ns(String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(command));
+        HostTools.Result r = HostTools.run(30, cmd);
+        if (r.exitCode() != 0) {
+            fail(String.join(" ", cmd) + " exited " + r.exitCode() + ": " + r.err().trim());
+        }
+        return r;
+    }
+
+    /** Starts a long-running process inside the namespace; it is killed on close. */
+    Process start(Path log, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            fail("cannot start " + cmd + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Waits until something listens on the TCP port inside the namespace (bounded). */
+    void awaitTcpListener(int port, Process owner, Path log) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!owner.isAlive()) {
+                fail("server in namespace exited early: " + readQuietly(log));
+            }
+            HostTools.Result r = HostTools.run(10, "ip", "netns", "exec", name, "ss", "-Htln", "sport = :" + port);
+            if (r.exitCode() == 0 && !r.out().isBlank()) {
+                return;
+            }
+            sleep(50);
+        }
+        fail("nothing listens on port " + port + " in " + name + " after 10 s: " + readQuietly(log));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // deleting the namespace deletes its veth end, which deletes the peer on the host
+        HostTools.run(10, "ip", "netns", "del", name);
+        HostTools.run(10, "ip", "link", "del", hostIf);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String readQuietly(Path log) {
+        try {
+            return java.nio.file.Files.readString(log);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}
