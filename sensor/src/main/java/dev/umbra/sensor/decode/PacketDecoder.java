@@ -9,6 +9,8 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.flow.FlowKey;
+import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
@@ -59,6 +61,7 @@ public final class PacketDecoder implements PacketHandler {
     private final AnomalyCounters anomalies;
     private final DnsParser dns;
     private final ClientHelloParser tls = new ClientHelloParser();
+    private final QuicInitialDecoder quic;
 
     private long packets;
     private long timestampNanos;
@@ -78,6 +81,19 @@ public final class PacketDecoder implements PacketHandler {
         this.sink = sink;
         this.anomalies = anomalies;
         this.dns = new DnsParser(anomalies);
+        this.quic = new QuicInitialDecoder(anomalies, this::quicHello);
+    }
+
+    /**
+     * Ends the capture: reports what is still held in reassembly buffers (QUIC hellos whose server
+     * name arrived but not their end). Call once after the last frame.
+     */
+    public void finish() {
+        try {
+            quic.flush();
+        } catch (RuntimeException e) {
+            anomalies.count(Anomaly.DECODER_ERROR);
+        }
     }
 
     /** Frames handled so far. */
@@ -462,7 +478,12 @@ public final class PacketDecoder implements PacketHandler {
         if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) {
             return;
         }
-        if (srcPort == 53 || dstPort == 53 || DnsParser.plausible(b, payload, payloadLength)) {
+        if (srcPort == 53 || dstPort == 53) {
+            dnsMessage(b, payload, payloadLength, srcPort, dstPort);
+        } else if (QuicInitialDecoder.looksLikeInitial(b, payload, payloadLength)) {
+            quic.onDatagram(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP), timestampNanos,
+                    b, payload, payloadLength);
+        } else if (DnsParser.plausible(b, payload, payloadLength)) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
         }
     }
@@ -555,9 +576,21 @@ public final class PacketDecoder implements PacketHandler {
                 address(dstOff), dstPort, List.of(), hello.alpn(), null, -1, -1, null, null, source));
     }
 
+    private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
+        if (hello.serverName() == null) {
+            return;
+        }
+        sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
+                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), null, -1, -1, null,
+                null, source));
+    }
+
     private Instant time() {
-        return Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L),
-                Math.floorMod(timestampNanos, 1_000_000_000L));
+        return time(timestampNanos);
+    }
+
+    private static Instant time(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
     private String address(int off) {
