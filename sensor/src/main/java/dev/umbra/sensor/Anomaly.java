@@ -38,6 +38,12 @@ public enum Anomaly {
     QUIC_CRYPTO_BUFFER_OVERFLOW("quic_crypto_buffer_overflow"),
     QUIC_CLIENT_HELLO_INCOMPLETE("quic_client_hello_incomplete"),
     QUIC_CONNECTION_EVICTED("quic_connection_evicted"),
+    TCP_STREAM_EVICTED("tcp_stream_evicted"),
+    TCP_REASSEMBLY_OVERFLOW("tcp_reassembly_overflow"),
+    TCP_STREAM_INCOMPLETE("tcp_stream_incomplete"),
+    PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
+    HTTP_REQUEST_MALFORMED("http_request_malformed"),
+    TUNNEL_TRUNCATED("tunnel_truncated"),
     /** A decoder bug caught by the last-resort guard of the packet loop; should stay 0. */
     DECODER_ERROR("decoder_error");
 

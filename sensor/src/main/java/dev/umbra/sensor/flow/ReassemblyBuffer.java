@@ -83,6 +83,31 @@ public final class ReassemblyBuffer {
         return cap;
     }
 
+    /**
+     * Drops the first {@code n} bytes (which must all be present) and renumbers the rest from 0, so
+     * that a long stream of small messages (DNS over TCP) stays within the cap.
+     */
+    public void discard(int n) {
+        if (n <= 0) {
+            return;
+        }
+        if (n > contiguous) {
+            throw new IllegalArgumentException("cannot discard " + n + " bytes, only " + contiguous + " present");
+        }
+        int rest = highest - n;
+        long[] old = have.clone();
+        Arrays.fill(have, 0);
+        for (int i = 0; i < rest; i++) {
+            int from = i + n;
+            if ((old[from >>> 6] & (1L << (from & 63))) != 0) {
+                data[i] = data[from];
+                have[i >>> 6] |= 1L << (i & 63);
+            }
+        }
+        contiguous -= n;
+        highest = rest;
+    }
+
     /** Forgets every byte; keeps the storage. */
     public void clear() {
         Arrays.fill(have, 0);

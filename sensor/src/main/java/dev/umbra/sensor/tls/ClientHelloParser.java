@@ -150,13 +150,18 @@ public final class ClientHelloParser {
         List<Integer> versions = List.of();
         boolean ech = false;
         boolean sawServerName = false;
+        boolean malformedTail = false;
         while (p + 4 <= limit) {
             int type = u16(b, p);
             int length = u16(b, p + 2);
             int data = p + 4;
             if (data + length > limit) {
                 if (data + length > extensionsEnd) {
-                    return MALFORMED;
+                    if (!sawServerName) {
+                        return MALFORMED;
+                    }
+                    // a broken extension after server_name: keep the name, mark the hello incomplete
+                    malformedTail = true;
                 }
                 extensionsCut = true;
                 break;
