@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * Protocols are recognised by content where that is cheap and safe: a TLS ClientHello on any TCP
  * port; DNS on UDP/TCP port 53, and on other UDP ports when the header is plausible (one question,
  * opcode QUERY). mDNS (5353) and LLMNR (5355) are local-link name resolution, not lookups of
- * services: they are not reported as DNS.
+ * services: their queries are reported as local_name_query, apart from DNS. NetBIOS (137/138) is
+ * DNS-shaped but carries encoded NetBIOS names: skipped.
  *
  * Not yet here (see the sensor issue): TCP reassembly of ClientHellos split across segments, QUIC
  * Initials, IP fragment reassembly (non-first fragments are counted and skipped), flows.
@@ -65,6 +66,7 @@ public final class PacketDecoder implements PacketHandler {
     public static final int MAX_STREAM_STEPS = 8;
 
     private static final int TCP_SYN = 0x02;
+    private static final int RDPUDP_SCAN = 64;
     private static final int PROTO_IPIP = 4;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
@@ -196,7 +198,7 @@ public final class PacketDecoder implements PacketHandler {
                 link(le32(b, off + 4), b, off + headerLength, len - headerLength, depth + 1);
             }
             case LinkType.NFLOG -> nflog(b, off, len, depth);
-            case LinkType.IEEE802_11 -> ieee80211(b, off, len, depth);
+            case LinkType.IEEE802_11 -> ieee80211(b, off, len, depth, false);
             default -> anomalies.count(Anomaly.CAPTURE_UNKNOWN_LINK_TYPE);
         }
     }
@@ -641,8 +643,11 @@ public final class PacketDecoder implements PacketHandler {
             }
             if (!nativeFormat) {
                 ethernet(b, p + h, n - h, depth + 1);
-            } else if (wbid == 1) {
-                ieee80211(b, p + h, n - h, depth + 1);
+            } else if (wbid == 1 && n - h >= 2) {
+                // Cisco access points send the Frame Control field byte-swapped (Wireshark's
+                // "Swap Frame Control" CAPWAP preference): take whichever order reads as a data frame
+                boolean swapped = ((b[p + h] >> 2) & 3) != 2 && ((b[p + h + 1] >> 2) & 3) == 2;
+                ieee80211(b, p + h, n - h, depth + 1, swapped);
             }
             return true;
         }
@@ -654,13 +659,13 @@ public final class PacketDecoder implements PacketHandler {
      * [Address 4 when ToDS and FromDS], [QoS Control(2)], [HT Control(4) when Order and QoS]; then
      * LLC/SNAP (AA AA 03 OUI) and the EtherType.
      */
-    private void ieee80211(byte[] b, int off, int len, int depth) {
+    private void ieee80211(byte[] b, int off, int len, int depth, boolean swappedFrameControl) {
         if (len < 24) {
             anomalies.count(Anomaly.LINK_TRUNCATED);
             return;
         }
-        int fc0 = b[off] & 0xff;
-        int fc1 = b[off + 1] & 0xff;
+        int fc0 = b[off + (swappedFrameControl ? 1 : 0)] & 0xff;
+        int fc1 = b[off + (swappedFrameControl ? 0 : 1)] & 0xff;
         if (((fc0 >> 2) & 3) != 2 || (fc1 & 0x40) != 0) {
             return; // not a data frame, or protected (WEP/WPA): nothing readable
         }
@@ -686,6 +691,23 @@ public final class PacketDecoder implements PacketHandler {
         etherType(u16(b, p + 6), b, p + 8, len - h - 8, depth);
     }
 
+    /**
+     * RDP over UDP (MS-RDPEUDP 2.2.2): a TLS handshake travels inside the payload of RDPUDP source
+     * packets after a variable run of headers (RDPUDP_FEC_HEADER, optional ACK vectors and
+     * RDPUDP_SOURCE_PAYLOAD_HEADER). Rather than follow every optional structure, look for the
+     * start of a ClientHello record in the first {@value #RDPUDP_SCAN} bytes.
+     */
+    private void rdpUdp(byte[] b, int payload, int len, int srcPort, int dstPort) {
+        int last = payload + Math.min(RDPUDP_SCAN, len - 6);
+        for (int p = payload; p <= last; p++) {
+            if (ClientHelloParser.looksLikeClientHelloRecord(b, p, payload + len - p)) {
+                int available = payload + len - p;
+                clientHello(b, p, Math.min(available, 5 + u16(b, p + 3)), srcPort, dstPort);
+                return;
+            }
+        }
+    }
+
     /** RFC 768. */
     private void udp(byte[] b, int off, int len, int depth) {
         if (len < 8) {
@@ -701,10 +723,16 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) {
+            localNameQuery(b, payload, payloadLength, srcPort, dstPort);
             return;
+        }
+        if (srcPort == 137 || dstPort == 137 || srcPort == 138 || dstPort == 138) {
+            return; // NetBIOS name service and datagrams (RFC 1002): DNS-shaped, but not DNS names
         }
         if (srcPort == 53 || dstPort == 53) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
+        } else if (srcPort == 3389 || dstPort == 3389) {
+            rdpUdp(b, payload, payloadLength, srcPort, dstPort);
         } else if (QuicInitialDecoder.looksLikeInitial(b, payload, payloadLength)) {
             quic.onDatagram(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP), timestampNanos,
                     b, payload, payloadLength);
@@ -986,6 +1014,18 @@ public final class PacketDecoder implements PacketHandler {
     private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
         sink.accept(Observation.network(time(), ObservationKind.HTTP_REQUEST, r.host(), srcText(), srcPort, dstText(),
                 dstPort, source));
+    }
+
+    /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */
+    private void localNameQuery(byte[] b, int off, int len, int srcPort, int dstPort) {
+        DnsMessage m = dns.parse(b, off, len);
+        if (m == null || m.response()) {
+            return;
+        }
+        for (DnsQuestion q : m.questions()) {
+            sink.accept(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
+                    dstText(), dstPort, source));
+        }
     }
 
     private void dnsMessage(byte[] b, int off, int len, int srcPort, int dstPort) {
