@@ -1073,7 +1073,7 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
-                dstText(), dstPort, List.of(), hello.alpn(), null, -1, -1, null, null, source));
+                dstText(), dstPort, List.of(), hello.alpn(), hello.ja4(), -1, -1, null, null, source));
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
@@ -1081,8 +1081,8 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
-                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), null, -1, -1, null,
-                null, source));
+                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), hello.ja4Quic(), -1, -1,
+                null, null, source));
     }
 
     private Instant time() {
