@@ -44,6 +44,7 @@ public enum Anomaly {
     PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
     TUNNEL_TRUNCATED("tunnel_truncated"),
+    FLOW_EVICTED("flow_evicted"),
     /** A decoder bug caught by the last-resort guard of the packet loop; should stay 0. */
     DECODER_ERROR("decoder_error");
 

@@ -9,7 +9,9 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.dns.NameCache;
 import dev.umbra.sensor.flow.FlowKey;
+import dev.umbra.sensor.flow.FlowTable;
 import dev.umbra.sensor.flow.ReassemblyBuffer;
 import dev.umbra.sensor.flow.TcpStreams;
 import dev.umbra.sensor.http.HttpRequest;
@@ -38,8 +40,13 @@ import java.util.function.Consumer;
  * services: their queries are reported as local_name_query, apart from DNS. NetBIOS (137/138) is
  * DNS-shaped but carries encoded NetBIOS names: skipped.
  *
- * Not yet here (see the sensor issue): TCP reassembly of ClientHellos split across segments, QUIC
- * Initials, IP fragment reassembly (non-first fragments are counted and skipped), flows.
+ * TCP: a direction is reassembled (TcpStreams) from its SYN, or from a segment that starts a
+ * ClientHello, DNS message or HTTP head it does not finish, until those bytes were read. QUIC
+ * Initials go to QuicInitialDecoder, keyed by the client's 4-tuple. Every TCP and UDP packet (DNS
+ * excepted) is counted in a bounded FlowTable; a flow that ends and has a name (SNI, Host, or a DNS
+ * answer for its server address, from the NameCache) is reported as flow_end with its byte counts.
+ * IP fragments are not reassembled: non-first fragments are counted (ip_fragment_skipped) and
+ * skipped. finish() reports what the buffers and the flow table still hold at the end of a capture.
  */
 public final class PacketDecoder implements PacketHandler {
     /** Nested encapsulations followed (VLAN tags, tunnels, PPPoE) before a frame is dropped. */
@@ -65,7 +72,10 @@ public final class PacketDecoder implements PacketHandler {
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
     public static final int MAX_STREAM_STEPS = 8;
 
+    private static final int TCP_FIN = 0x01;
     private static final int TCP_SYN = 0x02;
+    private static final int TCP_RST = 0x04;
+    private static final int TCP_ACK = 0x10;
     private static final int RDPUDP_SCAN = 64;
     private static final int PROTO_IPIP = 4;
     private static final int PROTO_TCP = 6;
@@ -80,6 +90,10 @@ public final class PacketDecoder implements PacketHandler {
     private final ClientHelloParser tls = new ClientHelloParser();
     private final QuicInitialDecoder quic;
     private final TcpStreams streams;
+    private final FlowTable flows;
+    private final NameCache names;
+    // the flow of the packet being decoded (null while reporting outside a packet)
+    private FlowTable.Flow currentFlow;
     private final HttpRequestParser http = new HttpRequestParser();
     // set while reporting a stream outside its packet (eviction, end of capture)
     private FlowKey reportKey;
@@ -105,6 +119,10 @@ public final class PacketDecoder implements PacketHandler {
         this.quic = new QuicInitialDecoder(anomalies, this::quicHello);
         this.streams = new TcpStreams(anomalies, TcpStreams.DEFAULT_MAX_STREAMS, TcpStreams.DEFAULT_IDLE_NANOS,
                 this::streamDropped);
+        this.flows = new FlowTable(anomalies, FlowTable.DEFAULT_MAX_FLOWS, FlowTable.DEFAULT_IDLE_NANOS,
+                this::flowEnded);
+        this.names = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
+                NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);
     }
 
     /**
@@ -113,8 +131,10 @@ public final class PacketDecoder implements PacketHandler {
      */
     public void finish() {
         try {
+            currentFlow = null;
             quic.flush();
             streams.flush();
+            flows.flush();
         } catch (RuntimeException e) {
             anomalies.count(Anomaly.DECODER_ERROR);
         }
@@ -125,10 +145,16 @@ public final class PacketDecoder implements PacketHandler {
         return packets;
     }
 
+    /** The address-to-names cache fed by DNS answers (for attribution by other components). */
+    public NameCache names() {
+        return names;
+    }
+
     @Override
     public void onPacket(int linkType, long timestampNanos, byte[] buf, int off, int capturedLength, int originalLength) {
         packets++;
         this.timestampNanos = timestampNanos;
+        this.currentFlow = null;
         try {
             link(linkType, buf, off, capturedLength, 0);
         } catch (RuntimeException e) {
@@ -729,13 +755,17 @@ public final class PacketDecoder implements PacketHandler {
         if (srcPort == 137 || dstPort == 137 || srcPort == 138 || dstPort == 138) {
             return; // NetBIOS name service and datagrams (RFC 1002): DNS-shaped, but not DNS names
         }
+        FlowKey key = null;
+        if (srcPort != 53 && dstPort != 53) {
+            key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP);
+            currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
+        }
         if (srcPort == 53 || dstPort == 53) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
         } else if (srcPort == 3389 || dstPort == 3389) {
             rdpUdp(b, payload, payloadLength, srcPort, dstPort);
         } else if (QuicInitialDecoder.looksLikeInitial(b, payload, payloadLength)) {
-            quic.onDatagram(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP), timestampNanos,
-                    b, payload, payloadLength);
+            quic.onDatagram(key, timestampNanos, b, payload, payloadLength);
         } else if (DnsParser.plausible(b, payload, payloadLength)) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
         }
@@ -758,9 +788,13 @@ public final class PacketDecoder implements PacketHandler {
         }
         int payload = off + headerLength;
         int payloadLength = len - headerLength;
+        FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+        if (srcPort != 53 && dstPort != 53) {
+            currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
+                    (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
+        }
         if ((flags & TCP_SYN) != 0) {
             // the ISN gives offset 0 of this direction: later segments land in place in any order
-            FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
             TcpStreams.Stream s = streams.open(key, seq + 1, TcpStreams.Kind.UNKNOWN, timestampNanos);
             if (payloadLength > 0) {
                 // TCP Fast Open: data in the SYN starts at ISN + 1
@@ -772,8 +806,7 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         if (!streams.isEmpty()) {
-            TcpStreams.Stream s = streams.get(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP),
-                    timestampNanos);
+            TcpStreams.Stream s = streams.get(key, timestampNanos);
             if (s != null) {
                 streamSegment(s, seq, b, payload, payloadLength);
                 return;
@@ -1012,6 +1045,7 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
+        nameFlow(r.host());
         sink.accept(Observation.network(time(), ObservationKind.HTTP_REQUEST, r.host(), srcText(), srcPort, dstText(),
                 dstPort, source));
     }
@@ -1047,6 +1081,10 @@ public final class PacketDecoder implements PacketHandler {
             List<String> answers = new ArrayList<>(m.answers().size());
             for (DnsRecord r : m.answers()) {
                 answers.add(r.data());
+                if (r.type() != DnsParser.TYPE_CNAME) {
+                    // the address is attributed to the name the client asked for, not to CDN aliases
+                    names.put(r.data(), q.name(), r.ttl());
+                }
             }
             sink.accept(new Observation(time, ObservationKind.DNS_ANSWER, q.name(), dst, dstPort, src, srcPort,
                     answers, List.of(), null, -1, -1, null, null, source));
@@ -1072,6 +1110,7 @@ public final class PacketDecoder implements PacketHandler {
         if (hello.serverName() == null) {
             return;
         }
+        nameFlow(hello.serverName());
         sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
                 dstText(), dstPort, List.of(), hello.alpn(), hello.ja4(), -1, -1, null, null, source));
     }
@@ -1080,6 +1119,7 @@ public final class PacketDecoder implements PacketHandler {
         if (hello.serverName() == null) {
             return;
         }
+        nameFlow(hello.serverName());
         sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
                 client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), hello.ja4Quic(), -1, -1,
                 null, null, source));
@@ -1087,6 +1127,34 @@ public final class PacketDecoder implements PacketHandler {
 
     private Instant time() {
         return time(timestampNanos);
+    }
+
+    /** Names the flow of the current packet when it has no name yet (the first name seen wins). */
+    private void nameFlow(String name) {
+        if (currentFlow != null && reportKey == null && currentFlow.name == null) {
+            currentFlow.name = name;
+        }
+    }
+
+    /**
+     * A flow ended: report its byte counts when it is known where it went, by a name seen on the flow
+     * or, failing that, by the names DNS gave for its server address.
+     */
+    private void flowEnded(FlowTable.Flow f) {
+        String name = f.name;
+        String server = null;
+        if (name == null) {
+            server = f.client.dstText();
+            List<String> known = names.names(server);
+            if (known.isEmpty()) {
+                return;
+            }
+            name = known.get(0);
+        }
+        FlowKey c = f.client;
+        sink.accept(new Observation(time(f.lastNanos), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
+                server != null ? server : c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut, f.bytesIn,
+                null, null, source));
     }
 
     private static Instant time(long nanos) {

@@ -62,7 +62,13 @@ class TcpReassemblyTest {
         assertThat(seen.get(0).alpn()).containsExactly("h2");
         segment(443, ISN + 1 + 500, 0x18, parts[1]); // a retransmission
         decoder.finish();
-        assertThat(seen).hasSize(1);
+        assertThat(names(ObservationKind.TLS_SNI)).hasSize(1);
+        // the flow ends with the capture: its upload is the hello plus the retransmitted part
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("api.openai.com");
+            assertThat(o.bytesOut()).isEqualTo(hello.length + parts[1].length);
+            assertThat(o.bytesIn()).isZero();
+        });
         assertThat(anomalies.total()).isZero();
     }
 
