@@ -354,6 +354,18 @@ public final class QuicInitialDecoder {
         }
     }
 
+    /** Reads the frames of an already decrypted Initial payload (the fuzz tests' way in). */
+    void decryptedPayload(FlowKey key, long timeNanos, QuicVersion version, byte[] f, int len) {
+        now = timeNanos;
+        Connection conn = connections.get(key);
+        if (conn == null) {
+            conn = newConnection(key);
+        }
+        if (!conn.reported) {
+            frames(key, conn, version, f, len);
+        }
+    }
+
     /** RFC 9000 section 19 (frames allowed in Initial packets: 12.4, table 3). */
     private void frames(FlowKey key, Connection conn, QuicVersion version, byte[] f, int len) {
         int p = 0;
