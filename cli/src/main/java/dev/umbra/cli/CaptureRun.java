@@ -60,6 +60,7 @@ final class CaptureRun {
         PacketDecoder decoder = new PacketDecoder(file.toString(), sink, anomalies);
         try {
             CaptureSummary summary = CaptureFileReader.read(file, decoder, anomalies);
+            decoder.finish(); // hellos still in reassembly buffers, flows still open
             packets += summary.packets();
             filesRead++;
             if (!summary.complete()) {

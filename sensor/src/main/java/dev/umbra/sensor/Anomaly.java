@@ -30,6 +30,21 @@ public enum Anomaly {
     TLS_CLIENT_HELLO_TRUNCATED("tls_client_hello_truncated"),
     TLS_CLIENT_HELLO_MALFORMED("tls_client_hello_malformed"),
     TLS_SNI_INVALID("tls_sni_invalid"),
+    QUIC_HEADER_TRUNCATED("quic_header_truncated"),
+    QUIC_HEADER_MALFORMED("quic_header_malformed"),
+    QUIC_UNSUPPORTED_VERSION("quic_unsupported_version"),
+    QUIC_INITIAL_DECRYPT_FAILED("quic_initial_decrypt_failed"),
+    QUIC_FRAME_MALFORMED("quic_frame_malformed"),
+    QUIC_CRYPTO_BUFFER_OVERFLOW("quic_crypto_buffer_overflow"),
+    QUIC_CLIENT_HELLO_INCOMPLETE("quic_client_hello_incomplete"),
+    QUIC_CONNECTION_EVICTED("quic_connection_evicted"),
+    TCP_STREAM_EVICTED("tcp_stream_evicted"),
+    TCP_REASSEMBLY_OVERFLOW("tcp_reassembly_overflow"),
+    TCP_STREAM_INCOMPLETE("tcp_stream_incomplete"),
+    PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
+    HTTP_REQUEST_MALFORMED("http_request_malformed"),
+    TUNNEL_TRUNCATED("tunnel_truncated"),
+    FLOW_EVICTED("flow_evicted"),
     /** A decoder bug caught by the last-resort guard of the packet loop; should stay 0. */
     DECODER_ERROR("decoder_error");
 

@@ -15,7 +15,12 @@ public enum ObservationKind {
     /** A request line of a web-proxy log. */
     PROXY_REQUEST("proxy_request"),
     /** A flow that ended or timed out, with its byte counts. */
-    FLOW_END("flow_end");
+    FLOW_END("flow_end"),
+    /**
+     * A link-local name query (mDNS RFC 6762 on 5353, LLMNR RFC 4795 on 5355): a device asking its
+     * neighbours, not a lookup through a resolver, so kept apart from {@link #DNS_QUERY}.
+     */
+    LOCAL_NAME_QUERY("local_name_query");
 
     private final String id;
 

@@ -122,6 +122,14 @@ public final class TestFrames {
         return b.array();
     }
 
+    /** A TCP segment with the given sequence number and flags (0x02 SYN, 0x10 ACK, 0x18 PSH|ACK). */
+    public static byte[] tcp(int srcPort, int dstPort, long seq, int flags, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
+        b.putShort((short) srcPort).putShort((short) dstPort).putInt((int) seq).putInt(0).put((byte) 0x50)
+                .put((byte) flags).putShort((short) 65535).putShort((short) 0).putShort((short) 0).put(payload);
+        return b.array();
+    }
+
     /** An IPv4 or IPv6 packet (by the address family) carrying the transport segment. */
     public static byte[] ip(String src, String dst, int protocol, byte[] transport) {
         byte[] s = ip(src);

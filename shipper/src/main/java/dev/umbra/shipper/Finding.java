@@ -45,7 +45,7 @@ public record Finding(String uid, EventClass eventClass, Observation observation
     /** The activity class for usage seen in an observation of this kind. */
     public static EventClass activityClassOf(ObservationKind kind) {
         return switch (kind) {
-            case DNS_QUERY, DNS_ANSWER -> EventClass.DNS_ACTIVITY;
+            case DNS_QUERY, DNS_ANSWER, LOCAL_NAME_QUERY -> EventClass.DNS_ACTIVITY;
             case TLS_SNI, QUIC_SNI, FLOW_END -> EventClass.NETWORK_ACTIVITY;
             case HTTP_REQUEST, PROXY_REQUEST -> EventClass.HTTP_ACTIVITY;
         };

@@ -12,6 +12,8 @@ public final class LinkType {
     public static final int PPP_HDLC = 50;
     public static final int PPP_ETHER = 51;
     public static final int RAW = 101;
+    /** IEEE 802.11 without radio header. */
+    public static final int IEEE802_11 = 105;
     public static final int LOOP = 108;
     public static final int LINUX_SLL = 113;
     public static final int ARCNET_LINUX = 129;

@@ -9,6 +9,14 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.dns.NameCache;
+import dev.umbra.sensor.flow.FlowKey;
+import dev.umbra.sensor.flow.FlowTable;
+import dev.umbra.sensor.flow.ReassemblyBuffer;
+import dev.umbra.sensor.flow.TcpStreams;
+import dev.umbra.sensor.http.HttpRequest;
+import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
@@ -29,10 +37,16 @@ import java.util.function.Consumer;
  * Protocols are recognised by content where that is cheap and safe: a TLS ClientHello on any TCP
  * port; DNS on UDP/TCP port 53, and on other UDP ports when the header is plausible (one question,
  * opcode QUERY). mDNS (5353) and LLMNR (5355) are local-link name resolution, not lookups of
- * services: they are not reported as DNS.
+ * services: their queries are reported as local_name_query, apart from DNS. NetBIOS (137/138) is
+ * DNS-shaped but carries encoded NetBIOS names: skipped.
  *
- * Not yet here (see the sensor issue): TCP reassembly of ClientHellos split across segments, QUIC
- * Initials, IP fragment reassembly (non-first fragments are counted and skipped), flows.
+ * TCP: a direction is reassembled (TcpStreams) from its SYN, or from a segment that starts a
+ * ClientHello, DNS message or HTTP head it does not finish, until those bytes were read. QUIC
+ * Initials go to QuicInitialDecoder, keyed by the client's 4-tuple. Every TCP and UDP packet (DNS
+ * excepted) is counted in a bounded FlowTable; a flow that ends and has a name (SNI, Host, or a DNS
+ * answer for its server address, from the NameCache) is reported as flow_end with its byte counts.
+ * IP fragments are not reassembled: non-first fragments are counted (ip_fragment_skipped) and
+ * skipped. finish() reports what the buffers and the flow table still hold at the end of a capture.
  */
 public final class PacketDecoder implements PacketHandler {
     /** Nested encapsulations followed (VLAN tags, tunnels, PPPoE) before a frame is dropped. */
@@ -49,16 +63,40 @@ public final class PacketDecoder implements PacketHandler {
     private static final int ETHERTYPE_MPLS = 0x8847;
     private static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
 
+    /** Bytes kept per TCP direction carrying a ClientHello or HTTP head (a hello is at most one record). */
+    public static final int MAX_HELLO_STREAM_BYTES = ClientHelloParser.MAX_RECORD_LENGTH + 5 + 512;
+    /** Bytes kept per DNS-over-TCP direction: one whole message (RFC 1035 4.2.2 length prefix). */
+    public static final int MAX_DNS_STREAM_BYTES = 65535 + 2;
+    /** DNS messages read from one segment or one reassembly step. */
+    public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
+    /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
+    public static final int MAX_STREAM_STEPS = 8;
+
+    private static final int TCP_FIN = 0x01;
+    private static final int TCP_SYN = 0x02;
+    private static final int TCP_RST = 0x04;
+    private static final int TCP_ACK = 0x10;
+    private static final int RDPUDP_SCAN = 64;
     private static final int PROTO_IPIP = 4;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
     private static final int PROTO_IPV6 = 41;
+    private static final int PROTO_GRE = 47;
 
     private final String source;
     private final Consumer<Observation> sink;
     private final AnomalyCounters anomalies;
     private final DnsParser dns;
     private final ClientHelloParser tls = new ClientHelloParser();
+    private final QuicInitialDecoder quic;
+    private final TcpStreams streams;
+    private final FlowTable flows;
+    private final NameCache names;
+    // the flow of the packet being decoded (null while reporting outside a packet)
+    private FlowTable.Flow currentFlow;
+    private final HttpRequestParser http = new HttpRequestParser();
+    // set while reporting a stream outside its packet (eviction, end of capture)
+    private FlowKey reportKey;
 
     private long packets;
     private long timestampNanos;
@@ -78,6 +116,28 @@ public final class PacketDecoder implements PacketHandler {
         this.sink = sink;
         this.anomalies = anomalies;
         this.dns = new DnsParser(anomalies);
+        this.quic = new QuicInitialDecoder(anomalies, this::quicHello);
+        this.streams = new TcpStreams(anomalies, TcpStreams.DEFAULT_MAX_STREAMS, TcpStreams.DEFAULT_IDLE_NANOS,
+                this::streamDropped);
+        this.flows = new FlowTable(anomalies, FlowTable.DEFAULT_MAX_FLOWS, FlowTable.DEFAULT_IDLE_NANOS,
+                this::flowEnded);
+        this.names = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
+                NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);
+    }
+
+    /**
+     * Ends the capture: reports what is still held in reassembly buffers (QUIC hellos whose server
+     * name arrived but not their end). Call once after the last frame.
+     */
+    public void finish() {
+        try {
+            currentFlow = null;
+            quic.flush();
+            streams.flush();
+            flows.flush();
+        } catch (RuntimeException e) {
+            anomalies.count(Anomaly.DECODER_ERROR);
+        }
     }
 
     /** Frames handled so far. */
@@ -85,10 +145,16 @@ public final class PacketDecoder implements PacketHandler {
         return packets;
     }
 
+    /** The address-to-names cache fed by DNS answers (for attribution by other components). */
+    public NameCache names() {
+        return names;
+    }
+
     @Override
     public void onPacket(int linkType, long timestampNanos, byte[] buf, int off, int capturedLength, int originalLength) {
         packets++;
         this.timestampNanos = timestampNanos;
+        this.currentFlow = null;
         try {
             link(linkType, buf, off, capturedLength, 0);
         } catch (RuntimeException e) {
@@ -158,6 +224,7 @@ public final class PacketDecoder implements PacketHandler {
                 link(le32(b, off + 4), b, off + headerLength, len - headerLength, depth + 1);
             }
             case LinkType.NFLOG -> nflog(b, off, len, depth);
+            case LinkType.IEEE802_11 -> ieee80211(b, off, len, depth, false);
             default -> anomalies.count(Anomaly.CAPTURE_UNKNOWN_LINK_TYPE);
         }
     }
@@ -430,8 +497,9 @@ public final class PacketDecoder implements PacketHandler {
 
     private void transport(int protocol, byte[] b, int off, int len, int depth) {
         switch (protocol) {
-            case PROTO_UDP -> udp(b, off, len);
+            case PROTO_UDP -> udp(b, off, len, depth);
             case PROTO_TCP -> tcp(b, off, len);
+            case PROTO_GRE -> gre(b, off, len, depth + 1);
             case PROTO_IPIP, PROTO_IPV6 -> {
                 if (depth + 1 >= MAX_ENCAPSULATION_DEPTH) {
                     anomalies.count(Anomaly.TUNNEL_TOO_DEEP);
@@ -448,8 +516,226 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
+    /**
+     * GRE, RFC 2784 / RFC 2890: C|R|K|S|s|Recur|A|Flags|Ver, Protocol Type, [Checksum, Reserved],
+     * [Key], [Sequence]; version 1 is PPTP's enhanced GRE (RFC 2637 4.1: Key always, optional
+     * Acknowledgment). Protocol 0x6558 is bridged Ethernet, 0x88BE/0x22EB ERSPAN II/III.
+     */
+    private void gre(byte[] b, int off, int len, int depth) {
+        if (depth >= MAX_ENCAPSULATION_DEPTH) {
+            anomalies.count(Anomaly.TUNNEL_TOO_DEEP);
+            return;
+        }
+        if (len < 4) {
+            anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+            return;
+        }
+        int flags = u16(b, off);
+        int protocol = u16(b, off + 2);
+        int header = 4;
+        if ((flags & 0x8000) != 0) {
+            header += 4;
+        }
+        if ((flags & 0x2000) != 0) {
+            header += 4;
+        }
+        if ((flags & 0x1000) != 0) {
+            header += 4;
+        }
+        if ((flags & 7) == 1 && (flags & 0x0080) != 0) {
+            header += 4;
+        }
+        if (header > len) {
+            anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+            return;
+        }
+        int p = off + header;
+        int n = len - header;
+        switch (protocol) {
+            case 0x6558 -> ethernet(b, p, n, depth);
+            case 0x880B -> ppp(b, p, n, depth);
+            case 0x88BE -> {
+                // ERSPAN type II has an 8-byte header when the sequence bit is set; type I has none
+                if ((flags & 0x1000) != 0) {
+                    if (n < 8) {
+                        anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                        return;
+                    }
+                    ethernet(b, p + 8, n - 8, depth);
+                } else {
+                    ethernet(b, p, n, depth);
+                }
+            }
+            case 0x22EB -> {
+                // ERSPAN type III: 12 bytes, plus an 8-byte platform sub-header when the O bit is set
+                if (n < 12) {
+                    anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                    return;
+                }
+                int h = (b[p + 11] & 1) != 0 ? 20 : 12;
+                if (n < h) {
+                    anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                    return;
+                }
+                ethernet(b, p + h, n - h, depth);
+            }
+            default -> etherType(protocol, b, p, n, depth);
+        }
+    }
+
+    /**
+     * UDP tunnels, recognised by their IANA port and a plausible header: VXLAN (RFC 7348, 4789),
+     * Geneve (RFC 8926, 6081), GTP-U (3GPP TS 29.281, 2152), CAPWAP data (RFC 5415, 5247).
+     *
+     * @return true when the datagram was a tunnel (handled here)
+     */
+    private boolean udpTunnel(byte[] b, int p, int n, int srcPort, int dstPort, int depth) {
+        if (depth + 1 >= MAX_ENCAPSULATION_DEPTH) {
+            return false;
+        }
+        if (dstPort == 4789 || srcPort == 4789 || dstPort == 8472) {
+            // VXLAN: flags (I bit 0x08), reserved(3), VNI(3), reserved(1); then an Ethernet frame
+            if (n < 8 + 14 || (b[p] & 0x08) == 0) {
+                return false;
+            }
+            ethernet(b, p + 8, n - 8, depth + 1);
+            return true;
+        }
+        if (dstPort == 6081 || srcPort == 6081) {
+            // Geneve: Ver(2) OptLen(6) | O C Rsvd | Protocol Type (16) | VNI (24) | Reserved; options OptLen*4
+            if (n < 8 || (b[p] & 0xc0) != 0) {
+                return false;
+            }
+            int h = 8 + (b[p] & 0x3f) * 4;
+            if (h > n) {
+                anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                return true;
+            }
+            int protocol = u16(b, p + 2);
+            if (protocol == 0x6558) {
+                ethernet(b, p + h, n - h, depth + 1);
+            } else {
+                etherType(protocol, b, p + h, n - h, depth + 1);
+            }
+            return true;
+        }
+        if (dstPort == 2152 || srcPort == 2152) {
+            // GTP-U v1: flags (version 1, PT 1, E S PN), type (0xFF = G-PDU), length, TEID;
+            // with any of E S PN: sequence(2), N-PDU(1), next extension type(1); extensions of 4*n bytes
+            if (n < 8 || (b[p] & 0xf0) != 0x30) {
+                return false;
+            }
+            if ((b[p + 1] & 0xff) != 0xff) {
+                return true; // echo, error indication, end marker: no user traffic
+            }
+            int h = 8;
+            if ((b[p] & 0x07) != 0) {
+                if (n < 12) {
+                    anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                    return true;
+                }
+                h = 12;
+                int next = b[p + 11] & 0xff;
+                for (int i = 0; next != 0; i++) {
+                    if (i >= MAX_ENCAPSULATION_DEPTH || h >= n) {
+                        anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                        return true;
+                    }
+                    int extLength = (b[p + h] & 0xff) * 4;
+                    if (extLength == 0 || h + extLength > n) {
+                        anomalies.count(Anomaly.TUNNEL_TRUNCATED);
+                        return true;
+                    }
+                    next = b[p + h + extLength - 1] & 0xff;
+                    h += extLength;
+                }
+            }
+            ipByVersion(b, p + h, n - h, depth + 1);
+            return true;
+        }
+        if (dstPort == 5247 || srcPort == 5247) {
+            // CAPWAP data: preamble (version 0, type 0 = clear), then HLEN(5) RID(5) WBID(5) T F L W M K Flags(3)
+            if (n < 8 || b[p] != 0) {
+                return false;
+            }
+            int bits = ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+            int h = ((bits >> 19) & 0x1f) * 4;
+            boolean nativeFormat = (bits & 0x100) != 0;
+            boolean fragment = (bits & 0x80) != 0;
+            int wbid = (bits >> 9) & 0x1f;
+            if (h < 8 || h > n || fragment) {
+                anomalies.count(fragment ? Anomaly.IP_FRAGMENT_SKIPPED : Anomaly.TUNNEL_TRUNCATED);
+                return true;
+            }
+            if (!nativeFormat) {
+                ethernet(b, p + h, n - h, depth + 1);
+            } else if (wbid == 1 && n - h >= 2) {
+                // Cisco access points send the Frame Control field byte-swapped (Wireshark's
+                // "Swap Frame Control" CAPWAP preference): take whichever order reads as a data frame
+                boolean swapped = ((b[p + h] >> 2) & 3) != 2 && ((b[p + h + 1] >> 2) & 3) == 2;
+                ieee80211(b, p + h, n - h, depth + 1, swapped);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * IEEE 802.11 data frame: Frame Control(2), Duration(2), Address 1-3 (18), Sequence Control(2),
+     * [Address 4 when ToDS and FromDS], [QoS Control(2)], [HT Control(4) when Order and QoS]; then
+     * LLC/SNAP (AA AA 03 OUI) and the EtherType.
+     */
+    private void ieee80211(byte[] b, int off, int len, int depth, boolean swappedFrameControl) {
+        if (len < 24) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int fc0 = b[off + (swappedFrameControl ? 1 : 0)] & 0xff;
+        int fc1 = b[off + (swappedFrameControl ? 0 : 1)] & 0xff;
+        if (((fc0 >> 2) & 3) != 2 || (fc1 & 0x40) != 0) {
+            return; // not a data frame, or protected (WEP/WPA): nothing readable
+        }
+        int h = 24;
+        if ((fc1 & 3) == 3) {
+            h += 6;
+        }
+        boolean qos = (fc0 & 0x80) != 0;
+        if (qos) {
+            h += 2;
+            if ((fc1 & 0x80) != 0) {
+                h += 4;
+            }
+        }
+        if (len < h + 8) {
+            anomalies.count(Anomaly.LINK_TRUNCATED);
+            return;
+        }
+        int p = off + h;
+        if ((b[p] & 0xff) != 0xAA || (b[p + 1] & 0xff) != 0xAA || b[p + 2] != 3) {
+            return;
+        }
+        etherType(u16(b, p + 6), b, p + 8, len - h - 8, depth);
+    }
+
+    /**
+     * RDP over UDP (MS-RDPEUDP 2.2.2): a TLS handshake travels inside the payload of RDPUDP source
+     * packets after a variable run of headers (RDPUDP_FEC_HEADER, optional ACK vectors and
+     * RDPUDP_SOURCE_PAYLOAD_HEADER). Rather than follow every optional structure, look for the
+     * start of a ClientHello record in the first {@value #RDPUDP_SCAN} bytes.
+     */
+    private void rdpUdp(byte[] b, int payload, int len, int srcPort, int dstPort) {
+        int last = payload + Math.min(RDPUDP_SCAN, len - 6);
+        for (int p = payload; p <= last; p++) {
+            if (ClientHelloParser.looksLikeClientHelloRecord(b, p, payload + len - p)) {
+                int available = payload + len - p;
+                clientHello(b, p, Math.min(available, 5 + u16(b, p + 3)), srcPort, dstPort);
+                return;
+            }
+        }
+    }
+
     /** RFC 768. */
-    private void udp(byte[] b, int off, int len) {
+    private void udp(byte[] b, int off, int len, int depth) {
         if (len < 8) {
             anomalies.count(Anomaly.UDP_TRUNCATED);
             return;
@@ -459,10 +745,28 @@ public final class PacketDecoder implements PacketHandler {
         int udpLength = u16(b, off + 4);
         int payloadLength = (udpLength >= 8 ? Math.min(udpLength, len) : len) - 8;
         int payload = off + 8;
-        if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) {
+        if (udpTunnel(b, payload, payloadLength, srcPort, dstPort, depth)) {
             return;
         }
-        if (srcPort == 53 || dstPort == 53 || DnsParser.plausible(b, payload, payloadLength)) {
+        if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) {
+            localNameQuery(b, payload, payloadLength, srcPort, dstPort);
+            return;
+        }
+        if (srcPort == 137 || dstPort == 137 || srcPort == 138 || dstPort == 138) {
+            return; // NetBIOS name service and datagrams (RFC 1002): DNS-shaped, but not DNS names
+        }
+        FlowKey key = null;
+        if (srcPort != 53 && dstPort != 53) {
+            key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP);
+            currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
+        }
+        if (srcPort == 53 || dstPort == 53) {
+            dnsMessage(b, payload, payloadLength, srcPort, dstPort);
+        } else if (srcPort == 3389 || dstPort == 3389) {
+            rdpUdp(b, payload, payloadLength, srcPort, dstPort);
+        } else if (QuicInitialDecoder.looksLikeInitial(b, payload, payloadLength)) {
+            quic.onDatagram(key, timestampNanos, b, payload, payloadLength);
+        } else if (DnsParser.plausible(b, payload, payloadLength)) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
         }
     }
@@ -475,6 +779,8 @@ public final class PacketDecoder implements PacketHandler {
         }
         int srcPort = u16(b, off);
         int dstPort = u16(b, off + 2);
+        long seq = u32(b, off + 4);
+        int flags = b[off + 13] & 0xff;
         int headerLength = ((b[off + 12] & 0xff) >> 4) * 4;
         if (headerLength < 20 || headerLength > len) {
             anomalies.count(Anomaly.TCP_BAD_HEADER_LENGTH);
@@ -482,28 +788,277 @@ public final class PacketDecoder implements PacketHandler {
         }
         int payload = off + headerLength;
         int payloadLength = len - headerLength;
+        FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+        if (srcPort != 53 && dstPort != 53) {
+            currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
+                    (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
+        }
+        if ((flags & TCP_SYN) != 0) {
+            // the ISN gives offset 0 of this direction: later segments land in place in any order
+            TcpStreams.Stream s = streams.open(key, seq + 1, TcpStreams.Kind.UNKNOWN, timestampNanos);
+            if (payloadLength > 0) {
+                // TCP Fast Open: data in the SYN starts at ISN + 1
+                streamSegment(s, seq + 1, b, payload, payloadLength);
+            }
+            return;
+        }
         if (payloadLength <= 0) {
             return;
         }
-        if (ClientHelloParser.looksLikeClientHelloRecord(b, payload, payloadLength)) {
-            clientHello(b, payload, payloadLength, srcPort, dstPort);
+        if (!streams.isEmpty()) {
+            TcpStreams.Stream s = streams.get(key, timestampNanos);
+            if (s != null) {
+                streamSegment(s, seq, b, payload, payloadLength);
+                return;
+            }
+        }
+        segment(b, payload, payloadLength, seq, srcPort, dstPort, 0);
+    }
+
+    /**
+     * A segment of a direction not being reassembled: whatever starts and ends in it is read at once;
+     * something that starts here and goes on opens a stream.
+     */
+    private void segment(byte[] b, int payload, int payloadLength, long seq, int srcPort, int dstPort, int depth) {
+        int p = payload;
+        int end = payload + payloadLength;
+        int proxy = ProxyProtocol.headerLength(b, p, end - p);
+        if (proxy == ProxyProtocol.NEED_MORE) {
+            openStream(TcpStreams.Kind.UNKNOWN, seq, b, p, end - p, srcPort, dstPort);
+            return;
+        }
+        if (proxy == ProxyProtocol.MALFORMED) {
+            anomalies.count(Anomaly.PROXY_PROTOCOL_MALFORMED);
+            return;
+        }
+        p += proxy;
+        if (p >= end) {
+            return;
+        }
+        if (ClientHelloParser.looksLikeClientHelloRecord(b, p, end - p)) {
+            int need = 5 + u16(b, p + 3);
+            if (need <= end - p) {
+                clientHello(b, p, need, srcPort, dstPort);
+            } else {
+                openStream(TcpStreams.Kind.TLS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+            }
         } else if (srcPort == 53 || dstPort == 53) {
             // RFC 1035 section 4.2.2 / RFC 7766: messages prefixed by a 2-byte length
-            int p = payload;
-            int end = payload + payloadLength;
-            while (p + 2 <= end) {
+            for (int i = 0; i < MAX_DNS_MESSAGES_PER_SEGMENT && p + 2 <= end; i++) {
                 int messageLength = u16(b, p);
                 if (messageLength == 0) {
-                    break;
+                    return;
                 }
                 if (p + 2 + messageLength > end) {
-                    // the rest of the message is in later segments; read what is here
-                    dnsMessage(b, p + 2, end - p - 2, srcPort, dstPort);
-                    break;
+                    openStream(TcpStreams.Kind.DNS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+                    return;
                 }
                 dnsMessage(b, p + 2, messageLength, srcPort, dstPort);
                 p += 2 + messageLength;
             }
+            if (p < end) {
+                // a lone length byte: the message starts here and goes on in the next segment
+                openStream(TcpStreams.Kind.DNS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+            }
+        } else if (HttpRequestParser.looksLikeRequest(b, p, end - p)) {
+            int status = http.parse(b, p, end - p);
+            if (status == HttpRequestParser.NEED_MORE) {
+                openStream(TcpStreams.Kind.HTTP, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+            } else if (status == HttpRequestParser.MALFORMED) {
+                anomalies.count(Anomaly.HTTP_REQUEST_MALFORMED);
+            } else if (status == HttpRequestParser.OK) {
+                HttpRequest r = http.result();
+                httpRequest(r, srcPort, dstPort);
+                int after = p + r.headLength();
+                if (r.method().equals("CONNECT") && after < end && depth == 0) {
+                    // the client may send its ClientHello right behind the CONNECT request
+                    segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
+                }
+            }
+        }
+    }
+
+    private void openStream(TcpStreams.Kind kind, long base, byte[] b, int p, int len, int srcPort, int dstPort) {
+        FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+        TcpStreams.Stream s = streams.open(key, base, kind, timestampNanos);
+        streamSegment(s, base, b, p, len);
+    }
+
+    private void streamSegment(TcpStreams.Stream s, long seq, byte[] b, int off, int len) {
+        int cap = s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES : MAX_HELLO_STREAM_BYTES;
+        streams.put(s, seq, b, off, len, cap);
+        advance(s);
+    }
+
+    /** Reads whatever the contiguous bytes of a stream now allow; bounded by MAX_STREAM_STEPS. */
+    private void advance(TcpStreams.Stream s) {
+        int srcPort = s.key.srcPort();
+        int dstPort = s.key.dstPort();
+        for (int step = 0; step < MAX_STREAM_STEPS; step++) {
+            ReassemblyBuffer r = s.buf;
+            if (r == null) {
+                return;
+            }
+            byte[] a = r.array();
+            int st = s.start;
+            int have = r.contiguous() - st;
+            if (have <= 0) {
+                return;
+            }
+            switch (s.kind) {
+                case UNKNOWN -> {
+                    int proxy = ProxyProtocol.headerLength(a, st, have);
+                    if (proxy == ProxyProtocol.NEED_MORE) {
+                        return;
+                    }
+                    if (proxy == ProxyProtocol.MALFORMED) {
+                        anomalies.count(Anomaly.PROXY_PROTOCOL_MALFORMED);
+                        streams.done(s);
+                        return;
+                    }
+                    if (proxy > 0) {
+                        s.start = st + proxy;
+                        continue;
+                    }
+                    if (a[st] == 22) {
+                        if (have < 6) {
+                            return;
+                        }
+                        if (ClientHelloParser.looksLikeClientHelloRecord(a, st, have)) {
+                            s.kind = TcpStreams.Kind.TLS;
+                            continue;
+                        }
+                    }
+                    if (srcPort == 53 || dstPort == 53) {
+                        s.kind = TcpStreams.Kind.DNS;
+                        continue;
+                    }
+                    if (have < 8 && maybeHttpMethodPrefix(a, st, have)) {
+                        return;
+                    }
+                    if (HttpRequestParser.looksLikeRequest(a, st, have)) {
+                        s.kind = TcpStreams.Kind.HTTP;
+                        continue;
+                    }
+                    streams.done(s); // something else: nothing Umbra reads
+                    return;
+                }
+                case TLS -> {
+                    int need = 5 + u16(a, st + 3);
+                    if (have >= need) {
+                        clientHello(a, st, need, srcPort, dstPort);
+                        streams.done(s);
+                    } else if (st + need > r.cap() && r.contiguous() == r.cap()) {
+                        anomalies.count(Anomaly.TCP_REASSEMBLY_OVERFLOW);
+                        clientHello(a, st, have, srcPort, dstPort);
+                        streams.done(s);
+                    }
+                    return;
+                }
+                case DNS -> {
+                    for (int i = 0; i < MAX_DNS_MESSAGES_PER_SEGMENT && have >= 2; i++) {
+                        int messageLength = u16(a, st);
+                        if (messageLength == 0) {
+                            streams.done(s);
+                            return;
+                        }
+                        if (have < 2 + messageLength) {
+                            break;
+                        }
+                        dnsMessage(a, st + 2, messageLength, srcPort, dstPort);
+                        st += 2 + messageLength;
+                        have -= 2 + messageLength;
+                    }
+                    // keep only the unread tail so a long-lived DNS connection stays within the cap
+                    r.discard(st);
+                    s.start = 0;
+                    return;
+                }
+                case HTTP -> {
+                    int status = http.parse(a, st, have);
+                    if (status == HttpRequestParser.NEED_MORE) {
+                        if (r.contiguous() == r.cap()) {
+                            anomalies.count(Anomaly.HTTP_REQUEST_MALFORMED);
+                            streams.done(s);
+                        }
+                        return;
+                    }
+                    if (status != HttpRequestParser.OK) {
+                        anomalies.count(Anomaly.HTTP_REQUEST_MALFORMED);
+                        streams.done(s);
+                        return;
+                    }
+                    HttpRequest req = http.result();
+                    httpRequest(req, srcPort, dstPort);
+                    if (!req.method().equals("CONNECT")) {
+                        streams.done(s);
+                        return;
+                    }
+                    // a tunnel: what follows the request head is the client's first bytes to the target
+                    s.start = st + req.headLength();
+                    s.kind = TcpStreams.Kind.UNKNOWN;
+                }
+                default -> {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** True when the few bytes present could still grow into a request method. */
+    private static boolean maybeHttpMethodPrefix(byte[] a, int p, int n) {
+        for (int i = 0; i < n; i++) {
+            int c = a[p + i];
+            if (c < 'A' || c > 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A stream dropped before it was read (evicted, idle, end of capture): report a cut-off hello. */
+    private void streamDropped(TcpStreams.Stream s, Boolean evicted) {
+        if (s.kind == TcpStreams.Kind.DONE || s.buf == null || s.buf.highest() == 0) {
+            return;
+        }
+        anomalies.count(Anomaly.TCP_STREAM_INCOMPLETE);
+        int have = s.buf.contiguous() - s.start;
+        boolean dns = s.kind == TcpStreams.Kind.DNS && have > 2 + 12;
+        if (!dns && (s.kind != TcpStreams.Kind.TLS || have < 6)) {
+            return;
+        }
+        FlowKey saved = reportKey;
+        long savedTime = timestampNanos;
+        reportKey = s.key;
+        timestampNanos = s.lastSeenNanos();
+        try {
+            if (dns) {
+                // the question comes first: a message cut short still names what was asked
+                dnsMessage(s.buf.array(), s.start + 2, have - 2, s.key.srcPort(), s.key.dstPort());
+            } else {
+                clientHello(s.buf.array(), s.start, have, s.key.srcPort(), s.key.dstPort());
+            }
+        } finally {
+            reportKey = saved;
+            timestampNanos = savedTime;
+        }
+    }
+
+    private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
+        nameFlow(r.host());
+        sink.accept(Observation.network(time(), ObservationKind.HTTP_REQUEST, r.host(), srcText(), srcPort, dstText(),
+                dstPort, source));
+    }
+
+    /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */
+    private void localNameQuery(byte[] b, int off, int len, int srcPort, int dstPort) {
+        DnsMessage m = dns.parse(b, off, len);
+        if (m == null || m.response()) {
+            return;
+        }
+        for (DnsQuestion q : m.questions()) {
+            sink.accept(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
+                    dstText(), dstPort, source));
         }
     }
 
@@ -513,8 +1068,8 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         Instant time = time();
-        String src = address(srcOff);
-        String dst = address(dstOff);
+        String src = srcText();
+        String dst = dstText();
         if (!m.response()) {
             for (DnsQuestion q : m.questions()) {
                 sink.accept(Observation.network(time, ObservationKind.DNS_QUERY, q.name(), src, srcPort, dst, dstPort,
@@ -526,6 +1081,10 @@ public final class PacketDecoder implements PacketHandler {
             List<String> answers = new ArrayList<>(m.answers().size());
             for (DnsRecord r : m.answers()) {
                 answers.add(r.data());
+                if (r.type() != DnsParser.TYPE_CNAME) {
+                    // the address is attributed to the name the client asked for, not to CDN aliases
+                    names.put(r.data(), q.name(), r.ttl());
+                }
             }
             sink.accept(new Observation(time, ObservationKind.DNS_ANSWER, q.name(), dst, dstPort, src, srcPort,
                     answers, List.of(), null, -1, -1, null, null, source));
@@ -551,13 +1110,63 @@ public final class PacketDecoder implements PacketHandler {
         if (hello.serverName() == null) {
             return;
         }
-        sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), address(srcOff), srcPort,
-                address(dstOff), dstPort, List.of(), hello.alpn(), null, -1, -1, null, null, source));
+        nameFlow(hello.serverName());
+        sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
+                dstText(), dstPort, List.of(), hello.alpn(), hello.ja4(), -1, -1, null, null, source));
+    }
+
+    private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
+        if (hello.serverName() == null) {
+            return;
+        }
+        nameFlow(hello.serverName());
+        sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
+                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), hello.ja4Quic(), -1, -1,
+                null, null, source));
     }
 
     private Instant time() {
-        return Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L),
-                Math.floorMod(timestampNanos, 1_000_000_000L));
+        return time(timestampNanos);
+    }
+
+    /** Names the flow of the current packet when it has no name yet (the first name seen wins). */
+    private void nameFlow(String name) {
+        if (currentFlow != null && reportKey == null && currentFlow.name == null) {
+            currentFlow.name = name;
+        }
+    }
+
+    /**
+     * A flow ended: report its byte counts when it is known where it went, by a name seen on the flow
+     * or, failing that, by the names DNS gave for its server address.
+     */
+    private void flowEnded(FlowTable.Flow f) {
+        String name = f.name;
+        String server = null;
+        if (name == null) {
+            server = f.client.dstText();
+            List<String> known = names.names(server);
+            if (known.isEmpty()) {
+                return;
+            }
+            name = known.get(0);
+        }
+        FlowKey c = f.client;
+        sink.accept(new Observation(time(f.lastNanos), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
+                server != null ? server : c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut, f.bytesIn,
+                null, null, source));
+    }
+
+    private static Instant time(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    private String srcText() {
+        return reportKey != null ? reportKey.srcText() : address(srcOff);
+    }
+
+    private String dstText() {
+        return reportKey != null ? reportKey.dstText() : address(dstOff);
     }
 
     private String address(int off) {
@@ -566,6 +1175,10 @@ public final class PacketDecoder implements PacketHandler {
 
     private static int u16(byte[] b, int i) {
         return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static long u32(byte[] b, int i) {
+        return ((long) u16(b, i) << 16) | u16(b, i + 2);
     }
 
     private static int le32(byte[] b, int i) {

@@ -10,9 +10,12 @@ import java.util.List;
  * @param opcode OPCODE
  * @param rcode RCODE
  * @param questions the questions, in order
- * @param answers A, AAAA and CNAME records of the answer section, in order
+ * @param answers A, AAAA and CNAME records of the answer section, in order, and the address hints of
+ *     HTTPS/SVCB records (typed 65/64, address text as data)
  * @param complete false when the message ended early or broke a cap after the part returned
+ * @param echConfig true when an HTTPS/SVCB answer carries an ech SvcParam (RFC 9460): clients of
+ *     this name may hide the real server name in an Encrypted Client Hello
  */
 public record DnsMessage(int id, boolean response, int opcode, int rcode, List<DnsQuestion> questions,
-        List<DnsRecord> answers, boolean complete) {
+        List<DnsRecord> answers, boolean complete, boolean echConfig) {
 }

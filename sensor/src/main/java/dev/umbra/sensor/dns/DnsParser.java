@@ -31,6 +31,12 @@ public final class DnsParser {
     public static final int TYPE_A = 1;
     public static final int TYPE_CNAME = 5;
     public static final int TYPE_AAAA = 28;
+    public static final int TYPE_SVCB = 64;
+    public static final int TYPE_HTTPS = 65;
+    /** RFC 9460 14.3.2: SvcParamKey ech (the ECHConfigList of draft-ietf-tls-svcb-ech). */
+    public static final int SVC_KEY_ECH = 5;
+    /** SvcParams read per record. */
+    public static final int MAX_SVC_PARAMS = 32;
 
     /** Questions read per message; real messages carry one. */
     public static final int MAX_QUESTIONS = 16;
@@ -114,13 +120,14 @@ public final class DnsParser {
                     questions.add(new DnsQuestion(qname, 0, 0));
                 }
                 return questions.isEmpty() ? null
-                        : new DnsMessage(id, response, opcode, rcode, questions, List.of(), false);
+                        : new DnsMessage(id, response, opcode, rcode, questions, List.of(), false, false);
             }
             p = nameEnd;
             questions.add(new DnsQuestion(qname, u16(b, p), u16(b, p + 2)));
             p += 4;
         }
         List<DnsRecord> answers = List.of();
+        boolean ech = false;
         if (response && an > 0) {
             if (an > MAX_RECORDS) {
                 anomalies.count(Anomaly.DNS_TOO_MANY_RECORDS);
@@ -154,6 +161,8 @@ public final class DnsParser {
                     data = IpText.v6(b, rdata);
                 } else if (type == TYPE_CNAME) {
                     data = readName(b, off, end, rdata);
+                } else if ((type == TYPE_HTTPS || type == TYPE_SVCB) && answers.size() < MAX_RECORDS) {
+                    ech |= serviceBinding(b, off, rdata, rdata + rdlength, owner, type, ttl, answers);
                 }
                 if (data != null) {
                     answers.add(new DnsRecord(owner, type, ttl, data));
@@ -161,7 +170,50 @@ public final class DnsParser {
                 p = rdata + rdlength;
             }
         }
-        return new DnsMessage(id, response, opcode, rcode, questions, answers, complete);
+        return new DnsMessage(id, response, opcode, rcode, questions, answers, complete, ech);
+    }
+
+    /**
+     * RFC 9460 2.2: SvcPriority (16) | TargetName (uncompressed) | SvcParams: key (16), length (16), value.
+     * Adds the ipv4hint (4) and ipv6hint (6) addresses as records of the binding's type, so that they
+     * feed the address-to-name cache like A/AAAA answers.
+     *
+     * @return true when the binding carries an ech SvcParam (the server offers Encrypted Client Hello)
+     */
+    private boolean serviceBinding(byte[] b, int msgStart, int p, int end, String owner, int type, long ttl,
+            List<DnsRecord> answers) {
+        if (p + 3 > end) {
+            anomalies.count(Anomaly.DNS_TRUNCATED);
+            return false;
+        }
+        // TargetName must not be compressed (2.2); readName also accepts pointers, which is harmless
+        if (readName(b, msgStart, end, p + 2) == null) {
+            return false;
+        }
+        int q = nameEnd;
+        boolean ech = false;
+        for (int i = 0; i < MAX_SVC_PARAMS && q + 4 <= end; i++) {
+            int key = u16(b, q);
+            int length = u16(b, q + 2);
+            int value = q + 4;
+            if (value + length > end) {
+                anomalies.count(Anomaly.DNS_TRUNCATED);
+                break;
+            }
+            if (key == SVC_KEY_ECH && length > 0) {
+                ech = true;
+            } else if (key == 4) {
+                for (int a = value; a + 4 <= value + length && answers.size() < MAX_RECORDS; a += 4) {
+                    answers.add(new DnsRecord(owner, type, ttl, IpText.v4(b, a)));
+                }
+            } else if (key == 6) {
+                for (int a = value; a + 16 <= value + length && answers.size() < MAX_RECORDS; a += 16) {
+                    answers.add(new DnsRecord(owner, type, ttl, IpText.v6(b, a)));
+                }
+            }
+            q = value + length;
+        }
+        return ech;
     }
 
     /**

@@ -12,7 +12,14 @@ import java.util.List;
  * @param echPresent true when the encrypted_client_hello extension is present (the SNI is then the
  *     outer, public name)
  * @param complete false when the hello was cut off before its end (fields after the cut are missing)
+ * @param ja4 the JA4 fingerprint for TLS over TCP ({@code t...}); {@code null} when the hello is
+ *     incomplete, since a fingerprint of part of a hello would be wrong
  */
 public record ClientHello(int legacyVersion, String serverName, List<String> alpn,
-        List<Integer> supportedVersions, boolean echPresent, boolean complete) {
+        List<Integer> supportedVersions, boolean echPresent, boolean complete, String ja4) {
+
+    /** The JA4 fingerprint with the QUIC transport letter ({@code q...}), or {@code null}. */
+    public String ja4Quic() {
+        return ja4 == null ? null : "q" + ja4.substring(1);
+    }
 }

@@ -43,13 +43,22 @@ public final class ClientHelloParser {
     public static final int MAX_HANDSHAKE_LENGTH = 1 << 16;
     /** Entries read from a list extension (ALPN, supported_versions). */
     public static final int MAX_LIST_ENTRIES = 64;
+    /** Extension types remembered for JA4; no real hello comes near it. */
+    public static final int MAX_EXTENSIONS = 256;
 
     private static final int EXT_SERVER_NAME = 0;
     private static final int EXT_ALPN = 16;
     private static final int EXT_SUPPORTED_VERSIONS = 43;
     private static final int EXT_ECH = 0xfe0d;
+    private static final int EXT_SIGNATURE_ALGORITHMS = 13;
 
     private ClientHello result;
+    // extension types of the hello being parsed, in order (JA4); more than this many is malformed anyway
+    private final int[] extensionTypes = new int[MAX_EXTENSIONS];
+    private int extensionCount;
+    private int signatureAlgorithmsAt;
+    private int signatureAlgorithmsLength;
+    private int firstAlpnAt;
 
     /** The hello of the last call that returned {@link #OK}. */
     public ClientHello result() {
@@ -120,6 +129,7 @@ public final class ClientHelloParser {
         if ((suitesLength & 1) != 0 || suitesLength == 0) {
             return MALFORMED;
         }
+        int suitesStart = p + 2;
         p += 2 + suitesLength;
         if (p + 1 > end) {
             return NOT_ENOUGH_DATA;
@@ -132,7 +142,9 @@ public final class ClientHelloParser {
         if (p + 2 > end) {
             // no extensions at all (SSLv3-style hello) or cut off before them
             if (p == end && !truncated) {
-                result = new ClientHello(legacyVersion, null, List.of(), List.of(), false, true);
+                result = new ClientHello(legacyVersion, null, List.of(), List.of(), false, true,
+                        Ja4.body(b, suitesStart, suitesLength, extensionTypes, 0, -1, 0, -1, legacyVersion, List.of(),
+                                false));
                 return OK;
             }
             return NOT_ENOUGH_DATA;
@@ -145,23 +157,38 @@ public final class ClientHelloParser {
         boolean extensionsCut = extensionsEnd > end;
         int limit = Math.min(extensionsEnd, end);
 
+        extensionCount = 0;
+        signatureAlgorithmsAt = -1;
+        firstAlpnAt = -1;
         String serverName = null;
         List<String> alpn = List.of();
         List<Integer> versions = List.of();
         boolean ech = false;
         boolean sawServerName = false;
+        boolean malformedTail = false;
         while (p + 4 <= limit) {
             int type = u16(b, p);
             int length = u16(b, p + 2);
             int data = p + 4;
             if (data + length > limit) {
                 if (data + length > extensionsEnd) {
-                    return MALFORMED;
+                    if (!sawServerName) {
+                        return MALFORMED;
+                    }
+                    // a broken extension after server_name: keep the name, mark the hello incomplete
+                    malformedTail = true;
                 }
                 extensionsCut = true;
                 break;
             }
+            if (extensionCount < extensionTypes.length) {
+                extensionTypes[extensionCount++] = type;
+            }
             switch (type) {
+                case EXT_SIGNATURE_ALGORITHMS -> {
+                    signatureAlgorithmsAt = length >= 2 ? data + 2 : -1;
+                    signatureAlgorithmsLength = length >= 2 ? Math.min(u16(b, data), length - 2) : 0;
+                }
                 case EXT_SERVER_NAME -> {
                     sawServerName = true;
                     serverName = readServerName(b, data, length);
@@ -169,7 +196,12 @@ public final class ClientHelloParser {
                         return MALFORMED;
                     }
                 }
-                case EXT_ALPN -> alpn = readAlpn(b, data, length);
+                case EXT_ALPN -> {
+                    alpn = readAlpn(b, data, length);
+                    if (length >= 3 && (b[data + 2] & 0xff) > 0 && data + 3 + (b[data + 2] & 0xff) <= data + length) {
+                        firstAlpnAt = data + 2;
+                    }
+                }
                 case EXT_SUPPORTED_VERSIONS -> versions = readVersions(b, data, length);
                 case EXT_ECH -> ech = true;
                 default -> {
@@ -181,7 +213,10 @@ public final class ClientHelloParser {
         if (!complete && !sawServerName) {
             return NOT_ENOUGH_DATA;
         }
-        result = new ClientHello(legacyVersion, serverName, alpn, versions, ech, complete);
+        String ja4 = complete ? Ja4.body(b, suitesStart, suitesLength, extensionTypes, extensionCount,
+                signatureAlgorithmsAt, signatureAlgorithmsLength, firstAlpnAt, legacyVersion, versions, sawServerName)
+                : null;
+        result = new ClientHello(legacyVersion, serverName, alpn, versions, ech, complete, ja4);
         return OK;
     }
 

@@ -102,10 +102,11 @@ class PacketDecoderTest {
     }
 
     @Test
-    void onPacket_mdnsAndLlmnr_areNotReportedAsDns() {
+    void onPacket_mdnsAndLlmnr_areReportedApartFromDns() {
         feed(LinkType.RAW, ip("10.0.0.7", "224.0.0.251", 17, udp(5353, 5353, dnsQuery(0, "printer.local", 1))));
         feed(LinkType.RAW, ip("10.0.0.7", "224.0.0.252", 17, udp(50000, 5355, dnsQuery(0, "wpad", 1))));
-        assertThat(seen).isEmpty();
+        assertThat(seen).extracting(Observation::kind).containsOnly(ObservationKind.LOCAL_NAME_QUERY);
+        assertThat(seen).extracting(Observation::hostname).containsExactly("printer.local", "wpad");
     }
 
     @Test

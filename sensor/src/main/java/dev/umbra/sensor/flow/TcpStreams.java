@@ -1,0 +1,202 @@
+package dev.umbra.sensor.flow;
+
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/*
+ * Design notes.
+ *
+ * Only the first bytes of a TCP direction matter to Umbra (a ClientHello, an HTTP request head, a
+ * CONNECT then a ClientHello) plus, on DNS connections, a run of length-prefixed messages. So a
+ * stream is followed only while it may still carry such bytes: it opens on a SYN (the ISN gives
+ * offset 0, so segments arriving out of order land in place) or, when the capture missed the SYN,
+ * on a segment that starts something unfinished (a ClientHello record longer than the segment, a
+ * DNS message cut at the segment end). The caller closes it as soon as the bytes were read or
+ * found uninteresting; later segments of that direction are then read one by one again (so a
+ * STARTTLS upgrade's hello is still seen). Without a SYN, segments that arrive before the one starting the hello cannot
+ * be placed and are lost (counted by the caller as an incomplete hello).
+ *
+ * Bounds: maxStreams entries in an access-ordered map (least recently used evicted first, counted
+ * tcp_stream_evicted; the eviction callback lets the caller report what an evicted stream held),
+ * streams idle longer than idleNanos expire, each buffer holds at most its cap (bytes beyond are
+ * counted tcp_reassembly_overflow).
+ */
+/**
+ * The TCP directions currently being reassembled, keyed by direction. Not thread-safe.
+ */
+public final class TcpStreams {
+    /** What a stream is known to carry. */
+    public enum Kind {
+        /** Opened on a SYN; nothing seen yet. */
+        UNKNOWN,
+        /** A TLS ClientHello record. */
+        TLS,
+        /** Length-prefixed DNS messages (RFC 7766). */
+        DNS,
+        /** An HTTP/1.x request head. */
+        HTTP,
+        /** Read already and forgotten. */
+        DONE
+    }
+
+    /** One reassembled direction. Fields are for the decoder that owns this table. */
+    public static final class Stream {
+        /** The direction. */
+        public final FlowKey key;
+        /** Sequence number of stream offset 0. */
+        public final long base;
+        /** What the stream carries. */
+        public Kind kind;
+        /** Offset where the current protocol unit starts (after a PROXY header or a CONNECT request). */
+        public int start;
+        /** The bytes, allocated when the first payload arrives. */
+        public ReassemblyBuffer buf;
+        long lastSeen;
+        /** Capture time of the last segment, for reports made at eviction. */
+        public long lastSeenNanos() {
+            return lastSeen;
+        }
+
+        Stream(FlowKey key, long base, Kind kind) {
+            this.key = key;
+            this.base = base;
+            this.kind = kind;
+        }
+    }
+
+    /** Default cap on streams followed at once. */
+    public static final int DEFAULT_MAX_STREAMS = 16_384;
+    /** Default idle time after which a stream is forgotten. */
+    public static final long DEFAULT_IDLE_NANOS = 30_000_000_000L;
+    private static final int PROBE_EXPIRED = 8;
+
+    private final AnomalyCounters anomalies;
+    private final int maxStreams;
+    private final long idleNanos;
+    private final BiConsumer<Stream, Boolean> onDrop;
+    private final Map<FlowKey, Stream> streams = new LinkedHashMap<>(256, 0.75f, true);
+
+    /**
+     * @param onDrop called with a stream that is evicted ({@code true}) or expires ({@code false})
+     *     before it was read, so the caller can report what it holds
+     */
+    public TcpStreams(AnomalyCounters anomalies, int maxStreams, long idleNanos, BiConsumer<Stream, Boolean> onDrop) {
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("maxStreams must be at least 1: " + maxStreams);
+        }
+        if (idleNanos <= 0) {
+            throw new IllegalArgumentException("idleNanos must be positive: " + idleNanos);
+        }
+        this.anomalies = anomalies;
+        this.maxStreams = maxStreams;
+        this.idleNanos = idleNanos;
+        this.onDrop = onDrop;
+    }
+
+    /** True when no stream is followed (lets the caller skip building a key). */
+    public boolean isEmpty() {
+        return streams.isEmpty();
+    }
+
+    /** Streams followed now. */
+    public int size() {
+        return streams.size();
+    }
+
+    /** The stream of a direction, or {@code null}. */
+    public Stream get(FlowKey key, long now) {
+        Stream s = streams.get(key);
+        if (s != null) {
+            s.lastSeen = now;
+        }
+        return s;
+    }
+
+    /** Opens (or reopens) a stream whose offset 0 is sequence number {@code base}. */
+    public Stream open(FlowKey key, long base, Kind kind, long now) {
+        expire(now);
+        if (!streams.containsKey(key) && streams.size() >= maxStreams) {
+            Iterator<Stream> it = streams.values().iterator();
+            Stream eldest = it.next();
+            it.remove();
+            anomalies.count(Anomaly.TCP_STREAM_EVICTED);
+            onDrop.accept(eldest, Boolean.TRUE);
+        }
+        Stream s = new Stream(key, base & 0xffffffffL, kind);
+        s.lastSeen = now;
+        streams.put(key, s);
+        return s;
+    }
+
+    /**
+     * Places a segment's payload.
+     *
+     * @param cap the buffer cap if one must be allocated
+     */
+    public void put(Stream s, long seq, byte[] b, int off, int len, int cap) {
+        long offset = (seq - s.base) & 0xffffffffL;
+        if (offset > 0x7fffffffL) {
+            // before offset 0 (a retransmission of the SYN's data or older bytes): keep what is after it
+            long skip = 0x1_0000_0000L - offset;
+            if (skip >= len) {
+                return;
+            }
+            off += (int) skip;
+            len -= (int) skip;
+            offset = 0;
+        }
+        if (s.buf == null) {
+            s.buf = new ReassemblyBuffer(cap);
+        }
+        if (offset >= s.buf.cap()) {
+            anomalies.count(Anomaly.TCP_REASSEMBLY_OVERFLOW);
+            return;
+        }
+        if (!s.buf.put(offset, b, off, len)) {
+            anomalies.count(Anomaly.TCP_REASSEMBLY_OVERFLOW);
+        }
+    }
+
+    /**
+     * Marks a stream read and forgets it: later segments of the direction are read one by one again
+     * (a STARTTLS upgrade sends its ClientHello after plaintext commands).
+     */
+    public void done(Stream s) {
+        s.kind = Kind.DONE;
+        s.buf = null;
+        streams.remove(s.key, s);
+    }
+
+    /** Forgets a direction. */
+    public void close(FlowKey key) {
+        streams.remove(key);
+    }
+
+    /** Forgets every stream, handing those not read to the drop callback. */
+    public void flush() {
+        for (Stream s : streams.values()) {
+            if (s.kind != Kind.DONE) {
+                onDrop.accept(s, Boolean.FALSE);
+            }
+        }
+        streams.clear();
+    }
+
+    private void expire(long now) {
+        Iterator<Stream> it = streams.values().iterator();
+        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+            Stream s = it.next();
+            if (now - s.lastSeen <= idleNanos) {
+                return;
+            }
+            it.remove();
+            if (s.kind != Kind.DONE) {
+                onDrop.accept(s, Boolean.FALSE);
+            }
+        }
+    }
+}

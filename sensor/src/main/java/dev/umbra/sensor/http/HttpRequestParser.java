@@ -1,0 +1,249 @@
+package dev.umbra.sensor.http;
+
+import java.util.Locale;
+
+/**
+ * Reads the head of a plaintext HTTP/1.x request in place: the request line and the Host header.
+ *
+ * <pre>
+ * RFC 9112 3   request-line   = method SP request-target SP HTTP-version CRLF
+ * RFC 9112 3.2 request-target = origin-form ("/path?query") | absolute-form ("http://host:port/path")
+ *                             | authority-form ("host:port", CONNECT only) | asterisk-form ("*")
+ * RFC 9112 2.1 HTTP-message   = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]
+ * RFC 9110 7.2 Host           = uri-host [ ":" port ]
+ * </pre>
+ *
+ * <p>Recognised by content on any port: the bytes must start with a known method and a space.
+ * Outcomes are int constants, never exceptions. The query string is dropped from the path: it often
+ * carries keys and other values that must not leave the host. Not thread-safe (keeps the last result).
+ */
+public final class HttpRequestParser {
+    /** A request head was read; see {@link #result()}. */
+    public static final int OK = 0;
+    /** Not the start of an HTTP/1.x request. */
+    public static final int NOT_HTTP = -1;
+    /** The head has not ended yet (no blank line within the bytes given). */
+    public static final int NEED_MORE = -2;
+    /** It starts like a request but breaks the grammar or a cap. */
+    public static final int MALFORMED = -3;
+
+    /** The longest request head read (request line and header fields). */
+    public static final int MAX_HEAD_LENGTH = 16 * 1024;
+    /** Header fields read. */
+    public static final int MAX_FIELDS = 128;
+
+    private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
+        "TRACE"};
+
+    private HttpRequest result;
+
+    /** The request of the last call that returned {@link #OK}. */
+    public HttpRequest result() {
+        return result;
+    }
+
+    /** True when the bytes start with a known method followed by a space (or could, if cut short). */
+    public static boolean looksLikeRequest(byte[] b, int off, int len) {
+        return method(b, off, len) != null;
+    }
+
+    private static String method(byte[] b, int off, int len) {
+        for (String m : METHODS) {
+            int n = m.length();
+            if (len < n + 1) {
+                continue;
+            }
+            boolean same = b[off + n] == ' ';
+            for (int i = 0; same && i < n; i++) {
+                same = b[off + i] == m.charAt(i);
+            }
+            if (same) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Parses a request head starting at {@code off}.
+     *
+     * @return {@link #OK}, {@link #NOT_HTTP}, {@link #NEED_MORE} or {@link #MALFORMED}
+     */
+    public int parse(byte[] b, int off, int len) {
+        result = null;
+        String method = method(b, off, len);
+        if (method == null) {
+            return NOT_HTTP;
+        }
+        int end = off + Math.min(len, MAX_HEAD_LENGTH);
+        int lineEnd = indexOfCrlf(b, off, end);
+        if (lineEnd < 0) {
+            return len >= MAX_HEAD_LENGTH ? MALFORMED : NEED_MORE;
+        }
+        int targetStart = off + method.length() + 1;
+        int targetEnd = targetStart;
+        while (targetEnd < lineEnd && b[targetEnd] != ' ') {
+            targetEnd++;
+        }
+        if (targetEnd == targetStart || targetEnd + 9 > lineEnd || !startsWith(b, targetEnd + 1, "HTTP/1.")) {
+            return MALFORMED;
+        }
+        String host = null;
+        int p = lineEnd + 2;
+        for (int i = 0; ; i++) {
+            if (i > MAX_FIELDS) {
+                return MALFORMED;
+            }
+            int e = indexOfCrlf(b, p, end);
+            if (e < 0) {
+                return len >= MAX_HEAD_LENGTH ? MALFORMED : NEED_MORE;
+            }
+            if (e == p) {
+                p += 2;
+                break;
+            }
+            if (host == null && e - p > 5 && startsWithIgnoreCase(b, p, "host:")) {
+                host = hostOf(b, p + 5, e);
+            }
+            p = e + 2;
+        }
+        String path;
+        String target = ascii(b, targetStart, targetEnd);
+        if (method.equals("CONNECT")) {
+            host = hostOf(b, targetStart, targetEnd);
+            path = "";
+        } else if (startsWithIgnoreCase(b, targetStart, "http://") || startsWithIgnoreCase(b, targetStart, "https://")) {
+            int a = targetStart + (b[targetStart + 4] == ':' ? 7 : 8);
+            int slash = a;
+            while (slash < targetEnd && b[slash] != '/' && b[slash] != '?') {
+                slash++;
+            }
+            String absoluteHost = hostOf(b, a, slash);
+            if (absoluteHost != null) {
+                host = absoluteHost; // RFC 9112 3.2.2: the target's authority wins over Host
+            }
+            path = pathOf(b, slash, targetEnd);
+        } else {
+            path = pathOf(b, targetStart, targetEnd);
+        }
+        if (host == null || host.isEmpty()) {
+            return MALFORMED;
+        }
+        int port = portOf(target, method.equals("CONNECT"));
+        result = new HttpRequest(method, host, path, port, p - off);
+        return OK;
+    }
+
+    private static int portOf(String target, boolean connect) {
+        if (!connect) {
+            return 0;
+        }
+        int colon = target.lastIndexOf(':');
+        if (colon < 0 || colon == target.length() - 1 || target.endsWith("]")) {
+            return 0;
+        }
+        int port = 0;
+        for (int i = colon + 1; i < target.length() && i < colon + 6; i++) {
+            char c = target.charAt(i);
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port <= 65535 ? port : 0;
+    }
+
+    /** The host of "host[:port]" or "[v6]:port", lowercase, trimmed; null when empty or not printable. */
+    private static String hostOf(byte[] b, int p, int end) {
+        while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        while (end > p && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        if (p >= end) {
+            return null;
+        }
+        int hostEnd = end;
+        if (b[p] == '[') {
+            int close = p;
+            while (close < end && b[close] != ']') {
+                close++;
+            }
+            if (close == end) {
+                return null;
+            }
+            hostEnd = close + 1;
+        } else {
+            for (int i = end - 1; i > p; i--) {
+                if (b[i] == ':') {
+                    hostEnd = i;
+                    break;
+                }
+                if (b[i] < '0' || b[i] > '9') {
+                    break;
+                }
+            }
+        }
+        if (hostEnd - p > 255) {
+            return null;
+        }
+        for (int i = p; i < hostEnd; i++) {
+            if (b[i] <= 0x20 || b[i] >= 0x7f) {
+                return null;
+            }
+        }
+        return ascii(b, p, hostEnd).toLowerCase(Locale.ROOT);
+    }
+
+    private static String pathOf(byte[] b, int p, int end) {
+        int q = p;
+        while (q < end && b[q] != '?' && b[q] != '#') {
+            q++;
+        }
+        return q == p ? "/" : ascii(b, p, Math.min(q, p + 2048));
+    }
+
+    private static int indexOfCrlf(byte[] b, int p, int end) {
+        for (int i = p; i + 1 < end; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] b, int p, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (b[p + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithIgnoreCase(byte[] b, int p, String lower) {
+        if (p + lower.length() > b.length) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            int c = b[p + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String ascii(byte[] b, int p, int end) {
+        StringBuilder sb = new StringBuilder(end - p);
+        for (int i = p; i < end; i++) {
+            int c = b[i] & 0xff;
+            sb.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
+        }
+        return sb.toString();
+    }
+}

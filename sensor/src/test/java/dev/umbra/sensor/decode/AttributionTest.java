@@ -1,0 +1,74 @@
+package dev.umbra.sensor.decode;
+
+import static dev.umbra.sensor.TestFrames.concat;
+import static dev.umbra.sensor.TestFrames.dnsResponseWithCname;
+import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.hex;
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.name;
+import static dev.umbra.sensor.TestFrames.tcp;
+import static dev.umbra.sensor.TestFrames.udp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.dns.DnsMessage;
+import dev.umbra.sensor.dns.DnsParser;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** DNS answers feeding the address cache, and flows without SNI named from it. */
+class AttributionTest {
+    private final List<Observation> seen = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
+
+    private void feed(long time, byte[] ipPacket) {
+        byte[] f = ethernet(ipPacket);
+        decoder.onPacket(1, time, f, 0, f.length, f.length);
+    }
+
+    @Test
+    void flowEnd_flowWithoutSni_isNamedByEarlierDnsAnswerAndCarriesUploadBytes() {
+        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000,
+                dnsResponseWithCname(1, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47"))));
+        // an ECH or resumed connection: data but no readable SNI
+        byte[] upload = new byte[4000];
+        upload[0] = 23; // TLS application data
+        feed(1_000_000_000L, ip("10.0.0.5", "104.18.32.47", 6, tcp(50000, 443, 100, 0x02, new byte[0])));
+        feed(1_100_000_000L, ip("10.0.0.5", "104.18.32.47", 6, tcp(50000, 443, 101, 0x18, upload)));
+        feed(1_200_000_000L, ip("104.18.32.47", "10.0.0.5", 6, tcp(443, 50000, 7, 0x18, new byte[123])));
+        feed(1_300_000_000L, ip("10.0.0.5", "104.18.32.47", 6, tcp(50000, 443, 4101, 0x04, new byte[0])));
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("chatgpt.com");
+            assertThat(o.bytesOut()).isEqualTo(4000);
+            assertThat(o.bytesIn()).isEqualTo(123);
+            assertThat(o.clientIp()).isEqualTo("10.0.0.5");
+            assertThat(o.serverIp()).isEqualTo("104.18.32.47");
+        });
+        assertThat(decoder.names().names("104.18.32.47")).containsExactly("chatgpt.com");
+    }
+
+    @Test
+    void flowEnd_unknownServer_isNotReported() {
+        feed(0, ip("10.0.0.5", "192.0.2.9", 6, tcp(50001, 443, 1, 0x18, new byte[10])));
+        decoder.finish();
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void parse_httpsRecordWithEchAndHints_marksEchAndFeedsHints() {
+        // RFC 9460 answer: HTTPS 1 . alpn=h2 ipv4hint=104.18.32.47 ech=<config>
+        byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),
+                hex("000500040102 0304".replace(" ", "")));
+        byte[] q = name("chatgpt.com");
+        byte[] msg = concat(hex("12348180000100010000 0000".replace(" ", "")), q, hex("00410001"),
+                hex("c00c004100010000012c"), new byte[] {0, (byte) rdata.length}, rdata);
+        DnsMessage m = new DnsParser(anomalies).parse(msg, 0, msg.length);
+        assertThat(m.echConfig()).isTrue();
+        assertThat(m.answers()).extracting(r -> r.data()).containsExactly("104.18.32.47");
+        assertThat(anomalies.total()).isZero();
+    }
+}

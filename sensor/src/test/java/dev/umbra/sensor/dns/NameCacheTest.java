@@ -1,0 +1,53 @@
+package dev.umbra.sensor.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class NameCacheTest {
+    private static final long SECOND = 1_000_000_000L;
+    private final AtomicLong now = new AtomicLong();
+    private final NameCache cache = new NameCache(100, 60, 3600, now::get);
+
+    @Test
+    void names_afterTtl_areForgotten() {
+        cache.put("104.18.32.47", "chatgpt.com", 300);
+        now.addAndGet(299 * SECOND);
+        assertThat(cache.names("104.18.32.47")).containsExactly("chatgpt.com");
+        now.addAndGet(2 * SECOND);
+        assertThat(cache.names("104.18.32.47")).isEmpty();
+    }
+
+    @Test
+    void put_shortTtl_isClampedToMinimum() {
+        cache.put("1.2.3.4", "api.openai.com", 5);
+        now.addAndGet(30 * SECOND);
+        assertThat(cache.names("1.2.3.4")).containsExactly("api.openai.com");
+    }
+
+    @Test
+    void put_severalNamesOneAddress_keepsMostRecentFirstUpToCap() {
+        for (int i = 0; i < 6; i++) {
+            cache.put("1.2.3.4", "n" + i + ".example", 300);
+        }
+        cache.put("1.2.3.4", "n5.example", 300);
+        assertThat(cache.names("1.2.3.4")).containsExactly("n5.example", "n4.example", "n3.example", "n2.example");
+    }
+
+    @Test
+    void put_moreAddressesThanCap_staysBounded() {
+        NameCache small = new NameCache(10, 60, 3600, now::get);
+        for (int i = 0; i < 1000; i++) {
+            small.put("10.0." + (i / 256) + "." + (i % 256), "x.example", 300);
+        }
+        assertThat(small.size()).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void constructor_badLimits_throwNamingTheValue() {
+        assertThatThrownBy(() -> new NameCache(0, 1, 2, now::get)).hasMessageContaining("maxEntries");
+        assertThatThrownBy(() -> new NameCache(1, 10, 2, now::get)).hasMessageContaining("10 2");
+    }
+}
