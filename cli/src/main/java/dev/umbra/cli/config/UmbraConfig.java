@@ -41,7 +41,7 @@ public final class UmbraConfig {
     public static final ConfigKey CAPTURE_PROMISCUOUS = key("capture.promiscuous", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Promiscuous mode: true on a tap or SPAN port, false on a host.");
     public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "128m",
-            range(1L << 20, 2L << 30), "Kernel capture buffer per interface; 2m drops 14-20 % at 450 k packets/s, 128m none.");
+            range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface; 2m drops 14-20 % at 450 k packets/s, 128m none.");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
 

@@ -1,0 +1,245 @@
+package dev.umbra.cli.daemon;
+
+import dev.umbra.cli.UmbraCommand;
+import dev.umbra.cli.config.UmbraConfig;
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.attribution.ProcessAttributor;
+import dev.umbra.sensor.capture.live.LiveCaptureConfig;
+import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.ocsf.OcsfMapper;
+import dev.umbra.signatures.Catalog;
+import dev.umbra.signatures.CatalogException;
+import dev.umbra.signatures.HostMatcher;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Builds the daemon's components from the configuration, in start order: catalog, sinks, metrics,
+ * then the sources (live capture per interface). Settings that cannot work together are refused
+ * here, before anything starts.
+ */
+public final class DaemonAssembly {
+    /** Time each component gets to stop. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final List<Component> components = new ArrayList<>();
+    private final List<LiveCaptureComponent> captures = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final AtomicReference<HostMatcher> matcher = new AtomicReference<>();
+    private final AtomicLong findings = new AtomicLong();
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final String hostId;
+    private Pipeline pipeline;
+    private Daemon daemon;
+
+    private DaemonAssembly(String hostId) {
+        this.hostId = hostId;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the configuration asks for something this build cannot do
+     */
+    public static DaemonAssembly build(UmbraConfig config, PrintWriter out) {
+        String host = config.string(UmbraConfig.SENSOR_HOST_ID);
+        DaemonAssembly a = new DaemonAssembly(host.isEmpty() ? localHostName() : host);
+        a.assemble(config, out);
+        return a;
+    }
+
+    private void assemble(UmbraConfig config, PrintWriter out) {
+        List<String> interfaces = config.list(UmbraConfig.CAPTURE_INTERFACES);
+        if (interfaces.isEmpty() && config.list(UmbraConfig.LOGS_FILES).isEmpty()
+                && config.string(UmbraConfig.SYSLOG_LISTEN).isEmpty() && config.string(UmbraConfig.ICAP_LISTEN).isEmpty()) {
+            throw new IllegalArgumentException("nothing to capture: set capture.interfaces, logs.files, "
+                    + "syslog.listen or icap.listen");
+        }
+        components.add(new CatalogComponent(config.string(UmbraConfig.CATALOG_PATH), matcher));
+
+        OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), hostId);
+        List<Consumer<Finding>> sinks = new ArrayList<>();
+        for (String output : config.list(UmbraConfig.OUTPUT)) {
+            if (output.equals("stdout")) {
+                sinks.add(f -> {
+                    String line = mapper.toJsonLine(f);
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                });
+            } else {
+                throw new IllegalArgumentException("output " + output + " is not available in this build yet");
+            }
+        }
+        Consumer<Finding> sink = f -> {
+            findings.incrementAndGet();
+            for (Consumer<Finding> s : sinks) {
+                s.accept(f);
+            }
+        };
+        ProcessAttributor attributor = config.bool(UmbraConfig.ATTRIBUTION_ENABLED) ? ProcessAttributor.system() : null;
+        pipeline = new Pipeline(matcher, attributor, sink);
+
+        String metricsListen = config.string(UmbraConfig.METRICS_LISTEN);
+        if (!metricsListen.isEmpty()) {
+            String[] hp = UmbraConfig.parseHostPort(metricsListen);
+            components.add(new MetricsComponent(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), metrics,
+                    () -> daemon.notReady()));
+        }
+        for (String iface : interfaces) {
+            LiveCaptureConfig c = LiveCaptureConfig.of(iface)
+                    .withSnaplen((int) config.number(UmbraConfig.CAPTURE_SNAPLEN))
+                    .withPromiscuous(config.bool(UmbraConfig.CAPTURE_PROMISCUOUS))
+                    .withBufferBytes((int) config.number(UmbraConfig.CAPTURE_BUFFER_BYTES))
+                    .withImmediate(config.bool(UmbraConfig.CAPTURE_IMMEDIATE));
+            if (attributor != null) {
+                // attribution looks the socket up when the frame arrives: deliver within 10 ms, while the
+                // process that sent it (a DNS client, a TLS client in its handshake) still owns it
+                c = c.withTimeoutMillis(10);
+            }
+            String bpf = config.string(UmbraConfig.CAPTURE_BPF);
+            if (!bpf.isEmpty()) {
+                c = c.withFilter(bpf);
+            }
+            LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies);
+            captures.add(capture);
+            components.add(capture);
+        }
+        if (!config.list(UmbraConfig.LOGS_FILES).isEmpty() || !config.string(UmbraConfig.SYSLOG_LISTEN).isEmpty()
+                || !config.string(UmbraConfig.ICAP_LISTEN).isEmpty()) {
+            throw new IllegalArgumentException("logs.files, syslog.listen and icap.listen are not available in this build yet");
+        }
+        registerMetrics(attributor);
+        daemon = new Daemon(components, STOP_TIMEOUT);
+    }
+
+    private void registerMetrics(ProcessAttributor attributor) {
+        metrics.counter("umbra_packets_total", "Frames captured on all interfaces.",
+                () -> captures.stream().mapToLong(c -> c.stats().delivered()).sum());
+        metrics.counter("umbra_libpcap_dropped_total", "Frames libpcap dropped (buffer full).",
+                () -> captures.stream().mapToLong(c -> c.stats().dropped()).sum());
+        metrics.counter("umbra_libpcap_interface_dropped_total", "Frames the interface dropped.",
+                () -> captures.stream().mapToLong(c -> c.stats().droppedByInterface()).sum());
+        metrics.counters("umbra_anomalies_total", "Malformed input by anomaly code.", () -> {
+            Map<Map<String, String>, Long> samples = new HashMap<>();
+            for (Map.Entry<Anomaly, Long> e : anomalies.nonZero().entrySet()) {
+                samples.put(Map.of("code", e.getKey().code()), e.getValue());
+            }
+            return samples;
+        });
+        metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
+        metrics.counter("umbra_observations_matched_total", "Names that matched an AI service.", pipeline::matched);
+        metrics.counter("umbra_findings_total", "Findings handed to the sinks.", findings::get);
+        if (attributor != null) {
+            metrics.counters("umbra_attribution_total", "Process attribution lookups by outcome.", () -> {
+                Map<Map<String, String>, Long> samples = new HashMap<>();
+                attributor.counters().forEach((k, v) -> samples.put(Map.of("outcome", k), v));
+                return samples;
+            });
+        }
+    }
+
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /** One line: what runs. */
+    public String summary() {
+        List<String> names = new ArrayList<>();
+        for (Component c : components) {
+            names.add(c.name());
+        }
+        return "host " + hostId + "; " + String.join(", ", names);
+    }
+
+    /** Totals printed at exit. */
+    public void printTotals(PrintWriter err) {
+        long packets = captures.stream().mapToLong(c -> c.stats().delivered()).sum();
+        long dropped = captures.stream().mapToLong(c -> c.stats().dropped()).sum();
+        err.println("umbra: stopped: " + packets + " packets, " + dropped + " dropped by libpcap, "
+                + pipeline.observations() + " observations, " + findings.get() + " findings");
+        err.flush();
+    }
+
+    private static String localHostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "localhost" : env;
+        }
+    }
+
+    /** The catalog, reloaded on SIGHUP; a catalog that fails to load keeps the previous one. */
+    static final class CatalogComponent implements Component {
+        private final String path;
+        private final AtomicReference<HostMatcher> matcher;
+
+        CatalogComponent(String path, AtomicReference<HostMatcher> matcher) {
+            this.path = path;
+            this.matcher = matcher;
+        }
+
+        @Override
+        public String name() {
+            return "catalog " + (path.isEmpty() ? "(built in)" : path);
+        }
+
+        @Override
+        public void start() throws CatalogException {
+            reload();
+        }
+
+        @Override
+        public void reload() throws CatalogException {
+            Catalog c = path.isEmpty() ? Catalog.builtIn() : Catalog.load(Path.of(path));
+            matcher.set(c.matcher());
+        }
+
+        @Override
+        public void stop(Duration timeout) {
+        }
+    }
+
+    /** The /healthz and /metrics listener. */
+    static final class MetricsComponent implements Component {
+        private final InetSocketAddress address;
+        private final MetricsRegistry metrics;
+        private final java.util.function.Supplier<String> readiness;
+        private HealthServer server;
+
+        MetricsComponent(InetSocketAddress address, MetricsRegistry metrics, java.util.function.Supplier<String> readiness) {
+            this.address = address;
+            this.metrics = metrics;
+            this.readiness = readiness;
+        }
+
+        @Override
+        public String name() {
+            return "metrics " + address.getHostString() + ":" + address.getPort();
+        }
+
+        @Override
+        public void start() throws IOException {
+            server = new HealthServer(address, metrics, readiness);
+        }
+
+        @Override
+        public void stop(Duration timeout) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+}
