@@ -93,10 +93,15 @@ public final class LogStats {
         return out;
     }
 
-    /** The first {@value #MAX_REMEMBERED_BAD_LINES} bad lines, in the order they were met. */
+    /**
+     * The first {@value #MAX_REMEMBERED_BAD_LINES} bad lines met, sorted by line number (lines held
+     * back for format detection are met after the ones counted at once).
+     */
     public List<BadLine> firstBadLines() {
         synchronized (firstBad) {
-            return List.copyOf(firstBad);
+            List<BadLine> out = new ArrayList<>(firstBad);
+            out.sort(java.util.Comparator.comparingLong(BadLine::lineNumber));
+            return List.copyOf(out);
         }
     }
 }

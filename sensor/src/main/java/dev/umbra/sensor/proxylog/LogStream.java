@@ -32,6 +32,7 @@ public final class LogStream {
     private boolean undetectable;
     private long lineNumber;
     private final List<byte[]> sample = new ArrayList<>();
+    private final List<Long> sampleNumbers = new ArrayList<>();
     private int sampleBytes;
     private int sampleDataLines;
 
@@ -86,6 +87,7 @@ public final class LogStream {
             return;
         }
         sample.add(Arrays.copyOfRange(buf, off, off + len));
+        sampleNumbers.add(lineNumber);
         sampleBytes += len;
         boolean directive = len > 0 && buf[off] == '#';
         if (!directive && len > 0) {
@@ -109,13 +111,14 @@ public final class LogStream {
     private void decide() {
         LogFormatDetector.Detection d = new LogFormatDetector(options).detect(sample);
         List<byte[]> lines = new ArrayList<>(sample);
-        long first = lineNumber - lines.size() + 1;
+        List<Long> numbers = new ArrayList<>(sampleNumbers);
         sample.clear();
+        sampleNumbers.clear();
         if (d == null) {
             undetectable = true;
             for (int i = 0; i < lines.size(); i++) {
                 if (lines.get(i).length > 0) {
-                    ctx.bad(LogAnomaly.FORMAT_UNKNOWN, first + i);
+                    ctx.bad(LogAnomaly.FORMAT_UNKNOWN, numbers.get(i));
                 }
             }
             return;
@@ -123,7 +126,7 @@ public final class LogStream {
         start(d.format(), d.syslogHeader());
         for (int i = 0; i < lines.size(); i++) {
             byte[] l = lines.get(i);
-            dispatch(l, 0, l.length, first + i);
+            dispatch(l, 0, l.length, numbers.get(i));
         }
     }
 
