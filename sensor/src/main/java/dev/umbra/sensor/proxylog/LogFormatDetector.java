@@ -29,8 +29,17 @@ public final class LogFormatDetector {
             "^[^,]*,\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2},[^,]*,(THREAT|TRAFFIC|SYSTEM|CONFIG),.*");
     private static final Pattern ZSCALER_KV = Pattern.compile(".*(^|[\\t ])(eurl|url)=.*(^|[\\t ])(reqmethod|login|cip)=.*");
 
-    /** The outcome: a format, and whether lines carry a syslog header. */
-    public record Detection(LogFormat format, boolean syslogHeader) {
+    /**
+     * The outcome: a format, and whether lines carry a syslog header.
+     *
+     * @param votes data lines that fit the format ({@code lines} for header-decided formats)
+     * @param lines data lines looked at
+     */
+    public record Detection(LogFormat format, boolean syslogHeader, int votes, int lines) {
+        /** Whether every line looked at fits the format. */
+        public boolean unanimous() {
+            return votes == lines;
+        }
     }
 
     private final LogOptions options;
@@ -56,10 +65,10 @@ public final class LogFormatDetector {
             }
             if (line.startsWith("#")) {
                 if (line.startsWith("#Fields:")) {
-                    return new Detection(LogFormat.W3C, false);
+                    return new Detection(LogFormat.W3C, false, 1, 1);
                 }
                 if (line.startsWith("#separator") || line.startsWith("#fields") || line.startsWith("#path")) {
-                    return new Detection(LogFormat.ZEEK, false);
+                    return new Detection(LogFormat.ZEEK, false, 1, 1);
                 }
                 continue;
             }
@@ -81,15 +90,16 @@ public final class LogFormatDetector {
         }
         Detection best = null;
         int bestVotes = 0;
+        int looked = Math.min(seen, MAX_SAMPLE_LINES);
         for (Map.Entry<LogFormat, Integer> e : votes.entrySet()) {
             if (e.getValue() > bestVotes) {
-                best = new Detection(e.getKey(), false);
+                best = new Detection(e.getKey(), false, e.getValue(), looked);
                 bestVotes = e.getValue();
             }
         }
         for (Map.Entry<LogFormat, Integer> e : syslogVotes.entrySet()) {
             if (e.getValue() > bestVotes) {
-                best = new Detection(e.getKey(), true);
+                best = new Detection(e.getKey(), true, e.getValue(), looked);
                 bestVotes = e.getValue();
             }
         }

@@ -26,6 +26,7 @@ public final class LogStream {
     private final LogOptions options;
     private final LogContext ctx;
     private final SyslogHeader header = new SyslogHeader();
+    private final LogFormatDetector detector;
     private LineParser parser;
     private LogFormat format;
     private boolean syslog;
@@ -39,6 +40,7 @@ public final class LogStream {
     public LogStream(LogOptions options, LogContext ctx) {
         this.options = options;
         this.ctx = ctx;
+        this.detector = new LogFormatDetector(options);
         if (options.format() != null) {
             start(options.format(), false);
         }
@@ -98,6 +100,12 @@ public final class LogStream {
             decide();
         } else if (sampleDataLines >= LogFormatDetector.MAX_SAMPLE_LINES || sampleBytes >= SAMPLE_BYTES) {
             decide();
+        } else if (!directive && len > 0) {
+            // while every line so far fits one format, go with it at once (a live stream may be slow)
+            LogFormatDetector.Detection d = detector.detect(sample);
+            if (d != null && d.unanimous()) {
+                decide();
+            }
         }
     }
 
@@ -109,7 +117,7 @@ public final class LogStream {
     }
 
     private void decide() {
-        LogFormatDetector.Detection d = new LogFormatDetector(options).detect(sample);
+        LogFormatDetector.Detection d = detector.detect(sample);
         List<byte[]> lines = new ArrayList<>(sample);
         List<Long> numbers = new ArrayList<>(sampleNumbers);
         sample.clear();
