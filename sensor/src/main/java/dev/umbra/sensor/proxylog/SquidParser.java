@@ -145,15 +145,15 @@ public final class SquidParser implements LineParser {
 
     private Instant time(byte[] buf) {
         if (has(SquidLogFormat.TS)) {
-            Instant t = Text.epoch(buf, starts[SquidLogFormat.TS], ends[SquidLogFormat.TS]);
-            if (t != null && has(SquidLogFormat.TU)) {
-                long ms = Text.parseLong(buf, starts[SquidLogFormat.TU], ends[SquidLogFormat.TU]);
-                if (ms == Text.NOT_A_NUMBER || ms > 999) {
-                    return null;
-                }
-                t = t.plusMillis(ms);
+            if (!has(SquidLogFormat.TU)) {
+                return Text.epoch(buf, starts[SquidLogFormat.TS], ends[SquidLogFormat.TS]);
             }
-            return t;
+            long sec = Text.parseLong(buf, starts[SquidLogFormat.TS], ends[SquidLogFormat.TS]);
+            long ms = Text.parseLong(buf, starts[SquidLogFormat.TU], ends[SquidLogFormat.TU]);
+            if (sec == Text.NOT_A_NUMBER || sec > 253402300799L || ms == Text.NOT_A_NUMBER || ms > 999) {
+                return null;
+            }
+            return Instant.ofEpochSecond(sec, ms * 1_000_000);
         }
         if (has(SquidLogFormat.TL)) {
             return Text.clf(buf, starts[SquidLogFormat.TL], ends[SquidLogFormat.TL]);
