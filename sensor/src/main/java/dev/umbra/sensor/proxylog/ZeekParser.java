@@ -117,8 +117,11 @@ public final class ZeekParser implements LineParser {
             case "#separator" -> {
                 String v = value.trim();
                 if (v.startsWith("\\x") && v.length() == 4) {
-                    int b = Integer.parseInt(v.substring(2), 16);
-                    separator = (byte) b;
+                    int hi = Character.digit(v.charAt(2), 16);
+                    int lo = Character.digit(v.charAt(3), 16);
+                    if (hi >= 0 && lo >= 0) {
+                        separator = (byte) (hi * 16 + lo);
+                    }
                 } else if (v.length() == 1) {
                     separator = (byte) v.charAt(0);
                 }
