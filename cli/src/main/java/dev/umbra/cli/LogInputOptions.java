@@ -46,6 +46,10 @@ final class LogInputOptions {
                         + LogFormat.ids());
             }
         }
+        if (maxLineLength < 256 || maxLineLength > LogOptions.MAX_MAX_LINE_LENGTH) {
+            throw UmbraException.badInput("Invalid value " + maxLineLength + " for option --max-line-length: must be 256.."
+                    + LogOptions.MAX_MAX_LINE_LENGTH + " bytes");
+        }
         try {
             return new LogOptions(format, squidLogformat, list(w3cFields), list(zscalerFields), maxLineLength);
         } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.proxylog.LogAnomaly;
 import dev.umbra.sensor.proxylog.LogOptions;
 import dev.umbra.sensor.proxylog.LogStats;
 import dev.umbra.sensor.syslog.SyslogConfig;
@@ -41,7 +42,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Debian's Squid on loopback, started by the test with its own configuration: basic proxy
  * authentication (basic_fake_auth takes any password), the access log written to a file in a
- * custom logformat and sent in native format to Umbra's syslog listener by Squid's tcp:// logger.
+ * custom logformat and sent in native format to Umbra's syslog listeners by Squid's tcp:// and
+ * udp:// loggers (Squid's syslog: module writes to /dev/log through syslog(3), which a test cannot
+ * point at a listener without a local syslog daemon).
  * curl goes through it to local HTTP and HTTPS (CONNECT) servers under AI host names, which
  * Squid resolves to 127.0.0.1 from its own hosts file; nothing leaves loopback.
  */
@@ -52,6 +55,8 @@ class SquidProxyTest {
     private static final int UPLOAD_BYTES = 5_000;
 
     private final List<Observation> syslogObservations = new CopyOnWriteArrayList<>();
+    private final List<Observation> udpObservations = new CopyOnWriteArrayList<>();
+    private final LogStats tcpStats = new LogStats();
     private final List<Runnable> cleanup = new ArrayList<>();
     private Path dir;
 
@@ -77,8 +82,11 @@ class SquidProxyTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
 
         SyslogServer syslog = new SyslogServer(SyslogConfig.loopback(-1, 0),
-                new SyslogLogIntake(LogOptions.defaults(), syslogObservations::add, new LogStats())).start();
+                new SyslogLogIntake(LogOptions.defaults(), syslogObservations::add, tcpStats)).start();
         cleanup.add(syslog::close);
+        SyslogServer udp = new SyslogServer(SyslogConfig.loopback(0, -1),
+                new SyslogLogIntake(LogOptions.defaults(), udpObservations::add, new LogStats())).start();
+        cleanup.add(udp::close);
 
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         http.createContext("/", SquidProxyTest::respond);
@@ -109,6 +117,7 @@ class SquidProxyTest {
                 "logformat umbra " + LOGFORMAT,
                 "access_log stdio:" + accessLog + " umbra",
                 "access_log tcp://127.0.0.1:" + syslog.tcpPort() + " squid",
+                "access_log udp://127.0.0.1:" + udp.udpPort() + " squid",
                 "auth_param basic program /usr/lib/squid/basic_fake_auth",
                 "acl authed proxy_auth REQUIRED",
                 "http_access deny !authed",
@@ -127,8 +136,11 @@ class SquidProxyTest {
         curl("-k", "-x", "http://bob:secret@127.0.0.1:" + proxyPort, "--data-binary", "@" + upload,
                 "https://chatgpt.com:" + https.getAddress().getPort() + "/backend-api/conversation");
 
-        await(() -> syslogObservations.size() >= 2, "2 requests on the syslog stream");
+        await(() -> syslogObservations.size() >= 2, "2 requests on the TCP syslog stream");
         await(() -> lines(accessLog) >= 2, "2 lines in the access log");
+        // Squid's udp:// logger fills 1400-byte datagrams before it sends; stopping Squid flushes it
+        stop(squid);
+        await(() -> udpObservations.size() >= 2, "2 requests in UDP syslog datagrams");
 
         HostMatcher matcher = Catalog.builtIn().matcher();
         // the syslog stream: Squid's native format, detected
@@ -147,6 +159,14 @@ class SquidProxyTest {
         assertThat(bob.serverPort()).isEqualTo(https.getAddress().getPort());
         assertThat(bob.bytesIn()).isGreaterThan(RESPONSE_BYTES); // TLS records around the body
         assertThat(matcher.match(bob.hostname()).service().id()).isEqualTo("openai-chatgpt");
+        // the same two requests over UDP
+        assertThat(find(udpObservations, "api.openai.com").user()).isEqualTo("alice");
+        assertThat(find(udpObservations, "api.openai.com").bytesIn()).isEqualTo(alice.bytesIn());
+        assertThat(find(udpObservations, "chatgpt.com").user()).isEqualTo("bob");
+        // the readiness probe (a connection closed before any request) is logged by Squid as
+        // "error:transaction-end-before-headers": counted as a line without host, not fatal
+        assertThat(tcpStats.badLines()).isEqualTo(tcpStats.get(LogAnomaly.NO_HOST));
+        assertThat(syslog.stats().peers().get("127.0.0.1").messages()).isEqualTo(2 + tcpStats.badLines());
 
         // the file, in the custom logformat, through umbra audit
         CliRun r = CliRun.run("audit", "--squid-logformat", LOGFORMAT, accessLog.toString());
