@@ -13,13 +13,21 @@ public final class LogFiles {
     }
 
     /**
-     * Reads every line of a file (CRLF or LF) through a new stream.
+     * Reads every line of a file (CRLF or LF, gzip-compressed or not: rotated logs often are)
+     * through a new stream.
      *
      * @return the stream, with its detected format and the context's counters
-     * @throws IOException when the file cannot be read; bad lines never throw
+     * @throws IOException when the file cannot be read or its gzip data is corrupt; bad lines
+     *     never throw
      */
     public static LogStream read(Path file, LogOptions options, LogContext ctx) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            // RFC 1952 section 2.3.1: ID1 = 31, ID2 = 139
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new java.util.zip.GZIPInputStream(raw, CHUNK) : raw;
             return read(in, options, ctx);
         }
     }

@@ -44,6 +44,7 @@ public final class LogFormatDetector {
 
     private final LogOptions options;
 
+    /** @param options a user logformat or W3C field list in them is tried too */
     public LogFormatDetector(LogOptions options) {
         this.options = options;
     }

@@ -37,6 +37,10 @@ public final class LogStream {
     private int sampleBytes;
     private int sampleDataLines;
 
+    /**
+     * @param options the format (or {@code null} in it to detect one) and limits
+     * @param ctx where observations and counts go
+     */
     public LogStream(LogOptions options, LogContext ctx) {
         this.options = options;
         this.ctx = ctx;
@@ -77,6 +81,11 @@ public final class LogStream {
     public void line(byte[] buf, int off, int len) {
         if (len > 0 && buf[off + len - 1] == '\r') {
             len--;
+        }
+        if (lineNumber == 0 && len >= 3 && (buf[off] & 0xff) == 0xEF && (buf[off + 1] & 0xff) == 0xBB
+                && (buf[off + 2] & 0xff) == 0xBF) {
+            off += 3; // a UTF-8 byte order mark (Windows-written W3C logs)
+            len -= 3;
         }
         lineNumber++;
         ctx.stats().line();

@@ -38,6 +38,7 @@ public final class PanOsParser implements LineParser {
     private final int[] ends = new int[FIELDS];
     private final UrlParts url = new UrlParts();
 
+    /** @param ctx where observations and counts go */
     public PanOsParser(LogContext ctx) {
         this.ctx = ctx;
     }

@@ -32,6 +32,10 @@ public final class SquidParser implements LineParser {
     private final LastString lastUser = new LastString();
     private final LastString lastServer = new LastString();
 
+    /**
+     * @param format the compiled log format
+     * @param ctx where observations and counts go
+     */
     public SquidParser(SquidLogFormat format, LogContext ctx) {
         this.format = format;
         this.ctx = ctx;

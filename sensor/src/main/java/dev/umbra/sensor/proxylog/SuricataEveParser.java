@@ -27,6 +27,7 @@ public final class SuricataEveParser implements LineParser {
     private final JsonFields json = new JsonFields();
     private final UrlParts url = new UrlParts();
 
+    /** @param ctx where observations and counts go */
     public SuricataEveParser(LogContext ctx) {
         this.ctx = ctx;
     }

@@ -44,6 +44,10 @@ public final class ZeekParser implements LineParser {
     private final int[] starts = new int[MAX_COLUMNS];
     private final int[] ends = new int[MAX_COLUMNS];
 
+    /**
+     * @param shape TSV with {@code #fields} headers, or one JSON object per line
+     * @param ctx where observations and counts go
+     */
     public ZeekParser(Shape shape, LogContext ctx) {
         this.shape = shape;
         this.ctx = ctx;

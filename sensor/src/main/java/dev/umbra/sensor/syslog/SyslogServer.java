@@ -51,6 +51,10 @@ public final class SyslogServer implements AutoCloseable {
     private Channel udp;
     private Channel tcp;
 
+    /**
+     * @param config addresses, ports, TLS, limits and allow-list
+     * @param listener receives every accepted message on the I/O threads
+     */
     public SyslogServer(SyslogConfig config, SyslogListener listener) {
         this.config = config;
         this.listener = listener;

@@ -78,4 +78,31 @@ class LogStreamTest {
         Logs l = Logs.read(LogFormat.SQUID, SQUID + "\r\n" + SQUID);
         assertThat(l.observations).hasSize(2);
     }
+
+    @Test
+    void read_utf8BomBeforeW3cHeader_isIgnored() {
+        Logs l = Logs.detect("\uFEFF#Fields: date time c-ip cs-host\r\n2024-01-01 00:00:00 10.0.0.1 claude.ai\r\n");
+        assertThat(l.stream.format()).isEqualTo(LogFormat.W3C);
+        assertThat(l.only().hostname()).isEqualTo("claude.ai");
+    }
+
+    @Test
+    void read_gzippedFile_isDecompressed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path gz = dir.resolve("access.log.1.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            out.write((SQUID + "\n" + SQUID + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        Logs l = new Logs();
+        LogStream s = LogFiles.read(gz, LogOptions.defaults(), new LogContext("gz", l.observations::add, l.stats));
+        assertThat(s.format()).isEqualTo(LogFormat.SQUID);
+        assertThat(l.observations).hasSize(2);
+    }
+
+    @Test
+    void read_corruptGzip_throwsIoException(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path gz = dir.resolve("bad.gz");
+        java.nio.file.Files.write(gz, new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogFiles.read(gz, LogOptions.defaults(),
+                new LogContext("gz", o -> { }, new LogStats()))).isInstanceOf(java.io.IOException.class);
+    }
 }
