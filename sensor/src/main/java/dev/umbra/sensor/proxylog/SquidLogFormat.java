@@ -15,7 +15,7 @@ import java.util.Locale;
  * </pre>
  *
  * Compiling turns the text into literals and fields; a field code Umbra has no use for is kept as
- * a field to skip. A literal space matches one or more spaces or tabs (Squid pads fields with a
+ * a field to skip. {@code %{Host}>h} counts as a destination like {@code %rd}. A literal space matches one or more spaces or tabs (Squid pads fields with a
  * width). Immutable and thread-safe.
  */
 public final class SquidLogFormat {
@@ -142,11 +142,13 @@ public final class SquidLogFormat {
             while (i < spec.length() && (Character.isDigit(spec.charAt(i)) || spec.charAt(i) == '.')) {
                 i++;
             }
+            String arg = null;
             if (i < spec.length() && spec.charAt(i) == '{') {
                 int close = spec.indexOf('}', i);
                 if (close < 0) {
                     throw new IllegalArgumentException("Squid logformat: unclosed '{' at position " + i + ": " + definition);
                 }
+                arg = spec.substring(i + 1, close);
                 i = close + 1;
             }
             String code = null;
@@ -182,7 +184,8 @@ public final class SquidLogFormat {
             }
             gmt |= code.equals("tg");
             literals.add(null);
-            roles.add(role(code));
+            // %{Host}>h: the request's Host header, a destination when the URL is origin-form
+            roles.add(code.equals(">h") && "host".equalsIgnoreCase(arg) ? HOST : role(code));
         }
         if (lit.length() > 0) {
             literals.add(lit.toString().getBytes(StandardCharsets.ISO_8859_1));

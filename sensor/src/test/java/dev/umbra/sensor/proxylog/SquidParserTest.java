@@ -150,4 +150,24 @@ class SquidParserTest {
             assertThat(l.stats.observations() + l.stats.badLines()).as("seed %d", seed).isLessThanOrEqualTo(l.stats.lines());
         }
     }
+
+    @Test
+    void parse_hostHeaderFormatWithOriginFormUrl_usesHostHeader() {
+        String def = "%ts %>a \"%rm %ru\" %>Hs \"%{Host}>h\"";
+        LogOptions opts = new LogOptions(LogFormat.SQUID_LOGFORMAT, def, null, null, LogOptions.DEFAULT_MAX_LINE_LENGTH);
+        Observation o = Logs.read(opts, "1700000000 10.0.0.1 \"POST /v1/messages?k=1\" 200 \"api.anthropic.com\"").only();
+        assertThat(o.hostname()).isEqualTo("api.anthropic.com");
+        assertThat(o.urlPath()).isEqualTo("/v1/messages");
+    }
+
+    @Test
+    void detect_nativeCombinedCommonAndWsa_areTold() {
+        assertThat(Logs.detect(NATIVE_GET).stream.format()).isEqualTo(LogFormat.SQUID);
+        assertThat(Logs.detect("10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET http://a.example/ HTTP/1.1\" 200 5 TCP_MISS:HIER_DIRECT")
+                .stream.format()).isEqualTo(LogFormat.SQUID_COMMON);
+        assertThat(Logs.detect("10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET http://a.example/ HTTP/1.1\" 200 5 \"-\" \"ua\" TCP_MISS:HIER_DIRECT")
+                .stream.format()).isEqualTo(LogFormat.SQUID_COMBINED);
+        assertThat(Logs.detect(NATIVE_GET + " DEFAULT_CASE_11-P-I-O-D-E-R <IW_comp,6.9,-> -").stream.format())
+                .isEqualTo(LogFormat.CISCO_WSA);
+    }
 }
