@@ -15,14 +15,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 /** {@code umbra audit}: which AI services the clients in captures used. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "Report the AI services each client used, from capture files: a table per "
-                + "(client IP, service), or OCSF JSON events.")
+        description = "Report the AI services each client used, from capture files and proxy or sensor logs in any "
+                + "mix: a table per (user or client IP, service) with requests, bytes up and down, first and last "
+                + "seen and URL paths, or OCSF JSON events.")
 final class AuditCommand implements Callable<Integer> {
     @ParentCommand
     UmbraCommand root;
@@ -36,16 +38,21 @@ final class AuditCommand implements Callable<Integer> {
                     + "unsanctioned, unknown) or a category id. Repeatable.")
     List<String> failOn = List.of();
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng capture files.")
+    @Mixin
+    LogInputOptions logInput;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+            description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
     List<Path> files;
 
     @Override
     public Integer call() {
         Set<Object> failRules = parseFailOn(failOn);
         CaptureRun.checkInputs(files);
+        var logOptions = logInput.toLogOptions();
         HostMatcher matcher = Catalog.builtIn().matcher();
         UsageReport report = new UsageReport();
-        CaptureRun run = new CaptureRun(root.err);
+        CaptureRun run = new CaptureRun(root.err, logOptions);
         run.readAll(files, o -> {
             Match m = matcher.match(o.hostname());
             if (m != null) {
@@ -77,11 +84,11 @@ final class AuditCommand implements Callable<Integer> {
 
     private void printTable(UsageReport report, CaptureRun run) {
         if (report.isEmpty()) {
-            root.out.println("No AI services found in " + run.packets() + " packets from " + files.size() + " file(s).");
+            root.out.println("No AI services found in " + inputs(run) + " from " + files.size() + " file(s).");
             return;
         }
         TextTable table = new TextTable("CLIENT", "SERVICE", "NAME", "CATEGORY", "VERDICT", "RISK", "COUNT",
-                "FIRST SEEN", "LAST SEEN", "HOSTNAMES");
+                "FIRST SEEN", "LAST SEEN", "HOSTNAMES", "UPLOADED", "DOWNLOADED", "PATHS");
         Set<String> services = new HashSet<>();
         Set<String> clients = new HashSet<>();
         for (UsageReport.Row r : report.rows()) {
@@ -89,12 +96,25 @@ final class AuditCommand implements Callable<Integer> {
             clients.add(r.client);
             table.add(r.client, r.match.service().id(), r.match.service().name(), r.match.service().category().id(),
                     r.match.verdict().id(), r.match.service().riskScore(), r.count, millis(r.first), millis(r.last),
-                    String.join(",", r.hostnames));
+                    String.join(",", r.hostnames), r.bytesUp < 0 ? null : r.bytesUp,
+                    r.bytesDown < 0 ? null : r.bytesDown, paths(r));
         }
         table.print(root.out);
         root.out.println();
         root.out.println(services.size() + " AI service(s) used by " + clients.size() + " client(s) in "
-                + run.packets() + " packets from " + files.size() + " file(s).");
+                + inputs(run) + " from " + files.size() + " file(s).");
+    }
+
+    private static String inputs(CaptureRun run) {
+        return run.logFiles() == 0 ? run.packets() + " packets"
+                : run.packets() + " packets and " + run.logLines() + " log lines";
+    }
+
+    private static String paths(UsageReport.Row r) {
+        if (r.paths.isEmpty()) {
+            return null;
+        }
+        return String.join(",", r.paths) + (r.morePaths > 0 ? ",+" + r.morePaths + " more" : "");
     }
 
     private static Instant millis(Instant t) {

@@ -7,27 +7,62 @@ import dev.umbra.sensor.capture.CaptureFileReader;
 import dev.umbra.sensor.capture.CaptureFormatException;
 import dev.umbra.sensor.capture.CaptureSummary;
 import dev.umbra.sensor.decode.PacketDecoder;
+import dev.umbra.sensor.proxylog.LogAnomaly;
+import dev.umbra.sensor.proxylog.LogContext;
+import dev.umbra.sensor.proxylog.LogFiles;
+import dev.umbra.sensor.proxylog.LogFormat;
+import dev.umbra.sensor.proxylog.LogOptions;
+import dev.umbra.sensor.proxylog.LogStats;
+import dev.umbra.sensor.proxylog.LogStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.function.Consumer;
 
 /**
- * Reads the input files of a command and feeds their observations to a consumer. Problems with a
- * file are reported as one line naming the file; reading goes on with the next file.
+ * Reads the input files of a command, captures and logs in any mix, and feeds their observations
+ * to a consumer. A file whose first bytes are a pcap or pcapng magic number is a capture; any other
+ * file is a log whose format is given or detected. Problems with a file are reported as one line
+ * naming the file; reading goes on with the next file. Bad log lines are counted and reported as
+ * one warning per file, never fatal.
  */
 final class CaptureRun {
     private final PrintWriter err;
+    private final LogOptions logOptions;
     private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final Map<LogAnomaly, Long> logAnomalies = new java.util.EnumMap<>(LogAnomaly.class);
     private long packets;
     private int filesRead;
     private int filesFailed;
+    private int logFiles;
 
     CaptureRun(PrintWriter err) {
+        this(err, LogOptions.defaults());
+    }
+
+    CaptureRun(PrintWriter err, LogOptions logOptions) {
         this.err = err;
+        this.logOptions = logOptions;
+    }
+
+    /** Whether a file starts with a pcap or pcapng magic number. */
+    static boolean isCapture(Path file) throws IOException {
+        byte[] m = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(m, 0, 4);
+        }
+        if (n < 4) {
+            return false;
+        }
+        int v = ((m[0] & 0xff) << 24) | ((m[1] & 0xff) << 16) | ((m[2] & 0xff) << 8) | (m[3] & 0xff);
+        return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1 || v == 0x0a0d0d0a;
     }
 
     /**
@@ -57,6 +92,16 @@ final class CaptureRun {
     }
 
     private void read(Path file, Consumer<Observation> sink) {
+        try {
+            if (!isCapture(file)) {
+                readLog(file, sink);
+                return;
+            }
+        } catch (IOException e) {
+            filesFailed++;
+            err.println("umbra: " + file + ": cannot read: " + e.getMessage());
+            return;
+        }
         PacketDecoder decoder = new PacketDecoder(file.toString(), sink, anomalies);
         try {
             CaptureSummary summary = CaptureFileReader.read(file, decoder, anomalies);
@@ -77,13 +122,66 @@ final class CaptureRun {
         }
     }
 
-    /** Prints packet and anomaly counts (for -v). */
+    private void readLog(Path file, Consumer<Observation> sink) {
+        LogStats stats = new LogStats();
+        LogStream stream;
+        try {
+            stream = LogFiles.read(file, logOptions, new LogContext(file.toString(), sink, stats));
+        } catch (IOException e) {
+            filesFailed++;
+            err.println("umbra: " + file + ": cannot read: " + e.getMessage());
+            return;
+        }
+        merge(stats);
+        if (stream.format() == null) {
+            filesFailed++;
+            err.println("umbra: " + file + ": not a pcap or pcapng capture, and not a log of a known format ("
+                    + LogFormat.ids() + "); name it with --log-format");
+            return;
+        }
+        filesRead++;
+        logFiles++;
+        long bad = stats.badLines();
+        if (bad > 0) {
+            StringJoiner kinds = new StringJoiner(", ");
+            stats.nonZero().forEach((k, v) -> kinds.add(k.code() + " " + v));
+            List<String> first = new ArrayList<>();
+            stats.firstBadLines().forEach(b -> first.add(Long.toString(b.lineNumber())));
+            err.println("umbra: warning: " + file + " (" + stream.format().id() + "): " + bad + " of " + stats.lines()
+                    + " lines not read (" + kinds + "); first at line(s) " + String.join(", ", first));
+        }
+    }
+
+    private void merge(LogStats stats) {
+        stats.nonZero().forEach((k, v) -> logAnomalies.merge(k, v, Long::sum));
+        logLines += stats.lines();
+        logObservations += stats.observations();
+    }
+
+    private long logLines;
+    private long logObservations;
+
+    /** Prints packet, line and anomaly counts (for -v). */
     void printStatistics() {
-        err.println("umbra: read " + packets + " packets from " + filesRead + " file(s)");
+        err.println("umbra: read " + packets + " packets and " + logLines + " log lines (" + logObservations
+                + " requests) from " + filesRead + " file(s)");
         Map<Anomaly, Long> counts = anomalies.nonZero();
         for (Map.Entry<Anomaly, Long> e : counts.entrySet()) {
             err.println("umbra: anomaly " + e.getKey().code() + ": " + e.getValue());
         }
+        for (Map.Entry<LogAnomaly, Long> e : logAnomalies.entrySet()) {
+            err.println("umbra: anomaly " + e.getKey().code() + ": " + e.getValue());
+        }
+    }
+
+    /** Log lines read. */
+    long logLines() {
+        return logLines;
+    }
+
+    /** Log files read. */
+    int logFiles() {
+        return logFiles;
     }
 
     long packets() {

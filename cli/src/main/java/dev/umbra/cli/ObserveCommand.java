@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 /** {@code umbra observe}: every observation of the inputs, AI service or not. */
 @Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Print every name the sensor sees in captures (DNS queries and answers, TLS SNI), "
-                + "AI service or not, one per line.")
+        description = "Print every name the sensor sees in captures (DNS queries and answers, TLS SNI) and in "
+                + "proxy or sensor logs (requests), AI service or not, one per line.")
 final class ObserveCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,15 +26,19 @@ final class ObserveCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table or json (one object per line). Default: ${DEFAULT-VALUE}.")
     OutputFormat format;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng capture files.")
+    @Mixin
+    LogInputOptions logInput;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+            description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
     List<Path> files;
 
     @Override
     public Integer call() {
         CaptureRun.checkInputs(files);
-        CaptureRun run = new CaptureRun(root.err);
+        CaptureRun run = new CaptureRun(root.err, logInput.toLogOptions());
         if (format == OutputFormat.table) {
-            root.out.printf("%-30s %-11s %-40s %-39s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER");
+            root.out.printf("%-30s %-13s %-40s %-39s %-39s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER", "USER");
         }
         run.readAll(files, o -> root.out.println(format == OutputFormat.json ? json(o) : row(o)));
         if (root.verbosity() > 0) {
@@ -43,8 +48,9 @@ final class ObserveCommand implements Callable<Integer> {
     }
 
     static String row(Observation o) {
-        return String.format("%-30s %-11s %-40s %-39s %s", o.time(), o.kind().id(), o.hostname(),
-                endpoint(o.clientIp(), o.clientPort()), endpoint(o.serverIp(), o.serverPort()));
+        return String.format("%-30s %-13s %-40s %-39s %-39s %s", o.time(), o.kind().id(), o.hostname(),
+                endpoint(o.clientIp(), o.clientPort()), endpoint(o.serverIp(), o.serverPort()),
+                o.user() == null ? "-" : o.user());
     }
 
     static String endpoint(String ip, int port) {
@@ -83,6 +89,15 @@ final class ObserveCommand implements Callable<Integer> {
         }
         if (o.process() != null) {
             n.put("process", o.process());
+        }
+        if (o.method() != null) {
+            n.put("method", o.method());
+        }
+        if (o.urlPath() != null) {
+            n.put("url_path", o.urlPath());
+        }
+        if (o.status() > 0) {
+            n.put("status", o.status());
         }
         n.put("source", o.source());
         try {

@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * AI service usage of an audit, grouped per (client IP, service) for the table and per
- * (client IP, service, OCSF class) for events.
+ * AI service usage of an audit, grouped per (client, service) for the table and per (client,
+ * service, OCSF class) for events. The client is the user when the source names one (proxy logs),
+ * else the client IP. Per row: requests, bytes up and down where the source counts them, first and
+ * last seen, and the URL paths requested (queries are never kept).
  */
 final class UsageReport {
     /** One (client, service) row. */
@@ -24,10 +26,18 @@ final class UsageReport {
         final String client;
         final Match match;
         final Set<String> hostnames = new LinkedHashSet<>();
+        final Set<String> paths = new LinkedHashSet<>();
+        final Set<String> addresses = new LinkedHashSet<>();
         final Map<EventClass, Group> groups = new EnumMap<>(EventClass.class);
         Instant first;
         Instant last;
         long count;
+        /** Bytes uploaded, or -1 when no source counted them. */
+        long bytesUp = -1;
+        /** Bytes downloaded, or -1 when no source counted them. */
+        long bytesDown = -1;
+        /** Paths seen beyond {@link #MAX_PATHS}. */
+        long morePaths;
 
         Row(String client, Match match) {
             this.client = client;
@@ -43,12 +53,31 @@ final class UsageReport {
         long count;
     }
 
+    /** Distinct URL paths kept per row. */
+    static final int MAX_PATHS = 20;
+
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
     void add(Observation o, Match m) {
-        String client = o.clientIp() == null ? "-" : o.clientIp();
+        String client = o.user() != null ? o.user() : o.clientIp() == null ? "-" : o.clientIp();
         Row row = rows.computeIfAbsent(client + '\u0000' + m.service().id(), k -> new Row(client, m));
         row.hostnames.add(o.hostname());
+        if (o.clientIp() != null && row.addresses.size() < MAX_PATHS) {
+            row.addresses.add(o.clientIp());
+        }
+        if (o.urlPath() != null && !row.paths.contains(o.urlPath())) {
+            if (row.paths.size() < MAX_PATHS) {
+                row.paths.add(o.urlPath());
+            } else {
+                row.morePaths++;
+            }
+        }
+        if (o.bytesOut() >= 0) {
+            row.bytesUp = Math.max(row.bytesUp, 0) + o.bytesOut();
+        }
+        if (o.bytesIn() >= 0) {
+            row.bytesDown = Math.max(row.bytesDown, 0) + o.bytesIn();
+        }
         row.count++;
         row.first = row.first == null || o.time().isBefore(row.first) ? o.time() : row.first;
         row.last = row.last == null || o.time().isAfter(row.last) ? o.time() : row.last;

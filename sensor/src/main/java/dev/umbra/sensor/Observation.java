@@ -26,6 +26,11 @@ import java.util.Objects;
  * @param user user name, or {@code null} when unknown
  * @param process process name, or {@code null} when unknown
  * @param source the capture file, interface or log it came from
+ * @param method request method ({@code GET}, {@code CONNECT}) of an HTTP or proxy request, or
+ *     {@code null} when unknown
+ * @param urlPath path of the requested URL without its query string (queries carry tokens and
+ *     personal data), or {@code null} when unknown or a CONNECT
+ * @param status response status code, or 0 when unknown
  */
 public record Observation(
         Instant time,
@@ -42,7 +47,10 @@ public record Observation(
         long bytesIn,
         String user,
         String process,
-        String source) {
+        String source,
+        String method,
+        String urlPath,
+        int status) {
 
     public Observation {
         Objects.requireNonNull(time, "time");
@@ -52,10 +60,38 @@ public record Observation(
         alpn = alpn == null ? List.of() : List.copyOf(alpn);
     }
 
+    /**
+     * An observation without request details (method, path, status): the form every packet decoder
+     * uses.
+     */
+    public Observation(Instant time, ObservationKind kind, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
+            long bytesIn, String user, String process, String source) {
+        this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
+                bytesIn, user, process, source, null, null, 0);
+    }
+
     /** A network observation with no byte counts, user or process. */
     public static Observation network(Instant time, ObservationKind kind, String hostname,
             String clientIp, int clientPort, String serverIp, int serverPort, String source) {
         return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort,
                 List.of(), List.of(), null, -1, -1, null, null, source);
+    }
+
+    /**
+     * A request seen in a proxy, HTTP or sensor log.
+     *
+     * @param user the authenticated user, or {@code null}
+     * @param method the request method, or {@code null}
+     * @param urlPath the URL path without query, or {@code null}
+     * @param status the response status, or 0
+     * @param bytesOut bytes uploaded (client to server), or -1
+     * @param bytesIn bytes downloaded (server to client), or -1
+     */
+    public static Observation request(Instant time, ObservationKind kind, String hostname, String clientIp,
+            int clientPort, String serverIp, int serverPort, String user, String method, String urlPath, int status,
+            long bytesOut, long bytesIn, String source) {
+        return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, List.of(), List.of(),
+                null, bytesOut, bytesIn, user, null, source, method, urlPath, status);
     }
 }

@@ -112,7 +112,16 @@ public final class OcsfMapper {
                     e.putObject("tls").put("sni", o.hostname());
                 }
             }
-            case HTTP_ACTIVITY -> e.putObject("http_request").putObject("url").put("hostname", o.hostname());
+            case HTTP_ACTIVITY -> {
+                ObjectNode request = e.putObject("http_request");
+                ObjectNode url = request.putObject("url");
+                url.put("hostname", o.hostname());
+                putIfPresent(url, "path", o.urlPath());
+                putIfPresent(request, "http_method", o.method());
+                if (o.status() > 0) {
+                    e.putObject("http_response").put("code", o.status());
+                }
+            }
             default -> {
             }
         }

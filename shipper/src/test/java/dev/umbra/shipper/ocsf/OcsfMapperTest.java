@@ -56,6 +56,30 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_proxyRequest_isHttpActivityWithUserMethodPathStatusAndBytes() {
+        Observation o = Observation.request(t0, ObservationKind.PROXY_REQUEST, "chatgpt.com", "10.0.0.5", 0, "1.2.3.4",
+                443, "alice", "POST", "/backend-api/files", 201, 5000, 310, "access.log");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.get("class_uid").asInt()).isEqualTo(EventClass.HTTP_ACTIVITY.uid());
+        assertThat(e.at("/actor/user/name").asText()).isEqualTo("alice");
+        assertThat(e.at("/http_request/http_method").asText()).isEqualTo("POST");
+        assertThat(e.at("/http_request/url/hostname").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.at("/http_request/url/path").asText()).isEqualTo("/backend-api/files");
+        assertThat(e.at("/http_response/code").asInt()).isEqualTo(201);
+        assertThat(e.at("/traffic/bytes_out").asLong()).isEqualTo(5000);
+        assertThat(e.at("/traffic/bytes_in").asLong()).isEqualTo(310);
+    }
+
+    @Test
+    void toEvent_requestWithoutDetails_omitsThem() {
+        Observation o = Observation.network(t0, ObservationKind.PROXY_REQUEST, "chatgpt.com", null, 0, null, 0, "log");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/http_request").has("http_method")).isFalse();
+        assertThat(e.at("/http_request/url").has("path")).isFalse();
+        assertThat(e.has("http_response")).isFalse();
+    }
+
+    @Test
     void finding_withoutHostnamesOrCount_isRefused() {
         Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "x", null, 0, null, 0, "s");
         assertThatThrownBy(() -> Finding.usage(o, chatgpt, List.of(), t0, 1)).isInstanceOf(IllegalArgumentException.class);
