@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.umbra.sensor.proxylog.LogFormat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class UmbraConfig {
     private static final List<ConfigKey> TABLE = new ArrayList<>();
+
 
     public static final ConfigKey SENSOR_HOST_ID = key("sensor.host_id", ConfigType.STRING, "",
             ConfigKey.Validator.ANY, "Id of this sensor in findings and the Kafka record key; empty uses the host name.");
@@ -51,11 +53,21 @@ public final class UmbraConfig {
     public static final ConfigKey LOGS_FILES = key("logs.files", ConfigType.LIST, "[]",
             each("an absolute path", s -> s.startsWith("/")), "Proxy or sensor log files to tail (rotation followed).");
     public static final ConfigKey LOGS_FORMAT = key("logs.format", ConfigType.STRING, "auto",
-            oneOf("auto", "squid", "bluecoat", "zscaler", "panos", "cisco-wsa", "zeek", "suricata"),
-            "Format of the tailed logs; auto detects it from the first lines.");
+            UmbraConfig::checkLogFormat,
+            "Format of tailed logs and syslog messages; auto detects it from the first lines.");
+    public static final ConfigKey LOGS_SQUID_LOGFORMAT = key("logs.squid_logformat", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "Squid logformat definition of the logs (as in squid.conf), for custom Squid formats.");
+    public static final ConfigKey LOGS_STATE_DIR = key("logs.state_dir", ConfigType.STRING, "/var/lib/umbra/offsets",
+            path(), "Where the read offset of every tailed file is kept, so a restart neither skips nor repeats lines.");
+    public static final ConfigKey LOGS_POLL_INTERVAL = key("logs.poll_interval", ConfigType.DURATION, "250ms",
+            durationRange(Duration.ofMillis(10), Duration.ofMinutes(1)), "How often tailed files are checked for new lines.");
 
     public static final ConfigKey SYSLOG_LISTEN = key("syslog.listen", ConfigType.STRING, "",
             hostPort(true), "Address:port of the syslog listener (UDP and TCP); empty disables it.");
+    public static final ConfigKey SYSLOG_TLS_CERTIFICATE = key("syslog.tls_certificate", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "PEM certificate chain; with syslog.tls_key the TCP listener speaks TLS (RFC 5425).");
+    public static final ConfigKey SYSLOG_TLS_KEY = key("syslog.tls_key", ConfigType.STRING, "",
+            ConfigKey.Validator.ANY, "PEM PKCS#8 private key of the TLS syslog listener.");
     public static final ConfigKey SYSLOG_ALLOW = key("syslog.allow", ConfigType.LIST, "[127.0.0.0/8, ::1/128]",
             each("an address or CIDR block", UmbraConfig::isCidr), "Senders the syslog listener accepts.");
 
@@ -426,6 +438,18 @@ public final class UmbraConfig {
             }
             return null;
         };
+    }
+
+    private static String checkLogFormat(Object v) {
+        if (v.equals("auto")) {
+            return null;
+        }
+        try {
+            LogFormat.fromId((String) v);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be auto or one of " + LogFormat.ids() + ".";
+        }
     }
 
     private static ConfigKey.Validator path() {

@@ -6,6 +6,10 @@ import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.attribution.ProcessAttributor;
 import dev.umbra.sensor.capture.live.LiveCaptureConfig;
+import dev.umbra.sensor.proxylog.LogFormat;
+import dev.umbra.sensor.proxylog.LogOptions;
+import dev.umbra.sensor.proxylog.LogStats;
+import dev.umbra.sensor.syslog.SyslogConfig;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Catalog;
@@ -36,6 +40,7 @@ public final class DaemonAssembly {
 
     private final List<Component> components = new ArrayList<>();
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
+    private final List<LogStats> logStats = new ArrayList<>();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final AtomicReference<HostMatcher> matcher = new AtomicReference<>();
     private final AtomicLong findings = new AtomicLong();
@@ -116,9 +121,31 @@ public final class DaemonAssembly {
             captures.add(capture);
             components.add(capture);
         }
-        if (!config.list(UmbraConfig.LOGS_FILES).isEmpty() || !config.string(UmbraConfig.SYSLOG_LISTEN).isEmpty()
-                || !config.string(UmbraConfig.ICAP_LISTEN).isEmpty()) {
-            throw new IllegalArgumentException("logs.files, syslog.listen and icap.listen are not available in this build yet");
+        String format = config.string(UmbraConfig.LOGS_FORMAT);
+        String squidFormat = config.string(UmbraConfig.LOGS_SQUID_LOGFORMAT);
+        LogOptions logOptions = new LogOptions(format.equals("auto") ? null : LogFormat.fromId(format),
+                squidFormat.isEmpty() ? null : squidFormat, null, null, LogOptions.DEFAULT_MAX_LINE_LENGTH);
+        for (String file : config.list(UmbraConfig.LOGS_FILES)) {
+            LogComponents.Tail tail = new LogComponents.Tail(Path.of(file), Path.of(config.string(UmbraConfig.LOGS_STATE_DIR)),
+                    config.duration(UmbraConfig.LOGS_POLL_INTERVAL), logOptions, pipeline);
+            logStats.add(tail.stats);
+            components.add(tail);
+        }
+        String syslogListen = config.string(UmbraConfig.SYSLOG_LISTEN);
+        if (!syslogListen.isEmpty()) {
+            String[] hp = UmbraConfig.parseHostPort(syslogListen);
+            int port = Integer.parseInt(hp[1]);
+            String cert = config.string(UmbraConfig.SYSLOG_TLS_CERTIFICATE);
+            String key = config.string(UmbraConfig.SYSLOG_TLS_KEY);
+            SyslogConfig sc = new SyslogConfig(SyslogConfig.bindAddress(hp[0]), cert.isEmpty() ? port : -1, port,
+                    cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+                    SyslogConfig.DEFAULT_MAX_MESSAGE_LENGTH, config.list(UmbraConfig.SYSLOG_ALLOW));
+            LogComponents.Syslog syslog = new LogComponents.Syslog(sc, logOptions, pipeline);
+            logStats.add(syslog.stats);
+            components.add(syslog);
+        }
+        if (!config.string(UmbraConfig.ICAP_LISTEN).isEmpty()) {
+            throw new IllegalArgumentException("icap.listen is not available in this build yet");
         }
         registerMetrics(attributor);
         daemon = new Daemon(components, STOP_TIMEOUT);
@@ -138,6 +165,10 @@ public final class DaemonAssembly {
             }
             return samples;
         });
+        metrics.counter("umbra_log_lines_total", "Log lines read (tailed files and syslog).",
+                () -> logStats.stream().mapToLong(LogStats::lines).sum());
+        metrics.counter("umbra_log_bad_lines_total", "Log lines that could not be parsed.",
+                () -> logStats.stream().mapToLong(LogStats::badLines).sum());
         metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
         metrics.counter("umbra_observations_matched_total", "Names that matched an AI service.", pipeline::matched);
         metrics.counter("umbra_findings_total", "Findings handed to the sinks.", findings::get);
