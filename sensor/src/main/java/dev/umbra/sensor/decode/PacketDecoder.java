@@ -145,6 +145,26 @@ public final class PacketDecoder implements PacketHandler {
         return packets;
     }
 
+    /**
+     * Moves the clock without a packet: flows, streams and QUIC connections idle for longer than
+     * their timeouts at {@code nowNanos} end now rather than at the next packet. Live capture calls
+     * this every second or so; offline reading does not need it. Same thread as onPacket.
+     */
+    public void tick(long nowNanos) {
+        if (nowNanos < timestampNanos) {
+            return;
+        }
+        timestampNanos = nowNanos;
+        currentFlow = null;
+        try {
+            quic.expireIdle(nowNanos);
+            streams.expireIdle(nowNanos);
+            flows.expireIdle(nowNanos);
+        } catch (RuntimeException e) {
+            anomalies.count(Anomaly.DECODER_ERROR);
+        }
+    }
+
     /** The address-to-names cache fed by DNS answers (for attribution by other components). */
     public NameCache names() {
         return names;

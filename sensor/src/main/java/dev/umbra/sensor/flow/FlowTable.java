@@ -152,9 +152,18 @@ public final class FlowTable {
         flows.clear();
     }
 
+    /** Ends every flow idle for longer than the timeout at {@code now} (a clock tick without packets). */
+    public void expireIdle(long now) {
+        expire(now, Integer.MAX_VALUE);
+    }
+
     private void expire(long now) {
+        expire(now, PROBE_EXPIRED);
+    }
+
+    private void expire(long now, int max) {
         Iterator<Flow> it = flows.values().iterator();
-        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+        for (int i = 0; i < max && it.hasNext(); i++) {
             Flow f = it.next();
             if (now - f.lastNanos <= idleNanos) {
                 return;

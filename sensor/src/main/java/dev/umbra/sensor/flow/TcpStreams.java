@@ -186,9 +186,18 @@ public final class TcpStreams {
         streams.clear();
     }
 
+    /** Drops every stream idle for longer than the timeout at {@code now}. */
+    public void expireIdle(long now) {
+        expire(now, Integer.MAX_VALUE);
+    }
+
     private void expire(long now) {
+        expire(now, PROBE_EXPIRED);
+    }
+
+    private void expire(long now, int max) {
         Iterator<Stream> it = streams.values().iterator();
-        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+        for (int i = 0; i < max && it.hasNext(); i++) {
             Stream s = it.next();
             if (now - s.lastSeen <= idleNanos) {
                 return;
