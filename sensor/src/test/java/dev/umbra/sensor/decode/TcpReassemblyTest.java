@@ -91,6 +91,37 @@ class TcpReassemblyTest {
         assertThat(anomalies.get(Anomaly.TLS_CLIENT_HELLO_TRUNCATED)).isEqualTo(1);
     }
 
+    /** The hello's handshake message cut into TLS records of at most {@code size} bytes each. */
+    private static byte[] records(byte[] record, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int p = 5; p < record.length; p += size) {
+            int n = Math.min(size, record.length - p);
+            out.write(new byte[] {22, 3, 1, (byte) (n >> 8), (byte) n}, 0, 5);
+            out.write(record, p, n);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void onPacket_helloFragmentedOverRecordsInOneSegment_isJoined() {
+        byte[] hello = clientHello("api.openai.com", List.of("h2"), 400);
+        segment(443, 1, 0x18, records(hello, 100));
+        assertThat(names(ObservationKind.TLS_SNI)).containsExactly("api.openai.com");
+        assertThat(seen.get(0).ja4()).isNotNull(); // the whole hello was read
+    }
+
+    @Test
+    void onPacket_helloFragmentedOverRecordsAndSegments_isJoined() {
+        byte[] stream = records(clientHello("claude.ai", List.of("h2"), 1216), 300);
+        byte[][] parts = split(stream, 150, 700);
+        segment(443, 1000, 0x18, parts[0]);
+        segment(443, 1000 + 700, 0x18, parts[2]);
+        assertThat(seen).isEmpty();
+        segment(443, 1000 + 150, 0x18, parts[1]);
+        assertThat(names(ObservationKind.TLS_SNI)).containsExactly("claude.ai");
+        assertThat(seen.get(0).ja4()).isNotNull();
+    }
+
     @Test
     void onPacket_helloOnUnusualPort_isRecognisedByContent() {
         segment(8443, 1, 0x18, clientHello("llm.internal.example", List.of(), 32));
