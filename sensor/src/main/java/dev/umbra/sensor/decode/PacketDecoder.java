@@ -1003,8 +1003,8 @@ public final class PacketDecoder implements PacketHandler {
                         have -= 2 + messageLength;
                     }
                     // keep only the unread tail so a long-lived DNS connection stays within the cap
-                    r.discard(st);
-                    s.start = 0;
+                    s.start = st;
+                    streams.discard(s, st);
                     return;
                 }
                 case HTTP -> {

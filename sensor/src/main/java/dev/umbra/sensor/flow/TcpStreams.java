@@ -47,8 +47,8 @@ public final class TcpStreams {
     public static final class Stream {
         /** The direction. */
         public final FlowKey key;
-        /** Sequence number of stream offset 0. */
-        public final long base;
+        /** Sequence number of stream offset 0 (moves forward when read bytes are discarded). */
+        long base;
         /** What the stream carries. */
         public Kind kind;
         /** Offset where the current protocol unit starts (after a PROXY header or a CONNECT request). */
@@ -159,6 +159,19 @@ public final class TcpStreams {
         if (!s.buf.put(offset, b, off, len)) {
             anomalies.count(Anomaly.TCP_REASSEMBLY_OVERFLOW);
         }
+    }
+
+    /**
+     * Drops the first {@code n} bytes of a stream's buffer, which the caller has read, and moves the
+     * stream's offset 0 after them (a long-lived DNS connection stays within the cap).
+     */
+    public void discard(Stream s, int n) {
+        if (n <= 0 || s.buf == null) {
+            return;
+        }
+        s.buf.discard(n);
+        s.base = (s.base + n) & 0xffffffffL;
+        s.start = Math.max(0, s.start - n);
     }
 
     /**

@@ -141,6 +141,26 @@ class TcpReassemblyTest {
     }
 
     @Test
+    void onPacket_longDnsConnection_keepsOffsetsRightAfterReadMessagesAreDropped() {
+        List<String> asked = List.of("a.example", "b.example", "c.example", "d.example");
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < asked.size(); i++) {
+            byte[] q = dnsQuery(i, asked.get(i), 1);
+            stream.write(0);
+            stream.write(q.length);
+            stream.write(q, 0, q.length);
+        }
+        byte[] all = stream.toByteArray();
+        segment(53, 999, 0x02, new byte[0]);
+        // cut inside every message, so each segment completes one and starts the next
+        int step = all.length / 4 + 3;
+        for (int from = 0; from < all.length; from += step) {
+            segment(53, 1000 + from, 0x18, Arrays.copyOfRange(all, from, Math.min(all.length, from + step)));
+        }
+        assertThat(names(ObservationKind.DNS_QUERY)).containsExactlyElementsOf(asked);
+    }
+
+    @Test
     void onPacket_dnsOverTcpLengthPrefixSplitAfterSyn_readsMessage() {
         byte[] q = dnsQuery(7, "huggingface.co", 1);
         byte[] stream = concat(new byte[] {0, (byte) q.length}, q);
