@@ -504,7 +504,9 @@ public final class QuicInitialDecoder {
             Iterator<Map.Entry<FlowKey, Connection>> it = connections.entrySet().iterator();
             Map.Entry<FlowKey, Connection> eldest = it.next();
             it.remove();
-            anomalies.count(Anomaly.QUIC_CONNECTION_EVICTED);
+            if (!eldest.getValue().reported) {
+                anomalies.count(Anomaly.QUIC_CONNECTION_EVICTED); // only a loss when the hello was unread
+            }
             reportPartial(eldest.getKey(), eldest.getValue());
         }
         Connection conn = new Connection();
