@@ -214,6 +214,75 @@ class CorpusTest {
                 java.nio.file.StandardOpenOption.APPEND);
     }
 
+    /**
+     * DNS answers against tshark's {@code .dnsans.txt} (question name, then A, AAAA and CNAME data).
+     * tshark's fields also take the addresses of the authority and additional sections (name-server
+     * glue), which are not answers to the question and which Umbra leaves out on purpose (they
+     * would attribute a name server's address to the name asked). So the check is: every question
+     * tshark lists with data has a dns_answer from Umbra, and every value Umbra reports for it is
+     * one tshark lists too. Placeholders such as {@code <Name too long>} are not data.
+     */
+    @TestFactory
+    Stream<DynamicTest> observe_everyCorpusCaptureWithAnswers_reportsTsharksResponsesAndNoOtherData()
+            throws IOException {
+        Path corpus = corpus();
+        List<Path> files = new ArrayList<>();
+        for (String source : SOURCES) {
+            for (Path f : captures(corpus, source)) {
+                if (Files.exists(corpus.resolve("expected").resolve(key(f) + ".dnsans.txt"))) {
+                    files.add(f);
+                }
+            }
+        }
+        assertThat(files).hasSizeGreaterThan(50);
+        return files.stream().map(file -> DynamicTest.dynamicTest(key(file), () -> {
+            Map<String, Set<String>> found = new HashMap<>();
+            AnomalyCounters anomalies = new AnomalyCounters();
+            PacketDecoder decoder = new PacketDecoder(file.toString(), o -> {
+                if (o.kind() == ObservationKind.DNS_ANSWER) {
+                    Set<String> set = found.computeIfAbsent(tsharkForm(o.hostname()), k -> new HashSet<>());
+                    o.answers().forEach(a -> set.add(tsharkForm(a)));
+                }
+            }, anomalies);
+            CaptureFileReader.read(file, decoder, anomalies);
+            decoder.finish();
+            Map<String, Set<String>> tshark = new HashMap<>();
+            for (String line : Files.readAllLines(corpus.resolve("expected").resolve(key(file) + ".dnsans.txt"),
+                    StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t", -1);
+                if (f.length < 2 || f[1].isBlank() || f[0].startsWith("<")) {
+                    continue;
+                }
+                Set<String> values = tshark.computeIfAbsent(collapseReplacements(f[0].toLowerCase(Locale.ROOT)),
+                        k -> new HashSet<>());
+                for (String answer : f[1].split(",")) {
+                    String v = collapseReplacements(answer.trim().toLowerCase(Locale.ROOT));
+                    if (!v.isEmpty() && !v.startsWith("<")) {
+                        values.add(v);
+                    }
+                }
+            }
+            List<String> problems = new ArrayList<>();
+            Set<String> known = exceptions().getOrDefault(key(file), Map.of()).getOrDefault("dnsans", Set.of());
+            for (Map.Entry<String, Set<String>> e : tshark.entrySet()) {
+                if (e.getValue().isEmpty() || known.contains(e.getKey())) {
+                    continue;
+                }
+                Set<String> have = found.get(e.getKey());
+                if (have == null) {
+                    problems.add("no dns_answer for " + e.getKey());
+                    continue;
+                }
+                Set<String> extra = new TreeSet<>(have);
+                extra.removeAll(e.getValue());
+                if (!extra.isEmpty()) {
+                    problems.add(e.getKey() + " data tshark does not list: " + extra);
+                }
+            }
+            assertThat(problems).as(key(file) + " answers").isEmpty();
+        }));
+    }
+
     @Test
     void read_everyCorpusCapture_neverThrowsAndNeverHitsTheDecoderGuard() throws IOException {
         Path corpus = corpus();

@@ -77,6 +77,8 @@ public final class PacketDecoder implements PacketHandler {
     private static final int TCP_RST = 0x04;
     private static final int TCP_ACK = 0x10;
     private static final int RDPUDP_SCAN = 64;
+    /** TLS records joined into one fragmented ClientHello. */
+    private static final int MAX_HELLO_RECORDS = 64;
     private static final int PROTO_IPIP = 4;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
@@ -95,6 +97,7 @@ public final class PacketDecoder implements PacketHandler {
     // the flow of the packet being decoded (null while reporting outside a packet)
     private FlowTable.Flow currentFlow;
     private final HttpRequestParser http = new HttpRequestParser();
+    private byte[] joined = new byte[4096];
     // set while reporting a stream outside its packet (eviction, end of capture)
     private FlowKey reportKey;
 
@@ -143,6 +146,26 @@ public final class PacketDecoder implements PacketHandler {
     /** Frames handled so far. */
     public long packets() {
         return packets;
+    }
+
+    /**
+     * Moves the clock without a packet: flows, streams and QUIC connections idle for longer than
+     * their timeouts at {@code nowNanos} end now rather than at the next packet. Live capture calls
+     * this every second or so; offline reading does not need it. Same thread as onPacket.
+     */
+    public void tick(long nowNanos) {
+        if (nowNanos < timestampNanos) {
+            return;
+        }
+        timestampNanos = nowNanos;
+        currentFlow = null;
+        try {
+            quic.expireIdle(nowNanos);
+            streams.expireIdle(nowNanos);
+            flows.expireIdle(nowNanos);
+        } catch (RuntimeException e) {
+            anomalies.count(Anomaly.DECODER_ERROR);
+        }
     }
 
     /** The address-to-names cache fed by DNS answers (for attribution by other components). */
@@ -837,7 +860,12 @@ public final class PacketDecoder implements PacketHandler {
         }
         if (ClientHelloParser.looksLikeClientHelloRecord(b, p, end - p)) {
             int need = 5 + u16(b, p + 3);
-            if (need <= end - p) {
+            boolean spansRecords = need >= 9 && end - p >= 9 && 4 + u24(b, p + 6) > need - 5;
+            if (spansRecords) {
+                if (!fragmentedHello(b, p, end - p, srcPort, dstPort, false)) {
+                    openStream(TcpStreams.Kind.TLS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+                }
+            } else if (need <= end - p) {
                 clientHello(b, p, need, srcPort, dstPort);
             } else {
                 openStream(TcpStreams.Kind.TLS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
@@ -945,7 +973,12 @@ public final class PacketDecoder implements PacketHandler {
                 }
                 case TLS -> {
                     int need = 5 + u16(a, st + 3);
-                    if (have >= need) {
+                    boolean atCap = r.contiguous() == r.cap();
+                    if (have >= need && need >= 9 && 4 + u24(a, st + 6) > need - 5) {
+                        if (fragmentedHello(a, st, have, srcPort, dstPort, atCap)) {
+                            streams.done(s);
+                        }
+                    } else if (have >= need) {
                         clientHello(a, st, need, srcPort, dstPort);
                         streams.done(s);
                     } else if (st + need > r.cap() && r.contiguous() == r.cap()) {
@@ -970,8 +1003,8 @@ public final class PacketDecoder implements PacketHandler {
                         have -= 2 + messageLength;
                     }
                     // keep only the unread tail so a long-lived DNS connection stays within the cap
-                    r.discard(st);
-                    s.start = 0;
+                    s.start = st;
+                    streams.discard(s, st);
                     return;
                 }
                 case HTTP -> {
@@ -1032,9 +1065,13 @@ public final class PacketDecoder implements PacketHandler {
         reportKey = s.key;
         timestampNanos = s.lastSeenNanos();
         try {
+            byte[] a = s.buf.array();
+            int st = s.start;
             if (dns) {
                 // the question comes first: a message cut short still names what was asked
-                dnsMessage(s.buf.array(), s.start + 2, have - 2, s.key.srcPort(), s.key.dstPort());
+                dnsMessage(a, st + 2, have - 2, s.key.srcPort(), s.key.dstPort());
+            } else if (have >= 9 && 5 + u16(a, st + 3) >= 9 && 4 + u24(a, st + 6) > u16(a, st + 3)) {
+                fragmentedHello(a, st, have, s.key.srcPort(), s.key.dstPort(), true);
             } else {
                 clientHello(s.buf.array(), s.start, have, s.key.srcPort(), s.key.dstPort());
             }
@@ -1092,7 +1129,46 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void clientHello(byte[] b, int off, int len, int srcPort, int dstPort) {
-        int status = tls.parseRecord(b, off, len);
+        helloStatus(tls.parseRecord(b, off, len), srcPort, dstPort);
+    }
+
+    /**
+     * A handshake message fragmented over several TLS records (RFC 8446 5.1 allows it; large
+     * post-quantum hellos and DPI-evasion tools do it): the fragments are joined, then parsed.
+     *
+     * @return true when the records up to the end of the hello were present and it was read
+     */
+    private boolean fragmentedHello(byte[] a, int st, int have, int srcPort, int dstPort, boolean atEnd) {
+        int handshakeLength = 4 + ((a[st + 6] & 0xff) << 16 | (a[st + 7] & 0xff) << 8 | (a[st + 8] & 0xff));
+        if (handshakeLength > ClientHelloParser.MAX_HANDSHAKE_LENGTH) {
+            anomalies.count(Anomaly.TLS_CLIENT_HELLO_MALFORMED);
+            return true;
+        }
+        if (joined.length < handshakeLength) {
+            joined = new byte[handshakeLength];
+        }
+        int p = st;
+        int got = 0;
+        for (int i = 0; i < MAX_HELLO_RECORDS && got < handshakeLength; i++) {
+            if (p + 5 > st + have || p + 5 + u16(a, p + 3) > st + have) {
+                if (!atEnd) {
+                    return false; // wait for the next record
+                }
+                break;
+            }
+            if (a[p] != 22) {
+                break; // another content type before the hello ended
+            }
+            int n = Math.min(u16(a, p + 3), handshakeLength - got);
+            System.arraycopy(a, p + 5, joined, got, n);
+            got += n;
+            p += 5 + u16(a, p + 3);
+        }
+        helloStatus(tls.parseHandshake(joined, 0, got, got < handshakeLength), srcPort, dstPort);
+        return true;
+    }
+
+    private void helloStatus(int status, int srcPort, int dstPort) {
         if (status == ClientHelloParser.NOT_ENOUGH_DATA) {
             anomalies.count(Anomaly.TLS_CLIENT_HELLO_TRUNCATED);
             return;
@@ -1175,6 +1251,10 @@ public final class PacketDecoder implements PacketHandler {
 
     private static int u16(byte[] b, int i) {
         return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static int u24(byte[] b, int i) {
+        return ((b[i] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i + 2] & 0xff);
     }
 
     private static long u32(byte[] b, int i) {

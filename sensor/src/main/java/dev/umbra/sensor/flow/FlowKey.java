@@ -34,6 +34,21 @@ public record FlowKey(long srcHi, long srcLo, long dstHi, long dstLo, int srcPor
         return new FlowKey(dstHi, dstLo, srcHi, srcLo, dstPort, srcPort, protocol);
     }
 
+    /**
+     * The same key for both directions of a flow: the direction whose source sorts first (by
+     * address, then port). Allocates only when this key is the other direction.
+     */
+    public FlowKey canonical() {
+        int c = Long.compareUnsigned(srcHi, dstHi);
+        if (c == 0) {
+            c = Long.compareUnsigned(srcLo, dstLo);
+        }
+        if (c == 0) {
+            c = Integer.compare(srcPort, dstPort);
+        }
+        return c <= 0 ? this : reverse();
+    }
+
     /** True for IPv6 addresses. */
     public boolean v6() {
         return srcHi != V4_MARK;

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 /*
  * Design notes.
  *
- * One entry per transport flow, found from either direction: the key is the flow's first packet's
- * direction and the reverse key is probed when the forward one misses. The side that sent the first
+ * One entry per transport flow, found from either direction by its canonical key (the direction
+ * whose source sorts first), so a packet costs one lookup. The side that sent the first
  * packet (for TCP, the SYN when it was seen) is the client, so bytesOut counts what the client sent:
  * the upload volume. Bytes are transport payload bytes (what the application sent), not frame bytes.
  *
@@ -100,17 +100,8 @@ public final class FlowTable {
      */
     public Flow onPacket(FlowKey key, long now, int payloadBytes, boolean syn, boolean fin, boolean rst) {
         expire(now);
-        boolean out = true;
-        Flow f = flows.get(key);
-        FlowKey stored = key;
-        if (f == null) {
-            FlowKey reverse = key.reverse();
-            f = flows.get(reverse);
-            if (f != null) {
-                out = false;
-                stored = reverse;
-            }
-        }
+        FlowKey canonical = key.canonical();
+        Flow f = flows.get(canonical);
         if (f == null) {
             if (!syn && payloadBytes == 0 && key.protocol() == 6) {
                 return null; // a bare ACK, FIN or RST of a flow that ended (or began before the capture)
@@ -123,16 +114,16 @@ public final class FlowTable {
                 onEnd.accept(eldest);
             }
             f = new Flow(key, now);
-            flows.put(key, f);
-        } else if (syn && !out && f.packetsOut + f.packetsIn <= 1) {
+            flows.put(canonical, f);
+        }
+        boolean out = key.equals(f.client);
+        if (syn && !out && f.packetsOut + f.packetsIn <= 1) {
             // the first packet we saw was the server's: the SYN's sender is the client
-            flows.remove(stored);
             Flow swapped = new Flow(key, f.firstNanos);
-            swapped.packetsOut = 0;
             swapped.packetsIn = f.packetsOut;
             swapped.bytesIn = f.bytesOut;
             f = swapped;
-            flows.put(key, f);
+            flows.put(canonical, f);
             out = true;
         }
         f.lastNanos = now;
@@ -146,7 +137,7 @@ public final class FlowTable {
             f.finIn |= fin;
         }
         if (rst || (f.finOut && f.finIn)) {
-            flows.remove(f.client);
+            flows.remove(canonical);
             onEnd.accept(f);
             return null;
         }
@@ -161,9 +152,18 @@ public final class FlowTable {
         flows.clear();
     }
 
+    /** Ends every flow idle for longer than the timeout at {@code now} (a clock tick without packets). */
+    public void expireIdle(long now) {
+        expire(now, Integer.MAX_VALUE);
+    }
+
     private void expire(long now) {
+        expire(now, PROBE_EXPIRED);
+    }
+
+    private void expire(long now, int max) {
         Iterator<Flow> it = flows.values().iterator();
-        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+        for (int i = 0; i < max && it.hasNext(); i++) {
             Flow f = it.next();
             if (now - f.lastNanos <= idleNanos) {
                 return;

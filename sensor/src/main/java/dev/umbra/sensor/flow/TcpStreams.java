@@ -47,8 +47,8 @@ public final class TcpStreams {
     public static final class Stream {
         /** The direction. */
         public final FlowKey key;
-        /** Sequence number of stream offset 0. */
-        public final long base;
+        /** Sequence number of stream offset 0 (moves forward when read bytes are discarded). */
+        long base;
         /** What the stream carries. */
         public Kind kind;
         /** Offset where the current protocol unit starts (after a PROXY header or a CONNECT request). */
@@ -162,6 +162,19 @@ public final class TcpStreams {
     }
 
     /**
+     * Drops the first {@code n} bytes of a stream's buffer, which the caller has read, and moves the
+     * stream's offset 0 after them (a long-lived DNS connection stays within the cap).
+     */
+    public void discard(Stream s, int n) {
+        if (n <= 0 || s.buf == null) {
+            return;
+        }
+        s.buf.discard(n);
+        s.base = (s.base + n) & 0xffffffffL;
+        s.start = Math.max(0, s.start - n);
+    }
+
+    /**
      * Marks a stream read and forgets it: later segments of the direction are read one by one again
      * (a STARTTLS upgrade sends its ClientHello after plaintext commands).
      */
@@ -186,9 +199,18 @@ public final class TcpStreams {
         streams.clear();
     }
 
+    /** Drops every stream idle for longer than the timeout at {@code now}. */
+    public void expireIdle(long now) {
+        expire(now, Integer.MAX_VALUE);
+    }
+
     private void expire(long now) {
+        expire(now, PROBE_EXPIRED);
+    }
+
+    private void expire(long now, int max) {
         Iterator<Stream> it = streams.values().iterator();
-        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+        for (int i = 0; i < max && it.hasNext(); i++) {
             Stream s = it.next();
             if (now - s.lastSeen <= idleNanos) {
                 return;

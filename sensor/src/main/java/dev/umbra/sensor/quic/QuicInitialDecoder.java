@@ -504,7 +504,9 @@ public final class QuicInitialDecoder {
             Iterator<Map.Entry<FlowKey, Connection>> it = connections.entrySet().iterator();
             Map.Entry<FlowKey, Connection> eldest = it.next();
             it.remove();
-            anomalies.count(Anomaly.QUIC_CONNECTION_EVICTED);
+            if (!eldest.getValue().reported) {
+                anomalies.count(Anomaly.QUIC_CONNECTION_EVICTED); // only a loss when the hello was unread
+            }
             reportPartial(eldest.getKey(), eldest.getValue());
         }
         Connection conn = new Connection();
@@ -513,10 +515,20 @@ public final class QuicInitialDecoder {
         return conn;
     }
 
+    /** Forgets every connection idle for longer than the timeout at {@code timeNanos}. */
+    public void expireIdle(long timeNanos) {
+        now = timeNanos;
+        expire(Integer.MAX_VALUE);
+    }
+
     /** Drops a few connections idle for longer than the timeout (eldest first). */
     private void expire() {
+        expire(PROBE_EXPIRED);
+    }
+
+    private void expire(int max) {
         Iterator<Map.Entry<FlowKey, Connection>> it = connections.entrySet().iterator();
-        for (int i = 0; i < PROBE_EXPIRED && it.hasNext(); i++) {
+        for (int i = 0; i < max && it.hasNext(); i++) {
             Map.Entry<FlowKey, Connection> e = it.next();
             if (now - e.getValue().lastSeen <= idleNanos) {
                 return;

@@ -52,6 +52,20 @@ class AttributionTest {
     }
 
     @Test
+    void tick_afterIdleTimeout_endsFlowWithoutAnotherPacket() {
+        feed(0, ip("10.0.0.5", "10.0.0.9", 6, tcp(50002, 11434, 1, 0x18,
+                "POST /api/chat HTTP/1.1\r\nHost: ollama.lan\r\n\r\n{}".getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII))));
+        decoder.tick(60_000_000_000L);
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST);
+        decoder.tick(dev.umbra.sensor.flow.FlowTable.DEFAULT_IDLE_NANOS + 1);
+        assertThat(seen).extracting(Observation::kind)
+                .containsExactly(ObservationKind.HTTP_REQUEST, ObservationKind.FLOW_END);
+        assertThat(seen.get(1).hostname()).isEqualTo("ollama.lan");
+        assertThat(seen.get(1).bytesOut()).isPositive();
+    }
+
+    @Test
     void flowEnd_unknownServer_isNotReported() {
         feed(0, ip("10.0.0.5", "192.0.2.9", 6, tcp(50001, 443, 1, 0x18, new byte[10])));
         decoder.finish();

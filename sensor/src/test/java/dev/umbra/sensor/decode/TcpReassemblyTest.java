@@ -91,6 +91,37 @@ class TcpReassemblyTest {
         assertThat(anomalies.get(Anomaly.TLS_CLIENT_HELLO_TRUNCATED)).isEqualTo(1);
     }
 
+    /** The hello's handshake message cut into TLS records of at most {@code size} bytes each. */
+    private static byte[] records(byte[] record, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int p = 5; p < record.length; p += size) {
+            int n = Math.min(size, record.length - p);
+            out.write(new byte[] {22, 3, 1, (byte) (n >> 8), (byte) n}, 0, 5);
+            out.write(record, p, n);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void onPacket_helloFragmentedOverRecordsInOneSegment_isJoined() {
+        byte[] hello = clientHello("api.openai.com", List.of("h2"), 400);
+        segment(443, 1, 0x18, records(hello, 100));
+        assertThat(names(ObservationKind.TLS_SNI)).containsExactly("api.openai.com");
+        assertThat(seen.get(0).ja4()).isNotNull(); // the whole hello was read
+    }
+
+    @Test
+    void onPacket_helloFragmentedOverRecordsAndSegments_isJoined() {
+        byte[] stream = records(clientHello("claude.ai", List.of("h2"), 1216), 300);
+        byte[][] parts = split(stream, 150, 700);
+        segment(443, 1000, 0x18, parts[0]);
+        segment(443, 1000 + 700, 0x18, parts[2]);
+        assertThat(seen).isEmpty();
+        segment(443, 1000 + 150, 0x18, parts[1]);
+        assertThat(names(ObservationKind.TLS_SNI)).containsExactly("claude.ai");
+        assertThat(seen.get(0).ja4()).isNotNull();
+    }
+
     @Test
     void onPacket_helloOnUnusualPort_isRecognisedByContent() {
         segment(8443, 1, 0x18, clientHello("llm.internal.example", List.of(), 32));
@@ -107,6 +138,26 @@ class TcpReassemblyTest {
         assertThat(names(ObservationKind.DNS_QUERY)).containsExactly("api.mistral.ai");
         segment(53, 100 + parts[0].length, 0x18, parts[1]);
         assertThat(names(ObservationKind.DNS_QUERY)).containsExactly("api.mistral.ai", "api.cohere.com");
+    }
+
+    @Test
+    void onPacket_longDnsConnection_keepsOffsetsRightAfterReadMessagesAreDropped() {
+        List<String> asked = List.of("a.example", "b.example", "c.example", "d.example");
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < asked.size(); i++) {
+            byte[] q = dnsQuery(i, asked.get(i), 1);
+            stream.write(0);
+            stream.write(q.length);
+            stream.write(q, 0, q.length);
+        }
+        byte[] all = stream.toByteArray();
+        segment(53, 999, 0x02, new byte[0]);
+        // cut inside every message, so each segment completes one and starts the next
+        int step = all.length / 4 + 3;
+        for (int from = 0; from < all.length; from += step) {
+            segment(53, 1000 + from, 0x18, Arrays.copyOfRange(all, from, Math.min(all.length, from + step)));
+        }
+        assertThat(names(ObservationKind.DNS_QUERY)).containsExactlyElementsOf(asked);
     }
 
     @Test

@@ -1,0 +1,83 @@
+package dev.umbra.sensor.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HttpRequestParserTest {
+    private final HttpRequestParser parser = new HttpRequestParser();
+
+    private int parse(String s) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        return parser.parse(b, 0, b.length);
+    }
+
+    @Test
+    void parse_originForm_returnsHostWithoutPortAndPathWithoutQuery() {
+        String head = "POST /api/generate?token=abc HTTP/1.1\r\nhOsT:  Ollama.LAN:11434 \r\nAccept: */*\r\n\r\n";
+        assertThat(parse(head + "{\"model\":\"x\"}")).isEqualTo(HttpRequestParser.OK);
+        HttpRequest r = parser.result();
+        assertThat(r.method()).isEqualTo("POST");
+        assertThat(r.host()).isEqualTo("ollama.lan");
+        assertThat(r.path()).isEqualTo("/api/generate");
+        assertThat(r.headLength()).isEqualTo(head.length());
+    }
+
+    @Test
+    void parse_absoluteForm_takesAuthorityOverHostHeader() {
+        assertThat(parse("GET http://api.openai.com:80/v1/models HTTP/1.1\r\nHost: other\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("api.openai.com");
+        assertThat(parser.result().path()).isEqualTo("/v1/models");
+    }
+
+    @Test
+    void parse_connectIpv6_returnsBracketedHostAndPort() {
+        assertThat(parse("CONNECT [2001:db8::1]:8443 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("[2001:db8::1]");
+        assertThat(parser.result().connectPort()).isEqualTo(8443);
+        assertThat(parser.result().path()).isEmpty();
+    }
+
+    @Test
+    void parse_headNotEnded_needsMore() {
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a.example\r\n")).isEqualTo(HttpRequestParser.NEED_MORE);
+        assertThat(parse("GET / HTT")).isEqualTo(HttpRequestParser.NEED_MORE);
+    }
+
+    @Test
+    void parse_notHttp_returnsNotHttp() {
+        assertThat(parse("\u0016\u0003\u0001\u0002\u0000\u0001")).isEqualTo(HttpRequestParser.NOT_HTTP);
+        assertThat(parse("get / HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.NOT_HTTP);
+        assertThat(parse("SSH-2.0-OpenSSH_9.2\r\n")).isEqualTo(HttpRequestParser.NOT_HTTP);
+    }
+
+    @Test
+    void parse_wrongVersionOrNoHost_isMalformed() {
+        assertThat(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n")).isEqualTo(HttpRequestParser.MALFORMED);
+        assertThat(parse("GET / HTTP/1.1\r\nAccept: x\r\n\r\n")).isEqualTo(HttpRequestParser.MALFORMED);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: bad host\r\n\r\n")).isEqualTo(HttpRequestParser.MALFORMED);
+    }
+
+    @Test
+    void parse_headOverCap_isMalformed() {
+        char[] filler = new char[HttpRequestParser.MAX_HEAD_LENGTH];
+        Arrays.fill(filler, 'a');
+        assertThat(parse("GET / HTTP/1.1\r\nX: " + new String(filler))).isEqualTo(HttpRequestParser.MALFORMED);
+    }
+
+    @Test
+    void parse_seededRandomBytes_neverThrows() {
+        Random random = new Random(5);
+        byte[] b = new byte[256];
+        for (int i = 0; i < 100_000; i++) {
+            random.nextBytes(b);
+            System.arraycopy("GET ".getBytes(StandardCharsets.US_ASCII), 0, b, 0, (i & 1) * 4);
+            parser.parse(b, 0, random.nextInt(b.length + 1));
+        }
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+    }
+}
