@@ -41,7 +41,15 @@ final class LiveCaptureComponent implements Component {
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies);
         thread = new Thread(() -> {
             try {
-                capture.run(decoder, 0, null);
+                // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
+                long[] lastTick = {0};
+                capture.run((linkType, ts, buf, off, len, orig) -> {
+                    decoder.onPacket(linkType, ts, buf, off, len, orig);
+                    if (ts - lastTick[0] >= 1_000_000_000L) {
+                        lastTick[0] = ts;
+                        decoder.tick(ts);
+                    }
+                }, 0, null);
             } catch (LiveCaptureException | RuntimeException e) {
                 failure = e.getMessage();
                 LOG.error("{}", e.getMessage());
