@@ -1,28 +1,89 @@
 package dev.umbra.signatures;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.function.Function;
+import java.util.List;
 
 /*
  * Design notes.
  *
- * Every rule is stored under its domain in an open-addressing table. Keys are hashed right to left
- * (h = h * 31 + c, starting at the last character), so while a host name is scanned from its end
- * the hash of every suffix is available without building a substring: at each label boundary the
- * suffix [i, end) is looked up by its running hash and compared in place, ASCII case folded.
- * The last (longest) hit is the most specific rule. A miss allocates nothing; a hit returns a
- * Match built when the table was built.
+ * Every rule is stored under a key in an open-addressing table: its domain for suffix and exact
+ * rules, its anchor (the literal labels right of the rightmost '*') for wildcard rules. Keys are
+ * hashed right to left (h = h * 31 + c, starting at the last character), so while a host name is
+ * scanned from its end the hash of every suffix is available without building a substring: at each
+ * label boundary the suffix [i, end) is looked up by its running hash and compared in place, ASCII
+ * case folded.
+ *
+ * Most specific wins: a candidate's specificity is where its match starts in the host (further left
+ * is more specific). Literal (suffix or exact) hits are found at decreasing boundaries, so the last
+ * one is the longest. A wildcard rule anchored at boundary i is checked leftwards from i, label by
+ * label, in place (a '*' label accepts any non-empty label, a '*-x' label any label ending in '-x'
+ * with at least one character before it); its match starts further left than i. At the same start,
+ * a literal rule beats a wildcard rule, and an exact rule beats a suffix rule.
+ *
+ * A miss allocates nothing. A hit returns a Match built with the table: one per rule and verdict,
+ * so the policy-aware lookup picks the verdict's Match without allocating either (except one
+ * 16-byte array to parse an IPv6 client, see Policy).
  *
  * Names with non-ASCII characters take a slow path through IDN conversion (allocates).
  */
 final class SuffixHashHostMatcher implements HostMatcher {
+    private static final int ANY = 1;
+    private static final int ENDS_WITH = 2;
+
+    /** One domain pattern of one service, with its precomputed matches. */
+    private static final class Rule {
+        final AiService service;
+        final Match base;
+        final Match[] byVerdict;
+        /** Wildcard rules: the labels left of the anchor, right to left; literal text or the part after '*'. */
+        final String[] labels;
+        final int[] kinds;
+        final boolean exact;
+
+        Rule(AiService service, DomainPattern pattern, Verdict base) {
+            this.service = service;
+            this.byVerdict = new Match[Verdict.values().length];
+            for (Verdict v : Verdict.values()) {
+                byVerdict[v.ordinal()] = new Match(service, pattern, v);
+            }
+            this.base = byVerdict[base.ordinal()];
+            this.exact = pattern.exact();
+            if (pattern.isWildcard()) {
+                String anchor = pattern.anchor();
+                String left = pattern.domain().substring(0, pattern.domain().length() - anchor.length() - 1);
+                String[] parts = left.split("\\.");
+                labels = new String[parts.length];
+                kinds = new int[parts.length];
+                for (int k = 0; k < parts.length; k++) {
+                    String label = parts[parts.length - 1 - k];
+                    if (label.equals("*")) {
+                        kinds[k] = ANY;
+                        labels[k] = "";
+                    } else if (label.startsWith("*")) {
+                        kinds[k] = ENDS_WITH;
+                        labels[k] = label.substring(1);
+                    } else {
+                        labels[k] = label;
+                    }
+                }
+            } else {
+                labels = null;
+                kinds = null;
+            }
+        }
+    }
+
     private final String[] keys;
     private final int[] hashes;
-    private final Match[] suffixMatches;
-    private final Match[] exactMatches;
+    private final Rule[] suffixRules;
+    private final Rule[] exactRules;
+    private final Rule[][] wildcardRules;
     private final int mask;
+    private final Policy policy;
 
-    SuffixHashHostMatcher(Collection<AiService> services, Function<AiService, Verdict> verdicts) {
+    SuffixHashHostMatcher(Collection<AiService> services, Policy policy) {
+        this.policy = policy;
         int rules = 0;
         for (AiService s : services) {
             rules += s.domains().size();
@@ -30,19 +91,20 @@ final class SuffixHashHostMatcher implements HostMatcher {
         int capacity = Integer.highestOneBit(Math.max(16, rules * 3)) << 1;
         keys = new String[capacity];
         hashes = new int[capacity];
-        suffixMatches = new Match[capacity];
-        exactMatches = new Match[capacity];
+        suffixRules = new Rule[capacity];
+        exactRules = new Rule[capacity];
+        wildcardRules = new Rule[capacity][];
         mask = capacity - 1;
         for (AiService s : services) {
-            Verdict verdict = verdicts.apply(s);
+            Verdict verdict = policy.verdict(s);
             for (DomainPattern p : s.domains()) {
-                put(p, new Match(s, p, verdict));
+                put(p, new Rule(s, p, verdict));
             }
         }
     }
 
-    private void put(DomainPattern pattern, Match match) {
-        String key = pattern.domain();
+    private void put(DomainPattern pattern, Rule rule) {
+        String key = pattern.anchor();
         int h = 0;
         for (int i = key.length() - 1; i >= 0; i--) {
             h = h * 31 + key.charAt(i);
@@ -53,17 +115,47 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
         keys[slot] = key;
         hashes[slot] = h;
-        Match[] table = pattern.exact() ? exactMatches : suffixMatches;
-        Match previous = table[slot];
-        if (previous != null && !previous.service().id().equals(match.service().id())) {
-            throw new IllegalArgumentException("domain pattern " + pattern + " claimed by both "
-                    + previous.service().id() + " and " + match.service().id());
+        if (pattern.isWildcard()) {
+            Rule[] list = wildcardRules[slot];
+            List<Rule> all = new ArrayList<>(list == null ? List.of() : List.of(list));
+            for (Rule r : all) {
+                if (r.base.pattern().equals(pattern) && r.service != rule.service) {
+                    throw claimedTwice(pattern, r, rule);
+                }
+            }
+            all.add(rule);
+            wildcardRules[slot] = all.toArray(new Rule[0]);
+            return;
         }
-        table[slot] = match;
+        Rule[] table = pattern.exact() ? exactRules : suffixRules;
+        Rule previous = table[slot];
+        if (previous != null && !previous.service.id().equals(rule.service.id())) {
+            throw claimedTwice(pattern, previous, rule);
+        }
+        table[slot] = rule;
+    }
+
+    private static IllegalArgumentException claimedTwice(DomainPattern pattern, Rule a, Rule b) {
+        return new IllegalArgumentException("domain pattern " + pattern + " claimed by both "
+                + a.service.id() + " and " + b.service.id());
     }
 
     @Override
     public Match match(CharSequence host) {
+        Rule r = find(host);
+        return r == null ? null : r.base;
+    }
+
+    @Override
+    public Match match(CharSequence host, CharSequence clientIp, String user) {
+        Rule r = find(host);
+        if (r == null) {
+            return null;
+        }
+        return policy.hasExceptions() ? r.byVerdict[policy.verdict(r.service, clientIp, user).ordinal()] : r.base;
+    }
+
+    private Rule find(CharSequence host) {
         if (host == null) {
             return null;
         }
@@ -74,21 +166,33 @@ final class SuffixHashHostMatcher implements HostMatcher {
         if (end == 0 || end > HostNames.MAX_NAME_LENGTH) {
             return null;
         }
-        Match best = null;
+        Rule best = null;
+        int bestStart = Integer.MAX_VALUE;
         int h = 0;
         for (int i = end - 1; i >= 0; i--) {
             char c = host.charAt(i);
             if (c >= 0x80) {
-                return matchNonAscii(host);
+                return findNonAscii(host);
             }
             h = h * 31 + lower(c);
             if (i == 0 || host.charAt(i - 1) == '.') {
                 int slot = find(h, host, i, end);
                 if (slot >= 0) {
-                    Match exact = i == 0 ? exactMatches[slot] : null;
-                    Match hit = exact != null ? exact : suffixMatches[slot];
-                    if (hit != null) {
+                    Rule exact = i == 0 ? exactRules[slot] : null;
+                    Rule hit = exact != null ? exact : suffixRules[slot];
+                    if (hit != null && i <= bestStart) {
                         best = hit;
+                        bestStart = i;
+                    }
+                    Rule[] wild = wildcardRules[slot];
+                    if (wild != null) {
+                        for (Rule w : wild) {
+                            int start = matchLeft(w, host, i);
+                            if (start >= 0 && start < bestStart && (!w.exact || start == 0)) {
+                                best = w;
+                                bestStart = start;
+                            }
+                        }
                     }
                 }
             }
@@ -96,7 +200,43 @@ final class SuffixHashHostMatcher implements HostMatcher {
         return best;
     }
 
-    private Match matchNonAscii(CharSequence host) {
+    /** Start of the wildcard rule's match left of the anchor at {@code anchorStart}, or -1. */
+    private static int matchLeft(Rule w, CharSequence host, int anchorStart) {
+        int labelEnd = anchorStart - 1; // index of the '.' before the anchor
+        int start = anchorStart;
+        for (int k = 0; k < w.labels.length; k++) {
+            if (labelEnd <= 0) {
+                return -1;
+            }
+            int labelStart = labelEnd;
+            while (labelStart > 0 && host.charAt(labelStart - 1) != '.') {
+                labelStart--;
+            }
+            int length = labelEnd - labelStart;
+            String literal = w.labels[k];
+            switch (w.kinds[k]) {
+                case ANY:
+                    if (length == 0) {
+                        return -1;
+                    }
+                    break;
+                case ENDS_WITH:
+                    if (length <= literal.length() || !regionEquals(literal, host, labelEnd - literal.length())) {
+                        return -1;
+                    }
+                    break;
+                default:
+                    if (length != literal.length() || !regionEquals(literal, host, labelStart)) {
+                        return -1;
+                    }
+            }
+            start = labelStart;
+            labelEnd = labelStart - 1;
+        }
+        return start;
+    }
+
+    private Rule findNonAscii(CharSequence host) {
         String normalized = HostNames.normalize(host);
         if (normalized == null) {
             return null;
@@ -106,7 +246,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
                 return null;
             }
         }
-        return match(normalized);
+        return find(normalized);
     }
 
     private int find(int h, CharSequence host, int from, int end) {

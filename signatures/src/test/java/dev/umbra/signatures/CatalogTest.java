@@ -51,28 +51,28 @@ class CatalogTest {
     void load_duplicateId_namesBothFiles() throws IOException {
         write("a.json", svc("dup", "chat_assistant", "a.example"));
         write("b.json", svc("dup", "chat_assistant", "b.example"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("b.json").hasMessageContaining("dup").hasMessageContaining("a.json");
     }
 
     @Test
     void load_unknownCategory_namesFileAndEntry() throws IOException {
         write("a.json", svc("svc-x", "toaster", "a.example"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("a.json").hasMessageContaining("svc-x").hasMessageContaining("toaster");
     }
 
     @Test
     void load_malformedJson_namesFileAndLine() throws IOException {
         Files.writeString(dir.resolve("bad.json"), "{\n \"services\": [\n {\"id\": }\n]}");
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("bad.json").hasMessageContaining("line 3");
     }
 
     @Test
     void load_invalidDomain_namesEntry() throws IOException {
         write("a.json", svc("svc-y", "model_api", "bad domain!"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("svc-y").hasMessageContaining("bad domain!");
     }
 
@@ -80,7 +80,7 @@ class CatalogTest {
     void load_sameDomainInTwoServices_isRefused() throws IOException {
         write("a.json", "{\"services\": [" + entry("one", "model_api", "x.example") + ","
                 + entry("two", "model_api", "x.example") + "]}");
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("x.example");
     }
 
@@ -88,7 +88,7 @@ class CatalogTest {
     void load_validDirectory_loadsEveryFile() throws Exception {
         write("a.json", svc("one", "model_api", "one.example"));
         write("b.json", svc("two", "chat_assistant", "=two.example"));
-        Catalog c = Catalog.load(dir);
+        Catalog c = Catalog.parse(dir);
         assertThat(c.services()).extracting(AiService::id).containsExactly("one", "two");
         assertThat(c.matcher().match("x.two.example")).isNull();
         assertThat(c.matcher().match("two.example").service().id()).isEqualTo("two");

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class SuffixHashHostMatcherTest {
     private static AiService service(String id, String... domains) {
-        return new AiService(id, id, "vendor", Category.MODEL_API,
-                java.util.Arrays.stream(domains).map(DomainPattern::parse).toList(), Map.of(), null);
+        return AiService.of(id, id, "vendor", Category.MODEL_API,
+                java.util.Arrays.stream(domains).map(DomainPattern::parse).toList(), Map.of());
     }
 
     private final HostMatcher matcher = HostMatcher.of(List.of(
