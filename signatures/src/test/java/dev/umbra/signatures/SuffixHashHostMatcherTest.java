@@ -98,4 +98,79 @@ class SuffixHashHostMatcherTest {
         }
         assertThat(idOf("chatgpt.com")).isEqualTo("chat");
     }
+
+    @Test
+    void match_wildcardLabel_matchesAnyOneRegion() {
+        HostMatcher m = HostMatcher.of(List.of(service("bedrock", "bedrock-runtime.*.amazonaws.com"),
+                service("vertex", "*-aiplatform.googleapis.com"), service("gemini", "=generativelanguage.googleapis.com")));
+        assertThat(m.match("bedrock-runtime.us-east-1.amazonaws.com").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("BEDROCK-RUNTIME.eu-west-3.amazonaws.com.").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("vpce-1.bedrock-runtime.us-east-1.amazonaws.com").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("us-central1-aiplatform.googleapis.com").service().id()).isEqualTo("vertex");
+        assertThat(m.match("generativelanguage.googleapis.com").service().id()).isEqualTo("gemini");
+    }
+
+    @Test
+    void match_wildcardLookAlikes_doNotMatch() {
+        HostMatcher m = HostMatcher.of(List.of(service("bedrock", "bedrock-runtime.*.amazonaws.com"),
+                service("vertex", "*-aiplatform.googleapis.com")));
+        assertThat(m.match("bedrock-runtime.amazonaws.com")).isNull();
+        assertThat(m.match("xbedrock-runtime.us-east-1.amazonaws.com")).isNull();
+        assertThat(m.match("bedrock-runtime..amazonaws.com")).isNull();
+        assertThat(m.match("bedrock-runtime.us-east-1.amazonaws.com.evil.example")).isNull();
+        assertThat(m.match("s3.us-east-1.amazonaws.com")).isNull();
+        assertThat(m.match("-aiplatform.googleapis.com")).isNull();
+        assertThat(m.match("aiplatform.googleapis.com")).isNull();
+        assertThat(m.match("storage.googleapis.com")).isNull();
+        assertThat(m.match("amazonaws.com")).isNull();
+    }
+
+    @Test
+    void match_exactWildcard_doesNotMatchSubdomains() {
+        HostMatcher m = HostMatcher.of(List.of(service("q", "=q.*.amazonaws.com")));
+        assertThat(m.match("q.us-east-1.amazonaws.com").service().id()).isEqualTo("q");
+        assertThat(m.match("x.q.us-east-1.amazonaws.com")).isNull();
+    }
+
+    @Test
+    void match_literalAndWildcardOverlap_longerMatchThenLiteralWins() {
+        HostMatcher m = HostMatcher.of(List.of(service("wild", "bedrock.*.amazonaws.com"),
+                service("regional", "us-east-1.amazonaws.com"), service("special", "=bedrock.us-east-1.amazonaws.com")));
+        assertThat(m.match("bedrock.us-west-2.amazonaws.com").service().id()).isEqualTo("wild");
+        assertThat(m.match("bedrock.us-east-1.amazonaws.com").service().id()).isEqualTo("special");
+        assertThat(m.match("x.bedrock.us-east-1.amazonaws.com").service().id()).isEqualTo("wild");
+        assertThat(m.match("ec2.us-east-1.amazonaws.com").service().id()).isEqualTo("regional");
+    }
+
+    @Test
+    void parse_badWildcards_areRefused() {
+        for (String bad : new String[] {"*.com", "a.*", "x*y.example.com", "**.example.com", "api.*.com", "a.**.example.com"}) {
+            assertThatThrownBy(() -> DomainPattern.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(bad);
+        }
+    }
+
+    @Test
+    void match_miss_allocatesNothing() {
+        HostMatcher m = Catalog.builtIn().matcher();
+        String[] misses = {"www.google.com", "avatars.githubusercontent.com", "s3.us-east-1.amazonaws.com",
+            "storage.googleapis.com", "notopenai.com", "openai.com.evil.example", "a.b.c.d.e.example.org"};
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        int hits = 0;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 20_000; i++) {
+                if (m.match(misses[i % misses.length]) != null
+                        || m.match(misses[i % misses.length], "10.1.2.3", "alice") != null) {
+                    hits++;
+                }
+            }
+            long allocated = threads.getThreadAllocatedBytes(id) - before;
+            // 40,000 lookups: even one small object each would be over 600 KB
+            assertThat(allocated).as("bytes allocated by 40,000 missing lookups").isLessThan(4096);
+        }
+        assertThat(hits).isZero();
+    }
 }
