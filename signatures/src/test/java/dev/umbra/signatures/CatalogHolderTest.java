@@ -25,7 +25,8 @@ class CatalogHolderTest {
         CatalogHolder holder = new CatalogHolder(Catalog.parse(catalogWith("one", "one.example")));
         HostMatcher m = holder.matcher();
         assertThat(m.match("one.example").service().id()).isEqualTo("one");
-        holder.reload(() -> Catalog.parse(catalogWith("two", "two.example")));
+        Path next = catalogWith("two", "two.example");
+        holder.reload(() -> Catalog.parse(next));
         assertThat(m.match("one.example")).isNull();
         assertThat(m.match("two.example").service().id()).isEqualTo("two");
     }
