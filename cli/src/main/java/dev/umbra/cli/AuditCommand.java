@@ -2,7 +2,6 @@ package dev.umbra.cli;
 
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
-import dev.umbra.signatures.Catalog;
 import dev.umbra.signatures.Category;
 import dev.umbra.signatures.HostMatcher;
 import dev.umbra.signatures.Match;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -36,6 +36,9 @@ final class AuditCommand implements Callable<Integer> {
                     + "unsanctioned, unknown) or a category id. Repeatable.")
     List<String> failOn = List.of();
 
+    @Mixin
+    CatalogOptions catalog;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng capture files.")
     List<Path> files;
 
@@ -43,11 +46,11 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         Set<Object> failRules = parseFailOn(failOn);
         CaptureRun.checkInputs(files);
-        HostMatcher matcher = Catalog.builtIn().matcher();
+        HostMatcher matcher = catalog.load(root.err).matcher();
         UsageReport report = new UsageReport();
         CaptureRun run = new CaptureRun(root.err);
         run.readAll(files, o -> {
-            Match m = matcher.match(o.hostname());
+            Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
             if (m != null) {
                 report.add(o, m);
             }
