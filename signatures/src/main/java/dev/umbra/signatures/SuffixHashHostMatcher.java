@@ -40,6 +40,8 @@ final class SuffixHashHostMatcher implements HostMatcher {
         final String[] labels;
         final int[] kinds;
         final boolean exact;
+        /** Position (right to left, 0 next to the anchor) of the first literal label, or -1. */
+        final int keyIndex;
 
         Rule(AiService service, DomainPattern pattern, Verdict base) {
             this.service = service;
@@ -67,9 +69,65 @@ final class SuffixHashHostMatcher implements HostMatcher {
                         labels[k] = label;
                     }
                 }
+                int key = -1;
+                for (int k = 0; k < kinds.length && key < 0; k++) {
+                    if (kinds[k] == 0) {
+                        key = k;
+                    }
+                }
+                keyIndex = key;
             } else {
                 labels = null;
                 kinds = null;
+                keyIndex = -1;
+            }
+        }
+    }
+
+    /**
+     * The wildcard rules sharing one anchor. Rules with a literal label are found through a small
+     * hash table keyed by that label (at its position left of the anchor): Amazon's 40-odd
+     * {@code <service>.*.amazonaws.com} rules cost one probe, not 40 checks. Rules without one
+     * ({@code *-aiplatform.googleapis.com}) are checked one by one.
+     */
+    private static final class WildcardGroup {
+        final Rule[] linear;
+        final int keyIndex;
+        final int[] keyHashes;
+        final Rule[][] keyed;
+        final int keyMask;
+
+        WildcardGroup(List<Rule> rules) {
+            List<Rule> lin = new ArrayList<>();
+            int index = -1;
+            List<Rule> withKey = new ArrayList<>();
+            for (Rule r : rules) {
+                // one key position per anchor (the most common); rules keyed elsewhere stay linear
+                if (r.keyIndex >= 0 && (index < 0 || r.keyIndex == index)) {
+                    index = r.keyIndex;
+                    withKey.add(r);
+                } else {
+                    lin.add(r);
+                }
+            }
+            linear = lin.toArray(new Rule[0]);
+            keyIndex = index;
+            int capacity = Integer.highestOneBit(Math.max(4, withKey.size() * 2)) << 1;
+            keyHashes = new int[capacity];
+            keyed = new Rule[capacity][];
+            keyMask = capacity - 1;
+            for (Rule r : withKey) {
+                String label = r.labels[index];
+                int h = label.hashCode();
+                int slot = spread(h) & keyMask;
+                while (keyed[slot] != null && !(keyHashes[slot] == h && keyed[slot][0].labels[index].equals(label))) {
+                    slot = (slot + 1) & keyMask;
+                }
+                Rule[] list = keyed[slot];
+                Rule[] grown = list == null ? new Rule[1] : java.util.Arrays.copyOf(list, list.length + 1);
+                grown[grown.length - 1] = r;
+                keyed[slot] = grown;
+                keyHashes[slot] = h;
             }
         }
     }
@@ -78,7 +136,9 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private final int[] hashes;
     private final Rule[] suffixRules;
     private final Rule[] exactRules;
-    private final Rule[][] wildcardRules;
+    private final WildcardGroup[] wildcardRules;
+    private final List<List<Rule>> pendingWildcards = new ArrayList<>();
+    private final int[] pendingSlot;
     private final int mask;
     private final Policy policy;
 
@@ -93,7 +153,9 @@ final class SuffixHashHostMatcher implements HostMatcher {
         hashes = new int[capacity];
         suffixRules = new Rule[capacity];
         exactRules = new Rule[capacity];
-        wildcardRules = new Rule[capacity][];
+        wildcardRules = new WildcardGroup[capacity];
+        pendingSlot = new int[capacity];
+        java.util.Arrays.fill(pendingSlot, -1);
         mask = capacity - 1;
         for (AiService s : services) {
             Verdict verdict = policy.verdict(s);
@@ -101,6 +163,12 @@ final class SuffixHashHostMatcher implements HostMatcher {
                 put(p, new Rule(s, p, verdict));
             }
         }
+        for (int slot = 0; slot < capacity; slot++) {
+            if (pendingSlot[slot] >= 0) {
+                wildcardRules[slot] = new WildcardGroup(pendingWildcards.get(pendingSlot[slot]));
+            }
+        }
+        pendingWildcards.clear();
     }
 
     private void put(DomainPattern pattern, Rule rule) {
@@ -116,15 +184,17 @@ final class SuffixHashHostMatcher implements HostMatcher {
         keys[slot] = key;
         hashes[slot] = h;
         if (pattern.isWildcard()) {
-            Rule[] list = wildcardRules[slot];
-            List<Rule> all = new ArrayList<>(list == null ? List.of() : List.of(list));
+            if (pendingSlot[slot] < 0) {
+                pendingSlot[slot] = pendingWildcards.size();
+                pendingWildcards.add(new ArrayList<>());
+            }
+            List<Rule> all = pendingWildcards.get(pendingSlot[slot]);
             for (Rule r : all) {
                 if (r.base.pattern().equals(pattern) && r.service != rule.service) {
                     throw claimedTwice(pattern, r, rule);
                 }
             }
             all.add(rule);
-            wildcardRules[slot] = all.toArray(new Rule[0]);
             return;
         }
         Rule[] table = pattern.exact() ? exactRules : suffixRules;
@@ -184,20 +254,71 @@ final class SuffixHashHostMatcher implements HostMatcher {
                         best = hit;
                         bestStart = i;
                     }
-                    Rule[] wild = wildcardRules[slot];
+                    WildcardGroup wild = wildcardRules[slot];
                     if (wild != null) {
-                        for (Rule w : wild) {
-                            int start = matchLeft(w, host, i);
-                            if (start >= 0 && start < bestStart && (!w.exact || start == 0)) {
-                                best = w;
-                                bestStart = start;
-                            }
+                        Rule w = matchWildcards(wild, host, i, bestStart);
+                        if (w != null) {
+                            best = w;
+                            bestStart = lastWildcardStart(w, host, i);
                         }
                     }
                 }
             }
         }
         return best;
+    }
+
+    /** The wildcard rule of the group whose match starts furthest left (and left of {@code bestStart}), or null. */
+    private static Rule matchWildcards(WildcardGroup g, CharSequence host, int anchorStart, int bestStart) {
+        Rule best = null;
+        int bestAt = bestStart;
+        for (Rule w : g.linear) {
+            int start = matchLeft(w, host, anchorStart);
+            if (start >= 0 && start < bestAt && (!w.exact || start == 0)) {
+                best = w;
+                bestAt = start;
+            }
+        }
+        if (g.keyIndex >= 0) {
+            // find the label at keyIndex left of the anchor, hash it in place (String.hashCode of its lowercase)
+            int labelEnd = anchorStart - 1;
+            int labelStart = -1;
+            for (int k = 0; k <= g.keyIndex; k++) {
+                if (labelEnd <= 0) {
+                    return best;
+                }
+                labelStart = labelEnd;
+                while (labelStart > 0 && host.charAt(labelStart - 1) != '.') {
+                    labelStart--;
+                }
+                if (k < g.keyIndex) {
+                    labelEnd = labelStart - 1;
+                }
+            }
+            int h = 0;
+            for (int c = labelStart; c < labelEnd; c++) {
+                h = h * 31 + lower(host.charAt(c));
+            }
+            int slot = spread(h) & g.keyMask;
+            Rule[] list;
+            while ((list = g.keyed[slot]) != null) {
+                if (g.keyHashes[slot] == h) {
+                    for (Rule w : list) {
+                        int start = matchLeft(w, host, anchorStart);
+                        if (start >= 0 && start < bestAt && (!w.exact || start == 0)) {
+                            best = w;
+                            bestAt = start;
+                        }
+                    }
+                }
+                slot = (slot + 1) & g.keyMask;
+            }
+        }
+        return best;
+    }
+
+    private static int lastWildcardStart(Rule w, CharSequence host, int anchorStart) {
+        return matchLeft(w, host, anchorStart);
     }
 
     /** Start of the wildcard rule's match left of the anchor at {@code anchorStart}, or -1. */

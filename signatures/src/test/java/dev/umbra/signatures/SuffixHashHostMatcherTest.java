@@ -143,6 +143,28 @@ class SuffixHashHostMatcherTest {
     }
 
     @Test
+    void match_manyWildcardsOnOneAnchor_keyedAndLinearRulesAllFound() {
+        java.util.List<AiService> services = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            services.add(service("svc" + i, "api" + i + ".*.cloud.example"));
+        }
+        services.add(service("deep", "w.*.*.cloud.example"));
+        services.add(service("dash", "*-ml.cloud.example"));
+        services.add(service("runtime", "runtime.api7.*.cloud.example"));
+        HostMatcher m = HostMatcher.of(services);
+        for (int i = 0; i < 50; i++) {
+            assertThat(m.match("API" + i + ".eu-1.cloud.example").service().id()).isEqualTo("svc" + i);
+        }
+        assertThat(m.match("api50.eu-1.cloud.example")).isNull();
+        assertThat(m.match("api7.cloud.example")).isNull();
+        assertThat(m.match("w.a.b.cloud.example").service().id()).isEqualTo("deep");
+        assertThat(m.match("w.a.cloud.example")).isNull();
+        assertThat(m.match("eu-ml.cloud.example").service().id()).isEqualTo("dash");
+        assertThat(m.match("runtime.api7.us.cloud.example").service().id()).isEqualTo("runtime");
+        assertThat(m.match("other.api7.us.cloud.example").service().id()).isEqualTo("svc7");
+    }
+
+    @Test
     void parse_badWildcards_areRefused() {
         for (String bad : new String[] {"*.com", "a.*", "x*y.example.com", "**.example.com", "api.*.com", "a.**.example.com"}) {
             assertThatThrownBy(() -> DomainPattern.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
