@@ -21,6 +21,10 @@ import java.util.List;
  * with at least one character before it); its match starts further left than i. At the same start,
  * a literal rule beats a wildcard rule, and an exact rule beats a suffix rule.
  *
+ * Every label-boundary suffix of a key is itself a key (with no rules), so the scan stops at the
+ * first suffix that is not one: no rule can match anything longer. Most misses end there after one
+ * or two labels (www.example.org: "org", then "example.org" is no key: done).
+ *
  * A miss allocates nothing. A hit returns a Match built with the table: one per rule and verdict,
  * so the policy-aware lookup picks the verdict's Match without allocating either (except one
  * 16-byte array to parse an IPv6 client, see Policy).
@@ -148,7 +152,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
         for (AiService s : services) {
             rules += s.domains().size();
         }
-        int capacity = Integer.highestOneBit(Math.max(16, rules * 3)) << 1;
+        int capacity = Integer.highestOneBit(Math.max(16, rules * 4)) << 1;
         keys = new String[capacity];
         hashes = new int[capacity];
         suffixRules = new Rule[capacity];
@@ -163,6 +167,16 @@ final class SuffixHashHostMatcher implements HostMatcher {
                 put(p, new Rule(s, p, verdict));
             }
         }
+        // every label-boundary suffix of a key is a key too (without rules), so that a scan can stop
+        // at the first suffix no rule can extend: most misses end after one or two labels
+        for (int slot = 0; slot < capacity; slot++) {
+            String key = keys[slot];
+            if (key != null) {
+                for (int dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
+                    slotFor(key.substring(dot + 1));
+                }
+            }
+        }
         for (int slot = 0; slot < capacity; slot++) {
             if (pendingSlot[slot] >= 0) {
                 wildcardRules[slot] = new WildcardGroup(pendingWildcards.get(pendingSlot[slot]));
@@ -171,8 +185,8 @@ final class SuffixHashHostMatcher implements HostMatcher {
         pendingWildcards.clear();
     }
 
-    private void put(DomainPattern pattern, Rule rule) {
-        String key = pattern.anchor();
+    /** The slot of a key, inserted (without rules) when absent. */
+    private int slotFor(String key) {
         int h = 0;
         for (int i = key.length() - 1; i >= 0; i--) {
             h = h * 31 + key.charAt(i);
@@ -183,6 +197,11 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
         keys[slot] = key;
         hashes[slot] = h;
+        return slot;
+    }
+
+    private void put(DomainPattern pattern, Rule rule) {
+        int slot = slotFor(pattern.anchor());
         if (pattern.isWildcard()) {
             if (pendingSlot[slot] < 0) {
                 pendingSlot[slot] = pendingWildcards.size();
@@ -247,20 +266,21 @@ final class SuffixHashHostMatcher implements HostMatcher {
             h = h * 31 + lower(c);
             if (i == 0 || host.charAt(i - 1) == '.') {
                 int slot = find(h, host, i, end);
-                if (slot >= 0) {
-                    Rule exact = i == 0 ? exactRules[slot] : null;
-                    Rule hit = exact != null ? exact : suffixRules[slot];
-                    if (hit != null && i <= bestStart) {
-                        best = hit;
-                        bestStart = i;
-                    }
-                    WildcardGroup wild = wildcardRules[slot];
-                    if (wild != null) {
-                        Rule w = matchWildcards(wild, host, i, bestStart);
-                        if (w != null) {
-                            best = w;
-                            bestStart = lastWildcardStart(w, host, i);
-                        }
+                if (slot < 0) {
+                    break; // no key ends with this suffix: nothing further left can match
+                }
+                Rule exact = i == 0 ? exactRules[slot] : null;
+                Rule hit = exact != null ? exact : suffixRules[slot];
+                if (hit != null && i <= bestStart) {
+                    best = hit;
+                    bestStart = i;
+                }
+                WildcardGroup wild = wildcardRules[slot];
+                if (wild != null) {
+                    Rule w = matchWildcards(wild, host, i, bestStart);
+                    if (w != null) {
+                        best = w;
+                        bestStart = lastWildcardStart(w, host, i);
                     }
                 }
             }
