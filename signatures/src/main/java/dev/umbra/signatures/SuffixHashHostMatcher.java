@@ -9,9 +9,10 @@ import java.util.List;
  *
  * Every rule is stored under a key in an open-addressing table: its domain for suffix and exact
  * rules, its anchor (the literal labels right of the rightmost '*') for wildcard rules. Keys are
- * hashed right to left (h = h * 31 + c, starting at the last character), so while a host name is
- * scanned from its end the hash of every suffix is available without building a substring: at each
- * label boundary the suffix [i, end) is looked up by its running hash and compared in place, ASCII
+ * hashed right to left (h = h * 31 + (c | 0x20), starting at the last character; the OR lowercases
+ * ASCII letters without a branch, and may only make other characters collide), so while a host name
+ * is scanned from its end the hash of every suffix is available without building a substring: at
+ * each '.' the suffix right of it is looked up by its running hash and compared in place, ASCII
  * case folded.
  *
  * Most specific wins: a candidate's specificity is where its match starts in the host (further left
@@ -122,7 +123,10 @@ final class SuffixHashHostMatcher implements HostMatcher {
             keyMask = capacity - 1;
             for (Rule r : withKey) {
                 String label = r.labels[index];
-                int h = label.hashCode();
+                int h = 0;
+                for (int c = 0; c < label.length(); c++) {
+                    h = h * 31 + (label.charAt(c) | 0x20);
+                }
                 int slot = spread(h) & keyMask;
                 while (keyed[slot] != null && !(keyHashes[slot] == h && keyed[slot][0].labels[index].equals(label))) {
                     slot = (slot + 1) & keyMask;
@@ -189,7 +193,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private int slotFor(String key) {
         int h = 0;
         for (int i = key.length() - 1; i >= 0; i--) {
-            h = h * 31 + key.charAt(i);
+            h = h * 31 + (key.charAt(i) | 0x20);
         }
         int slot = spread(h) & mask;
         while (keys[slot] != null && !(hashes[slot] == h && keys[slot].equals(key))) {
@@ -258,31 +262,37 @@ final class SuffixHashHostMatcher implements HostMatcher {
         Rule best = null;
         int bestStart = Integer.MAX_VALUE;
         int h = 0;
-        for (int i = end - 1; i >= 0; i--) {
+        int i = end - 1;
+        for (; i >= 0; i--) {
             char c = host.charAt(i);
-            if (c >= 0x80) {
-                return findNonAscii(host);
-            }
-            h = h * 31 + lower(c);
-            if (i == 0 || host.charAt(i - 1) == '.') {
-                int slot = find(h, host, i, end);
+            if (c == '.') {
+                int slot = find(h, host, i + 1, end);
                 if (slot < 0) {
-                    break; // no key ends with this suffix: nothing further left can match
+                    return best;
                 }
-                Rule exact = i == 0 ? exactRules[slot] : null;
-                Rule hit = exact != null ? exact : suffixRules[slot];
-                if (hit != null && i <= bestStart) {
+                Rule hit = suffixRules[slot];
+                if (hit != null && i + 1 <= bestStart) {
                     best = hit;
-                    bestStart = i;
+                    bestStart = i + 1;
                 }
                 WildcardGroup wild = wildcardRules[slot];
                 if (wild != null) {
-                    Rule w = matchWildcards(wild, host, i, bestStart);
+                    Rule w = matchWildcards(wild, host, i + 1, bestStart);
                     if (w != null) {
                         best = w;
-                        bestStart = lastWildcardStart(w, host, i);
+                        bestStart = lastWildcardStart(w, host, i + 1);
                     }
                 }
+            } else if (c >= 0x80) {
+                return findNonAscii(host);
+            }
+            h = h * 31 + (c | 0x20);
+        }
+        int slot = find(h, host, 0, end);
+        if (slot >= 0) {
+            Rule hit = exactRules[slot] != null ? exactRules[slot] : suffixRules[slot];
+            if (hit != null) {
+                best = hit;
             }
         }
         return best;
@@ -317,7 +327,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
             }
             int h = 0;
             for (int c = labelStart; c < labelEnd; c++) {
-                h = h * 31 + lower(host.charAt(c));
+                h = h * 31 + (host.charAt(c) | 0x20);
             }
             int slot = spread(h) & g.keyMask;
             Rule[] list;
