@@ -140,14 +140,26 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
     }
 
-    private final String[] keys;
-    private final int[] hashes;
-    private final Rule[] suffixRules;
-    private final Rule[] exactRules;
-    private final WildcardGroup[] wildcardRules;
-    private final List<List<Rule>> pendingWildcards = new ArrayList<>();
-    private final int[] pendingSlot;
+    /*
+     * Lookup structures: an open-addressing table of longs, (hash << 32) | (key index + 1), 0 for an
+     * empty slot, so that a probe touches one 8-byte word; the key and its rules are in dense arrays
+     * read only when the hash matches.
+     */
+    private final long[] table;
+    private final String[] keyOf;
+    private final Rule[] suffixOf;
+    private final Rule[] exactOf;
+    private final WildcardGroup[] wildOf;
     private final int mask;
+
+    /* Build-time structures, indexed by slot; dropped once the lookup structures are made. */
+    private String[] keys;
+    private int[] hashes;
+    private Rule[] suffixRules;
+    private Rule[] exactRules;
+    private WildcardGroup[] wildcardRules;
+    private List<List<Rule>> pendingWildcards = new ArrayList<>();
+    private int[] pendingSlot;
     private final Policy policy;
 
     SuffixHashHostMatcher(Collection<AiService> services, Policy policy) {
@@ -186,7 +198,35 @@ final class SuffixHashHostMatcher implements HostMatcher {
                 wildcardRules[slot] = new WildcardGroup(pendingWildcards.get(pendingSlot[slot]));
             }
         }
-        pendingWildcards.clear();
+        int count = 0;
+        for (String key : keys) {
+            if (key != null) {
+                count++;
+            }
+        }
+        table = new long[capacity];
+        keyOf = new String[count];
+        suffixOf = new Rule[count];
+        exactOf = new Rule[count];
+        wildOf = new WildcardGroup[count];
+        int k = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (keys[slot] != null) {
+                table[slot] = ((long) hashes[slot] << 32) | (k + 1);
+                keyOf[k] = keys[slot];
+                suffixOf[k] = suffixRules[slot];
+                exactOf[k] = exactRules[slot];
+                wildOf[k] = wildcardRules[slot];
+                k++;
+            }
+        }
+        keys = null;
+        hashes = null;
+        suffixRules = null;
+        exactRules = null;
+        wildcardRules = null;
+        pendingWildcards = null;
+        pendingSlot = null;
     }
 
     /** The slot of a key, inserted (without rules) when absent. */
@@ -270,12 +310,12 @@ final class SuffixHashHostMatcher implements HostMatcher {
                 if (slot < 0) {
                     return best;
                 }
-                Rule hit = suffixRules[slot];
+                Rule hit = suffixOf[slot];
                 if (hit != null && i + 1 <= bestStart) {
                     best = hit;
                     bestStart = i + 1;
                 }
-                WildcardGroup wild = wildcardRules[slot];
+                WildcardGroup wild = wildOf[slot];
                 if (wild != null) {
                     Rule w = matchWildcards(wild, host, i + 1, bestStart);
                     if (w != null) {
@@ -290,7 +330,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
         int slot = find(h, host, 0, end);
         if (slot >= 0) {
-            Rule hit = exactRules[slot] != null ? exactRules[slot] : suffixRules[slot];
+            Rule hit = exactOf[slot] != null ? exactOf[slot] : suffixOf[slot];
             if (hit != null) {
                 best = hit;
             }
@@ -400,13 +440,18 @@ final class SuffixHashHostMatcher implements HostMatcher {
         return find(normalized);
     }
 
+    /** The dense index of the key equal to host[from, end) (ASCII case folded), or -1. */
     private int find(int h, CharSequence host, int from, int end) {
         int slot = spread(h) & mask;
         int length = end - from;
-        String key;
-        while ((key = keys[slot]) != null) {
-            if (hashes[slot] == h && key.length() == length && regionEquals(key, host, from)) {
-                return slot;
+        long e;
+        while ((e = table[slot]) != 0) {
+            if ((int) (e >>> 32) == h) {
+                int k = (int) e - 1;
+                String key = keyOf[k];
+                if (key.length() == length && regionEquals(key, host, from)) {
+                    return k;
+                }
             }
             slot = (slot + 1) & mask;
         }
