@@ -146,11 +146,23 @@ final class SuffixHashHostMatcher implements HostMatcher {
      * read only when the hash matches.
      */
     private final long[] table;
-    private final String[] keyOf;
-    private final Rule[] suffixOf;
-    private final Rule[] exactOf;
-    private final WildcardGroup[] wildOf;
+    private final Entry[] entries;
     private final int mask;
+
+    /** One key and its rules; the key as ASCII bytes, compared in place. */
+    private static final class Entry {
+        final byte[] key;
+        final Rule suffix;
+        final Rule exact;
+        final WildcardGroup wild;
+
+        Entry(String key, Rule suffix, Rule exact, WildcardGroup wild) {
+            this.key = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            this.suffix = suffix;
+            this.exact = exact;
+            this.wild = wild;
+        }
+    }
 
     /* Build-time structures, indexed by slot; dropped once the lookup structures are made. */
     private String[] keys;
@@ -205,18 +217,12 @@ final class SuffixHashHostMatcher implements HostMatcher {
             }
         }
         table = new long[capacity];
-        keyOf = new String[count];
-        suffixOf = new Rule[count];
-        exactOf = new Rule[count];
-        wildOf = new WildcardGroup[count];
+        entries = new Entry[count];
         int k = 0;
         for (int slot = 0; slot < capacity; slot++) {
             if (keys[slot] != null) {
                 table[slot] = ((long) hashes[slot] << 32) | (k + 1);
-                keyOf[k] = keys[slot];
-                suffixOf[k] = suffixRules[slot];
-                exactOf[k] = exactRules[slot];
-                wildOf[k] = wildcardRules[slot];
+                entries[k] = new Entry(keys[slot], suffixRules[slot], exactRules[slot], wildcardRules[slot]);
                 k++;
             }
         }
@@ -306,16 +312,16 @@ final class SuffixHashHostMatcher implements HostMatcher {
         for (; i >= 0; i--) {
             char c = host.charAt(i);
             if (c == '.') {
-                int slot = find(h, host, i + 1, end);
-                if (slot < 0) {
+                Entry entry = find(h, host, i + 1, end);
+                if (entry == null) {
                     return best;
                 }
-                Rule hit = suffixOf[slot];
+                Rule hit = entry.suffix;
                 if (hit != null && i + 1 <= bestStart) {
                     best = hit;
                     bestStart = i + 1;
                 }
-                WildcardGroup wild = wildOf[slot];
+                WildcardGroup wild = entry.wild;
                 if (wild != null) {
                     Rule w = matchWildcards(wild, host, i + 1, bestStart);
                     if (w != null) {
@@ -328,9 +334,9 @@ final class SuffixHashHostMatcher implements HostMatcher {
             }
             h = h * 31 + (c | 0x20);
         }
-        int slot = find(h, host, 0, end);
-        if (slot >= 0) {
-            Rule hit = exactOf[slot] != null ? exactOf[slot] : suffixOf[slot];
+        Entry entry = find(h, host, 0, end);
+        if (entry != null) {
+            Rule hit = entry.exact != null ? entry.exact : entry.suffix;
             if (hit != null) {
                 best = hit;
             }
@@ -440,22 +446,31 @@ final class SuffixHashHostMatcher implements HostMatcher {
         return find(normalized);
     }
 
-    /** The dense index of the key equal to host[from, end) (ASCII case folded), or -1. */
-    private int find(int h, CharSequence host, int from, int end) {
+    /** The entry whose key equals host[from, end) (ASCII case folded), or null. */
+    private Entry find(int h, CharSequence host, int from, int end) {
         int slot = spread(h) & mask;
         int length = end - from;
         long e;
         while ((e = table[slot]) != 0) {
             if ((int) (e >>> 32) == h) {
-                int k = (int) e - 1;
-                String key = keyOf[k];
-                if (key.length() == length && regionEquals(key, host, from)) {
-                    return k;
+                Entry entry = entries[(int) e - 1];
+                byte[] key = entry.key;
+                if (key.length == length && bytesEqual(key, host, from)) {
+                    return entry;
                 }
             }
             slot = (slot + 1) & mask;
         }
-        return -1;
+        return null;
+    }
+
+    private static boolean bytesEqual(byte[] key, CharSequence host, int from) {
+        for (int k = 0; k < key.length; k++) {
+            if (key[k] != lower(host.charAt(from + k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean regionEquals(String key, CharSequence host, int from) {
