@@ -149,18 +149,25 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private final Entry[] entries;
     private final int mask;
 
-    /** One key and its rules; the key as ASCII bytes, compared in place. */
+    /**
+     * One key and its rules; the key as ASCII bytes, compared in place. A key without rules only
+     * tells the scan to go on, so a hash and length match is enough for it ({@code verify} false):
+     * a false match only makes the scan look one label further. Keys with rules, and keys sharing
+     * hash and length with another key, are always compared.
+     */
     private static final class Entry {
         final byte[] key;
         final Rule suffix;
         final Rule exact;
         final WildcardGroup wild;
+        final boolean verify;
 
-        Entry(String key, Rule suffix, Rule exact, WildcardGroup wild) {
+        Entry(String key, Rule suffix, Rule exact, WildcardGroup wild, boolean twin) {
             this.key = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             this.suffix = suffix;
             this.exact = exact;
             this.wild = wild;
+            this.verify = twin || suffix != null || exact != null || wild != null;
         }
     }
 
@@ -218,11 +225,18 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
         table = new long[capacity];
         entries = new Entry[count];
+        java.util.Map<Long, Integer> twins = new java.util.HashMap<>();
+        for (int slot = 0; slot < capacity; slot++) {
+            if (keys[slot] != null) {
+                twins.merge(((long) hashes[slot] << 32) | keys[slot].length(), 1, Integer::sum);
+            }
+        }
         int k = 0;
         for (int slot = 0; slot < capacity; slot++) {
             if (keys[slot] != null) {
                 table[slot] = ((long) hashes[slot] << 32) | (k + 1);
-                entries[k] = new Entry(keys[slot], suffixRules[slot], exactRules[slot], wildcardRules[slot]);
+                boolean twin = twins.get(((long) hashes[slot] << 32) | keys[slot].length()) > 1;
+                entries[k] = new Entry(keys[slot], suffixRules[slot], exactRules[slot], wildcardRules[slot], twin);
                 k++;
             }
         }
@@ -455,7 +469,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
             if ((int) (e >>> 32) == h) {
                 Entry entry = entries[(int) e - 1];
                 byte[] key = entry.key;
-                if (key.length == length && bytesEqual(key, host, from)) {
+                if (key.length == length && (!entry.verify || bytesEqual(key, host, from))) {
                     return entry;
                 }
             }

@@ -165,6 +165,51 @@ class SuffixHashHostMatcherTest {
     }
 
     @Test
+    void match_suffixCollidingWithAKeyWithoutRules_neverMatches() {
+        // "wxyz.example" is a key without rules (a suffix of the rule's key): the scan skips comparing
+        // it, so a different label with the same hash must still not match the rule further left
+        HostMatcher m = HostMatcher.of(List.of(service("s", "sub.wxyz.example")));
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-";
+        int target = foldedHash("wxyz.example");
+        int collisions = 0;
+        char[] label = new char[4];
+        for (char a : alphabet.toCharArray()) {
+            for (char b : alphabet.toCharArray()) {
+                for (char c : alphabet.toCharArray()) {
+                    for (char d : alphabet.toCharArray()) {
+                        label[0] = a;
+                        label[1] = b;
+                        label[2] = c;
+                        label[3] = d;
+                        String l = new String(label);
+                        if (!l.equals("wxyz") && foldedHash(l + ".example") == target) {
+                            collisions++;
+                            assertThat(m.match("sub." + l + ".example")).as(l).isNull();
+                            assertThat(m.match(l + ".example")).as(l).isNull();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(collisions).as("colliding labels found").isPositive();
+        assertThat(idOf(m, "sub.wxyz.example")).isEqualTo("s");
+    }
+
+    /** The matcher's hash: right to left, h * 31 + (c | 0x20). */
+    private static int foldedHash(String s) {
+        int h = 0;
+        for (int i = s.length() - 1; i >= 0; i--) {
+            h = h * 31 + (s.charAt(i) | 0x20);
+        }
+        return h;
+    }
+
+    private static String idOf(HostMatcher m, String host) {
+        Match r = m.match(host);
+        return r == null ? null : r.service().id();
+    }
+
+    @Test
     void parse_badWildcards_areRefused() {
         for (String bad : new String[] {"*.com", "a.*", "x*y.example.com", "**.example.com", "api.*.com", "a.**.example.com"}) {
             assertThatThrownBy(() -> DomainPattern.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
