@@ -84,6 +84,21 @@ class CatalogCommandTest {
     }
 
     @Test
+    void match_stdinLineOverCap_isSkippedAndReported() throws IOException {
+        InputStream saved = System.in;
+        try {
+            String longLine = "a".repeat(CatalogCommand.MAX_HOST_LINE + 1);
+            System.setIn(new ByteArrayInputStream((longLine + "\nclaude.ai\n").getBytes(StandardCharsets.UTF_8)));
+            CliRun r = CliRun.run("catalog", "match", "-");
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.out()).contains("anthropic-claude", "1 of 1 host(s) matched");
+            assertThat(r.err()).contains("skipped 1 line(s) longer than " + CatalogCommand.MAX_HOST_LINE);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
     void match_withPolicyClientAndUser_appliesExceptions() throws IOException {
         Path policy = tmp.resolve("policy.json");
         Files.writeString(policy, """

@@ -101,13 +101,18 @@ public final class Catalog {
             List<DomainPattern> more = extra.get(s.id());
             all.add(more == null ? s : s.withExtraDomains(more));
         }
+        Map<String, String> where = new HashMap<>();
+        for (String id : extra.keySet()) {
+            where.put(id, policy.source() + " (extra_domains)");
+        }
         for (AiService s : policy.customServices()) {
             if (byId.containsKey(s.id())) {
                 problems.add(policy.source() + ": custom service " + s.id() + ": duplicate id (already in the catalog)");
             }
+            where.put(s.id(), policy.source() + " (custom_services)");
             all.add(s);
         }
-        Builder.checkPatterns(all, Map.of(), problems);
+        Builder.checkPatterns(all, where, problems);
         if (!problems.isEmpty()) {
             throw new CatalogException(problems);
         }

@@ -99,6 +99,7 @@ class PolicyTest {
                 .hasMessageContaining("no-such-service");
         assertThatThrownBy(() -> Catalog.builtIn().withPolicy(parse("{\"custom_services\": [{\"id\": \"mine\", \"name\": \"M\", "
                 + "\"vendor\": \"V\", \"category\": \"model_api\", \"domains\": [\"chatgpt.com\"]}]}")))
+                .hasMessageContaining("policy.json (custom_services): service mine")
                 .hasMessageContaining("chatgpt.com").hasMessageContaining("openai-chatgpt");
     }
 
