@@ -47,7 +47,7 @@ public final class Policy {
             new EnumMap<>(Category.class), List.of(), Map.of(), List.of(), Map.of());
 
     /** One exception: who it applies to and what it says. */
-    record Exception(String name, List<Cidr> networks, Set<String> groups, Map<String, Verdict> services,
+    record ExceptionRule(String name, List<Cidr> networks, Set<String> groups, Map<String, Verdict> services,
             Map<Category, Verdict> categories) {
     }
 
@@ -57,19 +57,19 @@ public final class Policy {
     private final EnumMap<Category, Verdict> categories;
     private final List<AiService> customServices;
     private final Map<String, List<DomainPattern>> extraDomains;
-    private final Exception[] exceptions;
+    private final ExceptionRule[] exceptions;
     private final Map<String, Long> userMasks;
 
     private Policy(String source, Verdict defaultVerdict, Map<String, Verdict> services,
             EnumMap<Category, Verdict> categories, List<AiService> customServices,
-            Map<String, List<DomainPattern>> extraDomains, List<Exception> exceptions, Map<String, Long> userMasks) {
+            Map<String, List<DomainPattern>> extraDomains, List<ExceptionRule> exceptions, Map<String, Long> userMasks) {
         this.source = source;
         this.defaultVerdict = defaultVerdict;
         this.services = Map.copyOf(services);
         this.categories = categories;
         this.customServices = List.copyOf(customServices);
         this.extraDomains = Collections.unmodifiableMap(new LinkedHashMap<>(extraDomains));
-        this.exceptions = exceptions.toArray(new Exception[0]);
+        this.exceptions = exceptions.toArray(new ExceptionRule[0]);
         this.userMasks = Map.copyOf(userMasks);
     }
 
@@ -96,7 +96,7 @@ public final class Policy {
     /** Ids the policy gives a verdict to (catalog or custom services). */
     public Set<String> serviceVerdictIds() {
         Set<String> ids = new LinkedHashSet<>(services.keySet());
-        for (Exception e : exceptions) {
+        for (ExceptionRule e : exceptions) {
             ids.addAll(e.services().keySet());
         }
         return ids;
@@ -131,7 +131,7 @@ public final class Policy {
         long v4 = -1;
         byte[] address = null;
         for (int i = 0; i < exceptions.length; i++) {
-            Exception e = exceptions[i];
+            ExceptionRule e = exceptions[i];
             boolean applies = (userMask >>> i & 1L) != 0;
             if (!applies && clientIp != null && !e.networks().isEmpty()) {
                 if (!parsed) {
@@ -230,7 +230,7 @@ public final class Policy {
                 }
             }
         }
-        List<Exception> exceptions = new ArrayList<>();
+        List<ExceptionRule> exceptions = new ArrayList<>();
         Map<String, Long> userMasks = new HashMap<>();
         JsonNode exNode = fields.get("exceptions");
         if (exNode != null) {
@@ -241,7 +241,7 @@ public final class Policy {
             } else {
                 int index = 0;
                 for (JsonNode e : exNode) {
-                    Exception ex = exception(file, index, e, groupMembers, problems);
+                    ExceptionRule ex = exception(file, index, e, groupMembers, problems);
                     if (ex != null) {
                         for (String g : ex.groups()) {
                             for (String user : groupMembers.getOrDefault(g, Set.of())) {
@@ -260,7 +260,7 @@ public final class Policy {
         return new Policy(file, def, services, categories, customServices, extra, exceptions, userMasks);
     }
 
-    private static Exception exception(String file, int index, JsonNode e, Map<String, Set<String>> groupMembers,
+    private static ExceptionRule exception(String file, int index, JsonNode e, Map<String, Set<String>> groupMembers,
             List<String> problems) {
         String name = e.path("name").asText("exceptions[" + index + "]");
         String where = file + ": exception " + name;
@@ -298,7 +298,7 @@ public final class Policy {
             problems.add(where + ": says nothing (add \"services\" or \"categories\")");
         }
         return problems.size() == before
-                ? new Exception(name, List.copyOf(networks), Set.copyOf(groups), Map.copyOf(services), categories)
+                ? new ExceptionRule(name, List.copyOf(networks), Set.copyOf(groups), Map.copyOf(services), categories)
                 : null;
     }
 
