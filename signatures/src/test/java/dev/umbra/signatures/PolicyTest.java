@@ -104,6 +104,34 @@ class PolicyTest {
     }
 
     @Test
+    void parse_randomAndTruncatedBytes_throwOnlyCatalogException() {
+        byte[] valid = VALID.getBytes(StandardCharsets.UTF_8);
+        java.util.Random random = new java.util.Random(5);
+        int refused = 0;
+        for (int i = 0; i < 3000; i++) {
+            byte[] content;
+            if (i % 3 == 0) {
+                content = java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
+            } else if (i % 3 == 1) {
+                content = valid.clone();
+                for (int k = 0; k < 4; k++) {
+                    content[random.nextInt(content.length)] = (byte) random.nextInt(256);
+                }
+            } else {
+                content = new byte[random.nextInt(300)];
+                random.nextBytes(content);
+            }
+            try {
+                Policy.parse("fuzz.json", content);
+            } catch (CatalogException expected) {
+                assertThat(expected.getMessage()).contains("fuzz.json");
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(2000);
+    }
+
+    @Test
     void cidr_edgeCases_matchByPrefix() {
         assertThat(Cidr.parse("0.0.0.0/0").containsV4(IpAddresses.parseV4("203.0.113.9"))).isTrue();
         assertThat(Cidr.parse("192.0.2.5").containsV4(IpAddresses.parseV4("192.0.2.5"))).isTrue();

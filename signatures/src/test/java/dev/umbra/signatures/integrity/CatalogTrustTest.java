@@ -156,6 +156,26 @@ class CatalogTrustTest {
                 .hasMessageContaining("M:2");
     }
 
+    @Test
+    void manifest_randomBytes_throwOnlyCatalogException() {
+        java.util.Random random = new java.util.Random(9);
+        for (int i = 0; i < 2000; i++) {
+            byte[] content = new byte[random.nextInt(200)];
+            random.nextBytes(content);
+            if (i % 2 == 0) {
+                byte[] line = ("0".repeat(64) + "  a.json\n").getBytes();
+                content = java.util.Arrays.copyOf(line, random.nextInt(line.length + 1));
+            }
+            try {
+                CatalogManifest.parse("M", content);
+            } catch (CatalogException expected) {
+                assertThat(expected.getMessage()).startsWith("M");
+            }
+        }
+        assertThat(CatalogManifest.sha256(new byte[0]))
+                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
     private static String run(String... command) throws Exception {
         Process p;
         try {
