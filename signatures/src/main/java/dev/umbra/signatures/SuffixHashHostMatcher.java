@@ -24,7 +24,12 @@ import java.util.List;
  *
  * Every label-boundary suffix of a key is itself a key (with no rules), so the scan stops at the
  * first suffix that is not one: no rule can match anything longer. Most misses end there after one
- * or two labels (www.example.org: "org", then "example.org" is no key: done).
+ * or two labels (www.example.org: "org", then "example.org" is no key: done). Keys without rules
+ * are not compared character by character (see Entry).
+ *
+ * Layout: the probe table holds one long per slot, (hash << 32) | (entry index + 1); the Entry (key
+ * bytes and rules) is read only when the hash matches. Wildcard rules of one anchor are grouped and
+ * keyed by their first literal label (see WildcardGroup).
  *
  * A miss allocates nothing. A hit returns a Match built with the table: one per rule and verdict,
  * so the policy-aware lookup picks the verdict's Match without allocating either (except one
@@ -340,7 +345,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
                     Rule w = matchWildcards(wild, host, i + 1, bestStart);
                     if (w != null) {
                         best = w;
-                        bestStart = lastWildcardStart(w, host, i + 1);
+                        bestStart = matchLeft(w, host, i + 1);
                     }
                 }
             } else if (c >= 0x80) {
@@ -405,10 +410,6 @@ final class SuffixHashHostMatcher implements HostMatcher {
             }
         }
         return best;
-    }
-
-    private static int lastWildcardStart(Rule w, CharSequence host, int anchorStart) {
-        return matchLeft(w, host, anchorStart);
     }
 
     /** Start of the wildcard rule's match left of the anchor at {@code anchorStart}, or -1. */
