@@ -2,7 +2,6 @@ package dev.umbra.cli;
 
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
-import dev.umbra.signatures.Catalog;
 import dev.umbra.signatures.Category;
 import dev.umbra.signatures.HostMatcher;
 import dev.umbra.signatures.Match;
@@ -41,6 +40,9 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     LogInputOptions logInput;
 
+    @Mixin
+    CatalogOptions catalog;
+
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
     List<Path> files;
@@ -50,11 +52,11 @@ final class AuditCommand implements Callable<Integer> {
         Set<Object> failRules = parseFailOn(failOn);
         CaptureRun.checkInputs(files);
         var logOptions = logInput.toLogOptions();
-        HostMatcher matcher = Catalog.builtIn().matcher();
+        HostMatcher matcher = catalog.load(root.err).matcher();
         UsageReport report = new UsageReport();
         CaptureRun run = new CaptureRun(root.err, logOptions);
         run.readAll(files, o -> {
-            Match m = matcher.match(o.hostname());
+            Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
             if (m != null) {
                 report.add(o, m);
             }

@@ -6,14 +6,17 @@ import java.util.Collection;
  * Matches host names against the domain rules of a set of AI services.
  *
  * <p>Rules match at label boundaries only ({@code ws.amazon.com} never matches
- * {@code aws.amazon.com}), the most specific (longest) rule wins, an exact rule only matches the
- * name itself. Case and one trailing dot are ignored; internationalised names are compared in
- * punycode. Implementations are immutable and safe to share between threads.
+ * {@code aws.amazon.com}), the most specific rule wins (the one whose match covers the most of the
+ * name; at a tie exact before suffix before wildcard), an exact rule only matches the name itself, a
+ * wildcard label ({@code bedrock-runtime.*.amazonaws.com}) matches any one label. Case and one
+ * trailing dot are ignored; internationalised names are compared in punycode. A lookup that finds
+ * nothing allocates nothing. Implementations are immutable and safe to share between threads.
  */
 public interface HostMatcher {
 
     /**
-     * Finds the service a host name belongs to.
+     * Finds the service a host name belongs to; the match carries the policy's verdict for the
+     * service regardless of who uses it.
      *
      * @param host a host name as seen on the wire or in a log; may be null
      * @return the match, or {@code null} when no rule matches
@@ -21,11 +24,35 @@ public interface HostMatcher {
     Match match(CharSequence host);
 
     /**
+     * Finds the service a host name belongs to, with the verdict for this client and user (the
+     * policy's exceptions per network and group applied).
+     *
+     * @param host a host name; may be null
+     * @param clientIp the client address (IPv4 or IPv6 text); may be null
+     * @param user the user name; may be null
+     * @return the match, or {@code null} when no rule matches
+     */
+    default Match match(CharSequence host, CharSequence clientIp, String user) {
+        return match(host);
+    }
+
+    /**
      * Builds a matcher over the given services, every match carrying {@link Verdict#UNKNOWN}.
      *
      * @throws IllegalArgumentException when two services claim the same rule
      */
     static HostMatcher of(Collection<AiService> services) {
-        return new SuffixHashHostMatcher(services, service -> Verdict.UNKNOWN);
+        return new SuffixHashHostMatcher(services, Policy.NONE);
+    }
+
+    /**
+     * Builds a matcher over the given services whose matches carry the policy's verdicts. The
+     * policy's custom services and extra domains are not added here: see
+     * {@link Catalog#withPolicy(Policy)}.
+     *
+     * @throws IllegalArgumentException when two services claim the same rule
+     */
+    static HostMatcher of(Collection<AiService> services, Policy policy) {
+        return new SuffixHashHostMatcher(services, policy);
     }
 }

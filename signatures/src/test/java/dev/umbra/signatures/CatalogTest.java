@@ -51,28 +51,28 @@ class CatalogTest {
     void load_duplicateId_namesBothFiles() throws IOException {
         write("a.json", svc("dup", "chat_assistant", "a.example"));
         write("b.json", svc("dup", "chat_assistant", "b.example"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("b.json").hasMessageContaining("dup").hasMessageContaining("a.json");
     }
 
     @Test
     void load_unknownCategory_namesFileAndEntry() throws IOException {
         write("a.json", svc("svc-x", "toaster", "a.example"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("a.json").hasMessageContaining("svc-x").hasMessageContaining("toaster");
     }
 
     @Test
     void load_malformedJson_namesFileAndLine() throws IOException {
         Files.writeString(dir.resolve("bad.json"), "{\n \"services\": [\n {\"id\": }\n]}");
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("bad.json").hasMessageContaining("line 3");
     }
 
     @Test
     void load_invalidDomain_namesEntry() throws IOException {
         write("a.json", svc("svc-y", "model_api", "bad domain!"));
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("svc-y").hasMessageContaining("bad domain!");
     }
 
@@ -80,7 +80,7 @@ class CatalogTest {
     void load_sameDomainInTwoServices_isRefused() throws IOException {
         write("a.json", "{\"services\": [" + entry("one", "model_api", "x.example") + ","
                 + entry("two", "model_api", "x.example") + "]}");
-        assertThatThrownBy(() -> Catalog.load(dir)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("x.example");
     }
 
@@ -88,10 +88,102 @@ class CatalogTest {
     void load_validDirectory_loadsEveryFile() throws Exception {
         write("a.json", svc("one", "model_api", "one.example"));
         write("b.json", svc("two", "chat_assistant", "=two.example"));
-        Catalog c = Catalog.load(dir);
+        Catalog c = Catalog.parse(dir);
         assertThat(c.services()).extracting(AiService::id).containsExactly("one", "two");
         assertThat(c.matcher().match("x.two.example")).isNull();
         assertThat(c.matcher().match("two.example").service().id()).isEqualTo("two");
+    }
+
+    @Test
+    void parse_entryProblems_nameFileLineAndEntry() throws IOException {
+        write("a.json", "{\"services\": [\n" + entry("ok-one", "model_api", "ok.example") + ",\n"
+                + entry("bad-cat", "toaster", "b.example") + "\n]}");
+        assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
+                .hasMessageContaining("a.json:3: service bad-cat").hasMessageContaining("toaster");
+    }
+
+    @Test
+    void parse_riskFactWithoutSource_isRefused() throws IOException {
+        write("a.json", "{\"services\": [{\"id\": \"s\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"model_api\", \"domains\": [\"s.example\"], \"risk\": {\"trains_on_inputs\": \"yes\"}}]}");
+        assertThatThrownBy(() -> Catalog.parse(dir)).hasMessageContaining("service s")
+                .hasMessageContaining("trains_on_inputs").hasMessageContaining("no source");
+    }
+
+    @Test
+    void parse_badRiskFacts_areEachReported() throws IOException {
+        write("a.json", "{\"services\": [{\"id\": \"s\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"model_api\", \"domains\": [\"s.example\"], \"risk\": {"
+                + "\"vibes\": \"unknown\", "
+                + "\"soc2\": {\"value\": \"maybe\", \"source\": \"https://s.example/\", \"reviewed\": \"2026-01-01\"}, "
+                + "\"sso\": {\"value\": \"yes\", \"source\": \"http://s.example/\", \"reviewed\": \"2026-01-01\"}, "
+                + "\"iso27001\": {\"value\": \"yes\", \"source\": \"https://s.example/\", \"reviewed\": \"last week\"}}}]}");
+        CatalogException e = org.junit.jupiter.api.Assertions.assertThrows(CatalogException.class, () -> Catalog.parse(dir));
+        assertThat(e.problems()).hasSize(4);
+        assertThat(String.join("\n", e.problems())).contains("vibes").contains("maybe").contains("https://")
+                .contains("reviewed");
+    }
+
+    @Test
+    void parse_shadowedPatternInSameService_isRefused() throws IOException {
+        write("a.json", "{\"services\": [{\"id\": \"s\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"model_api\", \"domains\": [\"s.example\", \"=api.s.example\"]}]}");
+        assertThatThrownBy(() -> Catalog.parse(dir)).hasMessageContaining("=api.s.example")
+                .hasMessageContaining("shadowed by s.example");
+    }
+
+    @Test
+    void parse_carveOutInAnotherService_isAllowedAndWins() throws Exception {
+        write("a.json", "{\"services\": [" + entry("app", "chat_assistant", "s.example") + ","
+                + entry("api", "model_api", "=api.s.example") + "]}");
+        Catalog c = Catalog.parse(dir);
+        assertThat(c.matcher().match("api.s.example").service().id()).isEqualTo("api");
+        assertThat(c.matcher().match("www.s.example").service().id()).isEqualTo("app");
+    }
+
+    @Test
+    void parse_riskScore_isComputedFromFactsByTheDocumentedTable() throws IOException, CatalogException {
+        write("a.json", "{\"services\": [{\"id\": \"s\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"model_api\", \"domains\": [\"s.example\"], \"risk\": {"
+                + "\"trains_on_inputs\": {\"value\": \"yes\", \"source\": \"https://s.example/p\", \"reviewed\": \"2026-01-01\"}, "
+                + "\"jurisdiction\": {\"value\": \"CN\", \"source\": \"https://s.example/p\", \"reviewed\": \"2026-01-01\"}}}, "
+                + entry("t", "model_api", "t.example") + "]}");
+        Catalog c = Catalog.parse(dir);
+        // trains yes 30 + jurisdiction CN 20 + unknown retention 10, enterprise 10, soc2 5, iso 4, sso 5
+        assertThat(c.service("s").riskScore()).isEqualTo(84);
+        // all unknown: 20 + 10 + 10 + 10 + 5 + 4 + 5
+        assertThat(c.service("t").riskScore()).isEqualTo(64);
+    }
+
+    @Test
+    void builtIn_riskScores_matchHandComputedExamples() {
+        Catalog c = Catalog.builtIn();
+        // openai-api: trains no 0, retention short 3, enterprise yes 0, US 0, soc2 yes 0, iso unknown 4, sso yes 0
+        assertThat(c.service("openai-api").riskScore()).isEqualTo(7);
+        // deepseek-chat: trains yes 30, retention ? 10, enterprise ? 10, CN 20, soc2 ? 5, iso ? 4, sso ? 5
+        assertThat(c.service("deepseek-chat").riskScore()).isEqualTo(84);
+    }
+
+    @Test
+    void parse_randomBytes_neverThrowsAnythingButCatalogException() throws IOException {
+        java.util.Random random = new java.util.Random(11);
+        byte[] valid = svc("x", "model_api", "x.example").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < 600; i++) {
+            byte[] content = i % 2 == 0 ? new byte[random.nextInt(200)] : valid.clone();
+            if (i % 2 == 0) {
+                random.nextBytes(content);
+            } else {
+                for (int k = 0; k < 3; k++) {
+                    content[random.nextInt(content.length)] = (byte) random.nextInt(256);
+                }
+            }
+            Files.write(dir.resolve("f.json"), content);
+            try {
+                Catalog.parse(dir);
+            } catch (CatalogException expected) {
+                assertThat(expected.getMessage()).contains("f.json");
+            }
+        }
     }
 
     private void write(String name, String content) throws IOException {

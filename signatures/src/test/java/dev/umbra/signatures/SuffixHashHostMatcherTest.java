@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class SuffixHashHostMatcherTest {
     private static AiService service(String id, String... domains) {
-        return new AiService(id, id, "vendor", Category.MODEL_API,
-                java.util.Arrays.stream(domains).map(DomainPattern::parse).toList(), Map.of(), null);
+        return AiService.of(id, id, "vendor", Category.MODEL_API,
+                java.util.Arrays.stream(domains).map(DomainPattern::parse).toList(), Map.of());
     }
 
     private final HostMatcher matcher = HostMatcher.of(List.of(
@@ -97,5 +97,147 @@ class SuffixHashHostMatcherTest {
             matcher.match(new String(chars));
         }
         assertThat(idOf("chatgpt.com")).isEqualTo("chat");
+    }
+
+    @Test
+    void match_wildcardLabel_matchesAnyOneRegion() {
+        HostMatcher m = HostMatcher.of(List.of(service("bedrock", "bedrock-runtime.*.amazonaws.com"),
+                service("vertex", "*-aiplatform.googleapis.com"), service("gemini", "=generativelanguage.googleapis.com")));
+        assertThat(m.match("bedrock-runtime.us-east-1.amazonaws.com").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("BEDROCK-RUNTIME.eu-west-3.amazonaws.com.").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("vpce-1.bedrock-runtime.us-east-1.amazonaws.com").service().id()).isEqualTo("bedrock");
+        assertThat(m.match("us-central1-aiplatform.googleapis.com").service().id()).isEqualTo("vertex");
+        assertThat(m.match("generativelanguage.googleapis.com").service().id()).isEqualTo("gemini");
+    }
+
+    @Test
+    void match_wildcardLookAlikes_doNotMatch() {
+        HostMatcher m = HostMatcher.of(List.of(service("bedrock", "bedrock-runtime.*.amazonaws.com"),
+                service("vertex", "*-aiplatform.googleapis.com")));
+        assertThat(m.match("bedrock-runtime.amazonaws.com")).isNull();
+        assertThat(m.match("xbedrock-runtime.us-east-1.amazonaws.com")).isNull();
+        assertThat(m.match("bedrock-runtime..amazonaws.com")).isNull();
+        assertThat(m.match("bedrock-runtime.us-east-1.amazonaws.com.evil.example")).isNull();
+        assertThat(m.match("s3.us-east-1.amazonaws.com")).isNull();
+        assertThat(m.match("-aiplatform.googleapis.com")).isNull();
+        assertThat(m.match("aiplatform.googleapis.com")).isNull();
+        assertThat(m.match("storage.googleapis.com")).isNull();
+        assertThat(m.match("amazonaws.com")).isNull();
+    }
+
+    @Test
+    void match_exactWildcard_doesNotMatchSubdomains() {
+        HostMatcher m = HostMatcher.of(List.of(service("q", "=q.*.amazonaws.com")));
+        assertThat(m.match("q.us-east-1.amazonaws.com").service().id()).isEqualTo("q");
+        assertThat(m.match("x.q.us-east-1.amazonaws.com")).isNull();
+    }
+
+    @Test
+    void match_literalAndWildcardOverlap_longerMatchThenLiteralWins() {
+        HostMatcher m = HostMatcher.of(List.of(service("wild", "bedrock.*.amazonaws.com"),
+                service("regional", "us-east-1.amazonaws.com"), service("special", "=bedrock.us-east-1.amazonaws.com")));
+        assertThat(m.match("bedrock.us-west-2.amazonaws.com").service().id()).isEqualTo("wild");
+        assertThat(m.match("bedrock.us-east-1.amazonaws.com").service().id()).isEqualTo("special");
+        assertThat(m.match("x.bedrock.us-east-1.amazonaws.com").service().id()).isEqualTo("wild");
+        assertThat(m.match("ec2.us-east-1.amazonaws.com").service().id()).isEqualTo("regional");
+    }
+
+    @Test
+    void match_manyWildcardsOnOneAnchor_keyedAndLinearRulesAllFound() {
+        java.util.List<AiService> services = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            services.add(service("svc" + i, "api" + i + ".*.cloud.example"));
+        }
+        services.add(service("deep", "w.*.*.cloud.example"));
+        services.add(service("dash", "*-ml.cloud.example"));
+        services.add(service("runtime", "runtime.api7.*.cloud.example"));
+        HostMatcher m = HostMatcher.of(services);
+        for (int i = 0; i < 50; i++) {
+            assertThat(m.match("API" + i + ".eu-1.cloud.example").service().id()).isEqualTo("svc" + i);
+        }
+        assertThat(m.match("api50.eu-1.cloud.example")).isNull();
+        assertThat(m.match("api7.cloud.example")).isNull();
+        assertThat(m.match("w.a.b.cloud.example").service().id()).isEqualTo("deep");
+        assertThat(m.match("w.a.cloud.example")).isNull();
+        assertThat(m.match("eu-ml.cloud.example").service().id()).isEqualTo("dash");
+        assertThat(m.match("runtime.api7.us.cloud.example").service().id()).isEqualTo("runtime");
+        assertThat(m.match("other.api7.us.cloud.example").service().id()).isEqualTo("svc7");
+    }
+
+    @Test
+    void match_suffixCollidingWithAKeyWithoutRules_neverMatches() {
+        // "wxyz.example" is a key without rules (a suffix of the rule's key): the scan skips comparing
+        // it, so a different label with the same hash must still not match the rule further left
+        HostMatcher m = HostMatcher.of(List.of(service("s", "sub.wxyz.example")));
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-";
+        int target = foldedHash("wxyz.example");
+        int collisions = 0;
+        char[] label = new char[4];
+        for (char a : alphabet.toCharArray()) {
+            for (char b : alphabet.toCharArray()) {
+                for (char c : alphabet.toCharArray()) {
+                    for (char d : alphabet.toCharArray()) {
+                        label[0] = a;
+                        label[1] = b;
+                        label[2] = c;
+                        label[3] = d;
+                        String l = new String(label);
+                        if (!l.equals("wxyz") && foldedHash(l + ".example") == target) {
+                            collisions++;
+                            assertThat(m.match("sub." + l + ".example")).as(l).isNull();
+                            assertThat(m.match(l + ".example")).as(l).isNull();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(collisions).as("colliding labels found").isPositive();
+        assertThat(idOf(m, "sub.wxyz.example")).isEqualTo("s");
+    }
+
+    /** The matcher's hash: right to left, h * 31 + (c | 0x20). */
+    private static int foldedHash(String s) {
+        int h = 0;
+        for (int i = s.length() - 1; i >= 0; i--) {
+            h = h * 31 + (s.charAt(i) | 0x20);
+        }
+        return h;
+    }
+
+    private static String idOf(HostMatcher m, String host) {
+        Match r = m.match(host);
+        return r == null ? null : r.service().id();
+    }
+
+    @Test
+    void parse_badWildcards_areRefused() {
+        for (String bad : new String[] {"*.com", "a.*", "x*y.example.com", "**.example.com", "api.*.com", "a.**.example.com"}) {
+            assertThatThrownBy(() -> DomainPattern.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(bad);
+        }
+    }
+
+    @Test
+    void match_miss_allocatesNothing() {
+        HostMatcher m = Catalog.builtIn().matcher();
+        String[] misses = {"www.google.com", "avatars.githubusercontent.com", "s3.us-east-1.amazonaws.com",
+            "storage.googleapis.com", "notopenai.com", "openai.com.evil.example", "a.b.c.d.e.example.org"};
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        int hits = 0;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 20_000; i++) {
+                if (m.match(misses[i % misses.length]) != null
+                        || m.match(misses[i % misses.length], "10.1.2.3", "alice") != null) {
+                    hits++;
+                }
+            }
+            long allocated = threads.getThreadAllocatedBytes(id) - before;
+            // 40,000 lookups: even one small object each would be over 600 KB
+            assertThat(allocated).as("bytes allocated by 40,000 missing lookups").isLessThan(4096);
+        }
+        assertThat(hits).isZero();
     }
 }

@@ -77,11 +77,13 @@ public final class UmbraConfig {
             oneOf("monitor", "block"), "monitor answers 204 always; block answers the block page when policy says so.");
 
     public static final ConfigKey CATALOG_PATH = key("catalog.path", ConfigType.STRING, "",
-            ConfigKey.Validator.ANY, "Catalog directory; empty uses the catalog built into Umbra.");
+            ConfigKey.Validator.ANY, "Signed catalog release directory; empty uses the catalog built into Umbra.");
+    public static final ConfigKey CATALOG_TRUST_KEYS = key("catalog.trust_keys", ConfigType.LIST, "[]",
+            each("an absolute path", x -> x.startsWith("/")), "Ed25519 public keys (PEM) trusted to sign catalog releases.");
     public static final ConfigKey CATALOG_ALLOW_UNSIGNED = key("catalog.allow_unsigned", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Load a catalog whose signature is missing or does not verify (not recommended).");
     public static final ConfigKey POLICY_PATH = key("policy.path", ConfigType.STRING, "",
-            ConfigKey.Validator.ANY, "The organisation's policy file (sanctioned / tolerated / unsanctioned); empty: every verdict unknown.");
+            ConfigKey.Validator.ANY, "The organisation's policy file (JSON: verdicts, custom services, exceptions; docs/catalog.md); empty: every verdict unknown.");
 
     public static final ConfigKey OUTPUT = key("output", ConfigType.LIST, "[stdout]",
             each("stdout, file:PATH or kafka://HOST:PORT/TOPIC", UmbraConfig::isOutput), "Where findings go.");

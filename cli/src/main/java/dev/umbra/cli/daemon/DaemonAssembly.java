@@ -14,7 +14,13 @@ import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Catalog;
 import dev.umbra.signatures.CatalogException;
+import dev.umbra.signatures.CatalogHolder;
 import dev.umbra.signatures.HostMatcher;
+import dev.umbra.signatures.Match;
+import dev.umbra.signatures.Policy;
+import dev.umbra.signatures.integrity.CatalogTrust;
+import dev.umbra.signatures.integrity.Ed25519Keys;
+import java.security.PublicKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -26,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +40,7 @@ import java.util.function.Consumer;
  * here, before anything starts.
  */
 public final class DaemonAssembly {
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(DaemonAssembly.class);
     /** Time each component gets to stop. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -42,7 +48,6 @@ public final class DaemonAssembly {
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
     private final List<LogStats> logStats = new ArrayList<>();
     private final AnomalyCounters anomalies = new AnomalyCounters();
-    private final AtomicReference<HostMatcher> matcher = new AtomicReference<>();
     private final AtomicLong findings = new AtomicLong();
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final String hostId;
@@ -70,7 +75,10 @@ public final class DaemonAssembly {
             throw new IllegalArgumentException("nothing to capture: set capture.interfaces, logs.files, "
                     + "syslog.listen or icap.listen");
         }
-        components.add(new CatalogComponent(config.string(UmbraConfig.CATALOG_PATH), matcher));
+        CatalogComponent catalog = new CatalogComponent(config.string(UmbraConfig.CATALOG_PATH),
+                config.list(UmbraConfig.CATALOG_TRUST_KEYS), config.bool(UmbraConfig.CATALOG_ALLOW_UNSIGNED),
+                config.string(UmbraConfig.POLICY_PATH));
+        components.add(catalog);
 
         OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), hostId);
         List<Consumer<Finding>> sinks = new ArrayList<>();
@@ -94,7 +102,7 @@ public final class DaemonAssembly {
             }
         };
         ProcessAttributor attributor = config.bool(UmbraConfig.ATTRIBUTION_ENABLED) ? ProcessAttributor.system() : null;
-        pipeline = new Pipeline(matcher, attributor, sink);
+        pipeline = new Pipeline(catalog.matcher(), attributor, sink);
 
         String metricsListen = config.string(UmbraConfig.METRICS_LISTEN);
         if (!metricsListen.isEmpty()) {
@@ -212,30 +220,75 @@ public final class DaemonAssembly {
         }
     }
 
-    /** The catalog, reloaded on SIGHUP; a catalog that fails to load keeps the previous one. */
+    /**
+     * The catalog (verified when it is a release directory) with the organisation's policy; SIGHUP
+     * re-reads both, and a catalog or policy that fails to load keeps the previous one.
+     */
     static final class CatalogComponent implements Component {
         private final String path;
-        private final AtomicReference<HostMatcher> matcher;
+        private final List<String> trustKeys;
+        private final boolean allowUnsigned;
+        private final String policy;
+        private CatalogHolder holder;
+        private final HostMatcher matcher = new HostMatcher() {
+            @Override
+            public Match match(CharSequence host) {
+                return holder.matcher().match(host);
+            }
 
-        CatalogComponent(String path, AtomicReference<HostMatcher> matcher) {
+            @Override
+            public Match match(CharSequence host, CharSequence clientIp, String user) {
+                return holder.matcher().match(host, clientIp, user);
+            }
+        };
+
+        CatalogComponent(String path, List<String> trustKeys, boolean allowUnsigned, String policy) {
             this.path = path;
-            this.matcher = matcher;
+            this.trustKeys = trustKeys;
+            this.allowUnsigned = allowUnsigned;
+            this.policy = policy;
+        }
+
+        /** A matcher over whatever catalog is current. */
+        HostMatcher matcher() {
+            return matcher;
         }
 
         @Override
         public String name() {
-            return "catalog " + (path.isEmpty() ? "(built in)" : path);
+            return "catalog " + (path.isEmpty() ? "(built in)" : path) + (policy.isEmpty() ? "" : " with policy " + policy);
         }
 
         @Override
         public void start() throws CatalogException {
-            reload();
+            holder = new CatalogHolder(load());
         }
 
         @Override
         public void reload() throws CatalogException {
-            Catalog c = path.isEmpty() ? Catalog.builtIn() : Catalog.load(Path.of(path));
-            matcher.set(c.matcher());
+            holder.reload(this::load);
+        }
+
+        private Catalog load() throws CatalogException {
+            Catalog c;
+            if (path.isEmpty()) {
+                c = Catalog.builtIn();
+            } else {
+                List<PublicKey> keys = new ArrayList<>();
+                for (String k : trustKeys) {
+                    try {
+                        keys.add(Ed25519Keys.readPublic(Path.of(k)));
+                    } catch (IOException e) {
+                        throw new CatalogException("trust key " + k + ": " + e.getMessage(), e);
+                    }
+                }
+                CatalogTrust trust = CatalogTrust.keys(keys);
+                if (allowUnsigned) {
+                    trust = trust.allowUnverified(w -> LOG.warn("catalog {}: {}", path, w));
+                }
+                c = Catalog.load(Path.of(path), trust);
+            }
+            return policy.isEmpty() ? c : c.withPolicy(Policy.load(Path.of(policy)));
         }
 
         @Override

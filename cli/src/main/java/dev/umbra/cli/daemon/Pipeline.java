@@ -9,7 +9,6 @@ import dev.umbra.signatures.HostMatcher;
 import dev.umbra.signatures.Match;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +17,7 @@ import java.util.function.Consumer;
  * from this host, and hand a finding to the sink (which must not block).
  */
 public final class Pipeline implements Consumer<Observation> {
-    private final AtomicReference<HostMatcher> matcher;
+    private final HostMatcher matcher;
     private final ProcessAttributor attributor;
     private final Consumer<Finding> sink;
     private final AtomicLong observations = new AtomicLong();
@@ -26,11 +25,11 @@ public final class Pipeline implements Consumer<Observation> {
     private final AtomicLong attributed = new AtomicLong();
 
     /**
-     * @param matcher the current matcher; swapped on reload
+     * @param matcher the catalog's matcher (one that follows reloads)
      * @param attributor local process attribution, or null when disabled
      * @param sink receives findings; must not block
      */
-    public Pipeline(AtomicReference<HostMatcher> matcher, ProcessAttributor attributor, Consumer<Finding> sink) {
+    public Pipeline(HostMatcher matcher, ProcessAttributor attributor, Consumer<Finding> sink) {
         this.matcher = matcher;
         this.attributor = attributor;
         this.sink = sink;
@@ -39,12 +38,17 @@ public final class Pipeline implements Consumer<Observation> {
     @Override
     public void accept(Observation o) {
         observations.incrementAndGet();
-        Match m = matcher.get().match(o.hostname());
+        Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
         if (m == null) {
             return;
         }
         matched.incrementAndGet();
         Observation attributedObservation = attribute(o);
+        if (attributedObservation.user() != null && o.user() == null) {
+            // the policy may treat this user differently (exceptions per user group)
+            Match byUser = matcher.match(o.hostname(), o.clientIp(), attributedObservation.user());
+            m = byUser != null ? byUser : m;
+        }
         sink.accept(Finding.usage(attributedObservation, m, List.of(o.hostname()), o.time(), 1));
     }
 
