@@ -162,6 +162,20 @@ public final class OcsfMapper {
         }
     }
 
+    /** The event as UTF-8 JSON bytes (what goes to Kafka and the spool). */
+    public byte[] toJsonBytes(Finding f) {
+        try {
+            return JSON.writeValueAsBytes(toEvent(f));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The sensor host id given at construction; may be null. */
+    public String sensorHost() {
+        return sensorHost;
+    }
+
     private static int activityId(Finding f) {
         return switch (f.eventClass()) {
             // DNS Activity: 1 Query, 2 Response
