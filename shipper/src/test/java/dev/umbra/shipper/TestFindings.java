@@ -28,4 +28,15 @@ public final class TestFindings {
     public static long numberOf(String logName) {
         return Long.parseLong(logName.substring("test-".length()));
     }
+
+    /** Finding number {@code n} covering {@code hosts} host names: a large event. */
+    public static Finding big(long n, int hosts) {
+        Observation o = Observation.network(T0.plusMillis(n), ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5",
+                40000, "104.18.32.47", 443, "test-" + n);
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            names.add("h" + i + ".chatgpt.com");
+        }
+        return Finding.usage(o, CHATGPT, names, T0.plusMillis(n), 1);
+    }
 }

@@ -44,18 +44,20 @@ import org.apache.logging.log4j.Logger;
  *
  * <h2>Threads and flow</h2>
  * <pre>
- *  capture thread(s)           sender thread ("umbra-shipper")              producer I/O thread
- *  offer(finding) ──► HandoffQueue ──► map to JSON ──► spool.append ──► spool.next ──► producer.send
- *   (lock-free, bounded;                                      ▲                          │ callback
- *    full: drop + count)                        retry queue ──┘ ◄── retriable failure ◄──┤
- *                                                               spool.ack(seq) ◄── ack ──┘
+ *  capture thread(s)      spooler thread                 sender thread                    producer I/O thread
+ *  offer(finding) ──► HandoffQueue ──► JSON ──► spool.append ··· spool.next ──► producer.send ──┐
+ *   (lock-free, bounded;                                              ▲                       │ callback
+ *    full: drop + count)                            retry queue ──────┘ ◄── retriable failure ◄┤
+ *                                                                  spool.ack(seq) ◄──── ack ◄──┘
  * </pre>
- * {@link #offer} only puts the finding in a bounded lock-free ring; everything else happens on the
- * sender thread, which appends each finding to the spool before it is sent, and removes it only
- * when the broker acknowledged it ({@code acks=all}, idempotent producer). Records handed to the
- * producer and not acknowledged are at most {@code shipper.max.in.flight}; a failed one goes to a
- * retry queue and is sent again after a backoff (doubling to {@code shipper.retry.backoff.max.ms}),
- * so memory stays bounded however long the broker is away: the rest waits on disk.
+ * {@link #offer} only puts the finding in a bounded lock-free ring. The spooler thread maps each
+ * finding to OCSF JSON and appends it to the spool before anything is sent; it never touches the
+ * network, so a producer blocked on metadata cannot hold findings in memory. The sender thread
+ * reads the spool in order and hands records to the idempotent {@code acks=all} producer; a record
+ * leaves the spool only when the broker acknowledged it. Records handed to the producer and not
+ * acknowledged are at most {@code shipper.max.in.flight}; a failed one goes to a retry queue and
+ * is sent again after a backoff (doubling to {@code shipper.retry.backoff.max.ms}), ahead of newer
+ * records, so memory stays bounded however long the broker is away: the rest waits on disk.
  *
  * <h2>Errors</h2>
  * Delivery errors are classified ({@link DeliveryError}), counted and logged once per kind per
@@ -83,7 +85,7 @@ public final class KafkaShipper implements FindingSink {
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<DeliveryError, Long> lastLogged = new HashMap<>();
-    private final Thread sender;
+    private final CountDownLatch spooled = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean closing;
@@ -96,7 +98,8 @@ public final class KafkaShipper implements FindingSink {
     }
 
     /**
-     * Opens the spool, creates the producer and starts the sender thread.
+     * Opens the spool (replaying what a previous run left), creates the producer and starts the
+     * spooler and sender threads.
      *
      * @throws IOException if the spool cannot be opened
      * @throws IllegalArgumentException if the producer settings are invalid (the message names the key)
@@ -114,7 +117,10 @@ public final class KafkaShipper implements FindingSink {
             producer.close(Duration.ZERO);
             throw e;
         }
-        this.sender = new Thread(this::run, "umbra-shipper");
+        Thread spooler = new Thread(this::spoolLoop, "umbra-shipper-spool");
+        spooler.setDaemon(true);
+        spooler.start();
+        Thread sender = new Thread(this::sendLoop, "umbra-shipper-send");
         sender.setDaemon(true);
         sender.start();
     }
@@ -182,23 +188,43 @@ public final class KafkaShipper implements FindingSink {
         return handoff.size() == 0 && inFlight.get() == 0 && spool.pendingCount() == 0;
     }
 
-    private void run() {
+    /** Spooler thread: hand-off queue to spool, never waiting on the network. */
+    private void spoolLoop() {
+        try {
+            while (true) {
+                boolean closingNow = closing;
+                boolean worked = spoolFromHandoff();
+                if (closingNow && !worked && handoff.size() == 0) {
+                    return;
+                }
+                if (!worked) {
+                    LockSupport.parkNanos(200_000);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("shipper: spooler thread failed", e);
+        } finally {
+            spooled.countDown();
+        }
+    }
+
+    /** Sender thread: spool to producer, retries, checkpoints. */
+    private void sendLoop() {
         long lastCheckpoint = System.nanoTime();
         long drainDeadline = Long.MAX_VALUE;
         try {
             while (true) {
-                boolean worked = spoolFromHandoff();
-                worked |= sendFromSpool();
+                boolean worked = sendFromSpool();
                 long now = System.nanoTime();
                 if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
                     spool.checkpoint();
                     lastCheckpoint = now;
                 }
-                if (closing) {
+                if (spooled.getCount() == 0) {
                     if (drainDeadline == Long.MAX_VALUE) {
                         drainDeadline = now + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
                     }
-                    if (handoff.size() == 0 && (spool.pendingCount() == 0 || now - drainDeadline >= 0)) {
+                    if (spool.pendingCount() == 0 || now - drainDeadline >= 0) {
                         return;
                     }
                 }
@@ -241,10 +267,12 @@ public final class KafkaShipper implements FindingSink {
         long now = System.currentTimeMillis();
         if (!retry.isEmpty() && now >= retryNotBefore) {
             int n = retry.size();
-            for (int i = 0; i < n && !closingPastProducer(); i++) {
+            for (int i = 0; i < n; i++) {
                 Pending p = retry.poll();
                 counters.countRetried();
-                send(p);
+                if (!send(p)) {
+                    break; // the producer could not take it (no metadata): wait for the backoff again
+                }
             }
             worked = true;
         }
@@ -263,27 +291,29 @@ public final class KafkaShipper implements FindingSink {
                 spool.ack(r.seq());
                 continue;
             }
-            send(p);
             worked = true;
+            if (!send(p)) {
+                break;
+            }
         }
         return worked;
     }
 
-    private boolean closingPastProducer() {
-        return producer == null;
-    }
-
-    private void send(Pending p) {
+    /** Hands a record to the producer; false when the producer refused it at once (it is then queued for retry). */
+    private boolean send(Pending p) {
         inFlight.incrementAndGet();
         counters.countSent();
         try {
             producer.send(new ProducerRecord<>(p.topic, key, p.value), (md, e) -> completed(p, e));
+            return true;
         } catch (IllegalStateException e) {
             // the producer is closed or in a fatal state: replace it, resend later
             failed(p, e);
             replaceProducer(e);
+            return false;
         } catch (RuntimeException e) {
             failed(p, e);
+            return false;
         }
     }
 
@@ -382,6 +412,9 @@ public final class KafkaShipper implements FindingSink {
             case OTHER -> "delivery failed";
         };
         String msg = "kafka: " + what + ": " + rootMessage(e);
+        if (closing && kind == DeliveryError.OTHER) {
+            return; // the producer is being closed under unacknowledged records: they stay in the spool
+        }
         lastError = msg;
         long now = System.nanoTime();
         synchronized (lastLogged) {

@@ -110,4 +110,149 @@ class KafkaShipperBrokerTest {
         assertThat(counters.droppedTotal()).isZero();
         assertThat(counters.dropped(DropReason.HANDOFF_QUEUE_FULL)).isZero();
     }
+
+    /** Offers findings [from, to) at about {@code perSecond}, calling {@code at} with the elapsed millis. */
+    static void offerPaced(KafkaShipper s, int from, int to, int perSecond, java.util.function.LongConsumer at)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            long due = start + (long) (i - from) * 1_000_000_000L / perSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            assertThat(s.offer(TestFindings.numbered(i))).isTrue();
+            at.accept((System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    @Test
+    void offer_brokerDownThenUp_noneLostSpoolGrowsAndDrains() throws Exception {
+        String topic = newTopic();
+        ShipperCounters counters = new ShipperCounters();
+        int n = 30_000; // 6 s at 5 k/s; the broker is away from 1 s to 4 s (the 60 s version: docs/benchmarks.md)
+        long[] maxSpoolDuringOutage = {0};
+        boolean[] state = {false, false};
+        try (KafkaShipper s = shipper(baseProps(broker.bootstrap(), topic, tmp.resolve("spool")), counters)) {
+            try {
+                offerPaced(s, 0, n, 5_000, ms -> {
+                    try {
+                        if (!state[0] && ms >= 1_000) {
+                            state[0] = true;
+                            broker.stopBroker();
+                        } else if (state[0] && !state[1] && ms >= 4_000) {
+                            state[1] = true;
+                            broker.startBroker();
+                        }
+                        if (state[0] && !state[1]) {
+                            maxSpoolDuringOutage[0] = Math.max(maxSpoolDuringOutage[0], s.spooledRecords());
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            } finally {
+                if (state[0] && !state[1]) {
+                    broker.startBroker();
+                }
+            }
+            awaitIdle(s, Duration.ofSeconds(60));
+        }
+        List<JsonNode> events = TestBroker.consume(broker.clientProps(), List.of(topic), null, n, Duration.ofSeconds(60));
+        Map<Long, Integer> counts = countByNumber(events);
+        assertThat(counts).hasSize(n);
+        assertThat(maxSpoolDuringOutage[0]).as("the spool held findings during the outage").isGreaterThan(1_000);
+        assertThat(counters.droppedTotal()).isZero();
+        assertThat(counters.acked()).isGreaterThanOrEqualTo(n);
+    }
+
+    @Test
+    void offer_unknownTopicAutoCreateOff_clearErrorFindingsKeptThenDelivered() throws Exception {
+        String topic = "not-yet-" + (++topicNo);
+        ShipperCounters counters = new ShipperCounters();
+        try (KafkaShipper s = shipper(baseProps(broker.bootstrap(), topic, tmp.resolve("spool")), counters)) {
+            for (int i = 0; i < 100; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (counters.errors(dev.umbra.shipper.DeliveryError.TOPIC_MISSING) == 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(counters.errors(dev.umbra.shipper.DeliveryError.TOPIC_MISSING)).isPositive();
+            assertThat(s.lastError()).contains("topic '" + topic + "' does not exist");
+            assertThat(s.spooledRecords()).isEqualTo(100);
+            broker.createTopics(topic);
+            awaitIdle(s, Duration.ofSeconds(30));
+        }
+        Map<Long, Integer> counts = countByNumber(
+                TestBroker.consume(broker.clientProps(), List.of(topic), null, 100, Duration.ofSeconds(30)));
+        assertThat(counts).hasSize(100);
+        assertThat(counters.droppedTotal()).isZero();
+    }
+
+    @Test
+    void offer_unreachableBroker_clearErrorCountedFindingsKeptInSpool() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = ss.getLocalPort();
+        }
+        ShipperCounters counters = new ShipperCounters();
+        Path dir = tmp.resolve("spool");
+        try (KafkaShipper s = shipper(baseProps("127.0.0.1:" + closedPort, "t", dir), counters)) {
+            for (int i = 0; i < 50; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (counters.errors(dev.umbra.shipper.DeliveryError.BROKER_UNREACHABLE) == 0
+                    && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(counters.errors(dev.umbra.shipper.DeliveryError.BROKER_UNREACHABLE)).isPositive();
+            assertThat(s.lastError()).contains("no broker reachable at 127.0.0.1:" + closedPort);
+            assertThat(s.spooledRecords()).isEqualTo(50);
+        }
+        // the next start (here: against the real broker) delivers what the first left behind
+        String topic = newTopic();
+        Properties p = baseProps(broker.bootstrap(), "t", dir);
+        ShipperCounters c2 = new ShipperCounters();
+        broker.createTopics("t");
+        try (KafkaShipper s = shipper(p, c2)) {
+            awaitIdle(s, Duration.ofSeconds(30));
+        }
+        assertThat(countByNumber(TestBroker.consume(broker.clientProps(), List.of("t"), null, 50,
+                Duration.ofSeconds(30)))).hasSize(50);
+        assertThat(topic).isNotNull();
+    }
+
+    @Test
+    void newShipper_unresolvableBootstrap_failsNamingTheKey() {
+        Properties p = baseProps("no-such-host.invalid:9092", "t", tmp.resolve("spool"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shipper(p, new ShipperCounters()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid value no-such-host.invalid:9092 for configuration kafka.bootstrap.servers");
+    }
+
+    @Test
+    void offer_oversizeRecord_droppedAndCountedOthersDelivered() throws Exception {
+        String topic = newTopic();
+        ShipperCounters counters = new ShipperCounters();
+        Properties p = baseProps(broker.bootstrap(), topic, tmp.resolve("spool"));
+        p.setProperty("kafka.producer.max.request.size", "8192");
+        try (KafkaShipper s = shipper(p, counters)) {
+            for (int i = 0; i < 10; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            s.offer(TestFindings.big(10, 2_000));
+            for (int i = 11; i < 20; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            awaitIdle(s, Duration.ofSeconds(30));
+            assertThat(s.lastError()).contains("larger than the broker accepts");
+        }
+        Map<Long, Integer> counts = countByNumber(
+                TestBroker.consume(broker.clientProps(), List.of(topic), null, 19, Duration.ofSeconds(30)));
+        assertThat(counts).hasSize(19).doesNotContainKey(10L);
+        assertThat(counters.dropped(DropReason.RECORD_TOO_LARGE)).isEqualTo(1);
+        assertThat(counters.errors(dev.umbra.shipper.DeliveryError.RECORD_TOO_LARGE)).isEqualTo(1);
+    }
 }
