@@ -269,6 +269,10 @@ public final class KafkaShipper implements FindingSink {
             int n = retry.size();
             for (int i = 0; i < n; i++) {
                 Pending p = retry.poll();
+                if (!spool.contains(p.seq)) {
+                    droppedWhileInFlight(p);
+                    continue;
+                }
                 counters.countRetried();
                 if (!send(p)) {
                     break; // the producer could not take it (no metadata): wait for the backoff again
@@ -338,10 +342,22 @@ public final class KafkaShipper implements FindingSink {
             spool.ack(p.seq);
             return;
         }
+        if (!spool.contains(p.seq)) {
+            droppedWhileInFlight(p);
+            return;
+        }
         long b = backoffMillis == 0 ? 100 : Math.min(config.retryBackoffMaxMillis(), backoffMillis * 2);
         backoffMillis = b;
         retryNotBefore = System.currentTimeMillis() + b;
         failed.add(p);
+    }
+
+    /**
+     * The record's spool segment was removed while it was in flight (spool full, drop oldest) and
+     * its delivery failed: it is gone, counted with the other oldest records dropped.
+     */
+    private void droppedWhileInFlight(Pending p) {
+        counters.countDropped(DropReason.SPOOL_FULL_OLDEST, 1);
     }
 
     private void replaceProducer(Exception cause) {
@@ -483,6 +499,15 @@ public final class KafkaShipper implements FindingSink {
         }
         Producer<byte[], byte[]> pr = producer;
         pr.close(Duration.ofMillis(Math.min(5_000, config.drainTimeoutMillis() + 100)));
+        for (Pending p; (p = failed.poll()) != null; ) {
+            retry.add(p);
+        }
+        for (Pending p : retry) {
+            if (!spool.contains(p.seq)) {
+                droppedWhileInFlight(p); // neither delivered nor left in the spool
+            }
+        }
+        retry.clear();
         spool.close();
         long left = counters.queued() - counters.acked() - counters.droppedTotal();
         if (left > 0) {

@@ -83,6 +83,7 @@ public final class DiskSpool implements AutoCloseable {
     private long nextSeq;
     private long totalBytes;
     private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    private long pendingRecords;
 
     private Segment cursorSeg;
     private long cursorPos;
@@ -344,7 +345,7 @@ public final class DiskSpool implements AutoCloseable {
             active.endSeq = seq + 1;
             active.bytes += recLen;
             totalBytes += recLen;
-            counters.countSpooled(1);
+            pendingRecords++;
             counters.spooledBytes(totalBytes);
             return seq;
         } catch (IOException e) {
@@ -470,6 +471,15 @@ public final class DiskSpool implements AutoCloseable {
         if (s != active && s.fullyAcked()) {
             delete(s);
         }
+    }
+
+    /**
+     * True when the record is still in the spool and not acknowledged; false once it was
+     * acknowledged or its segment was dropped because the spool was full.
+     */
+    public synchronized boolean contains(long seq) {
+        Map.Entry<Long, Segment> e = segments.floorEntry(seq);
+        return e != null && seq < e.getValue().endSeq && !e.getValue().isAcked(seq);
     }
 
     /** Persists the acknowledgement low watermark (and fsyncs data under the interval policy when due). */
@@ -660,6 +670,8 @@ public final class DiskSpool implements AutoCloseable {
         }
         pending.clear();
         unsynced = true;
+        counters.countSpooled(pendingRecords); // "spooled" means written to the file (survives a process kill)
+        pendingRecords = 0;
     }
 
     private void maybeFsync(boolean force) throws IOException {
