@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.umbra.classifier.Detection;
+import dev.umbra.classifier.DetectionCategory;
+import dev.umbra.classifier.Likelihood;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
@@ -45,14 +48,16 @@ public final class OcsfMapper {
         EventClass c = f.eventClass();
         Observation o = f.observation();
         int activity = activityId(f);
+        int severity = severityId(f);
         e.put("class_uid", c.uid());
         e.put("class_name", c.caption());
         e.put("category_uid", c.categoryUid());
         e.put("category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
         e.put("activity_id", activity);
+        e.put("activity_name", activityName(c, activity));
         e.put("type_uid", c.uid() * 100L + activity);
-        e.put("severity_id", 1);
-        e.put("severity", "Informational");
+        e.put("severity_id", severity);
+        e.put("severity", SEVERITIES[severity]);
         e.put("time", f.startTime().toEpochMilli());
         if (f.count() > 1 || !f.endTime().equals(f.startTime())) {
             e.put("start_time", f.startTime().toEpochMilli());
@@ -72,19 +77,22 @@ public final class OcsfMapper {
             e.putObject("device").put("hostname", sensorHost);
         }
 
-        ObjectNode src = e.putObject("src_endpoint");
+        boolean activityClass = c.categoryUid() == 4;
+        // activity classes carry the endpoints at the top; findings carry them as evidence
+        ObjectNode where = activityClass ? e : e.putArray("evidences").addObject();
+        ObjectNode src = where.putObject("src_endpoint");
         putIfPresent(src, "ip", o.clientIp());
         if (o.clientPort() > 0) {
             src.put("port", o.clientPort());
         }
-        ObjectNode dst = e.putObject("dst_endpoint");
+        ObjectNode dst = where.putObject("dst_endpoint");
         putIfPresent(dst, "ip", o.serverIp());
         if (o.serverPort() > 0) {
             dst.put("port", o.serverPort());
         }
         dst.put("hostname", o.hostname());
         if (o.user() != null || o.process() != null) {
-            ObjectNode actor = e.putObject("actor");
+            ObjectNode actor = where.putObject("actor");
             if (o.user() != null) {
                 actor.putObject("user").put("name", o.user());
             }
@@ -113,16 +121,39 @@ public final class OcsfMapper {
                 }
             }
             case HTTP_ACTIVITY -> e.putObject("http_request").putObject("url").put("hostname", o.hostname());
-            default -> {
+            case DETECTION_FINDING -> {
+                ObjectNode info = findingInfo(e, f, f.policy().title(), f.policy().code());
+                info.put("desc", f.policy().title() + ": " + serviceName(f) + " (" + o.hostname() + ")"
+                        + (o.clientIp() == null ? "" : " from " + o.clientIp()));
+            }
+            case DATA_SECURITY_FINDING -> {
+                Detection first = f.detections().get(0);
+                ObjectNode info = findingInfo(e, f, "Sensitive data sent to an AI service",
+                        "sensitive_data_to_ai_service");
+                info.put("desc", f.detections().size() + " sensitive item(s) (" + first.type() + ") sent to "
+                        + serviceName(f) + " (" + o.hostname() + ")");
+                ObjectNode ds = e.putObject("data_security");
+                int cat = dataCategoryId(first.category());
+                ds.put("category_id", cat);
+                ds.put("category", DATA_CATEGORIES.get(cat));
+                ds.put("data_lifecycle_state_id", 2);
+                ds.put("data_lifecycle_state", "Data in Transit");
+                ds.put("detection_system_id", 99);
+                ds.put("detection_system", "Umbra classifier");
+                ds.put("detection_pattern", first.type());
+                ds.put("pattern_match", first.masked());
+                ds.put("total", f.detections().size());
             }
         }
-        if (o.bytesOut() >= 0 || o.bytesIn() >= 0) {
+        long out = f.bytesOut();
+        long in = f.bytesIn();
+        if (activityClass && (out >= 0 || in >= 0)) {
             ObjectNode traffic = e.putObject("traffic");
-            if (o.bytesOut() >= 0) {
-                traffic.put("bytes_out", o.bytesOut());
+            if (out >= 0) {
+                traffic.put("bytes_out", out);
             }
-            if (o.bytesIn() >= 0) {
-                traffic.put("bytes_in", o.bytesIn());
+            if (in >= 0) {
+                traffic.put("bytes_in", in);
             }
         }
 
@@ -150,7 +181,81 @@ public final class OcsfMapper {
         umbra.put("observation_kind", o.kind().id());
         ArrayNode hostnames = umbra.putArray("hostnames");
         f.hostnames().forEach(hostnames::add);
+        if (!activityClass && (out >= 0 || in >= 0)) {
+            if (out >= 0) {
+                umbra.put("bytes_out", out);
+            }
+            if (in >= 0) {
+                umbra.put("bytes_in", in);
+            }
+        }
+        if (!f.detections().isEmpty()) {
+            ArrayNode ds = umbra.putArray("detections");
+            for (Detection d : f.detections()) {
+                ObjectNode dn = ds.addObject();
+                dn.put("type", d.type());
+                dn.put("category", d.category().id());
+                dn.put("likelihood", d.likelihood().id());
+                dn.put("start", d.start());
+                dn.put("end", d.end());
+                dn.put("masked", d.masked());
+                dn.put("hmac", d.hmac());
+            }
+        }
         return e;
+    }
+
+    private static ObjectNode findingInfo(ObjectNode e, Finding f, String title, String type) {
+        ObjectNode info = e.putObject("finding_info");
+        info.put("uid", f.uid());
+        info.put("title", title);
+        info.putArray("types").add(type);
+        info.put("created_time", f.startTime().toEpochMilli());
+        ObjectNode analytic = info.putObject("analytic");
+        analytic.put("name", "umbra-" + type);
+        analytic.put("type_id", 1);
+        analytic.put("type", "Rule");
+        return info;
+    }
+
+    private static String serviceName(Finding f) {
+        return f.match() == null ? "an unknown service" : f.match().service().name();
+    }
+
+    private static int severityId(Finding f) {
+        return switch (f.eventClass()) {
+            case DETECTION_FINDING -> f.policy().severityId();
+            case DATA_SECURITY_FINDING -> {
+                Likelihood l = f.detections().get(0).likelihood();
+                yield l == Likelihood.LIKELY || l == Likelihood.VERY_LIKELY ? 4 : 3;
+            }
+            default -> 1;
+        };
+    }
+
+    /** OCSF data_security.category_id: 1 Personal, 4 Business, 6 Security, 99 Other. */
+    private static int dataCategoryId(DetectionCategory c) {
+        return switch (c) {
+            case PII, PHI -> 1;
+            case SOURCE_CODE -> 4;
+            case SECRET -> 6;
+            case CUSTOM -> 99;
+        };
+    }
+
+    private static final java.util.Map<Integer, String> DATA_CATEGORIES = java.util.Map.of(1, "Personal", 4,
+            "Business", 6, "Security", 99, "Other");
+
+    private static final String[] SEVERITIES = {"Unknown", "Informational", "Low", "Medium", "High", "Critical",
+        "Fatal"};
+
+    private static String activityName(EventClass c, int activity) {
+        return switch (c) {
+            case DNS_ACTIVITY -> activity == 2 ? "Response" : "Query";
+            case NETWORK_ACTIVITY -> "Traffic";
+            case HTTP_ACTIVITY -> "Other";
+            case DETECTION_FINDING, DATA_SECURITY_FINDING -> "Create";
+        };
     }
 
     /** The event as one line of JSON. */

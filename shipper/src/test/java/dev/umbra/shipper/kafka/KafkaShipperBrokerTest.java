@@ -81,6 +81,7 @@ class KafkaShipperBrokerTest {
         Map<Long, Integer> counts = new HashMap<>();
         Map<Long, String> uids = new HashMap<>();
         for (JsonNode e : events) {
+            dev.umbra.shipper.SchemaCheck.assertValid(e);
             long n = TestFindings.numberOf(e.at("/metadata/log_name").asText());
             counts.merge(n, 1, Integer::sum);
             String uid = e.at("/metadata/uid").asText();
