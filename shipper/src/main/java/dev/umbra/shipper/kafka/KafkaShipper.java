@@ -18,12 +18,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -89,6 +92,7 @@ public final class KafkaShipper implements FindingSink {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean closing;
+    private volatile boolean abandoned;
     private volatile String lastError;
     private volatile long backoffMillis;
     private volatile long retryNotBefore;
@@ -213,7 +217,7 @@ public final class KafkaShipper implements FindingSink {
         long lastCheckpoint = System.nanoTime();
         long drainDeadline = Long.MAX_VALUE;
         try {
-            while (true) {
+            while (!abandoned) {
                 boolean worked = sendFromSpool();
                 long now = System.nanoTime();
                 if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
@@ -308,7 +312,20 @@ public final class KafkaShipper implements FindingSink {
         inFlight.incrementAndGet();
         counters.countSent();
         try {
-            producer.send(new ProducerRecord<>(p.topic, key, p.value), (md, e) -> completed(p, e));
+            Future<RecordMetadata> f = producer.send(new ProducerRecord<>(p.topic, key, p.value),
+                    (md, e) -> completed(p, e));
+            if (f.isDone()) {
+                // failed inside send() (no metadata within max.block.ms, record too large): the callback
+                // already ran; stop feeding the producer until the backoff has passed
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
             return true;
         } catch (IllegalStateException e) {
             // the producer is closed or in a fatal state: replace it, resend later
@@ -334,8 +351,8 @@ public final class KafkaShipper implements FindingSink {
 
     private void failed(Pending p, Exception e) {
         DeliveryError kind = classify(e);
+        report(kind, p.topic, e); // sets lastError before the counter moves, for readers polling the counter
         counters.countError(kind);
-        report(kind, p.topic, e);
         inFlight.decrementAndGet();
         if (kind == DeliveryError.RECORD_TOO_LARGE) {
             counters.countDropped(DropReason.RECORD_TOO_LARGE, 1);
@@ -493,6 +510,7 @@ public final class KafkaShipper implements FindingSink {
         try {
             if (!stopped.await(config.drainTimeoutMillis() + 5_000, TimeUnit.MILLISECONDS)) {
                 LOG.warn("shipper: sender did not stop in time");
+                abandoned = true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
