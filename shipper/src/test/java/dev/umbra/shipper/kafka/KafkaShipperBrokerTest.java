@@ -60,6 +60,7 @@ class KafkaShipperBrokerTest {
         p.setProperty("kafka.producer.request.timeout.ms", "3000");
         p.setProperty("kafka.producer.delivery.timeout.ms", "6000");
         p.setProperty("kafka.producer.linger.ms", "5");
+        p.setProperty("shipper.drain.timeout.ms", "2000");
         return p;
     }
 

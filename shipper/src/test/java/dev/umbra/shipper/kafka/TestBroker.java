@@ -69,6 +69,12 @@ final class TestBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** The port a named listener is bound to (for listeners added through the configuration). */
+    int boundPort(String listener) {
+        return cluster.brokers().values().iterator().next()
+                .boundPort(org.apache.kafka.common.network.ListenerName.normalised(listener));
+    }
+
     /** Client settings for the test's own admin and consumer (security settings when needed). */
     Properties clientProps() {
         Properties p = new Properties();
