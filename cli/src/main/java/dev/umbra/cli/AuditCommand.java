@@ -68,7 +68,7 @@ final class AuditCommand implements Callable<Integer> {
             try (Outputs o = Outputs.open(outputSpecs, outputConfig, root.out, root.err,
                     new OcsfMapper(UmbraCommand.version(), null))) {
                 report.findings().forEach(o::send);
-                delivered = o.finish();
+                delivered = o.finish(root.verbosity() > 0);
             }
         }
         if (Outputs.includesStdout(outputSpecs)) {

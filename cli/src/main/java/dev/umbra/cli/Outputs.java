@@ -118,13 +118,17 @@ final class Outputs implements AutoCloseable {
      * Closes every destination (Kafka: delivers within its drain timeout) and reports what was not
      * delivered.
      *
+     * @param verbose print the Kafka counters
      * @return true when every finding reached every destination
      */
-    boolean finish() {
+    boolean finish(boolean verbose) {
         close();
         boolean ok = true;
         for (KafkaShipper k : kafka) {
             ShipperCounters c = k.counters();
+            if (verbose) {
+                err.println("umbra: kafka: " + c.snapshot());
+            }
             long notAcked = offered - c.acked();
             if (notAcked > 0) {
                 ok = false;

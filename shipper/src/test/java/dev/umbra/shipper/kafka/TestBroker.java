@@ -25,7 +25,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * A real single-node KRaft broker (Kafka's own test kit) on a random loopback port, for the
  * integration tests. The broker can be stopped and started again on the same port.
  */
-final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaClusterTestKit cluster;
     private final Properties clientProps;
@@ -36,12 +36,12 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Starts a combined broker+controller with auto topic creation off and the given extra settings. */
-    static TestBroker start(Map<String, String> extra) throws Exception {
+    public static TestBroker start(Map<String, String> extra) throws Exception {
         return start(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
                 .build(), extra, new Properties());
     }
 
-    static TestBroker start(TestKitNodes nodes, Map<String, String> extra, Properties clientProps) throws Exception {
+    public static TestBroker start(TestKitNodes nodes, Map<String, String> extra, Properties clientProps) throws Exception {
         KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
         Map<String, String> cfg = new HashMap<>();
         cfg.put("auto.create.topics.enable", "false");
@@ -65,25 +65,25 @@ final class TestBroker implements AutoCloseable {
         return new TestBroker(c, clientProps);
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return cluster.bootstrapServers();
     }
 
     /** The port a named listener is bound to (for listeners added through the configuration). */
-    int boundPort(String listener) {
+    public int boundPort(String listener) {
         return cluster.brokers().values().iterator().next()
                 .boundPort(org.apache.kafka.common.network.ListenerName.normalised(listener));
     }
 
     /** Client settings for the test's own admin and consumer (security settings when needed). */
-    Properties clientProps() {
+    public Properties clientProps() {
         Properties p = new Properties();
         p.putAll(clientProps);
         p.put("bootstrap.servers", bootstrap());
         return p;
     }
 
-    void createTopics(String... names) throws Exception {
+    public void createTopics(String... names) throws Exception {
         try (Admin admin = Admin.create(clientProps())) {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
@@ -94,7 +94,7 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Stops the broker (the controller keeps running). */
-    void stopBroker() {
+    public void stopBroker() {
         cluster.brokers().values().forEach(bs -> {
             bs.shutdown();
             bs.awaitShutdown();
@@ -102,13 +102,13 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Starts the stopped broker again, on the same port. */
-    void startBroker() throws Exception {
+    public void startBroker() throws Exception {
         cluster.brokers().values().forEach(bs -> bs.startup());
         cluster.waitForReadyBrokers();
     }
 
     /** Reads every record of the topics from the beginning until {@code done} or the timeout. */
-    static List<JsonNode> consume(Properties props, Collection<String> topics, BooleanSupplier ignored, int expect,
+    public static List<JsonNode> consume(Properties props, Collection<String> topics, BooleanSupplier ignored, int expect,
             Duration timeout) throws IOException {
         Properties p = new Properties();
         p.putAll(props);
@@ -134,6 +134,11 @@ final class TestBroker implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Reads every record of one topic from the beginning (see the other overload). */
+    public List<JsonNode> consume(String topic, int expect, Duration timeout) throws IOException {
+        return consume(clientProps(), List.of(topic), null, expect, timeout);
     }
 
     @Override
