@@ -1,8 +1,9 @@
 package dev.umbra.shipper.ocsf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umbra.classifier.Detection;
 import dev.umbra.classifier.DetectionCategory;
@@ -13,7 +14,9 @@ import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
 import dev.umbra.signatures.AiService;
 import dev.umbra.signatures.Match;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Maps {@link Finding}s to OCSF 1.8.0 events (one JSON object each).
@@ -29,6 +32,7 @@ public final class OcsfMapper {
     public static final String SCHEMA_VERSION = "1.8.0";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory FACTORY = JSON.getFactory();
 
     private final String productVersion;
     private final String sensorHost;
@@ -42,180 +46,260 @@ public final class OcsfMapper {
         this.sensorHost = sensorHost;
     }
 
-    /** The event as a JSON tree. */
+    /**
+     * The event as a JSON tree (parsed from {@link #toJsonBytes}, so both forms are the same
+     * event; the streaming writer is the one implementation).
+     */
     public ObjectNode toEvent(Finding f) {
-        ObjectNode e = JSON.createObjectNode();
+        try {
+            return (ObjectNode) JSON.readTree(toJsonBytes(f));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The event as UTF-8 JSON bytes (what goes to Kafka, files and the spool). */
+    public byte[] toJsonBytes(Finding f) {
+        ByteArrayBuilder buf = new ByteArrayBuilder(1024);
+        try (JsonGenerator g = FACTORY.createGenerator(buf)) {
+            write(f, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buf.toByteArray();
+    }
+
+    /** The event as one line of JSON. */
+    public String toJsonLine(Finding f) {
+        return new String(toJsonBytes(f), StandardCharsets.UTF_8);
+    }
+
+    /** Writes the event with a streaming generator: no tree, one pass (the spooler's hot path). */
+    private void write(Finding f, JsonGenerator g) throws IOException {
         EventClass c = f.eventClass();
         Observation o = f.observation();
         int activity = activityId(f);
         int severity = severityId(f);
-        e.put("class_uid", c.uid());
-        e.put("class_name", c.caption());
-        e.put("category_uid", c.categoryUid());
-        e.put("category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
-        e.put("activity_id", activity);
-        e.put("activity_name", activityName(c, activity));
-        e.put("type_uid", c.uid() * 100L + activity);
-        e.put("severity_id", severity);
-        e.put("severity", SEVERITIES[severity]);
-        e.put("time", f.startTime().toEpochMilli());
+        g.writeStartObject();
+        g.writeNumberField("class_uid", c.uid());
+        g.writeStringField("class_name", c.caption());
+        g.writeNumberField("category_uid", c.categoryUid());
+        g.writeStringField("category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
+        g.writeNumberField("activity_id", activity);
+        g.writeStringField("activity_name", activityName(c, activity));
+        g.writeNumberField("type_uid", c.uid() * 100L + activity);
+        g.writeNumberField("severity_id", severity);
+        g.writeStringField("severity", SEVERITIES[severity]);
+        g.writeNumberField("time", f.startTime().toEpochMilli());
         if (f.count() > 1 || !f.endTime().equals(f.startTime())) {
-            e.put("start_time", f.startTime().toEpochMilli());
-            e.put("end_time", f.endTime().toEpochMilli());
+            g.writeNumberField("start_time", f.startTime().toEpochMilli());
+            g.writeNumberField("end_time", f.endTime().toEpochMilli());
         }
-        e.put("count", f.count());
+        g.writeNumberField("count", f.count());
 
-        ObjectNode metadata = e.putObject("metadata");
-        metadata.put("uid", f.uid());
-        metadata.put("version", SCHEMA_VERSION);
-        ObjectNode product = metadata.putObject("product");
-        product.put("name", "Umbra");
-        product.put("vendor_name", "Umbra");
-        product.put("version", productVersion);
-        metadata.put("log_name", o.source());
+        g.writeObjectFieldStart("metadata");
+        g.writeStringField("uid", f.uid());
+        g.writeStringField("version", SCHEMA_VERSION);
+        g.writeObjectFieldStart("product");
+        g.writeStringField("name", "Umbra");
+        g.writeStringField("vendor_name", "Umbra");
+        g.writeStringField("version", productVersion);
+        g.writeEndObject();
+        g.writeStringField("log_name", o.source());
+        g.writeEndObject();
         if (sensorHost != null) {
-            e.putObject("device").put("hostname", sensorHost);
+            g.writeObjectFieldStart("device");
+            g.writeStringField("hostname", sensorHost);
+            g.writeEndObject();
         }
 
         boolean activityClass = c.categoryUid() == 4;
         // activity classes carry the endpoints at the top; findings carry them as evidence
-        ObjectNode where = activityClass ? e : e.putArray("evidences").addObject();
-        ObjectNode src = where.putObject("src_endpoint");
-        putIfPresent(src, "ip", o.clientIp());
+        if (!activityClass) {
+            g.writeArrayFieldStart("evidences");
+            g.writeStartObject();
+        }
+        g.writeObjectFieldStart("src_endpoint");
+        if (o.clientIp() != null) {
+            g.writeStringField("ip", o.clientIp());
+        }
         if (o.clientPort() > 0) {
-            src.put("port", o.clientPort());
+            g.writeNumberField("port", o.clientPort());
         }
-        ObjectNode dst = where.putObject("dst_endpoint");
-        putIfPresent(dst, "ip", o.serverIp());
+        g.writeEndObject();
+        g.writeObjectFieldStart("dst_endpoint");
+        if (o.serverIp() != null) {
+            g.writeStringField("ip", o.serverIp());
+        }
         if (o.serverPort() > 0) {
-            dst.put("port", o.serverPort());
+            g.writeNumberField("port", o.serverPort());
         }
-        dst.put("hostname", o.hostname());
+        g.writeStringField("hostname", o.hostname());
+        g.writeEndObject();
         if (o.user() != null || o.process() != null) {
-            ObjectNode actor = where.putObject("actor");
+            g.writeObjectFieldStart("actor");
             if (o.user() != null) {
-                actor.putObject("user").put("name", o.user());
+                g.writeObjectFieldStart("user");
+                g.writeStringField("name", o.user());
+                g.writeEndObject();
             }
             if (o.process() != null) {
-                actor.putObject("process").put("name", o.process());
+                g.writeObjectFieldStart("process");
+                g.writeStringField("name", o.process());
+                g.writeEndObject();
             }
+            g.writeEndObject();
+        }
+        if (!activityClass) {
+            g.writeEndObject();
+            g.writeEndArray();
         }
 
         switch (c) {
             case DNS_ACTIVITY -> {
-                e.putObject("query").put("hostname", o.hostname());
+                g.writeObjectFieldStart("query");
+                g.writeStringField("hostname", o.hostname());
+                g.writeEndObject();
                 if (!o.answers().isEmpty()) {
-                    ArrayNode answers = e.putArray("answers");
+                    g.writeArrayFieldStart("answers");
                     for (String a : o.answers()) {
-                        answers.addObject().put("rdata", a);
+                        g.writeStartObject();
+                        g.writeStringField("rdata", a);
+                        g.writeEndObject();
                     }
+                    g.writeEndArray();
                 }
             }
             case NETWORK_ACTIVITY -> {
-                ObjectNode conn = e.putObject("connection_info");
-                conn.put("protocol_name", o.kind() == ObservationKind.QUIC_SNI ? "udp" : "tcp");
-                conn.put("direction_id", 2);
-                conn.put("direction", "Outbound");
+                g.writeObjectFieldStart("connection_info");
+                g.writeStringField("protocol_name", o.kind() == ObservationKind.QUIC_SNI ? "udp" : "tcp");
+                g.writeNumberField("direction_id", 2);
+                g.writeStringField("direction", "Outbound");
+                g.writeEndObject();
                 if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
-                    e.putObject("tls").put("sni", o.hostname());
+                    g.writeObjectFieldStart("tls");
+                    g.writeStringField("sni", o.hostname());
+                    g.writeEndObject();
                 }
             }
-            case HTTP_ACTIVITY -> e.putObject("http_request").putObject("url").put("hostname", o.hostname());
-            case DETECTION_FINDING -> {
-                ObjectNode info = findingInfo(e, f, f.policy().title(), f.policy().code());
-                info.put("desc", f.policy().title() + ": " + serviceName(f) + " (" + o.hostname() + ")"
-                        + (o.clientIp() == null ? "" : " from " + o.clientIp()));
+            case HTTP_ACTIVITY -> {
+                g.writeObjectFieldStart("http_request");
+                g.writeObjectFieldStart("url");
+                g.writeStringField("hostname", o.hostname());
+                g.writeEndObject();
+                g.writeEndObject();
             }
+            case DETECTION_FINDING -> findingInfo(g, f, f.policy().title(), f.policy().code(),
+                    f.policy().title() + ": " + serviceName(f) + " (" + o.hostname() + ")"
+                            + (o.clientIp() == null ? "" : " from " + o.clientIp()));
             case DATA_SECURITY_FINDING -> {
                 Detection first = f.detections().get(0);
-                ObjectNode info = findingInfo(e, f, "Sensitive data sent to an AI service",
-                        "sensitive_data_to_ai_service");
-                info.put("desc", f.detections().size() + " sensitive item(s) (" + first.type() + ") sent to "
-                        + serviceName(f) + " (" + o.hostname() + ")");
-                ObjectNode ds = e.putObject("data_security");
+                findingInfo(g, f, "Sensitive data sent to an AI service", "sensitive_data_to_ai_service",
+                        f.detections().size() + " sensitive item(s) (" + first.type() + ") sent to "
+                                + serviceName(f) + " (" + o.hostname() + ")");
+                g.writeObjectFieldStart("data_security");
                 int cat = dataCategoryId(first.category());
-                ds.put("category_id", cat);
-                ds.put("category", DATA_CATEGORIES.get(cat));
-                ds.put("data_lifecycle_state_id", 2);
-                ds.put("data_lifecycle_state", "Data in Transit");
-                ds.put("detection_system_id", 99);
-                ds.put("detection_system", "Umbra classifier");
-                ds.put("detection_pattern", first.type());
-                ds.put("pattern_match", first.masked());
-                ds.put("total", f.detections().size());
+                g.writeNumberField("category_id", cat);
+                g.writeStringField("category", DATA_CATEGORIES.get(cat));
+                g.writeNumberField("data_lifecycle_state_id", 2);
+                g.writeStringField("data_lifecycle_state", "Data in Transit");
+                g.writeNumberField("detection_system_id", 99);
+                g.writeStringField("detection_system", "Umbra classifier");
+                g.writeStringField("detection_pattern", first.type());
+                g.writeStringField("pattern_match", first.masked());
+                g.writeNumberField("total", f.detections().size());
+                g.writeEndObject();
             }
         }
         long out = f.bytesOut();
         long in = f.bytesIn();
         if (activityClass && (out >= 0 || in >= 0)) {
-            ObjectNode traffic = e.putObject("traffic");
+            g.writeObjectFieldStart("traffic");
             if (out >= 0) {
-                traffic.put("bytes_out", out);
+                g.writeNumberField("bytes_out", out);
             }
             if (in >= 0) {
-                traffic.put("bytes_in", in);
+                g.writeNumberField("bytes_in", in);
             }
+            g.writeEndObject();
         }
 
         Match m = f.match();
         if (m != null) {
             AiService s = m.service();
-            e.put("app_name", s.name());
-            ObjectNode enrichment = e.putArray("enrichments").addObject();
-            enrichment.put("name", "dst_endpoint.hostname");
-            enrichment.put("value", o.hostname());
-            enrichment.put("type", "ai_service");
-            enrichment.put("provider", "umbra-catalog");
-            ObjectNode data = enrichment.putObject("data");
-            data.put("service_id", s.id());
-            data.put("service_name", s.name());
-            data.put("vendor", s.vendor());
-            data.put("category", s.category().id());
-            data.put("verdict", m.verdict().id());
+            g.writeStringField("app_name", s.name());
+            g.writeArrayFieldStart("enrichments");
+            g.writeStartObject();
+            g.writeStringField("name", "dst_endpoint.hostname");
+            g.writeStringField("value", o.hostname());
+            g.writeStringField("type", "ai_service");
+            g.writeStringField("provider", "umbra-catalog");
+            g.writeObjectFieldStart("data");
+            g.writeStringField("service_id", s.id());
+            g.writeStringField("service_name", s.name());
+            g.writeStringField("vendor", s.vendor());
+            g.writeStringField("category", s.category().id());
+            g.writeStringField("verdict", m.verdict().id());
             if (s.riskScore() != null) {
-                data.put("risk_score", s.riskScore());
+                g.writeNumberField("risk_score", s.riskScore());
             }
-            data.put("pattern", m.pattern().toString());
+            g.writeStringField("pattern", m.pattern().toString());
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
         }
-        ObjectNode umbra = e.putObject("unmapped").putObject("umbra");
-        umbra.put("observation_kind", o.kind().id());
-        ArrayNode hostnames = umbra.putArray("hostnames");
-        f.hostnames().forEach(hostnames::add);
-        if (!activityClass && (out >= 0 || in >= 0)) {
+        g.writeObjectFieldStart("unmapped");
+        g.writeObjectFieldStart("umbra");
+        g.writeStringField("observation_kind", o.kind().id());
+        g.writeArrayFieldStart("hostnames");
+        for (String h : f.hostnames()) {
+            g.writeString(h);
+        }
+        g.writeEndArray();
+        if (!activityClass) {
             if (out >= 0) {
-                umbra.put("bytes_out", out);
+                g.writeNumberField("bytes_out", out);
             }
             if (in >= 0) {
-                umbra.put("bytes_in", in);
+                g.writeNumberField("bytes_in", in);
             }
         }
         if (!f.detections().isEmpty()) {
-            ArrayNode ds = umbra.putArray("detections");
+            g.writeArrayFieldStart("detections");
             for (Detection d : f.detections()) {
-                ObjectNode dn = ds.addObject();
-                dn.put("type", d.type());
-                dn.put("category", d.category().id());
-                dn.put("likelihood", d.likelihood().id());
-                dn.put("start", d.start());
-                dn.put("end", d.end());
-                dn.put("masked", d.masked());
-                dn.put("hmac", d.hmac());
+                g.writeStartObject();
+                g.writeStringField("type", d.type());
+                g.writeStringField("category", d.category().id());
+                g.writeStringField("likelihood", d.likelihood().id());
+                g.writeNumberField("start", d.start());
+                g.writeNumberField("end", d.end());
+                g.writeStringField("masked", d.masked());
+                g.writeStringField("hmac", d.hmac());
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
-        return e;
+        g.writeEndObject();
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
-    private static ObjectNode findingInfo(ObjectNode e, Finding f, String title, String type) {
-        ObjectNode info = e.putObject("finding_info");
-        info.put("uid", f.uid());
-        info.put("title", title);
-        info.putArray("types").add(type);
-        info.put("created_time", f.startTime().toEpochMilli());
-        ObjectNode analytic = info.putObject("analytic");
-        analytic.put("name", "umbra-" + type);
-        analytic.put("type_id", 1);
-        analytic.put("type", "Rule");
-        return info;
+    private static void findingInfo(JsonGenerator g, Finding f, String title, String type, String desc)
+            throws IOException {
+        g.writeObjectFieldStart("finding_info");
+        g.writeStringField("uid", f.uid());
+        g.writeStringField("title", title);
+        g.writeArrayFieldStart("types");
+        g.writeString(type);
+        g.writeEndArray();
+        g.writeNumberField("created_time", f.startTime().toEpochMilli());
+        g.writeObjectFieldStart("analytic");
+        g.writeStringField("name", "umbra-" + type);
+        g.writeNumberField("type_id", 1);
+        g.writeStringField("type", "Rule");
+        g.writeEndObject();
+        g.writeStringField("desc", desc);
+        g.writeEndObject();
     }
 
     private static String serviceName(Finding f) {
@@ -258,24 +342,6 @@ public final class OcsfMapper {
         };
     }
 
-    /** The event as one line of JSON. */
-    public String toJsonLine(Finding f) {
-        try {
-            return JSON.writeValueAsString(toEvent(f));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The event as UTF-8 JSON bytes (what goes to Kafka and the spool). */
-    public byte[] toJsonBytes(Finding f) {
-        try {
-            return JSON.writeValueAsBytes(toEvent(f));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The sensor host id given at construction; may be null. */
     public String sensorHost() {
         return sensorHost;
@@ -292,11 +358,5 @@ public final class OcsfMapper {
             // Findings: 1 Create
             case DETECTION_FINDING, DATA_SECURITY_FINDING -> 1;
         };
-    }
-
-    private static void putIfPresent(ObjectNode node, String field, String value) {
-        if (value != null) {
-            node.put(field, value);
-        }
     }
 }
