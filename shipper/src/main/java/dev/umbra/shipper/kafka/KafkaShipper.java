@@ -179,6 +179,14 @@ public final class KafkaShipper implements FindingSink {
         return spool.pendingCount();
     }
 
+    /**
+     * The spool's checkpointed acknowledgement watermark: records below this sequence number are
+     * never sent again, even after a crash.
+     */
+    public long checkpointedSeq() {
+        return spool.checkpointed();
+    }
+
     /** Findings handed over and not yet appended to the spool. */
     public int queuedInMemory() {
         return handoff.size();

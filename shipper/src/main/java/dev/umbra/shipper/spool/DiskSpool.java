@@ -535,6 +535,14 @@ public final class DiskSpool implements AutoCloseable {
         return Math.max(0, bb.getLong(4));
     }
 
+    /**
+     * The low watermark last written to the checkpoint: a restart replays nothing below it. Grows
+     * only.
+     */
+    public synchronized long checkpointed() {
+        return checkpointed;
+    }
+
     /** Every record below this sequence number is acknowledged or gone. */
     synchronized long lowWater() {
         for (Segment s : segments.values()) {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipper against a real broker through a SASL_SSL listener: TLS with a certificate made by the
- * JDK's keytool, a SCRAM-SHA-512 user created through the admin API.
+ * The shipper against a real broker through a SASL_SSL listener (TLS with a certificate made by the
+ * JDK's keytool, a SCRAM-SHA-512 user created through the admin API) and an SSL listener that
+ * requires a client certificate (mTLS).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaShipperSaslTest {
@@ -37,6 +38,7 @@ class KafkaShipperSaslTest {
 
     private TestBroker broker;
     private Path truststore;
+    private Path clientKeystore;
 
     private void keytool(String... args) throws Exception {
         Path bin = Path.of(System.getProperty("java.home"), "bin", "keytool");
@@ -66,9 +68,30 @@ class KafkaShipperSaslTest {
         // Kafka's test kit only builds PLAINTEXT / SASL_PLAINTEXT listeners itself: the test adds a
         // third listener, SECURE, that is SASL_SSL with SCRAM-SHA-512 only; the test's own admin and
         // consumer use the kit's PLAINTEXT listener, Umbra only the SECURE one.
+        // mTLS: a client certificate, trusted by a fourth listener, MTLS, that requires one
+        clientKeystore = keys.resolve("client.p12");
+        Path clientCert = keys.resolve("client.crt");
+        Path brokerTrust = keys.resolve("broker-trust.p12");
+        keytool("-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=umbra-sensor", "-validity", "2", "-keystore", clientKeystore.toString(), "-storetype", "PKCS12",
+                "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
+        keytool("-exportcert", "-alias", "client", "-keystore", clientKeystore.toString(), "-storepass",
+                STORE_PASSWORD, "-rfc", "-file", clientCert.toString());
+        keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCert.toString(), "-keystore",
+                brokerTrust.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
+
         Map<String, String> cfg = new java.util.HashMap<>();
-        cfg.put("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SECURE://localhost:0");
-        cfg.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL");
+        cfg.put("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SECURE://localhost:0,MTLS://localhost:0");
+        cfg.put("listener.security.protocol.map",
+                "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL");
+        cfg.put("listener.name.mtls.ssl.keystore.location", keystore.toString());
+        cfg.put("listener.name.mtls.ssl.keystore.type", "PKCS12");
+        cfg.put("listener.name.mtls.ssl.keystore.password", STORE_PASSWORD);
+        cfg.put("listener.name.mtls.ssl.key.password", STORE_PASSWORD);
+        cfg.put("listener.name.mtls.ssl.truststore.location", brokerTrust.toString());
+        cfg.put("listener.name.mtls.ssl.truststore.type", "PKCS12");
+        cfg.put("listener.name.mtls.ssl.truststore.password", STORE_PASSWORD);
+        cfg.put("listener.name.mtls.ssl.client.auth", "required");
         cfg.put("listener.name.secure.sasl.enabled.mechanisms", "SCRAM-SHA-512");
         cfg.put("listener.name.secure.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
@@ -147,6 +170,54 @@ class KafkaShipperSaslTest {
             assertThat(s.spooledRecords()).isEqualTo(50);
             assertThat(counters.acked()).isZero();
             assertThat(counters.droppedTotal()).isZero();
+        }
+    }
+
+    private Properties mtlsProps(boolean withClientCertificate, Path spool) {
+        Properties p = KafkaShipperBrokerTest.baseProps("localhost:" + broker.boundPort("MTLS"), "secure-findings",
+                spool);
+        p.setProperty("kafka.producer.security.protocol", "SSL");
+        tlsClient().forEach((k, v) -> p.setProperty("kafka.producer." + k, v));
+        if (withClientCertificate) {
+            p.setProperty("kafka.producer.ssl.keystore.location", clientKeystore.toString());
+            p.setProperty("kafka.producer.ssl.keystore.type", "PKCS12");
+            p.setProperty("kafka.producer.ssl.keystore.password", STORE_PASSWORD);
+            p.setProperty("kafka.producer.ssl.key.password", STORE_PASSWORD);
+        }
+        return p;
+    }
+
+    @Test
+    void offer_mutualTls_delivered() throws Exception {
+        ShipperCounters counters = new ShipperCounters();
+        try (KafkaShipper s = KafkaShipperBrokerTest.shipper(mtlsProps(true, tmp.resolve("mtls")), counters)) {
+            for (int i = 1000; i < 1100; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            KafkaShipperBrokerTest.awaitIdle(s, Duration.ofSeconds(60));
+        }
+        assertThat(counters.acked()).isEqualTo(100);
+        Map<Long, Integer> counts = KafkaShipperBrokerTest.countByNumber(TestBroker.consume(broker.clientProps(),
+                List.of("secure-findings"), null, 100, Duration.ofSeconds(30)));
+        for (long i = 1000; i < 1100; i++) {
+            assertThat(counts).containsKey(i);
+        }
+    }
+
+    @Test
+    void offer_mutualTlsWithoutClientCertificate_authenticationErrorFindingsKept() throws Exception {
+        ShipperCounters counters = new ShipperCounters();
+        try (KafkaShipper s = KafkaShipperBrokerTest.shipper(mtlsProps(false, tmp.resolve("nocert")), counters)) {
+            for (int i = 0; i < 20; i++) {
+                s.offer(TestFindings.numbered(i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (counters.errors(DeliveryError.AUTHENTICATION) == 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(counters.errors(DeliveryError.AUTHENTICATION)).isPositive();
+            assertThat(s.lastError()).startsWith("kafka: authentication failed (SSL)");
+            assertThat(s.spooledRecords()).isEqualTo(20);
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM for the kill -9 test: ships numbered findings at a steady rate and prints, every
- * 20 ms, how many were written to the spool file and acknowledged ({@code spooled N acked M}).
+ * 20 ms, how many were written to the spool file and acknowledged, and the checkpointed
+ * acknowledgement watermark ({@code spooled N acked M ckpt C}).
  * Bounded: stops after 60 s or 2 M findings.
  */
 public final class ShipperChild {
@@ -33,7 +34,8 @@ public final class ShipperChild {
             }
             long now = System.nanoTime();
             if (now - lastPrint > 20_000_000L) {
-                System.out.println("spooled " + counters.spooled() + " acked " + counters.acked());
+                System.out.println("spooled " + counters.spooled() + " acked " + counters.acked() + " ckpt "
+                        + s.checkpointedSeq());
                 System.out.flush();
                 lastPrint = now;
             }
