@@ -2,6 +2,7 @@ package dev.umbra.shipper.ocsf;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import dev.umbra.signatures.Match;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps {@link Finding}s to OCSF 1.8.0 events (one JSON object each).
@@ -81,71 +83,71 @@ public final class OcsfMapper {
         int activity = activityId(f);
         int severity = severityId(f);
         g.writeStartObject();
-        g.writeNumberField("class_uid", c.uid());
-        g.writeStringField("class_name", c.caption());
-        g.writeNumberField("category_uid", c.categoryUid());
-        g.writeStringField("category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
-        g.writeNumberField("activity_id", activity);
-        g.writeStringField("activity_name", activityName(c, activity));
-        g.writeNumberField("type_uid", c.uid() * 100L + activity);
-        g.writeNumberField("severity_id", severity);
-        g.writeStringField("severity", SEVERITIES[severity]);
-        g.writeNumberField("time", f.startTime().toEpochMilli());
+        numField(g, "class_uid", c.uid());
+        strField(g, "class_name", c.caption());
+        numField(g, "category_uid", c.categoryUid());
+        strField(g, "category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
+        numField(g, "activity_id", activity);
+        strField(g, "activity_name", activityName(c, activity));
+        numField(g, "type_uid", c.uid() * 100L + activity);
+        numField(g, "severity_id", severity);
+        strField(g, "severity", SEVERITIES[severity]);
+        numField(g, "time", f.startTime().toEpochMilli());
         if (f.count() > 1 || !f.endTime().equals(f.startTime())) {
-            g.writeNumberField("start_time", f.startTime().toEpochMilli());
-            g.writeNumberField("end_time", f.endTime().toEpochMilli());
+            numField(g, "start_time", f.startTime().toEpochMilli());
+            numField(g, "end_time", f.endTime().toEpochMilli());
         }
-        g.writeNumberField("count", f.count());
+        numField(g, "count", f.count());
 
-        g.writeObjectFieldStart("metadata");
-        g.writeStringField("uid", f.uid());
-        g.writeStringField("version", SCHEMA_VERSION);
-        g.writeObjectFieldStart("product");
-        g.writeStringField("name", "Umbra");
-        g.writeStringField("vendor_name", "Umbra");
-        g.writeStringField("version", productVersion);
+        objField(g, "metadata");
+        strField(g, "uid", f.uid());
+        strField(g, "version", SCHEMA_VERSION);
+        objField(g, "product");
+        strField(g, "name", "Umbra");
+        strField(g, "vendor_name", "Umbra");
+        strField(g, "version", productVersion);
         g.writeEndObject();
-        g.writeStringField("log_name", o.source());
+        strField(g, "log_name", o.source());
         g.writeEndObject();
         if (sensorHost != null) {
-            g.writeObjectFieldStart("device");
-            g.writeStringField("hostname", sensorHost);
+            objField(g, "device");
+            strField(g, "hostname", sensorHost);
             g.writeEndObject();
         }
 
         boolean activityClass = c.categoryUid() == 4;
         // activity classes carry the endpoints at the top; findings carry them as evidence
         if (!activityClass) {
-            g.writeArrayFieldStart("evidences");
+            arrField(g, "evidences");
             g.writeStartObject();
         }
-        g.writeObjectFieldStart("src_endpoint");
+        objField(g, "src_endpoint");
         if (o.clientIp() != null) {
-            g.writeStringField("ip", o.clientIp());
+            strField(g, "ip", o.clientIp());
         }
         if (o.clientPort() > 0) {
-            g.writeNumberField("port", o.clientPort());
+            numField(g, "port", o.clientPort());
         }
         g.writeEndObject();
-        g.writeObjectFieldStart("dst_endpoint");
+        objField(g, "dst_endpoint");
         if (o.serverIp() != null) {
-            g.writeStringField("ip", o.serverIp());
+            strField(g, "ip", o.serverIp());
         }
         if (o.serverPort() > 0) {
-            g.writeNumberField("port", o.serverPort());
+            numField(g, "port", o.serverPort());
         }
-        g.writeStringField("hostname", o.hostname());
+        strField(g, "hostname", o.hostname());
         g.writeEndObject();
         if (o.user() != null || o.process() != null) {
-            g.writeObjectFieldStart("actor");
+            objField(g, "actor");
             if (o.user() != null) {
-                g.writeObjectFieldStart("user");
-                g.writeStringField("name", o.user());
+                objField(g, "user");
+                strField(g, "name", o.user());
                 g.writeEndObject();
             }
             if (o.process() != null) {
-                g.writeObjectFieldStart("process");
-                g.writeStringField("name", o.process());
+                objField(g, "process");
+                strField(g, "name", o.process());
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -157,35 +159,35 @@ public final class OcsfMapper {
 
         switch (c) {
             case DNS_ACTIVITY -> {
-                g.writeObjectFieldStart("query");
-                g.writeStringField("hostname", o.hostname());
+                objField(g, "query");
+                strField(g, "hostname", o.hostname());
                 g.writeEndObject();
                 if (!o.answers().isEmpty()) {
-                    g.writeArrayFieldStart("answers");
+                    arrField(g, "answers");
                     for (String a : o.answers()) {
                         g.writeStartObject();
-                        g.writeStringField("rdata", a);
+                        strField(g, "rdata", a);
                         g.writeEndObject();
                     }
                     g.writeEndArray();
                 }
             }
             case NETWORK_ACTIVITY -> {
-                g.writeObjectFieldStart("connection_info");
-                g.writeStringField("protocol_name", o.kind() == ObservationKind.QUIC_SNI ? "udp" : "tcp");
-                g.writeNumberField("direction_id", 2);
-                g.writeStringField("direction", "Outbound");
+                objField(g, "connection_info");
+                strField(g, "protocol_name", o.kind() == ObservationKind.QUIC_SNI ? "udp" : "tcp");
+                numField(g, "direction_id", 2);
+                strField(g, "direction", "Outbound");
                 g.writeEndObject();
                 if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
-                    g.writeObjectFieldStart("tls");
-                    g.writeStringField("sni", o.hostname());
+                    objField(g, "tls");
+                    strField(g, "sni", o.hostname());
                     g.writeEndObject();
                 }
             }
             case HTTP_ACTIVITY -> {
-                g.writeObjectFieldStart("http_request");
-                g.writeObjectFieldStart("url");
-                g.writeStringField("hostname", o.hostname());
+                objField(g, "http_request");
+                objField(g, "url");
+                strField(g, "hostname", o.hostname());
                 g.writeEndObject();
                 g.writeEndObject();
             }
@@ -197,29 +199,29 @@ public final class OcsfMapper {
                 findingInfo(g, f, "Sensitive data sent to an AI service", "sensitive_data_to_ai_service",
                         f.detections().size() + " sensitive item(s) (" + first.type() + ") sent to "
                                 + serviceName(f) + " (" + o.hostname() + ")");
-                g.writeObjectFieldStart("data_security");
+                objField(g, "data_security");
                 int cat = dataCategoryId(first.category());
-                g.writeNumberField("category_id", cat);
-                g.writeStringField("category", DATA_CATEGORIES.get(cat));
-                g.writeNumberField("data_lifecycle_state_id", 2);
-                g.writeStringField("data_lifecycle_state", "Data in Transit");
-                g.writeNumberField("detection_system_id", 99);
-                g.writeStringField("detection_system", "Umbra classifier");
-                g.writeStringField("detection_pattern", first.type());
-                g.writeStringField("pattern_match", first.masked());
-                g.writeNumberField("total", f.detections().size());
+                numField(g, "category_id", cat);
+                strField(g, "category", DATA_CATEGORIES.get(cat));
+                numField(g, "data_lifecycle_state_id", 2);
+                strField(g, "data_lifecycle_state", "Data in Transit");
+                numField(g, "detection_system_id", 99);
+                strField(g, "detection_system", "Umbra classifier");
+                strField(g, "detection_pattern", first.type());
+                strField(g, "pattern_match", first.masked());
+                numField(g, "total", f.detections().size());
                 g.writeEndObject();
             }
         }
         long out = f.bytesOut();
         long in = f.bytesIn();
         if (activityClass && (out >= 0 || in >= 0)) {
-            g.writeObjectFieldStart("traffic");
+            objField(g, "traffic");
             if (out >= 0) {
-                g.writeNumberField("bytes_out", out);
+                numField(g, "bytes_out", out);
             }
             if (in >= 0) {
-                g.writeNumberField("bytes_in", in);
+                numField(g, "bytes_in", in);
             }
             g.writeEndObject();
         }
@@ -227,54 +229,54 @@ public final class OcsfMapper {
         Match m = f.match();
         if (m != null) {
             AiService s = m.service();
-            g.writeStringField("app_name", s.name());
-            g.writeArrayFieldStart("enrichments");
+            strField(g, "app_name", s.name());
+            arrField(g, "enrichments");
             g.writeStartObject();
-            g.writeStringField("name", "dst_endpoint.hostname");
-            g.writeStringField("value", o.hostname());
-            g.writeStringField("type", "ai_service");
-            g.writeStringField("provider", "umbra-catalog");
-            g.writeObjectFieldStart("data");
-            g.writeStringField("service_id", s.id());
-            g.writeStringField("service_name", s.name());
-            g.writeStringField("vendor", s.vendor());
-            g.writeStringField("category", s.category().id());
-            g.writeStringField("verdict", m.verdict().id());
+            strField(g, "name", "dst_endpoint.hostname");
+            strField(g, "value", o.hostname());
+            strField(g, "type", "ai_service");
+            strField(g, "provider", "umbra-catalog");
+            objField(g, "data");
+            strField(g, "service_id", s.id());
+            strField(g, "service_name", s.name());
+            strField(g, "vendor", s.vendor());
+            strField(g, "category", s.category().id());
+            strField(g, "verdict", m.verdict().id());
             if (s.riskScore() != null) {
-                g.writeNumberField("risk_score", s.riskScore());
+                numField(g, "risk_score", s.riskScore());
             }
-            g.writeStringField("pattern", m.pattern().toString());
+            strField(g, "pattern", m.pattern().toString());
             g.writeEndObject();
             g.writeEndObject();
             g.writeEndArray();
         }
-        g.writeObjectFieldStart("unmapped");
-        g.writeObjectFieldStart("umbra");
-        g.writeStringField("observation_kind", o.kind().id());
-        g.writeArrayFieldStart("hostnames");
+        objField(g, "unmapped");
+        objField(g, "umbra");
+        strField(g, "observation_kind", o.kind().id());
+        arrField(g, "hostnames");
         for (String h : f.hostnames()) {
             g.writeString(h);
         }
         g.writeEndArray();
         if (!activityClass) {
             if (out >= 0) {
-                g.writeNumberField("bytes_out", out);
+                numField(g, "bytes_out", out);
             }
             if (in >= 0) {
-                g.writeNumberField("bytes_in", in);
+                numField(g, "bytes_in", in);
             }
         }
         if (!f.detections().isEmpty()) {
-            g.writeArrayFieldStart("detections");
+            arrField(g, "detections");
             for (Detection d : f.detections()) {
                 g.writeStartObject();
-                g.writeStringField("type", d.type());
-                g.writeStringField("category", d.category().id());
-                g.writeStringField("likelihood", d.likelihood().id());
-                g.writeNumberField("start", d.start());
-                g.writeNumberField("end", d.end());
-                g.writeStringField("masked", d.masked());
-                g.writeStringField("hmac", d.hmac());
+                strField(g, "type", d.type());
+                strField(g, "category", d.category().id());
+                strField(g, "likelihood", d.likelihood().id());
+                numField(g, "start", d.start());
+                numField(g, "end", d.end());
+                strField(g, "masked", d.masked());
+                strField(g, "hmac", d.hmac());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -286,19 +288,19 @@ public final class OcsfMapper {
 
     private static void findingInfo(JsonGenerator g, Finding f, String title, String type, String desc)
             throws IOException {
-        g.writeObjectFieldStart("finding_info");
-        g.writeStringField("uid", f.uid());
-        g.writeStringField("title", title);
-        g.writeArrayFieldStart("types");
+        objField(g, "finding_info");
+        strField(g, "uid", f.uid());
+        strField(g, "title", title);
+        arrField(g, "types");
         g.writeString(type);
         g.writeEndArray();
-        g.writeNumberField("created_time", f.startTime().toEpochMilli());
-        g.writeObjectFieldStart("analytic");
-        g.writeStringField("name", "umbra-" + type);
-        g.writeNumberField("type_id", 1);
-        g.writeStringField("type", "Rule");
+        numField(g, "created_time", f.startTime().toEpochMilli());
+        objField(g, "analytic");
+        strField(g, "name", "umbra-" + type);
+        numField(g, "type_id", 1);
+        strField(g, "type", "Rule");
         g.writeEndObject();
-        g.writeStringField("desc", desc);
+        strField(g, "desc", desc);
         g.writeEndObject();
     }
 
@@ -358,5 +360,36 @@ public final class OcsfMapper {
             // Findings: 1 Create
             case DETECTION_FINDING, DATA_SECURITY_FINDING -> 1;
         };
+    }
+
+    /*
+     * Field names are written from pre-encoded UTF-8 (SerializedString): encoding them again for
+     * every event was the largest cost of the spooler thread (JFR).
+     */
+    private static final ConcurrentHashMap<String, SerializedString> NAMES = new ConcurrentHashMap<>();
+
+    private static SerializedString name(String n) {
+        SerializedString s = NAMES.get(n);
+        return s != null ? s : NAMES.computeIfAbsent(n, SerializedString::new);
+    }
+
+    private static void strField(JsonGenerator g, String n, String v) throws IOException {
+        g.writeFieldName(name(n));
+        g.writeString(v);
+    }
+
+    private static void numField(JsonGenerator g, String n, long v) throws IOException {
+        g.writeFieldName(name(n));
+        g.writeNumber(v);
+    }
+
+    private static void objField(JsonGenerator g, String n) throws IOException {
+        g.writeFieldName(name(n));
+        g.writeStartObject();
+    }
+
+    private static void arrField(JsonGenerator g, String n) throws IOException {
+        g.writeFieldName(name(n));
+        g.writeStartArray();
     }
 }
