@@ -92,12 +92,12 @@ final class BrokerProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no flush. */
     void kill9() throws Exception {
-        Process k = new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).start();
-        if (k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0) {
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (process.isAlive()) {
+        process.destroyForcibly(); // SIGKILL on Linux
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("broker survived kill -9");
+        }
+        if (process.exitValue() != 137) {
+            throw new IllegalStateException("broker ended with " + process.exitValue() + ", not by SIGKILL (137)");
         }
     }
 
