@@ -43,6 +43,16 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     CatalogOptions catalog;
 
+    @Option(names = "--output", paramLabel = "DEST",
+            description = "Send the findings as OCSF JSON to DEST: stdout, file:PATH (rotating JSON lines) or "
+                    + "kafka://HOST:PORT/TOPIC (spooled, acks=all). Repeatable. With stdout, no table is printed.")
+    List<String> outputs = List.of();
+
+    @Option(names = "--output-config", paramLabel = "FILE",
+            description = "Properties file for the outputs: kafka.producer.* (TLS, SASL), kafka.topic.*, spool.*, "
+                    + "file.max.bytes, file.keep. See docs/shipper.md.")
+    Path outputConfig;
+
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
     List<Path> files;
@@ -50,6 +60,7 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<Object> failRules = parseFailOn(failOn);
+        List<dev.umbra.shipper.sink.OutputSpec> outputSpecs = Outputs.parse(outputs);
         CaptureRun.checkInputs(files);
         var logOptions = logInput.toLogOptions();
         HostMatcher matcher = catalog.load(root.err).matcher();
@@ -61,7 +72,17 @@ final class AuditCommand implements Callable<Integer> {
                 report.add(o, m);
             }
         });
-        if (format == OutputFormat.json) {
+        boolean delivered = true;
+        if (!outputSpecs.isEmpty()) {
+            try (Outputs o = Outputs.open(outputSpecs, outputConfig, root.out, root.err,
+                    new OcsfMapper(UmbraCommand.version(), null))) {
+                report.findings().forEach(o::send);
+                delivered = o.finish(root.verbosity() > 0);
+            }
+        }
+        if (Outputs.includesStdout(outputSpecs)) {
+            // the findings went to stdout as JSON lines
+        } else if (format == OutputFormat.json) {
             OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), null);
             for (Finding f : report.findings()) {
                 root.out.println(mapper.toJsonLine(f));
@@ -74,6 +95,9 @@ final class AuditCommand implements Callable<Integer> {
         }
         if (run.filesFailed() > 0) {
             return ExitCodes.USAGE;
+        }
+        if (!delivered) {
+            return ExitCodes.RUNTIME;
         }
         for (UsageReport.Row r : report.rows()) {
             if (failRules.contains("any") || failRules.contains(r.match.verdict())

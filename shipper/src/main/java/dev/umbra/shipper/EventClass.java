@@ -33,6 +33,19 @@ public enum EventClass {
         return categoryUid;
     }
 
+    /**
+     * The event family, which selects the Kafka topic ({@code kafka.topic.<family>}): {@code usage}
+     * for the activity classes, {@code policy} for Detection Finding, {@code data_security} for Data
+     * Security Finding.
+     */
+    public String family() {
+        return switch (this) {
+            case DNS_ACTIVITY, NETWORK_ACTIVITY, HTTP_ACTIVITY -> "usage";
+            case DETECTION_FINDING -> "policy";
+            case DATA_SECURITY_FINDING -> "data_security";
+        };
+    }
+
     /** OCSF {@code class_name}. */
     public String caption() {
         return caption;

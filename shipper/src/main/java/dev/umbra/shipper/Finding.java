@@ -21,10 +21,21 @@ import java.util.UUID;
  * @param startTime first sighting
  * @param endTime last sighting
  * @param count sightings the event covers (1 for a single observation)
- * @param detections sensitive items found; never null
+ * @param detections sensitive items found; never null; non-empty for {@link EventClass#DATA_SECURITY_FINDING}
+ * @param policy the policy event of a {@link EventClass#DETECTION_FINDING}; null for every other class
+ * @param bytesOut bytes client to server over the sightings, or -1 when unknown
+ * @param bytesIn bytes server to client over the sightings, or -1 when unknown
  */
 public record Finding(String uid, EventClass eventClass, Observation observation, Match match,
-        List<String> hostnames, Instant startTime, Instant endTime, long count, List<Detection> detections) {
+        List<String> hostnames, Instant startTime, Instant endTime, long count, List<Detection> detections,
+        PolicyEvent policy, long bytesOut, long bytesIn) {
+
+    /** A finding with no policy event and the byte counts of its observation. */
+    public Finding(String uid, EventClass eventClass, Observation observation, Match match, List<String> hostnames,
+            Instant startTime, Instant endTime, long count, List<Detection> detections) {
+        this(uid, eventClass, observation, match, hostnames, startTime, endTime, count, detections, null,
+                observation.bytesOut(), observation.bytesIn());
+    }
 
     public Finding {
         Objects.requireNonNull(uid, "uid");
@@ -39,6 +50,13 @@ public record Finding(String uid, EventClass eventClass, Observation observation
         }
         if (count < 1) {
             throw new IllegalArgumentException("count must be positive: " + count);
+        }
+        if ((eventClass == EventClass.DETECTION_FINDING) != (policy != null)) {
+            throw new IllegalArgumentException("a policy event goes with class 2004 and only there: "
+                    + eventClass + " / " + policy);
+        }
+        if (eventClass == EventClass.DATA_SECURITY_FINDING && detections.isEmpty()) {
+            throw new IllegalArgumentException("a data security finding needs at least one detection");
         }
     }
 
@@ -62,5 +80,29 @@ public record Finding(String uid, EventClass eventClass, Observation observation
     public static Finding usage(Observation first, Match match, List<String> hostnames, Instant last, long count) {
         return new Finding(UUID.randomUUID().toString(), activityClassOf(first.kind()), first, match, hostnames,
                 first.time(), last, count, List.of());
+    }
+
+    /**
+     * A usage event for one aggregation window.
+     *
+     * @param bytesOut summed bytes client to server, or -1 when no sighting had a count
+     * @param bytesIn summed bytes server to client, or -1 when no sighting had a count
+     */
+    public static Finding usageWindow(Observation first, Match match, List<String> hostnames, Instant last,
+            long count, long bytesOut, long bytesIn) {
+        return new Finding(UUID.randomUUID().toString(), activityClassOf(first.kind()), first, match, hostnames,
+                first.time(), last, count, List.of(), null, bytesOut, bytesIn);
+    }
+
+    /** A Detection Finding (2004) for a policy event, caused by {@code o}. */
+    public static Finding policy(PolicyEvent event, Observation o, Match match, Instant last, long count) {
+        return new Finding(UUID.randomUUID().toString(), EventClass.DETECTION_FINDING, o, match,
+                List.of(o.hostname()), o.time(), last, count, List.of(), event, o.bytesOut(), o.bytesIn());
+    }
+
+    /** A Data Security Finding (2006): sensitive items in what {@code o} sent to a service. */
+    public static Finding dataSecurity(Observation o, Match match, List<Detection> detections) {
+        return new Finding(UUID.randomUUID().toString(), EventClass.DATA_SECURITY_FINDING, o, match,
+                List.of(o.hostname()), o.time(), o.time(), 1, detections, null, o.bytesOut(), o.bytesIn());
     }
 }

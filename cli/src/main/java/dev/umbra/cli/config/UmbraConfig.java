@@ -93,10 +93,13 @@ public final class UmbraConfig {
             path(), "Directory of the on-disk spool of findings not yet acknowledged by Kafka.");
     public static final ConfigKey SPOOL_MAX_BYTES = key("spool.max_bytes", ConfigType.SIZE, "1g",
             range(1L << 20, 1L << 40), "Spool size bound; when full the oldest findings are dropped and counted.");
-    public static final ConfigKey SPOOL_FSYNC = key("spool.fsync", ConfigType.STRING, "batch",
-            oneOf("always", "batch", "never"), "When the spool is forced to disk.");
+    public static final ConfigKey SPOOL_FSYNC = key("spool.fsync", ConfigType.STRING, "interval",
+            oneOf("always", "interval", "never"), "When the spool is forced to disk: every record, once a second, or never.");
     public static final ConfigKey AGGREGATION_WINDOW = key("aggregation.window", ConfigType.DURATION, "60s",
             durationRange(Duration.ofSeconds(1), Duration.ofDays(1)), "Usage events are aggregated per host, user, process and service over this window.");
+
+    public static final ConfigKey AGGREGATION_UNUSUAL_RATE = key("aggregation.unusual_rate_threshold", ConfigType.INT,
+            "1000", range(0, 1_000_000_000), "Sightings of one service by one host in a window that raise an unusual_request_rate finding; 0 disables.");
 
     public static final ConfigKey METRICS_LISTEN = key("metrics.listen", ConfigType.STRING, "127.0.0.1:9464",
             hostPort(true), "Address:port of /healthz and /metrics (Prometheus); empty disables it.");

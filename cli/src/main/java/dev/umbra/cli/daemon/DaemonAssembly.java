@@ -10,7 +10,12 @@ import dev.umbra.sensor.proxylog.LogFormat;
 import dev.umbra.sensor.proxylog.LogOptions;
 import dev.umbra.sensor.proxylog.LogStats;
 import dev.umbra.sensor.syslog.SyslogConfig;
+import dev.umbra.cli.Outputs;
 import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.ShipperCounters;
+import dev.umbra.shipper.aggregate.UsageAggregator;
+import dev.umbra.shipper.sink.OutputSpec;
+import java.util.Properties;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Catalog;
 import dev.umbra.signatures.CatalogException;
@@ -52,6 +57,7 @@ public final class DaemonAssembly {
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final String hostId;
     private Pipeline pipeline;
+    private OutputsComponent outputs;
     private Daemon daemon;
 
     private DaemonAssembly(String hostId) {
@@ -81,28 +87,24 @@ public final class DaemonAssembly {
         components.add(catalog);
 
         OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), hostId);
-        List<Consumer<Finding>> sinks = new ArrayList<>();
-        for (String output : config.list(UmbraConfig.OUTPUT)) {
-            if (output.equals("stdout")) {
-                sinks.add(f -> {
-                    String line = mapper.toJsonLine(f);
-                    synchronized (out) {
-                        out.println(line);
-                        out.flush();
-                    }
-                });
-            } else {
-                throw new IllegalArgumentException("output " + output + " is not available in this build yet");
-            }
-        }
-        Consumer<Finding> sink = f -> {
+        List<OutputSpec> specs = Outputs.parse(config.list(UmbraConfig.OUTPUT));
+        OutputsComponent outputs = new OutputsComponent(specs, shipperProperties(config), mapper, out);
+        components.add(outputs);
+        this.outputs = outputs;
+        UsageAggregator.Config windows = new UsageAggregator.Config(config.duration(UmbraConfig.AGGREGATION_WINDOW),
+                UsageAggregator.Config.defaults().maxWindows(), UsageAggregator.Config.defaults().maxFirstSeen(),
+                config.number(UmbraConfig.AGGREGATION_UNUSUAL_RATE));
+        AggregatorComponent aggregator = new AggregatorComponent(windows, f -> {
             findings.incrementAndGet();
-            for (Consumer<Finding> s : sinks) {
-                s.accept(f);
-            }
-        };
+            outputs.send(f);
+        });
+        components.add(aggregator);
         ProcessAttributor attributor = config.bool(UmbraConfig.ATTRIBUTION_ENABLED) ? ProcessAttributor.system() : null;
-        pipeline = new Pipeline(catalog.matcher(), attributor, sink);
+        if (attributor != null) {
+            // load its classes and read /proc once now, so that the first real lookup is not the slow one
+            attributor.lookup(ProcessAttributor.Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 1);
+        }
+        pipeline = new Pipeline(catalog.matcher(), attributor, aggregator::observe);
 
         String metricsListen = config.string(UmbraConfig.METRICS_LISTEN);
         if (!metricsListen.isEmpty()) {
@@ -179,7 +181,17 @@ public final class DaemonAssembly {
                 () -> logStats.stream().mapToLong(LogStats::badLines).sum());
         metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
         metrics.counter("umbra_observations_matched_total", "Names that matched an AI service.", pipeline::matched);
-        metrics.counter("umbra_findings_total", "Findings handed to the sinks.", findings::get);
+        metrics.counter("umbra_findings_total", "Findings handed to the outputs (after aggregation).", findings::get);
+        metrics.counters("umbra_kafka_total", "Kafka delivery counters (queued, spooled, sent, acked, retried, dropped, errors).",
+                () -> {
+                    Map<Map<String, String>, Long> samples = new HashMap<>();
+                    for (ShipperCounters c : outputs.kafkaCounters()) {
+                        c.snapshot().forEach((k, v) -> samples.merge(Map.of("counter", k), v, Long::sum));
+                    }
+                    return samples;
+                });
+        metrics.gauge("umbra_spool_bytes", "Bytes in the Kafka spool.",
+                () -> outputs.kafkaCounters().stream().mapToLong(ShipperCounters::spooledBytes).sum());
         if (attributor != null) {
             metrics.counters("umbra_attribution_total", "Process attribution lookups by outcome.", () -> {
                 Map<Map<String, String>, Long> samples = new HashMap<>();
@@ -293,6 +305,121 @@ public final class DaemonAssembly {
 
         @Override
         public void stop(Duration timeout) {
+        }
+    }
+
+    /** Output properties of the shipper (spool, Kafka producer, host id) from the YAML configuration. */
+    static Properties shipperProperties(UmbraConfig config) {
+        Properties p = new Properties();
+        config.producerSettings().forEach((k, v) -> p.setProperty("kafka.producer." + k, v));
+        p.setProperty("spool.dir", config.string(UmbraConfig.SPOOL_DIR));
+        p.setProperty("spool.max.bytes", Long.toString(config.number(UmbraConfig.SPOOL_MAX_BYTES)));
+        p.setProperty("spool.fsync", config.string(UmbraConfig.SPOOL_FSYNC));
+        String host = config.string(UmbraConfig.SENSOR_HOST_ID);
+        if (!host.isEmpty()) {
+            p.setProperty("sensor.host.id", host);
+        }
+        return p;
+    }
+
+    /** The outputs (stdout, files, Kafka with its spool); stopped last so that everything is delivered. */
+    static final class OutputsComponent implements Component {
+        private final List<OutputSpec> specs;
+        private final Properties properties;
+        private final OcsfMapper mapper;
+        private final PrintWriter out;
+        private volatile Outputs outputs;
+
+        OutputsComponent(List<OutputSpec> specs, Properties properties, OcsfMapper mapper, PrintWriter out) {
+            this.specs = specs;
+            this.properties = properties;
+            this.mapper = mapper;
+            this.out = out;
+        }
+
+        @Override
+        public String name() {
+            List<String> names = new ArrayList<>();
+            specs.forEach(s -> names.add(s.toString()));
+            return "outputs " + String.join(",", names);
+        }
+
+        @Override
+        public void start() throws IOException {
+            String dir = properties.getProperty("spool.dir");
+            if (specs.stream().anyMatch(s -> s.kind() == OutputSpec.Kind.KAFKA)) {
+                Path spool = Path.of(dir);
+                Files.createDirectories(spool);
+                if (!Files.isWritable(spool)) {
+                    throw new IOException("spool directory " + spool + " is not writable");
+                }
+            }
+            try {
+                outputs = Outputs.open(specs, properties, out, new PrintWriter(System.err, true), mapper);
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        void send(Finding f) {
+            Outputs o = outputs;
+            if (o != null) {
+                o.send(f);
+            }
+        }
+
+        List<ShipperCounters> kafkaCounters() {
+            Outputs o = outputs;
+            return o == null ? List.of() : o.kafkaCounters();
+        }
+
+        @Override
+        public String notReady() {
+            Outputs o = outputs;
+            return o == null ? "not started" : o.notReady();
+        }
+
+        @Override
+        public void stop(Duration timeout) {
+            Outputs o = outputs;
+            if (o != null) {
+                o.finish(false);
+            }
+        }
+    }
+
+    /** Usage windows per (host, user, process, service); ticks once a second, flushes at stop. */
+    static final class AggregatorComponent implements Component {
+        private final UsageAggregator aggregator;
+        private java.util.concurrent.ScheduledExecutorService ticker;
+
+        AggregatorComponent(UsageAggregator.Config config, Consumer<Finding> out) {
+            this.aggregator = new UsageAggregator(config, com.github.benmanes.caffeine.cache.Ticker.systemTicker(), out);
+        }
+
+        void observe(dev.umbra.sensor.Observation o, Match m) {
+            aggregator.observe(o, m);
+        }
+
+        @Override
+        public String name() {
+            return "aggregation";
+        }
+
+        @Override
+        public void start() {
+            ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "umbra-aggregation-tick");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(aggregator::tick, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void stop(Duration timeout) {
+            ticker.shutdownNow();
+            aggregator.flush();
         }
     }
 

@@ -14,12 +14,12 @@ import java.util.function.Consumer;
 /**
  * What the daemon does with each observation, on the thread that produced it: match the name
  * against the catalog (a reloadable matcher), attribute it to a local process and user when it came
- * from this host, and hand a finding to the sink (which must not block).
+ * from this host, and hand the matched observation on (to aggregation; it must not block).
  */
 public final class Pipeline implements Consumer<Observation> {
     private final HostMatcher matcher;
     private final ProcessAttributor attributor;
-    private final Consumer<Finding> sink;
+    private final java.util.function.BiConsumer<Observation, Match> sink;
     private final AtomicLong observations = new AtomicLong();
     private final AtomicLong matched = new AtomicLong();
     private final AtomicLong attributed = new AtomicLong();
@@ -27,9 +27,9 @@ public final class Pipeline implements Consumer<Observation> {
     /**
      * @param matcher the catalog's matcher (one that follows reloads)
      * @param attributor local process attribution, or null when disabled
-     * @param sink receives findings; must not block
+     * @param sink receives matched (and attributed) observations; must not block
      */
-    public Pipeline(HostMatcher matcher, ProcessAttributor attributor, Consumer<Finding> sink) {
+    public Pipeline(HostMatcher matcher, ProcessAttributor attributor, java.util.function.BiConsumer<Observation, Match> sink) {
         this.matcher = matcher;
         this.attributor = attributor;
         this.sink = sink;
@@ -49,7 +49,7 @@ public final class Pipeline implements Consumer<Observation> {
             Match byUser = matcher.match(o.hostname(), o.clientIp(), attributedObservation.user());
             m = byUser != null ? byUser : m;
         }
-        sink.accept(Finding.usage(attributedObservation, m, List.of(o.hostname()), o.time(), 1));
+        sink.accept(attributedObservation, m);
     }
 
     private Observation attribute(Observation o) {

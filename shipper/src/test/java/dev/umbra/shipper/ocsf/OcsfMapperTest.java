@@ -85,4 +85,56 @@ class OcsfMapperTest {
         assertThatThrownBy(() -> Finding.usage(o, chatgpt, List.of(), t0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Finding.usage(o, chatgpt, List.of("x"), t0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void toEvent_everyClass_validatesAgainstTheSchema() {
+        Observation dns = Observation.network(t0, ObservationKind.DNS_ANSWER, "chatgpt.com", "10.0.0.5", 5353,
+                "10.0.0.1", 53, "a.pcap");
+        Observation quic = Observation.network(t0, ObservationKind.QUIC_SNI, "chatgpt.com", "10.0.0.5", 40001,
+                "104.18.32.47", 443, "eth0");
+        Observation proxy = new Observation(t0, ObservationKind.PROXY_REQUEST, "chatgpt.com", "10.0.0.7", 0, null, 0,
+                List.of(), List.of(), null, 900, 15000, "bob", null, "squid access.log");
+        dev.umbra.classifier.Detection d = new dev.umbra.classifier.Detection("aws_access_key_id",
+                dev.umbra.classifier.DetectionCategory.SECRET, dev.umbra.classifier.Likelihood.POSSIBLE, 0, 20,
+                "AKIA************MPLE", "ab".repeat(32));
+        List<Finding> all = List.of(Finding.usage(dns, chatgpt, List.of("chatgpt.com"), t0, 1),
+                Finding.usageWindow(quic, chatgpt, List.of("chatgpt.com", "ab.chatgpt.com"), t0.plusSeconds(30), 4,
+                        -1, -1),
+                Finding.usage(proxy, chatgpt, List.of("chatgpt.com"), t0, 1),
+                Finding.policy(dev.umbra.shipper.PolicyEvent.FIRST_SEEN, proxy, chatgpt, t0, 1),
+                Finding.policy(dev.umbra.shipper.PolicyEvent.UNUSUAL_REQUEST_RATE, dns, chatgpt, t0, 1000),
+                Finding.dataSecurity(proxy, chatgpt, List.of(d)));
+        for (Finding f : all) {
+            dev.umbra.shipper.SchemaCheck.assertValid(mapper.toEvent(f));
+        }
+        JsonNode p = mapper.toEvent(all.get(3));
+        assertThat(p.get("class_uid").asInt()).isEqualTo(2004);
+        assertThat(p.at("/finding_info/types/0").asText()).isEqualTo("first_seen");
+        assertThat(p.at("/evidences/0/actor/user/name").asText()).isEqualTo("bob");
+        assertThat(p.has("src_endpoint")).isFalse();
+        JsonNode ds = mapper.toEvent(all.get(5));
+        assertThat(ds.at("/data_security/category").asText()).isEqualTo("Security");
+        assertThat(ds.at("/unmapped/umbra/detections/0/hmac").asText()).hasSize(64);
+    }
+
+    @Test
+    void schema_eventWithUndocumentedField_isRejected() {
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
+                "104.18.32.47", 443, "eth0");
+        com.fasterxml.jackson.databind.node.ObjectNode e = mapper.toEvent(Finding.usage(o, chatgpt,
+                List.of("chatgpt.com"), t0, 1));
+        e.put("raw_payload", "secret");
+        assertThat(dev.umbra.shipper.SchemaCheck.errors(e)).isNotEmpty();
+        e.remove("raw_payload");
+        e.remove("metadata");
+        assertThat(dev.umbra.shipper.SchemaCheck.errors(e)).isNotEmpty();
+    }
+
+    @Test
+    void finding_policyEventOnActivityClass_isRefused() {
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "x", null, 0, null, 0, "s");
+        assertThatThrownBy(() -> new Finding("u", EventClass.NETWORK_ACTIVITY, o, chatgpt, List.of("x"), t0, t0, 1,
+                List.of(), dev.umbra.shipper.PolicyEvent.FIRST_SEEN, -1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Finding.dataSecurity(o, chatgpt, List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
 }

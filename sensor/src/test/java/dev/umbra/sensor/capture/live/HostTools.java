@@ -14,23 +14,23 @@ import java.util.concurrent.TimeUnit;
  * Runs host tools for the live-capture tests and fails (never skips) with the {@code apt-get
  * install} step when a tool is missing or the test is not root.
  */
-final class HostTools {
+public final class HostTools {
     private HostTools() {
     }
 
     /** Result of one command. */
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
     /** Fails unless the tool is on the PATH; the message names the Debian package. */
-    static void require(String tool, String debianPackage) {
+    public static void require(String tool, String debianPackage) {
         if (which(tool) == null) {
             fail("this test needs '" + tool + "': apt-get install -y " + debianPackage);
         }
     }
 
     /** Fails unless the test runs as root (network namespaces, veth pairs and capture need it). */
-    static void requireRoot() {
+    public static void requireRoot() {
         Result r = run(10, "id", "-u");
         if (!r.out().trim().equals("0")) {
             fail("this test creates network namespaces and veth pairs: run it as root "
@@ -38,7 +38,7 @@ final class HostTools {
         }
     }
 
-    static Path which(String tool) {
+    public static Path which(String tool) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
         for (String dir : path.split(":")) {
             Path p = Path.of(dir, tool);
@@ -50,11 +50,11 @@ final class HostTools {
     }
 
     /** Runs a command to its end (bounded by the timeout) and returns its output. */
-    static Result run(long timeoutSeconds, String... command) {
+    public static Result run(long timeoutSeconds, String... command) {
         return run(timeoutSeconds, List.of(command));
     }
 
-    static Result run(long timeoutSeconds, List<String> command) {
+    public static Result run(long timeoutSeconds, List<String> command) {
         try {
             Path out = Files.createTempFile("umbra-cmd", ".out");
             Path err = Files.createTempFile("umbra-cmd", ".err");
@@ -83,7 +83,7 @@ final class HostTools {
     }
 
     /** Runs a command and fails the test when it does not exit 0. */
-    static Result check(long timeoutSeconds, String... command) {
+    public static Result check(long timeoutSeconds, String... command) {
         Result r = run(timeoutSeconds, command);
         if (r.exitCode() != 0) {
             fail(String.join(" ", command) + " exited " + r.exitCode() + ": " + r.err().trim());
@@ -92,7 +92,7 @@ final class HostTools {
     }
 
     /** The java launcher of this JVM and the test class path, to start a probe in a separate JVM. */
-    static List<String> javaCommand(String... jvmOptions) {
+    public static List<String> javaCommand(String... jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmOptions));

@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Addresses are random in 10.64.0.0/10 (IPv4) and fd75:6d62::/32 (IPv6) and checked
  * against the host's addresses, so that concurrent runs do not collide.
  */
-final class Netns implements AutoCloseable {
-    final String name;
-    final String hostIf;
-    final String nsIf;
-    final String hostIp;
-    final String nsIp;
-    final String hostIp6;
-    final String nsIp6;
+public final class Netns implements AutoCloseable {
+    public final String name;
+    public final String hostIf;
+    public final String nsIf;
+    public final String hostIp;
+    public final String nsIp;
+    public final String hostIp6;
+    public final String nsIp6;
     private final List<Process> processes = new ArrayList<>();
     private boolean closed;
 
@@ -45,7 +45,7 @@ final class Netns implements AutoCloseable {
      * sub-interfaces: containers often lack the 8021q module; VLAN-tagged frames are covered by
      * replaying generated captures onto the veth instead.)
      */
-    static Netns create() {
+    public static Netns create() {
         HostTools.requireRoot();
         HostTools.require("ip", "iproute2");
         ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -84,7 +84,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Runs a command inside the namespace to its end; fails the test on a non-zero exit. */
-    HostTools.Result ns(String... command) {
+    public HostTools.Result ns(String... command) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.addAll(List.of(command));
         HostTools.Result r = HostTools.run(30, cmd);
@@ -95,7 +95,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Starts a long-running process inside the namespace; it is killed on close. */
-    Process start(Path log, String... command) {
+    public Process start(Path log, String... command) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.addAll(List.of(command));
         try {
@@ -110,7 +110,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Waits until something listens on the TCP port inside the namespace (bounded). */
-    void awaitTcpListener(int port, Process owner, Path log) {
+    public void awaitTcpListener(int port, Process owner, Path log) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!owner.isAlive()) {
