@@ -5,7 +5,6 @@ import dev.umbra.classifier.Likelihood;
 import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.Mask;
 import dev.umbra.classifier.engine.Scan;
-import java.util.Locale;
 import java.util.Set;
 
 /*
@@ -23,17 +22,18 @@ public final class SourceCodeDetector implements Detector {
     /** Minimum lines of a code block. */
     public static final int MIN_LINES = 3;
     private static final double THRESHOLD = 0.5;
-    private static final Set<String> KEYWORDS = java.util.Set.copyOf(java.util.List.of("def", "elif", "fn", "func", "const", "var", "let", "void",
-            "public", "private", "protected", "static", "return", "import", "null", "nullptr", "println", "printf",
+    // programming keywords that ordinary prose and data rarely use as whole lower-case words
+    private static final Set<String> KEYWORDS = Set.of("def", "elif", "fn", "func", "const", "var", "let", "void",
+            "public", "private", "protected", "static", "return", "import", "nullptr", "println", "printf",
             "namespace", "impl", "struct", "lambda", "async", "await", "class", "function", "package", "include",
             "else", "elsif", "while", "try", "catch", "except", "finally", "throw", "throws", "raise", "interface",
-            "enum", "extends", "implements", "mut", "pub", "use", "using", "int", "bool", "boolean", "string",
-            "char", "float", "double", "self", "this", "nil", "none", "true", "false", "typedef", "template",
-            "echo", "fi", "then", "esac", "done", "foreach", "require", "module", "export", "yield", "select",
-            "from", "where", "insert", "update", "delete", "create", "table", "values", "join", "case", "switch",
-            "break", "continue", "new", "end", "begin", "val", "fun", "guard", "defer", "go", "chan", "func",
-            "match", "trait", "where", "unsafe", "sizeof", "malloc", "free", "std", "cout", "console", "puts",
-            "attr", "local", "function", "then", "elseif", "instanceof", "typeof", "undefined", "override"));
+            "enum", "extends", "implements", "mut", "pub", "using", "int", "bool", "boolean", "self", "this",
+            "typedef", "template", "echo", "fi", "esac", "foreach", "require", "module", "export", "yield", "switch",
+            "break", "continue", "val", "fun", "guard", "defer", "chan", "trait", "unsafe", "sizeof", "malloc",
+            "std", "cout", "console", "puts", "elseif", "instanceof", "typeof", "undefined", "override", "end");
+    // SQL keywords count only in upper case
+    private static final Set<String> SQL_KEYWORDS = Set.of("SELECT", "FROM", "WHERE", "JOIN", "GROUP", "ORDER",
+            "INSERT", "UPDATE", "DELETE", "CREATE", "TABLE", "VALUES", "LIMIT", "HAVING", "ALTER", "INTO");
 
     @Override
     public void onText(Scan s) {
@@ -134,6 +134,7 @@ public final class SourceCodeDetector implements Detector {
         int identLines;
         int proseLines;
         int longLines;
+        int dataLines;
 
         void add(String t, int ls, int le) {
             if (start < 0) {
@@ -149,11 +150,21 @@ public final class SourceCodeDetector implements Detector {
                 longLines++;
             }
             char first = t.charAt(ls);
+            int fns = firstNonSpace(t, ls, le);
+            char lead = t.charAt(fns);
+            if (lead == '"' || lead == '\'' && t.indexOf(':', fns) > 0 || lead == '-' && fns + 1 < le && t.charAt(fns + 1) == ' ') {
+                dataLines++;
+            }
             if (first == '\t' || first == ' ' && ls + 1 < le && t.charAt(ls + 1) == ' ') {
                 indented++;
             }
             char last = e > ls ? t.charAt(e - 1) : ' ';
-            if (";{}),:([".indexOf(last) >= 0 || last == '\\') {
+            int kw0 = fns;
+            while (kw0 < e && kw0 - fns < 8 && t.charAt(kw0) >= 'A' && t.charAt(kw0) <= 'Z') {
+                kw0++;
+            }
+            boolean sqlLine = kw0 > fns && (kw0 == e || t.charAt(kw0) == ' ') && SQL_KEYWORDS.contains(t.substring(fns, kw0));
+            if (";{}),:([".indexOf(last) >= 0 || last == '\\' || sqlLine) {
                 codeEndings++;
             }
             int words = 0;
@@ -190,8 +201,9 @@ public final class SourceCodeDetector implements Detector {
                     }
                     words++;
                     int wl = i - ws;
-                    if (wl <= 12 && t.charAt(ws) != '#' && KEYWORDS.contains(t.substring(ws, i).toLowerCase(Locale.ROOT))) {
-                        if (!(wl <= 4 && Character.isUpperCase(t.charAt(ws)) && words == 1 && last == '.')) {
+                    if (wl <= 12 && t.charAt(ws) != '#') {
+                        String w = t.substring(ws, i);
+                        if (KEYWORDS.contains(w) || SQL_KEYWORDS.contains(w)) {
                             kw = true;
                         }
                     }
@@ -232,6 +244,11 @@ public final class SourceCodeDetector implements Detector {
             double score = 0.25 * Math.min(1, fEnd * 1.5) + 0.12 * fIndent + 0.23 * Math.min(1, fPunct / 0.07)
                     + 0.25 * Math.min(1, fKw * 1.6) + 0.15 * Math.min(1, fIdent * 1.5) - 0.5 * fProse;
             if (keywordLines == 0 && identLines == 0) {
+                score -= 0.3;
+            }
+            // JSON and YAML data, and text without any code-shaped line, are not source code
+            score -= 0.6 * dataLines / lines;
+            if (codeEndings + indented < 2) {
                 score -= 0.3;
             }
             if (longLines * 2 > lines) {

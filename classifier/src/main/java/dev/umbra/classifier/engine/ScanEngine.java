@@ -30,6 +30,7 @@ import java.util.List;
  */
 /** The single-pass {@link Classifier}: a multi-pattern prefilter plus confirming detectors. */
 public final class ScanEngine implements Classifier {
+    private static final String URL_CREDENTIAL = "credential_in_url";
     private static final byte K_OTHER = 0;
     private static final byte K_DIGIT = 1;
     private static final byte K_UPPER = 2;
@@ -203,8 +204,31 @@ public final class ScanEngine implements Classifier {
         c.sort(Comparator.comparingInt(Scan.Candidate::start).thenComparingInt(x -> -x.end()));
         List<Scan.Candidate> kept = new ArrayList<>();
         List<Scan.Candidate> exempt = new ArrayList<>();
+        // a URL with credentials contains a host (IP, email-like user@host) and may contain a token:
+        // it suppresses the PII and generic candidates inside it but keeps specific secrets
+        int[] urlStart = new int[16];
+        int[] urlEnd = new int[16];
+        int urls = 0;
         for (Scan.Candidate x : c) {
-            if (x.category() == DetectionCategory.SOURCE_CODE || x.category() == DetectionCategory.CUSTOM) {
+            if (x.type().equals(URL_CREDENTIAL)) {
+                if (urls == urlStart.length) {
+                    urlStart = java.util.Arrays.copyOf(urlStart, urls * 2);
+                    urlEnd = java.util.Arrays.copyOf(urlEnd, urls * 2);
+                }
+                urlStart[urls] = x.start();
+                urlEnd[urls++] = x.end();
+            }
+        }
+        for (Scan.Candidate x : c) {
+            if (x.category() == DetectionCategory.SOURCE_CODE || x.category() == DetectionCategory.CUSTOM
+                    || x.type().equals(URL_CREDENTIAL)) {
+                exempt.add(x);
+                continue;
+            }
+            if (urls > 0 && insideUrl(urlStart, urlEnd, urls, x)) {
+                if (x.category() != DetectionCategory.SECRET || x.generic()) {
+                    continue;
+                }
                 exempt.add(x);
                 continue;
             }
@@ -243,6 +267,23 @@ public final class ScanEngine implements Classifier {
                     Masker.mask(t, x.start(), x.end(), x.mask()), hasher.hmac(t, x.start(), x.end())));
         }
         return out;
+    }
+
+    private static boolean insideUrl(int[] starts, int[] ends, int n, Scan.Candidate x) {
+        // starts are sorted (candidates are sorted by start); find the last URL starting before x ends
+        int lo = 0;
+        int hi = n - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] < x.end()) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found >= 0 && ends[found] > x.start();
     }
 
     private static boolean better(Scan.Candidate x, Scan.Candidate y) {

@@ -113,7 +113,7 @@ public final class PiiDetectors {
                 "cc", "payment", "pay", "cvv", "expiry", "exp", "pan", "discover", "jcb");
         private static final Set<String> SSN_CONTEXT = Set.of("ssn", "social", "security", "ss", "taxpayer", "tin");
         private static final Set<String> PHONE_CONTEXT = Set.of("phone", "tel", "telephone", "call", "mobile", "cell",
-                "fax", "contact", "text", "whatsapp", "reach", "ring", "number", "landline", "sms");
+                "fax", "contact", "text", "whatsapp", "reach", "ring", "landline", "sms");
         private static final Set<String> VERSION = Set.of("version", "v", "ver", "release", "build", "firmware");
 
         @Override
@@ -338,12 +338,12 @@ public final class PiiDetectors {
             }
             int ctxStart = plus ? start - 1 : paren ? start - 1 : start;
             boolean ctx = s.wordBefore(ctxStart, 40, PHONE_CONTEXT);
-            boolean negative = !ctx && s.wordBefore(ctxStart, 30, NEGATIVE);
+            boolean negative = s.wordBefore(ctxStart, 30, NEGATIVE);
             int digits = 0;
             int best = -1;
             Likelihood bestL = null;
             for (int g = g0; g < r.groups() && g < g0 + 7; g++) {
-                if (g > g0 && r.length(g) < 2 && !(plus && g == g0)) {
+                if (g > g0 && r.length(g) < 2 && !(plus && g == g0 + 1)) {
                     break;
                 }
                 digits += r.length(g);
@@ -378,7 +378,8 @@ public final class PiiDetectors {
             }
             if (ctx) {
                 bestL = bestL.shift(1);
-            } else if (negative) {
+            }
+            if (negative) {
                 bestL = bestL.shift(-2);
             }
             int s0 = plus || paren ? start - 1 : start;

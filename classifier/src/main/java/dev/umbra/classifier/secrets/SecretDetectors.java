@@ -474,8 +474,7 @@ public final class SecretDetectors {
                 if (c == ':' && colon < 0) {
                     colon = i;
                 }
-                if (c <= ' ' || c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '<' || c == '>'
-                        || c == '`') {
+                if (c <= ' ' || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') {
                     return;
                 }
             }
@@ -532,7 +531,7 @@ public final class SecretDetectors {
                 "xxxx", "****", "redacted", "dummy", "sample", "replace", "${", "{{", "%s", "%(", "...", "todo",
                 "insert", "<", ">", "here", "secret_key_base", "fake", "test123", "lorem", "mask");
         private static final List<String> VALUE_PREFIX = List.of("process.env", "os.environ", "os.getenv", "getenv",
-                "env.", "env[", "config", "settings", "self.", "this.", "$", "@", "%", "vault:", "secrets.",
+                "env.", "env[", "config", "settings", "self.", "this.", "$", "vault:", "secrets.",
                 "request.", "req.", "args.", "input(", "params", "props.", "options.", "opts.", "http://", "https://",
                 "get", "read", "load", "new ", "function", "lambda", "async", "await", "none", "null");
 
@@ -603,11 +602,12 @@ public final class SecretDetectors {
             char q = s.at(p);
             boolean quoted = q == '"' || q == '\'' || q == '`';
             int vs = quoted ? p + 1 : p;
+            boolean query = s.at(ns - 1) == '?' || s.at(ns - 1) == '&';
             int ve = vs;
             while (ve < s.length() && ve - vs <= 256) {
                 char v = s.at(ve);
                 if (quoted ? v == q || v == '\n' : v <= ' ' || v == ',' || v == ';' || v == ')' || v == '}'
-                        || v == ']' || v == '&' || v == '"' || v == '\'' || v == '<' || v == '>' || v == '`') {
+                        || v == ']' || v == '&' && query || v == '"' || v == '\'' || v == '<' || v == '>' || v == '`') {
                     break;
                 }
                 ve++;
