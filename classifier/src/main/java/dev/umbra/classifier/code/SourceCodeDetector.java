@@ -120,6 +120,19 @@ public final class SourceCodeDetector implements Detector {
         return i;
     }
 
+    private static final String[] BLOCK_WORDS = {"then", "do", "done", "fi", "esac", "else", "end"};
+
+    /** Whether the line ends with a shell or Ruby block word ({@code then}, {@code do}, {@code fi}, {@code end} ...). */
+    static boolean blockWordEnding(String t, int ls, int e) {
+        for (String w : BLOCK_WORDS) {
+            int st = e - w.length();
+            if (st >= ls && t.startsWith(w, st) && (st == ls || !Character.isLetterOrDigit(t.charAt(st - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Feature counts of one block. */
     static final class Block {
         int start = -1;
@@ -164,7 +177,7 @@ public final class SourceCodeDetector implements Detector {
                 kw0++;
             }
             boolean sqlLine = kw0 > fns && (kw0 == e || t.charAt(kw0) == ' ') && SQL_KEYWORDS.contains(t.substring(fns, kw0));
-            if (";{}),:([".indexOf(last) >= 0 || last == '\\' || sqlLine) {
+            if (";{}),:([".indexOf(last) >= 0 || last == '\\' || sqlLine || blockWordEnding(t, ls, e)) {
                 codeEndings++;
             }
             int words = 0;
