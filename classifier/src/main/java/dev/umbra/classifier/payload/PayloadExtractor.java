@@ -261,6 +261,10 @@ public final class PayloadExtractor {
             JsonToken t;
             int tokens = 0;
             while ((t = p.nextToken()) != null && tokens++ < 50_000_000) {
+                if (t == JsonToken.VALUE_STRING) {
+                    // strings are decoded lazily: finish this one so the location is after it
+                    p.getText();
+                }
                 lastOffset = p.currentLocation().getCharOffset();
                 switch (t) {
                     case FIELD_NAME:
