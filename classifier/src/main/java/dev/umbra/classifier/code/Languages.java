@@ -1,5 +1,9 @@
 package dev.umbra.classifier.code;
 
+import dev.umbra.classifier.engine.AhoCorasick;
+import java.util.ArrayList;
+import java.util.List;
+
 /** Guesses the programming language of a block of source code from weighted marker strings. */
 public final class Languages {
     private Languages() {
@@ -9,7 +13,7 @@ public final class Languages {
     static final String[] NAMES = {"java", "kotlin", "python", "javascript", "typescript", "go", "rust", "c",
         "cpp", "csharp", "ruby", "php", "sql", "shell", "swift"};
 
-    /** Per language: marker, weight, marker, weight ... (case-sensitive except for SQL). */
+    /** Per language: marker, weight, marker, weight ... (matched case-insensitively). */
     static final Object[][] MARKERS = {
         {"public class ", 3, "System.out.", 4, "import java.", 5, "@Override", 3, "String[]", 3, "private final ", 3,
             "public static void", 4, "new ArrayList<", 4, "throws ", 2, "package ", 1, ");\n", 1, "List<", 1},
@@ -42,32 +46,51 @@ public final class Languages {
             "let ", 1, "-> ", 1, "struct ", 1, ": View", 5},
     };
 
-    /** The best-scoring language id for {@code t[start, end)}, or {@code unknown}. */
+    private static final AhoCorasick MATCHER;
+    private static final int[] MARKER_LANG;
+    private static final int[] MARKER_WEIGHT;
+
+    static {
+        List<String> markers = new ArrayList<>();
+        List<Integer> lang = new ArrayList<>();
+        List<Integer> weight = new ArrayList<>();
+        for (int l = 0; l < NAMES.length; l++) {
+            for (int k = 0; k < MARKERS[l].length; k += 2) {
+                markers.add((String) MARKERS[l][k]);
+                lang.add(l);
+                weight.add((Integer) MARKERS[l][k + 1]);
+            }
+        }
+        MATCHER = new AhoCorasick(markers);
+        MARKER_LANG = lang.stream().mapToInt(Integer::intValue).toArray();
+        MARKER_WEIGHT = weight.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The best-scoring language id for {@code t[start, end)}, or {@code unknown}. One pass of a
+     * case-insensitive multi-pattern automaton over the markers; each marker counts once.
+     */
     public static String guess(String t, int start, int end) {
-        String block = t.substring(start, end);
-        String upper = null;
+        boolean[] seen = new boolean[MARKER_LANG.length];
+        int[] score = new int[NAMES.length];
+        int state = 0;
+        for (int i = start; i < end; i++) {
+            state = MATCHER.next(state, t.charAt(i));
+            int[] out = MATCHER.outputs(state);
+            if (out != null) {
+                for (int id : out) {
+                    if (!seen[id]) {
+                        seen[id] = true;
+                        score[MARKER_LANG[id]] += MARKER_WEIGHT[id];
+                    }
+                }
+            }
+        }
         int best = -1;
         int bestScore = 0;
         for (int l = 0; l < NAMES.length; l++) {
-            Object[] m = MARKERS[l];
-            int score = 0;
-            for (int k = 0; k < m.length; k += 2) {
-                String marker = (String) m[k];
-                boolean hit;
-                if (NAMES[l].equals("sql")) {
-                    if (upper == null) {
-                        upper = block.toUpperCase(java.util.Locale.ROOT);
-                    }
-                    hit = upper.contains(marker);
-                } else {
-                    hit = block.contains(marker);
-                }
-                if (hit) {
-                    score += (Integer) m[k + 1];
-                }
-            }
-            if (score > bestScore) {
-                bestScore = score;
+            if (score[l] > bestScore) {
+                bestScore = score[l];
                 best = l;
             }
         }

@@ -5,7 +5,7 @@ import dev.umbra.classifier.Likelihood;
 import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.Mask;
 import dev.umbra.classifier.engine.Scan;
-import java.util.Set;
+import dev.umbra.classifier.engine.WordSet;
 
 /*
  * Design: the text is cut into blocks (runs of non-blank lines; Markdown code fences also cut).
@@ -14,7 +14,7 @@ import java.util.Set;
  * whole words, identifier shapes (camelCase, snake_case, a.b( calls), and prose signals (a
  * sentence ending in '.' with many plain words). A block of at least three lines whose weighted
  * score passes the threshold is code; adjacent code blocks separated only by blank lines merge.
- * The language is guessed on the first 8 KiB of a code block from weighted marker strings for
+ * The language is guessed on the first 2 KiB of a code block from weighted marker strings for
  * 15 languages.
  */
 /** Scores blocks of text as source code and guesses their language. */
@@ -23,7 +23,7 @@ public final class SourceCodeDetector implements Detector {
     public static final int MIN_LINES = 3;
     private static final double THRESHOLD = 0.5;
     // programming keywords that ordinary prose and data rarely use as whole lower-case words
-    private static final Set<String> KEYWORDS = Set.of("def", "elif", "fn", "func", "const", "var", "let", "void",
+    private static final WordSet KEYWORDS = WordSet.of("def", "elif", "fn", "func", "const", "var", "let", "void",
             "public", "private", "protected", "static", "return", "import", "nullptr", "println", "printf",
             "namespace", "impl", "struct", "lambda", "async", "await", "class", "function", "package", "include",
             "else", "elsif", "while", "try", "catch", "except", "finally", "throw", "throws", "raise", "interface",
@@ -32,12 +32,12 @@ public final class SourceCodeDetector implements Detector {
             "break", "continue", "val", "fun", "guard", "defer", "chan", "trait", "unsafe", "sizeof", "malloc",
             "std", "cout", "console", "puts", "elseif", "instanceof", "typeof", "undefined", "override", "end");
     // SQL keywords count only in upper case
-    private static final Set<String> SQL_KEYWORDS = Set.of("SELECT", "FROM", "WHERE", "JOIN", "GROUP", "ORDER",
+    private static final WordSet SQL_KEYWORDS = WordSet.of("SELECT", "FROM", "WHERE", "JOIN", "GROUP", "ORDER",
             "INSERT", "UPDATE", "DELETE", "CREATE", "TABLE", "VALUES", "LIMIT", "HAVING", "ALTER", "INTO");
 
     @Override
     public void onText(Scan s) {
-        String t = s.text();
+        char[] t = s.chars();
         int n = s.length();
         int i = 0;
         Block cur = new Block();
@@ -48,12 +48,13 @@ public final class SourceCodeDetector implements Detector {
         int blankRun = 0;
         while (i < n) {
             int ls = i;
-            int le = t.indexOf('\n', i);
-            if (le < 0 || le > n) {
-                le = n;
+            int le = i;
+            while (le < n && t[le] != '\n') {
+                le++;
             }
             i = le + 1;
-            boolean fence = t.startsWith("```", firstNonSpace(t, ls, le));
+            int fns0 = firstNonSpace(t, ls, le);
+            boolean fence = fns0 + 3 <= le && t[fns0] == '`' && t[fns0 + 1] == '`' && t[fns0 + 2] == '`';
             boolean blank = firstNonSpace(t, ls, le) >= le;
             if (fence || blank && !inFence) {
                 if (cur.lines > 0) {
@@ -106,27 +107,53 @@ public final class SourceCodeDetector implements Detector {
         if (start < 0 || end <= start) {
             return;
         }
-        String lang = Languages.guess(s.text(), start, Math.min(end, start + 8192));
+        String lang = Languages.guess(s.text(), start, Math.min(end, start + 2048));
         Likelihood l = lines >= 8 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY;
         s.emit("source_code", DetectionCategory.SOURCE_CODE, l, start, end,
                 Mask.label("[source code: " + lang + ", " + lines + " lines]"));
     }
 
-    static int firstNonSpace(String t, int from, int to) {
+    static int firstNonSpace(char[] t, int from, int to) {
         int i = from;
-        while (i < to && (t.charAt(i) == ' ' || t.charAt(i) == '\t' || t.charAt(i) == '\r')) {
+        while (i < to && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r')) {
             i++;
         }
         return i;
     }
 
+    private static final boolean[] PUNCT = new boolean[128];
+
+    static {
+        for (char c : "{}()[];=<>".toCharArray()) {
+            PUNCT[c] = true;
+        }
+    }
+
     private static final String[] BLOCK_WORDS = {"then", "do", "done", "fi", "esac", "else", "end"};
 
+    private static boolean hasColon(char[] t, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (t[i] == ':') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean regionIs(char[] t, int at, String w) {
+        for (int k = 0; k < w.length(); k++) {
+            if (t[at + k] != w.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the line ends with a shell or Ruby block word ({@code then}, {@code do}, {@code fi}, {@code end} ...). */
-    static boolean blockWordEnding(String t, int ls, int e) {
+    static boolean blockWordEnding(char[] t, int ls, int e) {
         for (String w : BLOCK_WORDS) {
             int st = e - w.length();
-            if (st >= ls && t.startsWith(w, st) && (st == ls || !Character.isLetterOrDigit(t.charAt(st - 1)))) {
+            if (st >= ls && regionIs(t, st, w) && (st == ls || !Character.isLetterOrDigit(t[st - 1]))) {
                 return true;
             }
         }
@@ -149,12 +176,12 @@ public final class SourceCodeDetector implements Detector {
         int longLines;
         int dataLines;
 
-        void add(String t, int ls, int le) {
+        void add(char[] t, int ls, int le) {
             if (start < 0) {
                 start = firstNonSpace(t, ls, le);
             }
             int e = le;
-            while (e > ls && (t.charAt(e - 1) == ' ' || t.charAt(e - 1) == '\r' || t.charAt(e - 1) == '\t')) {
+            while (e > ls && (t[e - 1] == ' ' || t[e - 1] == '\r' || t[e - 1] == '\t')) {
                 e--;
             }
             end = e;
@@ -162,21 +189,21 @@ public final class SourceCodeDetector implements Detector {
             if (le - ls > 400) {
                 longLines++;
             }
-            char first = t.charAt(ls);
+            char first = t[ls];
             int fns = firstNonSpace(t, ls, le);
-            char lead = t.charAt(fns);
-            if (lead == '"' || lead == '\'' && t.indexOf(':', fns) > 0 || lead == '-' && fns + 1 < le && t.charAt(fns + 1) == ' ') {
+            char lead = t[fns];
+            if (lead == '"' || lead == '\'' && hasColon(t, fns, le) || lead == '-' && fns + 1 < le && t[fns + 1] == ' ') {
                 dataLines++;
             }
-            if (first == '\t' || first == ' ' && ls + 1 < le && t.charAt(ls + 1) == ' ') {
+            if (first == '\t' || first == ' ' && ls + 1 < le && t[ls + 1] == ' ') {
                 indented++;
             }
-            char last = e > ls ? t.charAt(e - 1) : ' ';
+            char last = e > ls ? t[e - 1] : ' ';
             int kw0 = fns;
-            while (kw0 < e && kw0 - fns < 8 && t.charAt(kw0) >= 'A' && t.charAt(kw0) <= 'Z') {
+            while (kw0 < e && kw0 - fns < 8 && t[kw0] >= 'A' && t[kw0] <= 'Z') {
                 kw0++;
             }
-            boolean sqlLine = kw0 > fns && (kw0 == e || t.charAt(kw0) == ' ') && SQL_KEYWORDS.contains(t.substring(fns, kw0));
+            boolean sqlLine = kw0 > fns && (kw0 == e || t[kw0] == ' ') && SQL_KEYWORDS.containsExact(t, fns, kw0, true);
             if (";{}),:([".indexOf(last) >= 0 || last == '\\' || sqlLine || blockWordEnding(t, ls, e)) {
                 codeEndings++;
             }
@@ -186,46 +213,49 @@ public final class SourceCodeDetector implements Detector {
             int scanEnd = Math.min(e, ls + 400);
             int i = ls;
             while (i < scanEnd) {
-                char c = t.charAt(i);
+                char c = t[i];
                 if (c == ' ' || c == '\t') {
                     i++;
                     continue;
                 }
                 chars++;
-                if ("{}()[];=<>".indexOf(c) >= 0) {
+                if (c < 128 && PUNCT[c]) {
                     punct++;
                 }
-                if (Character.isLetter(c) || c == '_' || c == '#') {
+                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '#' || c >= 128 && Character.isLetter(c)) {
                     int ws = i;
                     boolean lower = false;
                     boolean camel = false;
                     boolean snake = false;
                     i++;
-                    while (i < scanEnd && (Character.isLetterOrDigit(t.charAt(i)) || t.charAt(i) == '_')) {
-                        char d = t.charAt(i);
-                        if (Character.isUpperCase(d) && lower) {
+                    while (i < scanEnd) {
+                        char d = t[i];
+                        boolean up = d >= 'A' && d <= 'Z';
+                        boolean lo = d >= 'a' && d <= 'z';
+                        if (!(up || lo || d >= '0' && d <= '9' || d == '_' || d >= 128 && Character.isLetterOrDigit(d))) {
+                            break;
+                        }
+                        if (up && lower) {
                             camel = true;
                         }
-                        if (d == '_' && i + 1 < scanEnd && Character.isLetter(t.charAt(i + 1)) && i > ws) {
+                        if (d == '_' && i > ws && i + 1 < scanEnd && Character.isLetter(t[i + 1])) {
                             snake = true;
                         }
-                        lower = Character.isLowerCase(d);
+                        lower = lo;
                         i++;
                     }
                     words++;
                     int wl = i - ws;
-                    if (wl <= 12 && t.charAt(ws) != '#') {
-                        String w = t.substring(ws, i);
-                        if (KEYWORDS.contains(w) || SQL_KEYWORDS.contains(w)) {
-                            kw = true;
-                        }
+                    if (wl <= WordSet.MAX_LENGTH && t[ws] != '#' && (KEYWORDS.containsExact(t, ws, i, false)
+                            || SQL_KEYWORDS.containsExact(t, ws, i, true))) {
+                        kw = true;
                     }
-                    if (camel && Character.isLowerCase(t.charAt(ws)) || snake) {
+                    if (camel && Character.isLowerCase(t[ws]) || snake) {
                         ident = true;
                     }
-                    if (i < scanEnd && (t.charAt(i) == '(' || t.charAt(i) == '.' && i + 1 < scanEnd
-                            && Character.isLetter(t.charAt(i + 1)) && Character.isLowerCase(t.charAt(ws)) && lower)) {
-                        ident |= t.charAt(i) == '(' || words > 0;
+                    if (i < scanEnd && (t[i] == '(' || t[i] == '.' && i + 1 < scanEnd
+                            && Character.isLetter(t[i + 1]) && Character.isLowerCase(t[ws]) && lower)) {
+                        ident |= t[i] == '(' || words > 0;
                     }
                     continue;
                 }

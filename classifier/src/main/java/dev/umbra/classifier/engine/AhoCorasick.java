@@ -132,6 +132,10 @@ public final class AhoCorasick {
         return outputs.length;
     }
 
+    int[][] outputsTable() {
+        return outputs;
+    }
+
     int classes() {
         return classes;
     }

@@ -4,7 +4,6 @@ import dev.umbra.classifier.DetectionCategory;
 import dev.umbra.classifier.Likelihood;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The state of one scan that detectors read and emit into: the text (bounded by the input cap),
@@ -15,6 +14,7 @@ public final class Scan {
     public static final int MAX_CANDIDATES = 100_000;
 
     private final String text;
+    private final char[] chars;
     private final int length;
     final List<Candidate> candidates = new ArrayList<>();
     int droppedCandidates;
@@ -24,6 +24,9 @@ public final class Scan {
     Scan(String text, int length) {
         this.text = text;
         this.length = length;
+        // one copy per scan: array reads are cheaper than String.charAt on the hot path
+        this.chars = new char[length];
+        text.getChars(0, length, chars, 0);
     }
 
     /** The text; only {@code [0, length())} is in scope. */
@@ -38,7 +41,12 @@ public final class Scan {
 
     /** The character at {@code i}, or 0 outside {@code [0, length())}. */
     public char at(int i) {
-        return i >= 0 && i < length ? text.charAt(i) : 0;
+        return i >= 0 && i < length ? chars[i] : 0;
+    }
+
+    /** The scanned characters as an array, for whole-text passes; callers must not modify it. */
+    public char[] chars() {
+        return chars;
     }
 
     /**
@@ -95,34 +103,33 @@ public final class Scan {
     }
 
     /**
-     * Whether one of {@code words} (lower case) occurs as a whole word in the {@code window}
-     * characters before {@code pos}. Words are runs of ASCII letters; '_' and case changes
-     * (camelCase) split words, so {@code DB_PASSWORD} and {@code dbPassword} contain
-     * {@code password} but {@code passwords} does not.
+     * Whether one of {@code words} occurs as a whole word in the {@code window} characters before
+     * {@code pos}. Words are runs of ASCII letters; '_' and case changes (camelCase) split words,
+     * so {@code DB_PASSWORD} and {@code dbPassword} contain {@code password} but
+     * {@code passwords} does not. Allocates nothing.
      */
-    public boolean wordBefore(int pos, int window, Set<String> words) {
+    public boolean wordBefore(int pos, int window, WordSet words) {
         return hasWord(Math.max(0, pos - window), Math.min(pos, length), words);
     }
 
     /** Whether one of {@code words} occurs as a whole word in the {@code window} characters after {@code pos}. */
-    public boolean wordAfter(int pos, int window, Set<String> words) {
+    public boolean wordAfter(int pos, int window, WordSet words) {
         return hasWord(Math.max(0, pos), Math.min(length, pos + window), words);
     }
 
     /** Whether one of {@code words} occurs before {@code start} or after {@code end} within the windows. */
-    public boolean wordNear(int start, int end, int before, int after, Set<String> words) {
+    public boolean wordNear(int start, int end, int before, int after, WordSet words) {
         return wordBefore(start, before, words) || wordAfter(end, after, words);
     }
 
-    private boolean hasWord(int from, int to, Set<String> words) {
+    private boolean hasWord(int from, int to, WordSet words) {
         int i = from;
         // a word cut by the window start is not a whole word
         if (i > 0 && isLetter(at(i - 1))) {
-            while (i < to && isLetter(at(i)) && !(Character.isUpperCase(at(i)) && Character.isLowerCase(at(i - 1)))) {
+            while (i < to && isLetter(text.charAt(i)) && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1)))) {
                 i++;
             }
         }
-        char[] buf = new char[24];
         while (i < to) {
             char c = text.charAt(i);
             if (!isLetter(c)) {
@@ -130,26 +137,16 @@ public final class Scan {
                 continue;
             }
             int ws = i;
-            int n = 0;
-            boolean fits = true;
             do {
-                if (n < buf.length) {
-                    buf[n++] = Character.toLowerCase(text.charAt(i));
-                } else {
-                    fits = false;
-                }
                 i++;
-            } while (i < length && isLetter(text.charAt(i))
+            } while (i < length && i - ws <= WordSet.MAX_LENGTH && isLetter(text.charAt(i))
                     && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1))));
-            if (i > to) {
-                // the word runs past the window end: still a whole word, it started inside
-                fits = fits && true;
-            }
-            if (fits && n > 0 && words.contains(new String(buf, 0, n))) {
+            if (i - ws <= WordSet.MAX_LENGTH && words.contains(text, ws, i)) {
                 return true;
             }
-            if (i - ws > 200) {
-                break;
+            while (i < length && i < to + WordSet.MAX_LENGTH && isLetter(text.charAt(i))
+                    && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1)))) {
+                i++;
             }
         }
         return false;

@@ -136,20 +136,22 @@ public final class ScanEngine implements Classifier {
         final int[] delta = anchors.table();
         final byte[] cls = anchors.classTable();
         final int classes = anchors.classes();
+        final int[][] outputs = anchors.outputsTable();
         DigitRun run = new DigitRun();
         int state = 0;
         boolean prevWord = false;
         int numberEnd = -1;
+        final char[] chars = s.chars();
         for (int i = 0; i < n; i++) {
-            char c = t.charAt(i);
+            char c = chars[i];
             if (c >= 128) {
                 state = 0;
                 prevWord = Character.isLetterOrDigit(c);
                 continue;
             }
             state = delta[state * classes + cls[c]];
-            if (anchors.outputs(state) != null) {
-                for (int id : anchors.outputs(state)) {
+            if (outputs[state] != null) {
+                for (int id : outputs[state]) {
                     int len = anchors.patternLength(id);
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }

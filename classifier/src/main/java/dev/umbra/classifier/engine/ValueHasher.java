@@ -11,6 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 /** HMAC-SHA256 of detected values under the deployment's key; one {@link Mac} per thread. */
 final class ValueHasher {
     private final ThreadLocal<Mac> mac;
+    private final ThreadLocal<byte[]> buffer = ThreadLocal.withInitial(() -> new byte[256]);
 
     ValueHasher(byte[] key) {
         SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
@@ -28,12 +29,31 @@ final class ValueHasher {
     /** Hex HMAC of the UTF-8 bytes of {@code t[start, end)}. */
     String hmac(String t, int start, int end) {
         Mac m = mac.get();
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(t, start, end));
-        m.update(bytes);
-        byte[] out = m.doFinal();
-        if (bytes.hasArray()) {
-            java.util.Arrays.fill(bytes.array(), (byte) 0);
+        boolean ascii = true;
+        for (int i = start; i < end && ascii; i++) {
+            ascii = t.charAt(i) < 128;
         }
-        return HexFormat.of().formatHex(out);
+        if (ascii) {
+            // the common case: one update from a reused buffer, no encoder
+            byte[] b = buffer.get();
+            if (b.length < end - start) {
+                b = new byte[Math.max(end - start, b.length * 2)];
+                buffer.set(b);
+            }
+            for (int i = start; i < end; i++) {
+                b[i - start] = (byte) t.charAt(i);
+            }
+            m.update(b, 0, end - start);
+            java.util.Arrays.fill(b, 0, end - start, (byte) 0);
+        } else {
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(t, start, end));
+            m.update(bytes);
+            if (bytes.hasArray()) {
+                java.util.Arrays.fill(bytes.array(), (byte) 0);
+            }
+        }
+        return HEX.formatHex(m.doFinal());
     }
+
+    private static final HexFormat HEX = HexFormat.of();
 }

@@ -8,8 +8,8 @@ import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.DigitRun;
 import dev.umbra.classifier.engine.Mask;
 import dev.umbra.classifier.engine.Scan;
+import dev.umbra.classifier.engine.WordSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Health data: US NPI, Medicare MBI, UK NHS number, DEA registration number, ICD-10 codes and
@@ -31,9 +31,9 @@ public final class PhiDetectors {
 
     /** NPI (10 digits, Luhn over 80840 + NPI) and NHS numbers (10 digits, mod 11), with context. */
     static final class NumberIds implements Detector {
-        private static final Set<String> NPI_CONTEXT = Set.of("npi", "provider", "prescriber", "physician",
+        private static final WordSet NPI_CONTEXT = WordSet.of("npi", "provider", "prescriber", "physician",
                 "practitioner", "doctor", "clinician");
-        private static final Set<String> NHS_CONTEXT = Set.of("nhs");
+        private static final WordSet NHS_CONTEXT = WordSet.of("nhs");
         // Luhn contribution of the prefix 80840 in front of the ten NPI digits
         private static final int NPI_PREFIX_SUM = 24;
 
@@ -98,7 +98,7 @@ public final class PhiDetectors {
 
     /** Medicare Beneficiary Identifier (CMS MBI format: 11 characters, optional dashes after 4 and 7). */
     static final class Mbi implements Detector {
-        private static final Set<String> CONTEXT = Set.of("medicare", "mbi", "beneficiary", "cms", "hicn");
+        private static final WordSet CONTEXT = WordSet.of("medicare", "mbi", "beneficiary", "cms", "hicn");
         // position classes: N = 1-9, n = 0-9, A = letter (no S L O I B Z), C = A or n
         private static final String SHAPE = "NACnACnAAnn";
 
@@ -147,7 +147,7 @@ public final class PhiDetectors {
 
     /** DEA registration numbers: two letters and seven digits with the DEA check digit, next to "DEA". */
     static final class Dea implements Detector {
-        private static final Set<String> CONTEXT = Set.of("dea", "registration", "prescriber");
+        private static final WordSet CONTEXT = WordSet.of("dea", "registration", "prescriber");
 
         @Override
         public int triggers() {

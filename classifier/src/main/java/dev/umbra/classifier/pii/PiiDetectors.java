@@ -8,9 +8,9 @@ import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.DigitRun;
 import dev.umbra.classifier.engine.Mask;
 import dev.umbra.classifier.engine.Scan;
+import dev.umbra.classifier.engine.WordSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Personal data: email, phone, US SSN, payment card, IBAN, IPv4/IPv6, date of birth and passport
@@ -25,7 +25,7 @@ public final class PiiDetectors {
         return List.of(new Email(), new Numbers(), new Iban(), new Ipv6(), new DateOfBirth(), new Passport());
     }
 
-    static final Set<String> NEGATIVE = Set.of("order", "invoice", "tracking", "ticket", "ref", "reference", "sku",
+    static final WordSet NEGATIVE = WordSet.of("order", "invoice", "tracking", "ticket", "ref", "reference", "sku",
             "imei", "serial", "isbn", "build", "version", "release", "txn", "transaction", "id", "timestamp", "port");
 
     static boolean isLetter(char c) {
@@ -46,7 +46,7 @@ public final class PiiDetectors {
 
     /** Email addresses (RFC 5321 local part, dotted domain with an alphabetic TLD). */
     static final class Email implements Detector {
-        private static final Set<String> CONTEXT = Set.of("email", "mail", "contact", "address", "e", "reach");
+        private static final WordSet CONTEXT = WordSet.of("email", "mail", "contact", "address", "e", "reach");
 
         @Override
         public int triggers() {
@@ -109,12 +109,12 @@ public final class PiiDetectors {
 
     /** Numeric PII on digit runs: payment card, US SSN, phone numbers, IPv4. */
     static final class Numbers implements Detector {
-        private static final Set<String> CARD_CONTEXT = Set.of("card", "credit", "debit", "visa", "mastercard", "amex",
+        private static final WordSet CARD_CONTEXT = WordSet.of("card", "credit", "debit", "visa", "mastercard", "amex",
                 "cc", "payment", "pay", "cvv", "expiry", "exp", "pan", "discover", "jcb");
-        private static final Set<String> SSN_CONTEXT = Set.of("ssn", "social", "security", "ss", "taxpayer", "tin");
-        private static final Set<String> PHONE_CONTEXT = Set.of("phone", "tel", "telephone", "call", "mobile", "cell",
+        private static final WordSet SSN_CONTEXT = WordSet.of("ssn", "social", "security", "ss", "taxpayer", "tin");
+        private static final WordSet PHONE_CONTEXT = WordSet.of("phone", "tel", "telephone", "call", "mobile", "cell",
                 "fax", "contact", "text", "whatsapp", "reach", "ring", "landline", "sms");
-        private static final Set<String> VERSION = Set.of("version", "v", "ver", "release", "build", "firmware");
+        private static final WordSet VERSION = WordSet.of("version", "v", "ver", "release", "build", "firmware");
 
         @Override
         public boolean wantsNumbers() {
@@ -337,8 +337,6 @@ public final class PiiDetectors {
                 return;
             }
             int ctxStart = plus ? start - 1 : paren ? start - 1 : start;
-            boolean ctx = s.wordBefore(ctxStart, 40, PHONE_CONTEXT);
-            boolean negative = s.wordBefore(ctxStart, 30, NEGATIVE);
             int digits = 0;
             int best = -1;
             Likelihood bestL = null;
@@ -365,7 +363,7 @@ public final class PiiDetectors {
                     l = Likelihood.LIKELY;
                 } else if ((digits == 10 || digits == 11) && s.at(start) == '0' && trunk(r, g0, g, paren)) {
                     l = Likelihood.POSSIBLE;
-                } else if ((digits == 10 || digits == 11) && g == g0 && ctx) {
+                } else if ((digits == 10 || digits == 11) && g == g0 && s.wordBefore(ctxStart, 40, PHONE_CONTEXT)) {
                     l = Likelihood.POSSIBLE;
                 }
                 if (l != null) {
@@ -376,6 +374,9 @@ public final class PiiDetectors {
             if (best < 0) {
                 return;
             }
+            // context only for a structural match: most digit runs are not phone numbers
+            boolean ctx = s.wordBefore(ctxStart, 40, PHONE_CONTEXT);
+            boolean negative = s.wordBefore(ctxStart, 30, NEGATIVE);
             if (ctx) {
                 bestL = bestL.shift(1);
             }
@@ -456,7 +457,12 @@ public final class PiiDetectors {
                 Map.entry("PT", 25), Map.entry("QA", 29), Map.entry("RO", 24), Map.entry("RS", 22), Map.entry("SA", 24),
                 Map.entry("SE", 24), Map.entry("SI", 19), Map.entry("SK", 24), Map.entry("SM", 27), Map.entry("TN", 24),
                 Map.entry("TR", 26), Map.entry("UA", 29), Map.entry("VG", 24), Map.entry("XK", 20));
-        private static final Set<String> CONTEXT = Set.of("iban", "bank", "account", "transfer", "sepa", "wire");
+        private static final WordSet CONTEXT = WordSet.of("iban", "bank", "account", "transfer", "sepa", "wire");
+        private static final byte[] BY_CODE = new byte[26 * 26];
+
+        static {
+            LENGTH.forEach((cc, len) -> BY_CODE[(cc.charAt(0) - 'A') * 26 + (cc.charAt(1) - 'A')] = len.byteValue());
+        }
 
         @Override
         public int triggers() {
@@ -469,8 +475,9 @@ public final class PiiDetectors {
             if (!(c1 >= 'A' && c1 <= 'Z') || !s.digitAt(p + 2) || !s.digitAt(p + 3)) {
                 return;
             }
-            Integer want = LENGTH.get(s.text().substring(p, p + 2));
-            if (want == null) {
+            char c0 = s.at(p);
+            int want = BY_CODE[(c0 - 'A') * 26 + (c1 - 'A')];
+            if (want == 0) {
                 return;
             }
             int i = p;

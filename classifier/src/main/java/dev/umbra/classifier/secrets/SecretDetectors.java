@@ -266,7 +266,10 @@ public final class SecretDetectors {
                 return;
             }
             int e = run(s, end, 260, SecretDetectors::urlSafe);
-            int marker = s.text().indexOf("T3BlbkFJ", end);
+            int marker = e - end >= 48 ? s.text().indexOf("T3BlbkFJ", end) : -1;
+            if (marker >= e) {
+                marker = -1;
+            }
             boolean hasMarker = marker >= 0 && marker + 8 <= e && marker - end >= 20 && e - marker - 8 >= 20;
             boolean project = startsWith(s, end, "proj-") || startsWith(s, end, "svcacct-") || startsWith(s, end, "admin-");
             int len = e - end;
@@ -558,16 +561,7 @@ public final class SecretDetectors {
             while (ne < s.length() && ne - end < 40 && (alnum(s.at(ne)) || s.at(ne) == '_' || s.at(ne) == '-')) {
                 ne++;
             }
-            String suffix = s.text().substring(end, ne).toLowerCase(Locale.ROOT);
-            if (!NAME_SUFFIX_OK.contains(suffix)) {
-                return;
-            }
-            String name = s.text().substring(ns, ne).toLowerCase(Locale.ROOT);
-            for (String stop : NAME_STOPS) {
-                if (name.contains(stop)) {
-                    return;
-                }
-            }
+            // the cheap test first: is there an assignment after the name at all?
             int p = ne;
             boolean xml = s.at(ns - 1) == '<';
             char q0 = s.at(p);
@@ -594,6 +588,16 @@ public final class SecretDetectors {
                 prose = true;
             } else {
                 return;
+            }
+            String suffix = s.text().substring(end, ne).toLowerCase(Locale.ROOT);
+            if (!NAME_SUFFIX_OK.contains(suffix)) {
+                return;
+            }
+            String name = s.text().substring(ns, ne).toLowerCase(Locale.ROOT);
+            for (String stop : NAME_STOPS) {
+                if (name.contains(stop)) {
+                    return;
+                }
             }
             spaces = 0;
             while ((s.at(p) == ' ' || s.at(p) == '\t') && spaces++ < 4) {
@@ -644,8 +648,31 @@ public final class SecretDetectors {
         }
 
         private static boolean valueOk(Scan s, int vs, int ve, boolean quoted) {
+            boolean digits = false;
+            boolean identifierish = true;
+            boolean allDigits = true;
+            boolean paren = false;
+            int same = 0;
+            for (int i = vs; i < ve; i++) {
+                char c = s.at(i);
+                digits |= isDigit(c);
+                allDigits &= isDigit(c) || c == '.' || c == '-' || c == ':';
+                identifierish &= isLetter(c) || c == '_' || c == '.';
+                paren |= c == '(';
+                if (i > vs && c == s.at(i - 1)) {
+                    same++;
+                }
+            }
+            int len = ve - vs;
+            if (allDigits || same > len / 2 || !quoted && paren) {
+                return false;
+            }
             String v = s.text().substring(vs, ve);
             String lower = v.toLowerCase(Locale.ROOT);
+            if (identifierish && (!quoted || v.indexOf('.') > 0 || v.indexOf('_') > 0 && v.equals(lower) && len < 24)
+                    && !digits) {
+                return false;
+            }
             if (VALUE_EXACT.contains(lower)) {
                 return false;
             }
@@ -660,28 +687,8 @@ public final class SecretDetectors {
                         return false;
                     }
                 }
-                if (v.indexOf('(') >= 0) {
-                    return false;
-                }
             }
-            boolean digits = false;
-            boolean identifierish = true;
-            boolean allDigits = true;
-            int same = 0;
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                digits |= isDigit(c);
-                allDigits &= isDigit(c) || c == '.' || c == '-' || c == ':';
-                identifierish &= isLetter(c) || c == '_' || c == '.';
-                if (i > 0 && c == v.charAt(i - 1)) {
-                    same++;
-                }
-            }
-            if (allDigits || same > v.length() / 2) {
-                return false;
-            }
-            return !(identifierish && (!quoted || v.indexOf('.') > 0 || v.indexOf('_') > 0 && v.equals(lower)
-                    && v.length() < 24) && !digits);
+            return true;
         }
 
         /** {@code Authorization: Bearer <token>}. */
