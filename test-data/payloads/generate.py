@@ -253,18 +253,31 @@ def wrap(builder):
 def p_email(d):
     f, l = name()
     local = pick(["%s.%s" % (f, l), "%s%s" % (f[0], l), "%s_%s%d" % (f, l, R.randint(1, 99)), "%s+%s" % (f, pick(["news", "work"]))]).lower()
-    lead = pick(["Contact %s at " % f, "Email: ", "Please forward it to ", "cc ", "reach me on "])
-    ctx_sentence(d, lead, "email", local + "@" + pick(DOMAINS))
+    form = R.random()
+    if form < 0.2:
+        d.add("From: %s %s <" % (f, l)).val("email", local + "@" + pick(DOMAINS)).add(">")
+    elif form < 0.3:
+        d.add('<a href="mailto:').val("email", local + "@" + pick(DOMAINS)).add('">write to us</a>')
+    else:
+        lead = pick(["Contact %s at " % f, "Email: ", "Please forward it to ", "cc ", "reach me on ", "", "(", "- "])
+        ctx_sentence(d, lead, "email", local + "@" + pick(DOMAINS), pick([".", ")", ", thanks", ""]))
 
 def p_phone(d):
     ctx_sentence(d, pick(["Call me at ", "Phone: ", "Mobile ", "You can reach the front desk on ", "Tel. ", "my number is "]),
                  "phone_number", phone())
 
 def p_ssn(d):
+    if R.random() < 0.15:
+        v = ssn().replace("-", " ")
+        ctx_sentence(d, pick(["social security no. ", "SSN "]), "us_ssn", v)
+        return
     ctx_sentence(d, pick(["SSN: ", "Social Security Number ", "His SSN is ", "ssn=", "Employee SSN - "]), "us_ssn", ssn())
 
 def p_card(d):
     num, kind = card_number()
+    if R.random() < 0.15:
+        d.add('{"customer": "%s", "card_number": "' % " ".join(name())).val("credit_card", num).add('", "exp": "09/27"}')
+        return
     ctx_sentence(d, pick(["Card number: ", "Please charge my Visa ", "cc: ", "Payment card ", "The customer paid with "]),
                  "credit_card", fmt_card(num, kind), pick([" exp 09/27.", ".", ", CVV on file."]))
 
@@ -386,6 +399,7 @@ def p_generic(d):
         ("SECRET_KEY = \"", sv, "\""), ("api_key: ", sv, ""), ("spring.datasource.password=", pw, ""),
         ("<password>", pw, "</password>"), ("my password is ", pw, ""), ("const apiKey = \"", sv, "\";"),
         ("auth_token := \"", sv, "\""), ("Authorization: Bearer ", sv, ""), ("x-api-key: ", sv, ""),
+        ("  password: '", pw, "'"), ("export API_TOKEN='", sv, "'"), ("SECRET=", sv, " ./run.sh"),
     ]
     lead, v, tail = pick(forms)
     d.add(lead).val("generic_secret", v).add(tail)
@@ -508,12 +522,16 @@ def n_dates(): return "Sprint runs %s to %s; quarterly report due %d-%02d-%02d."
 def n_math(): return "Compute %d * %d = %d and 0.%d; ISBN 978-%d-%02d-%06d-%d" % (R.randint(100, 999), R.randint(100, 999), R.randint(10**5, 10**6), R.randint(100, 99999), R.randint(0, 9), R.randint(10, 99), R.randint(0, 999999), R.randint(0, 9))
 def n_json_data(): return json.dumps({"id": str(uuid4()), "count": R.randint(1, 10**6), "price": round(R.random() * 1000, 2), "tags": ["a", "b"], "enabled": True, "created": "2024-03-01T10:00:00Z"}, indent=2)
 def n_csv(): return "sku,qty,price\n" + "\n".join("%s-%d,%d,%d.%02d" % (rnd(string.ascii_uppercase, 3), R.randint(1000, 9999), R.randint(1, 99), R.randint(1, 999), R.randint(0, 99)) for _ in range(R.randint(3, 8)))
+def n_phone_like(): return pick(["Room %d-%d, building %d." % (R.randint(100, 999), R.randint(10, 99), R.randint(1, 9)),
+                                  "Lottery numbers 04 11 23 35 42 48, bonus 07.", "Score was 21-14-7 after three quarters.",
+                                  "Coordinates 48.8566, 2.3522 and 40.7128, -74.0060.", "Dimensions 1920x1080, 2560 x 1440 px.",
+                                  "Reference 2024-5550-132 closed.", "The range 100-200-300 covers it.", "Call ext. 4417 or room 2-114."])
 def n_prose(): return " ".join(pick(PROSE) for _ in range(R.randint(2, 5))) + " The meeting is at 3pm in room 204, call extension 4417 if lost."
 def n_markdown(): return "# Release notes\n\n- Fixed the login page (#%d)\n- Improved search by %d%%\n- Updated docs for v%d.%d\n\nSee the changelog for details." % (R.randint(100, 9999), R.randint(2, 60), R.randint(1, 5), R.randint(0, 20))
 
 NEGATIVES = [n_uuid, n_sha, n_b64img, n_version, n_timestamp, n_order, n_imei, n_code_numbers, n_lorem, n_minjs,
              n_placeholders, n_publishable, n_bad_checksum, n_bad_card, n_bad_ssn, n_bad_iban, n_npi_no_ctx,
-             n_nhs_no_ctx, n_mac, n_hashes, n_dates, n_math, n_json_data, n_csv, n_prose, n_markdown]
+             n_nhs_no_ctx, n_mac, n_hashes, n_dates, n_math, n_json_data, n_csv, n_prose, n_markdown, n_phone_like]
 
 def main():
     out = []

@@ -67,7 +67,8 @@ public final class PiiDetectors {
                 return;
             }
             char before = s.at(ls - 1);
-            if (before == ':' || before == '/' || before == '@') {
+            boolean mailto = before == ':' && s.text().regionMatches(true, ls - 7, "mailto:", 0, 7);
+            if ((before == ':' || before == '/' || before == '@') && !mailto) {
                 return;
             }
             if (at - ls == 3 && s.text().startsWith("git", ls)) {
@@ -361,7 +362,9 @@ public final class PiiDetectors {
                 } else if (digits == 11 && r.length(g0) == 1 && s.at(start) == '1' && g > g0
                         && nanp(s, r, g0 + 1, g, s.at(r.start(g0 + 1) - 1) == '(')) {
                     l = Likelihood.LIKELY;
-                } else if ((digits == 10 || digits == 11) && s.at(start) == '0' && trunk(r, g0, g, paren)) {
+                } else if ((digits == 10 || digits == 11) && s.at(start) == '0' && trunk(r, g0, g, paren)
+                        && (g + 1 == r.groups() || r.sep(g + 1) != r.sep(g))) {
+                    // a national number is the whole run: "04 11 23 35 42 48" is not one
                     l = Likelihood.POSSIBLE;
                 } else if ((digits == 10 || digits == 11) && g == g0 && s.wordBefore(ctxStart, 40, PHONE_CONTEXT)) {
                     l = Likelihood.POSSIBLE;
