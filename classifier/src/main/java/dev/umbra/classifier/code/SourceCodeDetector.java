@@ -121,12 +121,37 @@ public final class SourceCodeDetector implements Detector {
         return i;
     }
 
-    private static final boolean[] PUNCT = new boolean[128];
+    // character classes of the per-line feature loop
+    private static final int UP = 1;
+    private static final int LO = 2;
+    private static final int DI = 4;
+    private static final int US = 8;
+    private static final int PU = 16;
+    private static final int SP = 32;
+    private static final int HASH = 64;
+    private static final byte[] CC = new byte[128];
 
     static {
-        for (char c : "{}()[];=<>".toCharArray()) {
-            PUNCT[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) {
+            CC[c] = UP;
         }
+        for (int c = 'a'; c <= 'z'; c++) {
+            CC[c] = LO;
+        }
+        for (int c = '0'; c <= '9'; c++) {
+            CC[c] = DI;
+        }
+        CC['_'] = US;
+        CC['#'] = HASH;
+        CC[' '] = SP;
+        CC['\t'] = SP;
+        for (char c : "{}()[];=<>".toCharArray()) {
+            CC[c] = PU;
+        }
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 128 && Character.isLetter(c);
     }
 
     private static final String[] BLOCK_WORDS = {"then", "do", "done", "fi", "esac", "else", "end"};
@@ -151,6 +176,10 @@ public final class SourceCodeDetector implements Detector {
 
     /** Whether the line ends with a shell or Ruby block word ({@code then}, {@code do}, {@code fi}, {@code end} ...). */
     static boolean blockWordEnding(char[] t, int ls, int e) {
+        char l = e > ls ? t[e - 1] : ' ';
+        if (l != 'n' && l != 'o' && l != 'e' && l != 'i' && l != 'c' && l != 'd') {
+            return false;
+        }
         for (String w : BLOCK_WORDS) {
             int st = e - w.length();
             if (st >= ls && regionIs(t, st, w) && (st == ls || !Character.isLetterOrDigit(t[st - 1]))) {
@@ -214,15 +243,16 @@ public final class SourceCodeDetector implements Detector {
             int i = ls;
             while (i < scanEnd) {
                 char c = t[i];
-                if (c == ' ' || c == '\t') {
+                int k = c < 128 ? CC[c] : LO;
+                if ((k & SP) != 0) {
                     i++;
                     continue;
                 }
                 chars++;
-                if (c < 128 && PUNCT[c]) {
+                if ((k & PU) != 0) {
                     punct++;
                 }
-                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '#' || c >= 128 && Character.isLetter(c)) {
+                if ((k & (UP | LO | US | HASH)) != 0) {
                     int ws = i;
                     boolean lower = false;
                     boolean camel = false;
@@ -230,31 +260,32 @@ public final class SourceCodeDetector implements Detector {
                     i++;
                     while (i < scanEnd) {
                         char d = t[i];
-                        boolean up = d >= 'A' && d <= 'Z';
-                        boolean lo = d >= 'a' && d <= 'z';
-                        if (!(up || lo || d >= '0' && d <= '9' || d == '_' || d >= 128 && Character.isLetterOrDigit(d))) {
+                        int kd = d < 128 ? CC[d] : LO;
+                        if ((kd & (UP | LO | DI | US)) == 0) {
                             break;
                         }
-                        if (up && lower) {
+                        if ((kd & UP) != 0 && lower) {
                             camel = true;
                         }
-                        if (d == '_' && i > ws && i + 1 < scanEnd && Character.isLetter(t[i + 1])) {
+                        if ((kd & US) != 0 && i > ws && i + 1 < scanEnd && letter(t[i + 1])) {
                             snake = true;
                         }
-                        lower = lo;
+                        lower = (kd & LO) != 0;
                         i++;
                     }
                     words++;
                     int wl = i - ws;
-                    if (wl <= WordSet.MAX_LENGTH && t[ws] != '#' && (KEYWORDS.containsExact(t, ws, i, false)
-                            || SQL_KEYWORDS.containsExact(t, ws, i, true))) {
+                    boolean lowerStart = t[ws] >= 'a' && t[ws] <= 'z';
+                    // keywords open statements: only the first words of a line are looked up
+                    if (words <= 3 && !kw && wl <= WordSet.MAX_LENGTH && t[ws] != '#'
+                            && (KEYWORDS.containsExact(t, ws, i, false) || SQL_KEYWORDS.containsExact(t, ws, i, true))) {
                         kw = true;
                     }
-                    if (camel && Character.isLowerCase(t[ws]) || snake) {
+                    if (camel && lowerStart || snake) {
                         ident = true;
                     }
-                    if (i < scanEnd && (t[i] == '(' || t[i] == '.' && i + 1 < scanEnd
-                            && Character.isLetter(t[i + 1]) && Character.isLowerCase(t[ws]) && lower)) {
+                    if (i < scanEnd && (t[i] == '(' || t[i] == '.' && i + 1 < scanEnd && letter(t[i + 1]) && lowerStart
+                            && lower)) {
                         ident |= t[i] == '(' || words > 0;
                     }
                     continue;

@@ -26,6 +26,9 @@ public final class AhoCorasick {
     private final int[] delta;
     private final int[][] outputs;
     private final int[] patternLength;
+    // the same automaton for the hot loop: entries are row offsets (state * classes), with the sign
+    // bit set when the target state has outputs, so a step is one load and no multiply
+    private final int[] rows;
 
     /**
      * Compiles the patterns; they are matched case-insensitively and must be non-empty ASCII.
@@ -110,6 +113,16 @@ public final class AhoCorasick {
             List<Integer> o = out.get(s);
             outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).toArray();
         }
+        rows = new int[delta.length];
+        for (int i = 0; i < delta.length; i++) {
+            int t = delta[i];
+            rows[i] = t * classes | (outputs[t] != null ? Integer.MIN_VALUE : 0);
+        }
+    }
+
+    /** The row-offset table of the hot loop (see the field comment); row 0 is the root. */
+    int[] rowTable() {
+        return rows;
     }
 
     /** The state after reading {@code c} in state {@code state}; the root is state 0. */

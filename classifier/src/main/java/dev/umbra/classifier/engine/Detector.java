@@ -11,7 +11,10 @@ import java.util.List;
 public interface Detector {
     /** Triggered at a digit that starts a token (the previous character is not a letter, digit or '_'). */
     int DIGIT_START = 1;
-    /** Triggered at an upper-case ASCII letter that starts a token. */
+    /**
+     * Triggered at an upper-case ASCII letter that starts a token and is followed by an upper-case
+     * letter or a digit.
+     */
     int UPPER_START = 2;
     /** Triggered at every '@'. */
     int AT = 4;

@@ -133,25 +133,26 @@ public final class ScanEngine implements Classifier {
     }
 
     private void pass(Scan s, String t, int n) {
-        final int[] delta = anchors.table();
+        final int[] rows = anchors.rowTable();
         final byte[] cls = anchors.classTable();
         final int classes = anchors.classes();
         final int[][] outputs = anchors.outputsTable();
         DigitRun run = new DigitRun();
-        int state = 0;
+        int row = 0;
         boolean prevWord = false;
         int numberEnd = -1;
         final char[] chars = s.chars();
         for (int i = 0; i < n; i++) {
             char c = chars[i];
             if (c >= 128) {
-                state = 0;
+                row = 0;
                 prevWord = Character.isLetterOrDigit(c);
                 continue;
             }
-            state = delta[state * classes + cls[c]];
-            if (outputs[state] != null) {
-                for (int id : outputs[state]) {
+            int v = rows[row + cls[c]];
+            row = v & Integer.MAX_VALUE;
+            if (v < 0) {
+                for (int id : outputs[row / classes]) {
                     int len = anchors.patternLength(id);
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }
@@ -172,7 +173,9 @@ public final class ScanEngine implements Classifier {
                     prevWord = true;
                     break;
                 case K_UPPER:
-                    if (!prevWord) {
+                    // the detectors woken here (IBAN, DEA) need a second upper-case letter or digit
+                    if (!prevWord && i + 1 < n && chars[i + 1] < 128 && (KIND[chars[i + 1]] == K_UPPER
+                            || KIND[chars[i + 1]] == K_DIGIT)) {
                         for (Detector d : upperStart) {
                             d.onTrigger(s, Detector.UPPER_START, i);
                         }

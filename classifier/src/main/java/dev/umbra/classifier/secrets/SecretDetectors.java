@@ -533,6 +533,8 @@ public final class SecretDetectors {
         private static final List<String> VALUE_CONTAINS = List.of("example", "placeholder", "changeme", "your",
                 "xxxx", "****", "redacted", "dummy", "sample", "replace", "${", "{{", "%s", "%(", "...", "todo",
                 "insert", "<", ">", "here", "secret_key_base", "fake", "test123", "lorem", "mask");
+        private static final dev.umbra.classifier.engine.AhoCorasick STOP_WORDS =
+                new dev.umbra.classifier.engine.AhoCorasick(VALUE_CONTAINS);
         private static final List<String> VALUE_PREFIX = List.of("process.env", "os.environ", "os.getenv", "getenv",
                 "env.", "env[", "config", "settings", "self.", "this.", "$", "vault:", "secrets.",
                 "request.", "req.", "args.", "input(", "params", "props.", "options.", "opts.", "http://", "https://",
@@ -676,8 +678,10 @@ public final class SecretDetectors {
             if (VALUE_EXACT.contains(lower)) {
                 return false;
             }
-            for (String c : VALUE_CONTAINS) {
-                if (lower.contains(c)) {
+            int state = 0;
+            for (int i = vs; i < ve; i++) {
+                state = STOP_WORDS.next(state, s.at(i));
+                if (STOP_WORDS.outputs(state) != null) {
                     return false;
                 }
             }

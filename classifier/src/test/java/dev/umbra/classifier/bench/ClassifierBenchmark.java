@@ -34,8 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  * <li>{@code mix}: a realistic mix of prompts, code and documents, scanned as 4 KiB requests:
  * every sample of the labelled corpus (prompts, API bodies, emails, logs with planted values and
- * hard negatives; about one sensitive item per 200 characters), this project's own Java sources
- * (real code) and the licence texts of /usr/share/common-licenses (real prose documents).
+ * hard negatives; about one sensitive item per 200 characters), this project's own Java main sources
+ * (except the classifier's, which are a catalogue of token formats)
+ * and Python standard-library modules (json, logging, argparse, csv from /usr/lib/python3.11:
+ * real code) and the licence texts of /usr/share/common-licenses (real prose documents).
  * Report: MB/s = mix characters / time per op.</li>
  * <li>{@code corpus}: the labelled corpus alone (dense: every sample carries a value).</li>
  * <li>{@code worstCase}: adversarial inputs (long digit runs, grouped digits, long base64, repeated
@@ -117,8 +119,13 @@ public class ClassifierBenchmark {
      * classifier, whose own sources are a catalogue of token formats and planted test values.
      */
     static String code(Path root) throws IOException {
-        return concat(root, p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/")
+        String java = concat(root, p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/")
                 && !p.toString().contains("/classifier/") && !p.toString().contains("/target/"));
+        Path py = Path.of("/usr/lib/python3.11");
+        String python = concat(py.resolve("json"), p -> p.toString().endsWith(".py"))
+                + concat(py.resolve("logging"), p -> p.toString().endsWith("__init__.py"))
+                + concat(py, p -> p.getFileName().toString().equals("argparse.py") || p.getFileName().toString().equals("csv.py"));
+        return java + python;
     }
 
     static String documents() throws IOException {
