@@ -2,6 +2,7 @@ package dev.umbra.classifier.bench;
 
 import dev.umbra.classifier.Classifier;
 import dev.umbra.classifier.ClassifierConfig;
+import dev.umbra.classifier.engine.Adversarial;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -57,5 +58,28 @@ public final class ClassifierCpuThroughput {
         }
         best.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-28s %9d chars  %7.1f MB/s per core (thread CPU time)%n",
                 k, size.get(k), v));
+        // worst cases at 1 and 4 MiB: linear time means a ratio near 4
+        for (String kind : List.of("digits", "groupedDigits", "base64", "anchors", "deepJson")) {
+            double[] t = new double[2];
+            int k = 0;
+            for (int n : new int[] {1 << 20, 1 << 22}) {
+                String in = switch (kind) {
+                    case "digits" -> Adversarial.digits(n);
+                    case "groupedDigits" -> Adversarial.groupedDigits(n);
+                    case "base64" -> Adversarial.base64(n);
+                    case "deepJson" -> Adversarial.deepJsonText(n);
+                    default -> "eyJ a@b.co -----BEGIN ://x password= AKIA DOB 1:2 ".repeat(n / 50 + 1).substring(0, n);
+                };
+                double fastest = Double.MAX_VALUE;
+                for (int r = 0; r < 6; r++) {
+                    long t0 = mx.getCurrentThreadCpuTime();
+                    c.scan(in);
+                    fastest = Math.min(fastest, (mx.getCurrentThreadCpuTime() - t0) / 1e6);
+                }
+                t[k++] = fastest;
+            }
+            System.out.printf(Locale.ROOT, "worst case %-14s 1 MiB %7.1f ms   4 MiB %7.1f ms   ratio %.2f%n", kind, t[0], t[1],
+                    t[1] / t[0]);
+        }
     }
 }
