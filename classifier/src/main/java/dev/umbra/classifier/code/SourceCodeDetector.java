@@ -204,6 +204,11 @@ public final class SourceCodeDetector implements Detector {
         int proseLines;
         int longLines;
         int dataLines;
+        int[] lineStart = new int[16];
+        int[] lineEnd = new int[16];
+        int lineCount;
+        char[] text;
+        boolean detailed;
 
         void add(char[] t, int ls, int le) {
             if (start < 0) {
@@ -236,6 +241,18 @@ public final class SourceCodeDetector implements Detector {
             if (";{}),:([".indexOf(last) >= 0 || last == '\\' || sqlLine || blockWordEnding(t, ls, e)) {
                 codeEndings++;
             }
+            if (lineCount == lineStart.length) {
+                lineStart = java.util.Arrays.copyOf(lineStart, lineCount * 2);
+                lineEnd = java.util.Arrays.copyOf(lineEnd, lineCount * 2);
+            }
+            lineStart[lineCount] = ls;
+            lineEnd[lineCount++] = e;
+            text = t;
+        }
+
+        /** The costly per-character features of one line (punctuation, keywords, identifiers, prose). */
+        void addDetail(char[] t, int ls, int e) {
+            char last = e > ls ? t[e - 1] : ' ';
             int words = 0;
             boolean kw = false;
             boolean ident = false;
@@ -308,6 +325,18 @@ public final class SourceCodeDetector implements Detector {
         double score() {
             if (lines == 0) {
                 return 0;
+            }
+            if (!detailed) {
+                // an upper bound from the cheap features: the costly ones can add at most 0.63
+                double bound = 0.25 * Math.min(1, (double) codeEndings / lines * 1.5) + 0.12 * indented / lines + 0.63
+                        - 0.6 * dataLines / lines - (codeEndings + indented < 2 ? 0.3 : 0) - (longLines * 2 > lines ? 0.3 : 0);
+                if (bound < THRESHOLD - 0.15) {
+                    return bound;
+                }
+                for (int k = 0; k < lineCount; k++) {
+                    addDetail(text, lineStart[k], lineEnd[k]);
+                }
+                detailed = true;
             }
             double fEnd = (double) codeEndings / lines;
             double fIndent = (double) indented / lines;
