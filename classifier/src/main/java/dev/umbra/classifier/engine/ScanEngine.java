@@ -157,7 +157,13 @@ public final class ScanEngine implements Classifier {
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }
             }
-            switch (KIND[c]) {
+            byte kind = KIND[c];
+            if (kind == K_LOWER) {
+                // the common case in text: a letter inside a word
+                prevWord = true;
+                continue;
+            }
+            switch (kind) {
                 case K_DIGIT:
                     if (!prevWord) {
                         for (Detector d : digitStart) {
