@@ -10,4 +10,14 @@ public enum DetectionCategory {
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The category with this wire form (case-insensitive); unknown names are refused. */
+    public static DetectionCategory fromId(String id) {
+        for (DetectionCategory c : values()) {
+            if (c.id().equalsIgnoreCase(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown category: " + id);
+    }
 }

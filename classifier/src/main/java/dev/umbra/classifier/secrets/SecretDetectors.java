@@ -1,0 +1,711 @@
+package dev.umbra.classifier.secrets;
+
+import static dev.umbra.classifier.DetectionCategory.SECRET;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.umbra.classifier.Likelihood;
+import dev.umbra.classifier.engine.Checks;
+import dev.umbra.classifier.engine.Detector;
+import dev.umbra.classifier.engine.Mask;
+import dev.umbra.classifier.engine.Scan;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Credentials: cloud keys, code-hosting and SaaS tokens, AI provider keys, PEM private keys, JWTs,
+ * credentials in URLs and generic secrets assigned to secret-like names. Formats are taken from
+ * the providers' published token formats; checksums are verified where published (GitHub CRC32,
+ * JWT structure).
+ */
+public final class SecretDetectors {
+    private SecretDetectors() {
+    }
+
+    /** The secret detectors. */
+    public static List<Detector> all() {
+        return List.of(new AwsKeyId(), new AwsSecret(), new PrefixedTokens(), new AzureClientSecret(),
+                new PrivateKey(), new Jwt(), new UrlCredentials(), new GenericSecret());
+    }
+
+    static boolean isLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean alnum(char c) {
+        return isLetter(c) || isDigit(c);
+    }
+
+    static boolean urlSafe(char c) {
+        return alnum(c) || c == '_' || c == '-';
+    }
+
+    static boolean base64(char c) {
+        return alnum(c) || c == '+' || c == '/';
+    }
+
+    /** Offset after the run of characters accepted by {@code k} starting at {@code i}, at most {@code max} long. */
+    static int run(Scan s, int i, int max, CharClass k) {
+        int e = i;
+        while (e < s.length() && e - i < max && k.test(s.at(e))) {
+            e++;
+        }
+        return e;
+    }
+
+    interface CharClass {
+        boolean test(char c);
+    }
+
+    static boolean startsWith(Scan s, int i, String exact) {
+        return s.text().startsWith(exact, i);
+    }
+
+    /** AWS access key ids: a four-letter type prefix and 16 base32 characters. */
+    static final class AwsKeyId implements Detector {
+        private static final List<String> PREFIXES = List.of("akia", "asia", "abia", "acca", "agpa", "aida", "aroa",
+                "aipa", "anpa", "anva", "apka");
+
+        @Override
+        public List<String> anchors() {
+            return PREFIXES;
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            if (s.alnumAt(start - 1) || !startsWith(s, start, PREFIXES.get(anchor).toUpperCase(Locale.ROOT))) {
+                return;
+            }
+            int e = run(s, end, 17, c -> c >= 'A' && c <= 'Z' || c >= '2' && c <= '7');
+            if (e - end != 16 || s.alnumAt(e)) {
+                return;
+            }
+            Likelihood l = anchor <= 1 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY;
+            if (s.text().regionMatches(e - 7, "EXAMPLE", 0, 7)) {
+                l = Likelihood.UNLIKELY;
+            }
+            s.emit("aws_access_key_id", SECRET, l, start, e, Mask.token(4, 2));
+        }
+    }
+
+    /** AWS secret access keys: 40 base64 characters shortly after a secret-access-key name. */
+    static final class AwsSecret implements Detector {
+        private static final List<String> ANCHORS = List.of("secret_access_key", "secretaccesskey", "aws_secret",
+                "secret access key", "aws secret key", "aws-secret");
+
+        @Override
+        public List<String> anchors() {
+            return ANCHORS;
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            for (int i = end; i < Math.min(s.length(), end + 120); i++) {
+                if (!base64(s.at(i)) || base64(s.at(i - 1))) {
+                    continue;
+                }
+                int e = run(s, i, 41, SecretDetectors::base64);
+                if (e - i == 40 && !base64(s.at(e)) && s.at(e) != '=' && Checks.charClasses(s.text(), i, e) >= 3
+                        && Checks.entropy(s.text(), i, e) >= 4.0) {
+                    s.emit("aws_secret_access_key", SECRET, Likelihood.VERY_LIKELY, i, e, Mask.token(2, 2));
+                    return;
+                }
+                i = e;
+            }
+        }
+    }
+
+    /**
+     * Tokens with a published prefix: GitHub (with CRC32 check), GitLab, Slack, Stripe, OpenAI,
+     * Anthropic, Google API keys, Azure storage keys.
+     */
+    static final class PrefixedTokens implements Detector {
+        private static final List<String> ANCHORS = List.of(
+                /* 0-4 */ "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+                /* 5 */ "github_pat_",
+                /* 6-10 */ "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-",
+                /* 11-17 */ "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-",
+                /* 18 */ "hooks.slack.com/services/",
+                /* 19-22 */ "sk_live_", "sk_test_", "rk_live_", "rk_test_",
+                /* 23 */ "sk-",
+                /* 24 */ "sk-ant-",
+                /* 25 */ "aiza",
+                /* 26-27 */ "accountkey=", "sharedaccesskey=");
+
+        @Override
+        public List<String> anchors() {
+            return ANCHORS;
+        }
+
+        @Override
+        public void onAnchor(Scan s, int a, int start, int end) {
+            String prefix = ANCHORS.get(a);
+            boolean caseExact = a >= 25 || startsWith(s, start, prefix);
+            if (!caseExact || a != 18 && (s.alnumAt(start - 1) || s.at(start - 1) == '_' || s.at(start - 1) == '-')) {
+                return;
+            }
+            if (a <= 4) {
+                int e = run(s, end, 37, SecretDetectors::alnum);
+                if (e - end == 36 && !urlSafe(s.at(e)) && Checks.githubChecksum(s.text(), end, end + 30)) {
+                    s.emit("github_token", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(4, 2));
+                }
+            } else if (a == 5) {
+                int e1 = run(s, end, 23, SecretDetectors::alnum);
+                if (e1 - end == 22 && s.at(e1) == '_') {
+                    int e = run(s, e1 + 1, 60, SecretDetectors::alnum);
+                    if (e - e1 - 1 == 59 && !urlSafe(s.at(e))) {
+                        s.emit("github_token", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(11, 2));
+                    }
+                }
+            } else if (a <= 10) {
+                int e = run(s, end, 65, c -> urlSafe(c) || c == '.');
+                while (e > end && s.at(e - 1) == '.') {
+                    e--;
+                }
+                int len = e - end;
+                if (len >= 20 && len <= 64 && !urlSafe(s.at(e)) && Checks.charClasses(s.text(), end, e) >= 2) {
+                    s.emit("gitlab_token", SECRET, len == 20 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY, start, e,
+                            Mask.token(prefix.length(), 2));
+                }
+            } else if (a <= 17) {
+                slack(s, start, end, prefix);
+            } else if (a == 18) {
+                int e = run(s, end, 80, c -> alnum(c) || c == '/');
+                int t = end;
+                if (e - end >= 40 && s.at(t) == 'T' && slackWebhookParts(s, t, e)) {
+                    int st = s.text().regionMatches(start - 8, "https://", 0, 8) ? start - 8 : start;
+                    s.emit("slack_webhook", SECRET, Likelihood.VERY_LIKELY, st, e, Mask.token(st == start ? 25 : 33, 2));
+                }
+            } else if (a <= 22) {
+                int e = run(s, end, 100, SecretDetectors::alnum);
+                if (e - end >= 24 && !urlSafe(s.at(e)) && Checks.charClasses(s.text(), end, e) >= 2) {
+                    s.emit("stripe_key", SECRET, a == 19 || a == 21 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY, start, e,
+                            Mask.token(prefix.length(), 2));
+                }
+            } else if (a == 23) {
+                openAi(s, start, end);
+            } else if (a == 24) {
+                int e = run(s, end, 200, SecretDetectors::urlSafe);
+                int len = e - start;
+                boolean canonical = (startsWith(s, end, "api03-") || startsWith(s, end, "admin01-"))
+                        && s.at(e - 1) == 'A' && s.at(e - 2) == 'A' && (len == 108 || len == 109);
+                if (canonical || len >= 50 && Checks.entropy(s.text(), end, e) > 4.0) {
+                    s.emit("anthropic_api_key", SECRET, canonical ? Likelihood.VERY_LIKELY : Likelihood.LIKELY, start, e,
+                            Mask.token(14, 2));
+                }
+            } else if (a == 25) {
+                if (!startsWith(s, start, "AIza")) {
+                    return;
+                }
+                int e = run(s, end, 36, SecretDetectors::urlSafe);
+                if (e - end == 35 && !urlSafe(s.at(e))) {
+                    s.emit("gcp_api_key", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(4, 2));
+                }
+            } else {
+                int e = run(s, end, 120, c -> base64(c) || c == '=');
+                if (e - end >= 40 && Checks.entropy(s.text(), end, e) >= 4.0) {
+                    s.emit("azure_storage_key", SECRET, Likelihood.VERY_LIKELY, end, e, Mask.token(2, 2));
+                }
+            }
+        }
+
+        private static boolean slackWebhookParts(Scan s, int t, int e) {
+            int slash1 = s.text().indexOf('/', t);
+            if (slash1 < 0 || slash1 >= e || slash1 - t < 9 || s.at(slash1 + 1) != 'B') {
+                return false;
+            }
+            int slash2 = s.text().indexOf('/', slash1 + 1);
+            return slash2 > 0 && slash2 < e && slash2 - slash1 >= 9 && e - slash2 - 1 >= 20;
+        }
+
+        /** Slack tokens: xox?-digits-digits[-digits]-secret, xapp-digit-ID-digits-hex. */
+        private static void slack(Scan s, int start, int end, String prefix) {
+            int e = run(s, end, 160, c -> alnum(c) || c == '-');
+            while (e > end && s.at(e - 1) == '-') {
+                e--;
+            }
+            int parts = 1;
+            int numeric = 0;
+            int partStart = end;
+            boolean allDigits = true;
+            int lastLen = 0;
+            for (int i = end; i <= e; i++) {
+                if (i == e || s.at(i) == '-') {
+                    if (i == partStart) {
+                        return;
+                    }
+                    if (allDigits) {
+                        numeric++;
+                    }
+                    lastLen = i - partStart;
+                    if (i < e) {
+                        parts++;
+                    }
+                    partStart = i + 1;
+                    allDigits = true;
+                } else if (!isDigit(s.at(i))) {
+                    allDigits = false;
+                }
+            }
+            if (parts >= 3 && numeric >= 2 && lastLen >= 20 && !urlSafe(s.at(e))) {
+                s.emit("slack_token", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(prefix.length(), 2));
+            }
+        }
+
+        /** OpenAI keys: sk-[proj|svcacct|admin-]... with the "T3BlbkFJ" marker, or legacy sk-{48}. */
+        private static void openAi(Scan s, int start, int end) {
+            if (startsWith(s, end, "ant-")) {
+                return;
+            }
+            int e = run(s, end, 260, SecretDetectors::urlSafe);
+            int marker = e - end >= 48 ? s.text().indexOf("T3BlbkFJ", end) : -1;
+            if (marker >= e) {
+                marker = -1;
+            }
+            boolean hasMarker = marker >= 0 && marker + 8 <= e && marker - end >= 20 && e - marker - 8 >= 20;
+            boolean project = startsWith(s, end, "proj-") || startsWith(s, end, "svcacct-") || startsWith(s, end, "admin-");
+            int len = e - end;
+            if (hasMarker && !urlSafe(s.at(e))) {
+                s.emit("openai_api_key", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(project ? 8 : 3, 2));
+            } else if (project && len >= 50 && !urlSafe(s.at(e)) && Checks.entropy(s.text(), end, e) > 4.0) {
+                s.emit("openai_api_key", SECRET, Likelihood.LIKELY, start, e, Mask.token(8, 2));
+            }
+        }
+    }
+
+    /** Azure AD (Entra ID) client secrets: three characters, a digit, "Q~", then 31 to 34 characters. */
+    static final class AzureClientSecret implements Detector {
+        @Override
+        public List<String> anchors() {
+            return List.of("q~");
+        }
+
+        static boolean secretChar(char c) {
+            return alnum(c) || c == '_' || c == '~' || c == '.' || c == '-';
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            int st = start - 4;
+            if (s.at(start) != 'Q' || st < 0 || !isDigit(s.at(start - 1)) || secretChar(s.at(st - 1))) {
+                return;
+            }
+            for (int i = st; i < start - 1; i++) {
+                if (!secretChar(s.at(i))) {
+                    return;
+                }
+            }
+            int e = run(s, end, 35, AzureClientSecret::secretChar);
+            int len = e - end;
+            if (len >= 31 && len <= 34 && !secretChar(s.at(e)) && Checks.charClasses(s.text(), end, e) >= 3) {
+                s.emit("azure_client_secret", SECRET, Likelihood.VERY_LIKELY, st, e, Mask.token(6, 2));
+            }
+        }
+    }
+
+    /** PEM-armoured private keys (RFC 7468): BEGIN line, base64 body, END line within 16 KiB. */
+    static final class PrivateKey implements Detector {
+        private static final int MAX_BLOCK = 16 * 1024;
+
+        @Override
+        public List<String> anchors() {
+            return List.of("-----begin ");
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            if (start < s.skipUntil(1)) {
+                return;
+            }
+            int close = -1;
+            for (int i = end; i < Math.min(s.length(), end + 48); i++) {
+                if (startsWith(s, i, "-----")) {
+                    close = i;
+                    break;
+                }
+            }
+            if (close < 0 || !s.text().regionMatches(close - 11, "PRIVATE KEY", 0, 11)) {
+                return;
+            }
+            String label = s.text().substring(start, close + 5);
+            int body = close + 5;
+            int limit = Math.min(s.length(), body + MAX_BLOCK);
+            int b64 = 0;
+            int stop = -1;
+            for (int i = body; i < limit; i++) {
+                char c = s.at(i);
+                if (c == '-' && startsWith(s, i, "-----END ")) {
+                    stop = i;
+                    break;
+                }
+                if (base64(c) || c == '=') {
+                    b64++;
+                }
+            }
+            int e;
+            Likelihood l;
+            if (stop > 0) {
+                int lineEnd = stop + 9;
+                while (lineEnd < limit && lineEnd - stop < 60 && s.at(lineEnd) != '\n') {
+                    if (startsWith(s, lineEnd, "-----")) {
+                        lineEnd += 5;
+                        break;
+                    }
+                    lineEnd++;
+                }
+                e = lineEnd;
+                l = b64 >= 64 ? Likelihood.VERY_LIKELY : Likelihood.POSSIBLE;
+            } else {
+                if (b64 < 64) {
+                    return;
+                }
+                e = body;
+                while (e < limit && (base64(s.at(e)) || s.at(e) == '=' || s.at(e) == '\n' || s.at(e) == '\r'
+                        || s.at(e) == '\\' || s.at(e) == ' ')) {
+                    e++;
+                }
+                l = Likelihood.LIKELY;
+            }
+            s.skipUntil(1, e);
+            s.emit("private_key", SECRET, l, start, e, Mask.label(label + " [" + (e - start) + " chars redacted]"));
+        }
+    }
+
+    /** JSON Web Tokens (RFC 7519): three base64url parts whose header and payload decode to JSON objects. */
+    static final class Jwt implements Detector {
+        private static final JsonFactory JSON = new JsonFactory();
+        private static final int MAX_PART = 8192;
+
+        @Override
+        public List<String> anchors() {
+            return List.of("eyj");
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            if (!startsWith(s, start, "eyJ") || urlSafe(s.at(start - 1))) {
+                return;
+            }
+            int h = run(s, start, MAX_PART, SecretDetectors::urlSafe);
+            if (s.at(h) != '.') {
+                return;
+            }
+            int p = run(s, h + 1, MAX_PART, SecretDetectors::urlSafe);
+            if (p == h + 1 || s.at(p) != '.') {
+                return;
+            }
+            int sig = run(s, p + 1, MAX_PART, SecretDetectors::urlSafe);
+            if (sig - p - 1 < 16 || s.at(sig) == '.' && urlSafe(s.at(sig + 1))) {
+                return;
+            }
+            if (!jsonObject(s.text(), start, h, true) || !jsonObject(s.text(), h + 1, p, false)) {
+                return;
+            }
+            s.emit("jwt", SECRET, Likelihood.VERY_LIKELY, start, sig, Mask.token(3, 2));
+        }
+
+        static boolean jsonObject(String t, int start, int end, boolean header) {
+            byte[] raw;
+            try {
+                raw = Base64.getUrlDecoder().decode(t.substring(start, end));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            boolean alg = false;
+            try (JsonParser parser = JSON.createParser(raw)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return false;
+                }
+                int depth = 1;
+                int tokens = 0;
+                while (depth > 0 && tokens++ < 10_000) {
+                    JsonToken tk = parser.nextToken();
+                    if (tk == null) {
+                        return false;
+                    }
+                    if (tk == JsonToken.START_OBJECT || tk == JsonToken.START_ARRAY) {
+                        depth++;
+                    } else if (tk == JsonToken.END_OBJECT || tk == JsonToken.END_ARRAY) {
+                        depth--;
+                    } else if (tk == JsonToken.FIELD_NAME && depth == 1 && "alg".equals(parser.currentName())) {
+                        alg = true;
+                    }
+                }
+                return depth == 0 && parser.nextToken() == null && (alg || !header);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Credentials in URLs and connection strings: {@code scheme://user:password@host} (RFC 3986 section 3.2.1). */
+    static final class UrlCredentials implements Detector {
+        private static final Set<String> PLACEHOLDERS = Set.of("password", "pass", "passwd", "pwd", "secret", "user",
+                "username", "token", "changeme", "example", "placeholder", "xxx", "redacted");
+
+        @Override
+        public List<String> anchors() {
+            return List.of("://");
+        }
+
+        @Override
+        public void onAnchor(Scan s, int anchor, int start, int end) {
+            int sch = start;
+            while (sch > 0 && start - sch < 24 && (alnum(s.at(sch - 1)) || s.at(sch - 1) == '+' || s.at(sch - 1) == '.'
+                    || s.at(sch - 1) == '-')) {
+                sch--;
+            }
+            if (sch == start || !isLetter(s.at(sch))) {
+                return;
+            }
+            int at = -1;
+            int colon = -1;
+            for (int i = end; i < Math.min(s.length(), end + 200); i++) {
+                char c = s.at(i);
+                if (c == '@') {
+                    at = i;
+                    break;
+                }
+                if (c == ':' && colon < 0) {
+                    colon = i;
+                }
+                if (c <= ' ' || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') {
+                    return;
+                }
+            }
+            if (at < 0 || colon < 0 || colon == end || at - colon < 2 || !alnum(s.at(at + 1))) {
+                return;
+            }
+            String pw = s.text().substring(colon + 1, at);
+            if (placeholder(pw)) {
+                return;
+            }
+            int host = run(s, at + 1, 255, c -> alnum(c) || c == '.' || c == '-' || c == ':' || c == '_');
+            while (host > at + 1 && (s.at(host - 1) == '.' || s.at(host - 1) == ':')) {
+                host--;
+            }
+            s.emit("credential_in_url", SECRET, Likelihood.VERY_LIKELY, sch, host, Mask.url());
+        }
+
+        static boolean placeholder(String pw) {
+            String l = pw.toLowerCase(Locale.ROOT);
+            if (PLACEHOLDERS.contains(l) || l.contains("your") || l.contains("example") || l.startsWith("$")
+                    || l.startsWith("<") || l.startsWith("{") || l.startsWith("%") || l.startsWith("[")) {
+                return true;
+            }
+            return l.chars().allMatch(c -> c == '*' || c == 'x' || c == '.');
+        }
+    }
+
+    /**
+     * Generic secrets: a value assigned to a secret-like name ({@code password}, {@code secret},
+     * {@code token}, {@code api_key} ...) in code, configuration, JSON, headers or prose ("my
+     * password is ..."), filtered by name suffixes and value stop-words (references, placeholders,
+     * templating) and an entropy floor; reported as generic so that a specific detector on the
+     * same span wins.
+     */
+    static final class GenericSecret implements Detector {
+        private static final List<String> ANCHORS = List.of(
+                /* 0-2 password-like */ "password", "passwd", "pwd",
+                /* 3.. key-like */ "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey",
+                "private_key", "credential", "auth_key", "passphrase",
+                /* last */ "bearer ");
+        private static final int BEARER = ANCHORS.size() - 1;
+        private static final Set<String> NAME_SUFFIX_OK = Set.of("", "s", "key", "_key", "-key", "_value", "value",
+                "_str", "_string", "_access_key", "accesskey", "_b64", "_base64", "_token", "token", "_secret",
+                "secret", "_1", "_2", "_hash");
+        private static final List<String> NAME_STOPS = List.of("page", "next", "cursor", "continuation", "csrf",
+                "xsrf", "max", "num", "total", "input", "output", "prompt", "completion", "cache", "sync", "reset",
+                "forgot", "length", "count", "type", "url", "uri", "path", "file", "name", "field", "label", "hint",
+                "policy", "expir", "ttl", "timeout", "header", "format", "regex", "pattern", "enabled", "required",
+                "min", "limit", "budget", "usage", "tokeniz", "endpoint", "rotation", "validator", "dialog", "strength");
+        private static final Set<String> VALUE_EXACT = Set.of("null", "none", "nil", "true", "false", "undefined",
+                "empty", "string", "required", "optional", "password", "secret", "token", "bearer", "basic", "hidden",
+                "str", "bool", "int", "number", "object", "default");
+        private static final List<String> VALUE_CONTAINS = List.of("example", "placeholder", "changeme", "your",
+                "xxxx", "****", "redacted", "dummy", "sample", "replace", "${", "{{", "%s", "%(", "...", "todo",
+                "insert", "<", ">", "here", "secret_key_base", "fake", "test123", "lorem", "mask");
+        private static final dev.umbra.classifier.engine.AhoCorasick STOP_WORDS =
+                new dev.umbra.classifier.engine.AhoCorasick(VALUE_CONTAINS);
+        private static final List<String> VALUE_PREFIX = List.of("process.env", "os.environ", "os.getenv", "getenv",
+                "env.", "env[", "config", "settings", "self.", "this.", "$", "vault:", "secrets.",
+                "request.", "req.", "args.", "input(", "params", "props.", "options.", "opts.", "http://", "https://",
+                "get", "read", "load", "new ", "function", "lambda", "async", "await", "none", "null");
+
+        @Override
+        public List<String> anchors() {
+            return ANCHORS;
+        }
+
+        static boolean nameChar(char c) {
+            return alnum(c) || c == '_' || c == '-' || c == '.';
+        }
+
+        @Override
+        public void onAnchor(Scan s, int a, int start, int end) {
+            if (a == BEARER) {
+                bearer(s, start, end);
+                return;
+            }
+            int ns = start;
+            while (ns > 0 && start - ns < 40 && nameChar(s.at(ns - 1))) {
+                ns--;
+            }
+            int ne = end;
+            while (ne < s.length() && ne - end < 40 && (alnum(s.at(ne)) || s.at(ne) == '_' || s.at(ne) == '-')) {
+                ne++;
+            }
+            // the cheap test first: is there an assignment after the name at all?
+            int p = ne;
+            boolean xml = s.at(ns - 1) == '<';
+            char q0 = s.at(p);
+            if (q0 == '"' || q0 == '\'' || q0 == ']') {
+                p++;
+            }
+            int spaces = 0;
+            while ((s.at(p) == ' ' || s.at(p) == '\t') && spaces++ < 4) {
+                p++;
+            }
+            char c = s.at(p);
+            boolean prose = false;
+            if (xml && c == '>') {
+                p++;
+            } else if (c == '=' && s.at(p + 1) != '=' || c == ':' && s.at(p + 1) != ':') {
+                p++;
+                if (s.at(p) == '=' || s.at(p) == '>') {
+                    p++;
+                }
+            } else if (c == '?' && s.at(p + 1) == '=') {
+                p += 2;
+            } else if (a <= 2 && startsWith(s, p, "is ") && s.at(p - 1) == ' ') {
+                p += 3;
+                prose = true;
+            } else {
+                return;
+            }
+            String suffix = s.text().substring(end, ne).toLowerCase(Locale.ROOT);
+            if (!NAME_SUFFIX_OK.contains(suffix)) {
+                return;
+            }
+            String name = s.text().substring(ns, ne).toLowerCase(Locale.ROOT);
+            for (String stop : NAME_STOPS) {
+                if (name.contains(stop)) {
+                    return;
+                }
+            }
+            spaces = 0;
+            while ((s.at(p) == ' ' || s.at(p) == '\t') && spaces++ < 4) {
+                p++;
+            }
+            char q = s.at(p);
+            boolean quoted = q == '"' || q == '\'' || q == '`';
+            int vs = quoted ? p + 1 : p;
+            boolean query = s.at(ns - 1) == '?' || s.at(ns - 1) == '&';
+            int ve = vs;
+            while (ve < s.length() && ve - vs <= 256) {
+                char v = s.at(ve);
+                if (quoted ? v == q || v == '\n' : v <= ' ' || v == ',' || v == ';' || v == ')' || v == '}'
+                        || v == ']' || v == '&' && query || v == '"' || v == '\'' || v == '<' || v == '>' || v == '`') {
+                    break;
+                }
+                ve++;
+            }
+            if (quoted && s.at(ve) != q) {
+                return;
+            }
+            if (prose) {
+                while (ve > vs && (s.at(ve - 1) == '.' || s.at(ve - 1) == ',' || s.at(ve - 1) == '!')) {
+                    ve--;
+                }
+            }
+            int len = ve - vs;
+            boolean passwordName = a <= 2;
+            if (len < 8 || len > 256 || !valueOk(s, vs, ve, quoted)) {
+                return;
+            }
+            double h = Checks.entropy(s.text(), vs, ve);
+            int classes = Checks.charClasses(s.text(), vs, ve);
+            Likelihood l;
+            if (passwordName) {
+                if (classes < 2 && h < 3.0) {
+                    return;
+                }
+                l = Likelihood.LIKELY;
+            } else if (len >= 16 && h >= 3.5 && classes >= 2) {
+                l = Likelihood.LIKELY;
+            } else if (len >= 12 && h >= 3.0 && classes >= 2) {
+                l = Likelihood.POSSIBLE;
+            } else {
+                return;
+            }
+            s.emit("generic_secret", SECRET, l, vs, ve, Mask.token(2, 2), true);
+        }
+
+        private static boolean valueOk(Scan s, int vs, int ve, boolean quoted) {
+            boolean digits = false;
+            boolean identifierish = true;
+            boolean allDigits = true;
+            boolean paren = false;
+            int same = 0;
+            for (int i = vs; i < ve; i++) {
+                char c = s.at(i);
+                digits |= isDigit(c);
+                allDigits &= isDigit(c) || c == '.' || c == '-' || c == ':';
+                identifierish &= isLetter(c) || c == '_' || c == '.';
+                paren |= c == '(';
+                if (i > vs && c == s.at(i - 1)) {
+                    same++;
+                }
+            }
+            int len = ve - vs;
+            if (allDigits || same > len / 2 || !quoted && paren) {
+                return false;
+            }
+            String v = s.text().substring(vs, ve);
+            String lower = v.toLowerCase(Locale.ROOT);
+            if (identifierish && (!quoted || v.indexOf('.') > 0 || v.indexOf('_') > 0 && v.equals(lower) && len < 24)
+                    && !digits) {
+                return false;
+            }
+            if (VALUE_EXACT.contains(lower)) {
+                return false;
+            }
+            int state = 0;
+            for (int i = vs; i < ve; i++) {
+                state = STOP_WORDS.next(state, s.at(i));
+                if (STOP_WORDS.outputs(state) != null) {
+                    return false;
+                }
+            }
+            if (!quoted) {
+                for (String p : VALUE_PREFIX) {
+                    if (lower.startsWith(p)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** {@code Authorization: Bearer <token>}. */
+        private static void bearer(Scan s, int start, int end) {
+            if (!startsWith(s, start, "Bearer ") && !startsWith(s, start, "bearer ")) {
+                return;
+            }
+            int e = run(s, end, 4096, c -> urlSafe(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=');
+            int len = e - end;
+            if (len >= 20 && len < 4096 && Checks.entropy(s.text(), end, e) >= 3.5 && Checks.charClasses(s.text(), end, e) >= 2
+                    && valueOk(s, end, e, true)) {
+                s.emit("generic_secret", SECRET, Likelihood.LIKELY, end, e, Mask.token(2, 2), true);
+            }
+        }
+    }
+}
