@@ -76,6 +76,14 @@ public final class UmbraConfig {
     public static final ConfigKey ICAP_MODE = key("icap.mode", ConfigType.STRING, "monitor",
             oneOf("monitor", "block"), "monitor answers 204 always; block answers the block page when policy says so.");
 
+    public static final ConfigKey ICAP_BLOCK_ON = key("icap.block_on", ConfigType.LIST, "[secret]",
+            each("a detection category (pii, phi, secret, source_code, custom)",
+                    x -> List.of("pii", "phi", "secret", "source_code", "custom").contains(x)),
+            "In block mode, requests to AI services carrying these categories get the block page.");
+    public static final ConfigKey CLASSIFIER_HMAC_KEY_FILE = key("classifier.hmac_key_file", ConfigType.STRING,
+            "/etc/umbra/hmac.key", path(), "Hex HMAC-SHA256 key of this deployment (the package creates it); "
+                    + "findings carry HMACs of sensitive values under it, never the values. Missing: a random key per run.");
+
     public static final ConfigKey CATALOG_PATH = key("catalog.path", ConfigType.STRING, "",
             ConfigKey.Validator.ANY, "Signed catalog release directory; empty uses the catalog built into Umbra.");
     public static final ConfigKey CATALOG_TRUST_KEYS = key("catalog.trust_keys", ConfigType.LIST, "[]",

@@ -10,7 +10,20 @@ import dev.umbra.sensor.proxylog.LogFormat;
 import dev.umbra.sensor.proxylog.LogOptions;
 import dev.umbra.sensor.proxylog.LogStats;
 import dev.umbra.sensor.syslog.SyslogConfig;
+import dev.umbra.classifier.Classifier;
+import dev.umbra.classifier.ClassifierConfig;
+import dev.umbra.classifier.DetectionCategory;
+import dev.umbra.classifier.icap.IcapConfig;
+import dev.umbra.classifier.icap.IcapFinding;
+import dev.umbra.classifier.icap.IcapServer;
 import dev.umbra.cli.Outputs;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ShipperCounters;
 import dev.umbra.shipper.aggregate.UsageAggregator;
@@ -52,6 +65,7 @@ public final class DaemonAssembly {
     private final List<Component> components = new ArrayList<>();
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
     private final List<LogStats> logStats = new ArrayList<>();
+    private final AtomicLong icapRequests = new AtomicLong();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final AtomicLong findings = new AtomicLong();
     private final MetricsRegistry metrics = new MetricsRegistry();
@@ -154,8 +168,15 @@ public final class DaemonAssembly {
             logStats.add(syslog.stats);
             components.add(syslog);
         }
-        if (!config.string(UmbraConfig.ICAP_LISTEN).isEmpty()) {
-            throw new IllegalArgumentException("icap.listen is not available in this build yet");
+        String icapListen = config.string(UmbraConfig.ICAP_LISTEN);
+        if (!icapListen.isEmpty()) {
+            String[] hp = UmbraConfig.parseHostPort(icapListen);
+            Set<DetectionCategory> blockOn = new HashSet<>();
+            config.list(UmbraConfig.ICAP_BLOCK_ON).forEach(c -> blockOn.add(DetectionCategory.valueOf(c.toUpperCase(Locale.ROOT))));
+            IcapConfig icap = new IcapConfig(hp[0], Integer.parseInt(hp[1]), config.string(UmbraConfig.ICAP_MODE).equals("block"),
+                    blockOn, IcapConfig.DEFAULT_BLOCK_PAGE, 4096, 16 * 1024 * 1024);
+            components.add(new IcapComponent(icap, Path.of(config.string(UmbraConfig.CLASSIFIER_HMAC_KEY_FILE)),
+                    catalog.matcher(), aggregator, icapRequests));
         }
         registerMetrics(attributor);
         daemon = new Daemon(components, STOP_TIMEOUT);
@@ -179,6 +200,7 @@ public final class DaemonAssembly {
                 () -> logStats.stream().mapToLong(LogStats::lines).sum());
         metrics.counter("umbra_log_bad_lines_total", "Log lines that could not be parsed.",
                 () -> logStats.stream().mapToLong(LogStats::badLines).sum());
+        metrics.counter("umbra_icap_requests_total", "Requests the ICAP service classified.", icapRequests::get);
         metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
         metrics.counter("umbra_observations_matched_total", "Names that matched an AI service.", pipeline::matched);
         metrics.counter("umbra_findings_total", "Findings handed to the outputs (after aggregation).", findings::get);
@@ -401,6 +423,10 @@ public final class DaemonAssembly {
             aggregator.observe(o, m);
         }
 
+        void detections(dev.umbra.sensor.Observation o, Match m, List<dev.umbra.classifier.Detection> d) {
+            aggregator.detections(o, m, d);
+        }
+
         @Override
         public String name() {
             return "aggregation";
@@ -420,6 +446,78 @@ public final class DaemonAssembly {
         public void stop(Duration timeout) {
             ticker.shutdownNow();
             aggregator.flush();
+        }
+    }
+
+    /**
+     * The ICAP REQMOD service: the proxy sends outbound requests; bodies to AI services are classified
+     * and their detections become Data Security Findings (masked, with HMACs; never raw values).
+     */
+    static final class IcapComponent implements Component {
+        private final IcapConfig config;
+        private final Path keyFile;
+        private final HostMatcher matcher;
+        private final AggregatorComponent aggregator;
+        private final AtomicLong requests;
+        private IcapServer server;
+
+        IcapComponent(IcapConfig config, Path keyFile, HostMatcher matcher, AggregatorComponent aggregator,
+                AtomicLong requests) {
+            this.config = config;
+            this.keyFile = keyFile;
+            this.matcher = matcher;
+            this.aggregator = aggregator;
+            this.requests = requests;
+        }
+
+        @Override
+        public String name() {
+            return "icap " + config.host() + ":" + config.port() + (config.block() ? " (block)" : " (monitor)");
+        }
+
+        @Override
+        public void start() throws Exception {
+            Properties p = new Properties();
+            if (Files.isReadable(keyFile)) {
+                p.setProperty(ClassifierConfig.HMAC_KEY, Files.readString(keyFile).trim());
+            } else {
+                LOG.warn("HMAC key file {} not readable: using a random key for this run (repeats correlate only "
+                        + "within it); create it with: od -An -tx1 -N32 /dev/urandom | tr -d ' \\n' > {}", keyFile, keyFile);
+            }
+            Classifier classifier = Classifier.create(ClassifierConfig.fromProperties(p));
+            server = new IcapServer(config, classifier, this::onRequest);
+            server.start();
+        }
+
+        private void onRequest(IcapFinding f) {
+            requests.incrementAndGet();
+            URI uri;
+            try {
+                uri = URI.create(f.url().contains("://") ? f.url() : "http://" + f.url());
+            } catch (IllegalArgumentException e) {
+                return;
+            }
+            if (uri.getHost() == null) {
+                return;
+            }
+            Observation o = Observation.request(Instant.now(), ObservationKind.HTTP_REQUEST, uri.getHost(), f.clientIp(),
+                    0, null, uri.getPort() > 0 ? uri.getPort() : 0, f.user(), f.method(), uri.getRawPath(), 0, -1, -1,
+                    "icap");
+            Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
+            if (m == null) {
+                return;
+            }
+            aggregator.observe(o, m);
+            if (!f.detections().isEmpty()) {
+                aggregator.detections(o, m, f.detections());
+            }
+        }
+
+        @Override
+        public void stop(Duration timeout) {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 
