@@ -28,6 +28,7 @@ echo "check-deb: installed: $version"
 getent passwd umbra >/dev/null || fail "no umbra user"
 [[ $(stat -c %U /var/lib/umbra) == umbra ]] || fail "/var/lib/umbra not owned by umbra"
 [[ -f /etc/umbra/umbra.yaml ]] || fail "no /etc/umbra/umbra.yaml"
+[[ $(stat -c %a /etc/umbra/hmac.key) == 640 && $(wc -c < /etc/umbra/hmac.key) -eq 64 ]] || fail "no 32-byte HMAC key in /etc/umbra/hmac.key"
 grep -qx /etc/umbra/umbra.yaml /var/lib/dpkg/info/umbra.conffiles || fail "umbra.yaml is not a conffile"
 /usr/bin/umbra config check /etc/umbra/umbra.yaml >/dev/null || fail "shipped configuration does not validate"
 for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
@@ -50,6 +51,7 @@ dpkg -r umbra >/dev/null
 [[ -f /etc/umbra/umbra.yaml ]] || fail "dpkg -r removed the conffile"
 dpkg --purge umbra >/dev/null
 [[ ! -e /etc/umbra/umbra.yaml ]] || fail "purge left /etc/umbra/umbra.yaml"
+[[ ! -e /etc/umbra/hmac.key ]] || fail "purge left /etc/umbra/hmac.key"
 [[ ! -e /var/lib/umbra ]] || fail "purge left /var/lib/umbra"
 ! getent passwd umbra >/dev/null || fail "purge left the umbra user"
 echo "check-deb: ok"

@@ -46,6 +46,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UmbraException(ExitCodes.RUNTIME, config + ": cannot read: " + e.getMessage(), e);
         }
+        if (root.verbosity() == 0) {
+            org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+                    org.apache.logging.log4j.Level.valueOf(settings.string(UmbraConfig.LOG_LEVEL)));
+        }
         DaemonAssembly assembly;
         try {
             assembly = DaemonAssembly.build(settings, root.out);

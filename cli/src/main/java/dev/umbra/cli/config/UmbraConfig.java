@@ -111,8 +111,6 @@ public final class UmbraConfig {
 
     public static final ConfigKey METRICS_LISTEN = key("metrics.listen", ConfigType.STRING, "127.0.0.1:9464",
             hostPort(true), "Address:port of /healthz and /metrics (Prometheus); empty disables it.");
-    public static final ConfigKey LOG_JSON = key("log.json", ConfigType.BOOLEAN, "false",
-            ConfigKey.Validator.ANY, "Log as JSON lines instead of text.");
     public static final ConfigKey LOG_LEVEL = key("log.level", ConfigType.STRING, "info",
             oneOf("error", "warn", "info", "debug"), "Log level.");
 
