@@ -5,6 +5,7 @@ import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Category;
 import dev.umbra.signatures.HostMatcher;
 import dev.umbra.signatures.Match;
+import dev.umbra.signatures.PathRule;
 import dev.umbra.signatures.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -136,11 +137,22 @@ final class AuditCommand implements Callable<Integer> {
                 : run.packets() + " packets and " + run.logLines() + " log lines";
     }
 
+    /** The row's paths, each followed by the catalog's name for its endpoint ({@code [file_upload]}) when it has one. */
     private static String paths(UsageReport.Row r) {
         if (r.paths.isEmpty()) {
             return null;
         }
-        return String.join(",", r.paths) + (r.morePaths > 0 ? ",+" + r.morePaths + " more" : "");
+        List<String> out = new java.util.ArrayList<>();
+        for (String p : r.paths) {
+            PathRule best = null;
+            for (PathRule rule : r.match.service().paths()) {
+                if (p.startsWith(rule.prefix()) && (best == null || rule.prefix().length() > best.prefix().length())) {
+                    best = rule;
+                }
+            }
+            out.add(best == null ? p : p + "[" + best.function() + "]");
+        }
+        return String.join(",", out) + (r.morePaths > 0 ? ",+" + r.morePaths + " more" : "");
     }
 
     private static Instant millis(Instant t) {

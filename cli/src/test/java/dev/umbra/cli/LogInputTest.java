@@ -114,7 +114,7 @@ class LogInputTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         String alice = r.out().lines().filter(l -> l.startsWith("alice ")).findFirst().orElseThrow(
                 () -> new AssertionError("no row for alice in\n" + r.out()));
-        assertThat(alice.split("\\s+")).contains("alice", "2", "49210", "/v1/files", "2023-11-14T22:13:20Z",
+        assertThat(alice.split("\\s+")).contains("alice", "2", "49210", "/v1/files[file_upload]", "2023-11-14T22:13:20Z",
                 "2023-11-14T22:14:20Z");
         assertThat(r.out()).doesNotContain("SECRET", "debian");
         assertThat(r.out().lines().filter(l -> l.startsWith("10.0.0.6 "))).singleElement().asString()
@@ -161,5 +161,18 @@ class LogInputTest {
         CliRun r2 = CliRun.run("observe", "--squid-logformat", "%ts %>a", log.toString());
         assertThat(r2.exitCode()).isEqualTo(2);
         assertThat(r2.err()).contains("no URL (%ru)");
+    }
+
+    @Test
+    void audit_squidLogWithCatalogPaths_namesUploadAndChatEndpoints() throws Exception {
+        Path log = tmp.resolve("paths.log");
+        Files.writeString(log, String.join("\n",
+                "1795228000.049    250 10.0.0.9 TCP_MISS/200 91234 POST https://chatgpt.com/backend-api/files carol HIER_DIRECT/1.2.3.4 application/json",
+                "1795228001.049    250 10.0.0.9 TCP_MISS/200 1234 POST https://chatgpt.com/backend-api/conversation carol HIER_DIRECT/1.2.3.4 text/event-stream",
+                "1795228002.049    250 10.0.0.9 TCP_MISS/200 999 GET https://chatgpt.com/robots.txt carol HIER_DIRECT/1.2.3.4 text/plain", ""));
+        CliRun r = CliRun.run("audit", log.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("/backend-api/files[file_upload]", "/backend-api/conversation[chat]", "/robots.txt")
+                .doesNotContain("/robots.txt[");
     }
 }
