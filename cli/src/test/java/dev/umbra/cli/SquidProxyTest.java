@@ -178,7 +178,7 @@ class SquidProxyTest {
         long down = Long.parseLong(a[a.length - 2]);
         assertThat(up).isBetween((long) UPLOAD_BYTES, UPLOAD_BYTES + 2_000L);
         assertThat(down).isBetween((long) RESPONSE_BYTES, RESPONSE_BYTES + 2_000L);
-        assertThat(a[a.length - 1]).isEqualTo("/v1/files");
+        assertThat(a[a.length - 1]).isEqualTo("/v1/files[file_upload]");
         String[] b = row(r, "bob").split("\\s+");
         assertThat(b[1]).isEqualTo("openai-chatgpt");
         assertThat(Long.parseLong(b[b.length - 2])).isGreaterThan(UPLOAD_BYTES); // encrypted upload
