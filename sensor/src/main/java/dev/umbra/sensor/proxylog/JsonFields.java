@@ -176,19 +176,10 @@ final class JsonFields {
             if (!value(path.isEmpty() ? key : path + "." + key, depth)) {
                 return false;
             }
-            skipNewlines();
-            if (pos >= end) {
-                return false;
+            int next = afterMember('}');
+            if (next != MORE) {
+                return next == CLOSED;
             }
-            if (buf[pos] == ',') {
-                pos++;
-                continue;
-            }
-            if (buf[pos] == '}') {
-                pos++;
-                return true;
-            }
-            return false;
         }
         return false;
     }
@@ -207,21 +198,33 @@ final class JsonFields {
             if (!value(path, depth)) {
                 return false;
             }
-            skipNewlines();
-            if (pos >= end) {
-                return false;
+            int next = afterMember(']');
+            if (next != MORE) {
+                return next == CLOSED;
             }
-            if (buf[pos] == ',') {
-                pos++;
-                continue;
-            }
-            if (buf[pos] == ']') {
-                pos++;
-                return true;
-            }
-            return false;
         }
         return false;
+    }
+
+    private static final int MORE = 0;
+    private static final int CLOSED = 1;
+    private static final int BAD = -1;
+
+    /** After a member or element: a comma means {@link #MORE}, {@code close} means {@link #CLOSED}. */
+    private int afterMember(char close) {
+        skipNewlines();
+        if (pos >= end) {
+            return BAD;
+        }
+        if (buf[pos] == ',') {
+            pos++;
+            return MORE;
+        }
+        if (buf[pos] == close) {
+            pos++;
+            return CLOSED;
+        }
+        return BAD;
     }
 
     /** A string at pos (on its opening quote), decoded; null when unterminated or badly escaped. */
