@@ -41,9 +41,7 @@ public final class SourceCodeDetector implements Detector {
         int n = s.length();
         int i = 0;
         Block cur = new Block();
-        int codeStart = -1;
-        int codeEnd = -1;
-        int codeLines = 0;
+        CodeRun run = new CodeRun();
         boolean inFence = false;
         int blankRun = 0;
         while (i < n) {
@@ -55,24 +53,14 @@ public final class SourceCodeDetector implements Detector {
             i = le + 1;
             int fns0 = firstNonSpace(t, ls, le);
             boolean fence = fns0 + 3 <= le && t[fns0] == '`' && t[fns0 + 1] == '`' && t[fns0 + 2] == '`';
-            boolean blank = firstNonSpace(t, ls, le) >= le;
+            boolean blank = fns0 >= le;
             if (fence || blank && !inFence) {
                 if (cur.lines > 0) {
                     // close the block
-                    if (cur.lines >= MIN_LINES && cur.score() >= THRESHOLD || cur.fenced && cur.lines >= 1
-                            && cur.score() >= THRESHOLD - 0.15) {
-                        if (codeStart >= 0 && blankRun <= 2) {
-                            codeEnd = cur.end;
-                            codeLines += cur.lines;
-                        } else {
-                            flush(s, codeStart, codeEnd, codeLines);
-                            codeStart = cur.start;
-                            codeEnd = cur.end;
-                            codeLines = cur.lines;
-                        }
+                    if (accepted(cur)) {
+                        run.take(s, cur, blankRun);
                     } else {
-                        flush(s, codeStart, codeEnd, codeLines);
-                        codeStart = -1;
+                        run.flush(s);
                     }
                     blankRun = 0;
                     cur = new Block();
@@ -88,22 +76,45 @@ public final class SourceCodeDetector implements Detector {
             }
             cur.add(t, ls, le);
         }
-        if (cur.lines > 0 && (cur.lines >= MIN_LINES && cur.score() >= THRESHOLD
-                || cur.fenced && cur.score() >= THRESHOLD - 0.15)) {
-            if (codeStart >= 0 && blankRun <= 2) {
-                codeEnd = cur.end;
-                codeLines += cur.lines;
-            } else {
-                flush(s, codeStart, codeEnd, codeLines);
-                codeStart = cur.start;
-                codeEnd = cur.end;
-                codeLines = cur.lines;
-            }
+        if (accepted(cur)) {
+            run.take(s, cur, blankRun);
         }
-        flush(s, codeStart, codeEnd, codeLines);
+        run.flush(s);
     }
 
-    private static void flush(Scan s, int start, int end, int lines) {
+    /** A closed block counts as code: enough lines scoring high enough, or a fenced block a little lower. */
+    private static boolean accepted(Block b) {
+        return b.lines > 0 && (b.lines >= MIN_LINES && b.score() >= THRESHOLD
+                || b.fenced && b.score() >= THRESHOLD - 0.15);
+    }
+
+    /** Code blocks separated by at most two blank lines, reported as one detection. */
+    private static final class CodeRun {
+        int start = -1;
+        int end = -1;
+        int lines;
+
+        /** Extends the run with an accepted block, or reports the run and starts a new one. */
+        void take(Scan s, Block b, int blankRun) {
+            if (start >= 0 && blankRun <= 2) {
+                end = b.end;
+                lines += b.lines;
+            } else {
+                flush(s);
+                start = b.start;
+                end = b.end;
+                lines = b.lines;
+            }
+        }
+
+        /** Reports the run, if any, and forgets it. */
+        void flush(Scan s) {
+            report(s, start, end, lines);
+            start = -1;
+        }
+    }
+
+    private static void report(Scan s, int start, int end, int lines) {
         if (start < 0 || end <= start) {
             return;
         }
