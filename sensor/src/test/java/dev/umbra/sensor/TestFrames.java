@@ -75,7 +75,20 @@ public final class TestFrames {
      * key_share of {@code keyShareBytes} (post-quantum shares make hellos about 1.8 KB).
      */
     public static byte[] clientHello(String sni, List<String> alpn, int keyShareBytes) {
+        return clientHello(sni, alpn, keyShareBytes, false);
+    }
+
+    /**
+     * A ClientHello record; with {@code ech} an encrypted_client_hello extension (0xfe0d, outer
+     * type 0, HKDF-SHA256 / AES-128-GCM, config id 7, a 32-byte enc and a 64-byte payload of zeros).
+     */
+    public static byte[] clientHello(String sni, List<String> alpn, int keyShareBytes, boolean ech) {
         ByteBuffer ext = ByteBuffer.allocate(8192);
+        if (ech) {
+            ext.putShort((short) 0xfe0d).putShort((short) (1 + 4 + 1 + 2 + 32 + 2 + 64)).put((byte) 0)
+                    .putShort((short) 1).putShort((short) 1).put((byte) 7).putShort((short) 32).put(new byte[32])
+                    .putShort((short) 64).put(new byte[64]);
+        }
         if (sni != null) {
             byte[] host = sni.getBytes(StandardCharsets.US_ASCII);
             ext.putShort((short) 0).putShort((short) (host.length + 5)).putShort((short) (host.length + 3))

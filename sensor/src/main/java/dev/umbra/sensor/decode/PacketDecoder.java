@@ -1083,8 +1083,8 @@ public final class PacketDecoder implements PacketHandler {
 
     private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
-        sink.accept(Observation.network(time(), ObservationKind.HTTP_REQUEST, r.host(), srcText(), srcPort, dstText(),
-                dstPort, source));
+        sink.accept(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
+                r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source));
     }
 
     /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */
@@ -1187,8 +1187,8 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
-        sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
-                dstText(), dstPort, List.of(), hello.alpn(), hello.ja4(), -1, -1, null, null, source));
+        sink.accept(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
+                dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source));
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
@@ -1196,9 +1196,9 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
-        sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
-                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), hello.ja4Quic(), -1, -1,
-                null, null, source));
+        sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
+                client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
+                hello.tlsVersion(), hello.echPresent(), source));
     }
 
     private Instant time() {
