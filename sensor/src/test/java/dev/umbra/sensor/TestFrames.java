@@ -160,6 +160,42 @@ public final class TestFrames {
         return b.array();
     }
 
+    /**
+     * The fragments of an IPv4 or IPv6 packet made by {@link #ip}: its payload cut at the given
+     * offsets (multiples of 8), each fragment with identification {@code id} (IPv4: the header's
+     * fields; IPv6: a Fragment header, RFC 8200 4.5), in order.
+     */
+    public static List<byte[]> fragments(byte[] packet, int id, int... cuts) {
+        boolean v6 = (packet[0] & 0xf0) == 0x60;
+        int header = v6 ? 40 : 20;
+        int payload = packet.length - header;
+        List<byte[]> out = new java.util.ArrayList<>();
+        int from = 0;
+        for (int i = 0; i <= cuts.length; i++) {
+            int to = i < cuts.length ? cuts[i] : payload;
+            boolean more = i < cuts.length;
+            int n = to - from;
+            ByteBuffer b;
+            if (v6) {
+                b = ByteBuffer.allocate(40 + 8 + n);
+                b.put(packet, 0, 40);
+                b.putShort(4, (short) (8 + n));
+                b.put(6, (byte) 44);
+                b.put(packet[6]).put((byte) 0).putShort((short) (from | (more ? 1 : 0))).putInt(id);
+            } else {
+                b = ByteBuffer.allocate(20 + n);
+                b.put(packet, 0, 20);
+                b.putShort(2, (short) (20 + n));
+                b.putShort(4, (short) id);
+                b.putShort(6, (short) ((from / 8) | (more ? 0x2000 : 0)));
+            }
+            b.put(packet, header + from, n);
+            out.add(b.array());
+            from = to;
+        }
+        return out;
+    }
+
     /** An Ethernet II frame, with 802.1Q tags when vlan ids are given. */
     public static byte[] ethernet(byte[] ipPacket, int... vlans) {
         int etherType = (ipPacket[0] & 0xf0) == 0x60 ? 0x86DD : 0x0800;

@@ -135,13 +135,15 @@ class PacketDecoderTest {
     }
 
     @Test
-    void onPacket_nonFirstFragment_isCountedAndSkipped() {
+    void onPacket_loneNonFirstFragment_isHeldNotDecodedAndCountedIncompleteAtTheEnd() {
         byte[] packet = ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "frag.example", 1)));
         packet[6] = 0x00;
-        packet[7] = 0x10; // fragment offset 16
+        packet[7] = 0x10; // fragment offset 16 (128 bytes), no MF: the last piece of a datagram
         feed(LinkType.RAW, packet);
         assertThat(seen).isEmpty();
-        assertThat(anomalies.get(Anomaly.IP_FRAGMENT_SKIPPED)).isEqualTo(1);
+        decoder.finish();
+        assertThat(seen).isEmpty();
+        assertThat(anomalies.get(Anomaly.IP_FRAGMENT_INCOMPLETE)).isEqualTo(1);
     }
 
     @Test

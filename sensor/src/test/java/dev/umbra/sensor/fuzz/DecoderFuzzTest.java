@@ -5,6 +5,7 @@ import static dev.umbra.sensor.TestFrames.concat;
 import static dev.umbra.sensor.TestFrames.dnsQuery;
 import static dev.umbra.sensor.TestFrames.dnsResponseWithCname;
 import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.fragments;
 import static dev.umbra.sensor.TestFrames.hex;
 import static dev.umbra.sensor.TestFrames.ip;
 import static dev.umbra.sensor.TestFrames.name;
@@ -140,6 +141,10 @@ class DecoderFuzzTest {
                 ethernet(hello)));
         byte[] http = ip("10.0.0.5", "10.0.0.9", 6, tcp(40000, 11434, 1, 0x18,
                 "POST /api/chat HTTP/1.1\r\nHost: ollama\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        byte[] answer = dnsResponseWithCname(3, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47",
+                "104.18.32.48", "2606:4700::1", "2606:4700::2");
+        List<byte[]> answerFragments4 = fragments(ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, answer)), 77, 64);
+        List<byte[]> answerFragments6 = fragments(ip("2001:db8::53", "2001:db8::5", 17, udp(53, 40000, answer)), 78, 64);
         Object[][] seeds = {
             {LinkType.ETHERNET, ethernet(dns, 100, 200)}, {LinkType.ETHERNET, ethernet(hello)},
             {LinkType.RAW, v6}, {LinkType.ETHERNET, ethernet(vxlan)}, {LinkType.RAW, gtp}, {LinkType.RAW, gre},
@@ -149,7 +154,10 @@ class DecoderFuzzTest {
             {LinkType.PPP_ETHER, concat(hex("1100000100000021"), dns)}, {LinkType.PPI, concat(hex("0000080001000000"),
                 ethernet(dns))}, {LinkType.PKTAP, concat(hex("0800000001000000"), ethernet(dns))},
             {LinkType.NFLOG, concat(hex("02000000"), new byte[] {(byte) (4 + dns.length), (byte) ((4 + dns.length) >> 8),
-                9, 0}, dns)}};
+                9, 0}, dns)},
+            // IPv4 and IPv6 fragments of a DNS answer, in order (reassembly with mutated pieces)
+            {LinkType.RAW, answerFragments4.get(0)}, {LinkType.RAW, answerFragments4.get(1)},
+            {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)}};
         Mutator m = new Mutator(4, 1600);
         long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS
                 + PacketDecoder.MAX_STREAM_STEPS + 2;
