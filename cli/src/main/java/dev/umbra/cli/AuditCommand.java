@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Report the AI services each client used, from capture files and proxy or sensor logs in any "
                 + "mix: a table per (user or client IP, service) with requests, bytes up and down, first and last "
-                + "seen and URL paths, or OCSF JSON events.")
+                + "seen and URL paths (NOTES says ech-outer-sni-only when a service was seen only as the outer SNI "
+                + "of an Encrypted Client Hello), or OCSF JSON events.")
 final class AuditCommand implements Callable<Integer> {
     @ParentCommand
     UmbraCommand root;
@@ -115,7 +116,7 @@ final class AuditCommand implements Callable<Integer> {
             return;
         }
         TextTable table = new TextTable("CLIENT", "SERVICE", "NAME", "CATEGORY", "VERDICT", "RISK", "COUNT",
-                "FIRST SEEN", "LAST SEEN", "HOSTNAMES", "UPLOADED", "DOWNLOADED", "PATHS");
+                "FIRST SEEN", "LAST SEEN", "HOSTNAMES", "NOTES", "UPLOADED", "DOWNLOADED", "PATHS");
         Set<String> services = new HashSet<>();
         Set<String> clients = new HashSet<>();
         for (UsageReport.Row r : report.rows()) {
@@ -123,8 +124,8 @@ final class AuditCommand implements Callable<Integer> {
             clients.add(r.client);
             table.add(r.client, r.match.service().id(), r.match.service().name(), r.match.service().category().id(),
                     r.match.verdict().id(), r.match.service().riskScore(), r.count, millis(r.first), millis(r.last),
-                    String.join(",", r.hostnames), r.bytesUp < 0 ? null : r.bytesUp,
-                    r.bytesDown < 0 ? null : r.bytesDown, paths(r));
+                    String.join(",", r.hostnames), UsageReport.echOnly(r) ? "ech-outer-sni-only" : null,
+                    r.bytesUp < 0 ? null : r.bytesUp, r.bytesDown < 0 ? null : r.bytesDown, paths(r));
         }
         table.print(root.out);
         root.out.println();

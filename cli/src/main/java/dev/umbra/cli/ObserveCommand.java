@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code umbra observe}: every observation of the inputs, AI service or not. */
 @Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Print every name the sensor sees in captures (DNS queries and answers, TLS SNI) and in "
-                + "proxy or sensor logs (requests), AI service or not, one per line.")
+        description = "Print every name the sensor sees in captures (DNS queries and answers, TLS and QUIC SNI "
+                + "with TLS version, ALPN, JA4 and ECH, HTTP requests with method and path) and in proxy or sensor "
+                + "logs (requests), AI service or not, one per line.")
 final class ObserveCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +40,8 @@ final class ObserveCommand implements Callable<Integer> {
         CaptureRun.checkInputs(files);
         CaptureRun run = new CaptureRun(root.err, logInput.toLogOptions());
         if (format == OutputFormat.table) {
-            root.out.printf("%-30s %-13s %-40s %-39s %-39s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER", "USER");
+            root.out.printf("%-30s %-13s %-40s %-39s %-39s %-12s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER",
+                    "USER", "DETAILS");
         }
         run.readAll(files, o -> root.out.println(format == OutputFormat.json ? json(o) : row(o)));
         if (root.verbosity() > 0) {
@@ -48,9 +51,56 @@ final class ObserveCommand implements Callable<Integer> {
     }
 
     static String row(Observation o) {
-        return String.format("%-30s %-13s %-40s %-39s %-39s %s", o.time(), o.kind().id(), o.hostname(),
+        return String.format("%-30s %-13s %-40s %-39s %-39s %-12s %s", o.time(), o.kind().id(), o.hostname(),
                 endpoint(o.clientIp(), o.clientPort()), endpoint(o.serverIp(), o.serverPort()),
-                o.user() == null ? "-" : o.user());
+                o.user() == null ? "-" : o.user(), details(o));
+    }
+
+    /**
+     * What else is known of the sighting, in one column: for a ClientHello the TLS version, ALPN,
+     * JA4 and {@code ech-outer-sni} when the name is the outer SNI of an Encrypted Client Hello; for
+     * a request the method and path ({@code CONNECT host:port} for a tunnel) and the status; for a
+     * DNS answer the answers; byte counts where known. "-" when nothing is.
+     */
+    static String details(Observation o) {
+        StringBuilder sb = new StringBuilder();
+        if (o.tlsVersion() != null) {
+            sb.append("tls").append(o.tlsVersion());
+        }
+        if (!o.alpn().isEmpty()) {
+            space(sb).append("alpn=").append(String.join(",", o.alpn()));
+        }
+        if (o.ja4() != null) {
+            space(sb).append("ja4=").append(o.ja4());
+        }
+        if (o.ech()) {
+            space(sb).append("ech-outer-sni");
+        }
+        if (o.method() != null) {
+            space(sb).append(o.method());
+            if (o.targetPort() > 0) {
+                sb.append(' ').append(o.hostname()).append(':').append(o.targetPort());
+            } else if (o.urlPath() != null) {
+                sb.append(' ').append(o.urlPath());
+            }
+        } else if (o.urlPath() != null) {
+            space(sb).append(o.urlPath());
+        }
+        if (o.status() > 0) {
+            space(sb).append(o.status());
+        }
+        if (!o.answers().isEmpty()) {
+            space(sb).append(String.join(",", o.answers()));
+        }
+        if (o.bytesOut() >= 0 || o.bytesIn() >= 0) {
+            space(sb).append("out=").append(o.bytesOut() < 0 ? "-" : String.valueOf(o.bytesOut()))
+                    .append(" in=").append(o.bytesIn() < 0 ? "-" : String.valueOf(o.bytesIn()));
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
+    private static StringBuilder space(StringBuilder sb) {
+        return sb.length() == 0 ? sb : sb.append(' ');
     }
 
     static String endpoint(String ip, int port) {
@@ -78,6 +128,12 @@ final class ObserveCommand implements Callable<Integer> {
         if (o.ja4() != null) {
             n.put("ja4", o.ja4());
         }
+        if (o.tlsVersion() != null) {
+            n.put("tls_version", o.tlsVersion());
+        }
+        if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
+            n.put("ech", o.ech());
+        }
         if (o.bytesOut() >= 0) {
             n.put("bytes_out", o.bytesOut());
         }
@@ -95,6 +151,9 @@ final class ObserveCommand implements Callable<Integer> {
         }
         if (o.urlPath() != null) {
             n.put("url_path", o.urlPath());
+        }
+        if (o.targetPort() > 0) {
+            n.put("target_port", o.targetPort());
         }
         if (o.status() > 0) {
             n.put("status", o.status());

@@ -1,6 +1,7 @@
 package dev.umbra.cli;
 
 import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
 import dev.umbra.signatures.Match;
@@ -38,6 +39,10 @@ final class UsageReport {
         long bytesDown = -1;
         /** Paths seen beyond {@link #MAX_PATHS}. */
         long morePaths;
+        /** Sightings that were the outer SNI of an Encrypted Client Hello. */
+        long echSightings;
+        /** Sightings that named the service themselves (every kind but flow_end, whose name comes from them). */
+        long namingSightings;
 
         Row(String client, Match match) {
             this.client = client;
@@ -78,6 +83,12 @@ final class UsageReport {
         if (o.bytesIn() >= 0) {
             row.bytesDown = Math.max(row.bytesDown, 0) + o.bytesIn();
         }
+        if (o.ech()) {
+            row.echSightings++;
+        }
+        if (o.kind() != ObservationKind.FLOW_END) {
+            row.namingSightings++;
+        }
         row.count++;
         row.first = row.first == null || o.time().isBefore(row.first) ? o.time() : row.first;
         row.last = row.last == null || o.time().isAfter(row.last) ? o.time() : row.last;
@@ -88,6 +99,16 @@ final class UsageReport {
         g.last = g.last == null || o.time().isAfter(g.last) ? o.time() : g.last;
         g.hostnames.add(o.hostname());
         g.count++;
+    }
+
+    /**
+     * True when every sighting of the row was the outer SNI of an Encrypted Client Hello: the
+     * service is then known only by the public name the client put in clear, not by its real
+     * destination (which ECH encrypts), nor by DNS or an HTTP request. Flow ends do not count:
+     * their name is the one the flow's hello gave.
+     */
+    static boolean echOnly(Row r) {
+        return r.namingSightings > 0 && r.echSightings == r.namingSightings;
     }
 
     /** Rows sorted by client, then service id. */

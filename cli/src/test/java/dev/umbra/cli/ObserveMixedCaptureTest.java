@@ -49,9 +49,17 @@ class ObserveMixedCaptureTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         Map<String, Set<String>> seen = new HashMap<>();
         Set<String> cnames = new TreeSet<>();
+        Set<String> echMarked = new TreeSet<>();
+        Set<String> tlsVersions = new TreeSet<>();
         for (String line : r.out().lines().toList()) {
             JsonNode n = JSON.readTree(line);
             seen.computeIfAbsent(n.get("kind").asText(), k -> new TreeSet<>()).add(n.get("hostname").asText());
+            if (n.path("ech").asBoolean(false)) {
+                echMarked.add(n.get("kind").asText() + " " + n.get("hostname").asText());
+            }
+            if (n.has("tls_version")) {
+                tlsVersions.add(n.get("tls_version").asText());
+            }
             if (n.has("answers")) {
                 n.get("answers").forEach(a -> {
                     if (Character.isLetter(a.asText().charAt(0))) {
@@ -66,6 +74,10 @@ class ObserveMixedCaptureTest {
         Set<String> allTls = union(expected, "tls_sni", "tls_sni_ech_outer", "tls_sni_split", "tls_sni_split_reordered");
         assertThat(seen.get("tls_sni")).isEqualTo(allTls);
         assertThat(seen.get("quic_sni")).isEqualTo(expected.get("quic_sni"));
+        // exactly the generator's ECH hellos are marked as outer SNIs; every hello offers TLS 1.3
+        assertThat(echMarked).isEqualTo(expected.get("tls_sni_ech_outer").stream().map(h -> "tls_sni " + h)
+                .collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+        assertThat(tlsVersions).containsExactly("1.3");
         // the generator's mDNS filler is local-link name resolution, kept apart from DNS
         assertThat(seen.getOrDefault("local_name_query", Set.of())).allMatch(n -> n.endsWith(".local"));
         assertThat(seen.keySet()).isSubsetOf("dns_query", "dns_answer", "tls_sni", "quic_sni", "flow_end",

@@ -45,6 +45,14 @@ public enum Anomaly {
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
     TUNNEL_TRUNCATED("tunnel_truncated"),
     FLOW_EVICTED("flow_evicted"),
+    /** IP fragments that overlap without being an exact duplicate: the datagram is dropped (RFC 5722). */
+    IP_FRAGMENT_OVERLAP("ip_fragment_overlap"),
+    /** A fragment inconsistent with the others (length, end): the datagram is dropped. */
+    IP_FRAGMENT_MALFORMED("ip_fragment_malformed"),
+    /** A datagram over 65,535 bytes or 64 fragments: dropped. */
+    IP_FRAGMENT_OVERSIZE("ip_fragment_oversize"),
+    /** A fragmented datagram that timed out, was evicted or was still open at the end of a capture. */
+    IP_FRAGMENT_INCOMPLETE("ip_fragment_incomplete"),
     /** A decoder bug caught by the last-resort guard of the packet loop; should stay 0. */
     DECODER_ERROR("decoder_error");
 

@@ -31,6 +31,14 @@ import java.util.Objects;
  * @param urlPath path of the requested URL without its query string (queries carry tokens and
  *     personal data), or {@code null} when unknown or a CONNECT
  * @param status response status code, or 0 when unknown
+ * @param tlsVersion the highest TLS version a ClientHello offered ({@code "1.3"}, {@code "1.2"}, see
+ *     {@link dev.umbra.sensor.tls.ClientHello#tlsVersion()}) for {@link ObservationKind#TLS_SNI} and
+ *     {@link ObservationKind#QUIC_SNI}, or {@code null}
+ * @param ech true when the ClientHello carried an encrypted_client_hello extension: the hostname is
+ *     then the outer SNI, the public name of the ECH provider, and the real destination is encrypted
+ *     (or, with ECH GREASE, which looks the same on the wire, the hostname is the real one)
+ * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port} (the
+ *     server endpoint is then the proxy), or 0
  */
 public record Observation(
         Instant time,
@@ -50,7 +58,10 @@ public record Observation(
         String source,
         String method,
         String urlPath,
-        int status) {
+        int status,
+        String tlsVersion,
+        boolean ech,
+        int targetPort) {
 
     public Observation {
         Objects.requireNonNull(time, "time");
@@ -68,7 +79,15 @@ public record Observation(
             String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
             long bytesIn, String user, String process, String source) {
         this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
-                bytesIn, user, process, source, null, null, 0);
+                bytesIn, user, process, source, null, null, 0, null, false, 0);
+    }
+
+    /** An observation with request details but no TLS details (the form of proxy and HTTP logs). */
+    public Observation(Instant time, ObservationKind kind, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
+            long bytesIn, String user, String process, String source, String method, String urlPath, int status) {
+        this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
+                bytesIn, user, process, source, method, urlPath, status, null, false, 0);
     }
 
     /** A network observation with no byte counts, user or process. */
@@ -93,5 +112,47 @@ public record Observation(
             long bytesOut, long bytesIn, String source) {
         return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, List.of(), List.of(),
                 null, bytesOut, bytesIn, user, null, source, method, urlPath, status);
+    }
+
+    /**
+     * A TLS ClientHello seen on the wire ({@link ObservationKind#TLS_SNI} or
+     * {@link ObservationKind#QUIC_SNI}).
+     *
+     * @param alpn the ALPN protocols offered; never null
+     * @param ja4 the JA4 fingerprint, or {@code null}
+     * @param tlsVersion the highest version offered ({@code "1.3"}), or {@code null}
+     * @param ech true when the hello carried encrypted_client_hello (hostname is the outer SNI)
+     */
+    public static Observation clientHello(Instant time, ObservationKind kind, String hostname, String clientIp,
+            int clientPort, String serverIp, int serverPort, List<String> alpn, String ja4, String tlsVersion,
+            boolean ech, String source) {
+        return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, List.of(), alpn, ja4,
+                -1, -1, null, null, source, null, null, 0, tlsVersion, ech, 0);
+    }
+
+    /**
+     * A plaintext HTTP/1.x request head seen on the wire ({@link ObservationKind#HTTP_REQUEST}).
+     *
+     * @param method the request method
+     * @param urlPath the path without query, or {@code null} for a CONNECT
+     * @param targetPort the port of a {@code CONNECT host:port}, or 0
+     */
+    public static Observation httpRequest(Instant time, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, String method, String urlPath, int targetPort, String source) {
+        return new Observation(time, ObservationKind.HTTP_REQUEST, hostname, clientIp, clientPort, serverIp,
+                serverPort, List.of(), List.of(), null, -1, -1, null, null, source, method, urlPath, 0, null, false,
+                targetPort);
+    }
+
+    /**
+     * This observation attributed to a user and process (local process attribution); every other
+     * field is kept.
+     *
+     * @param user the user name, or {@code null}
+     * @param process the process name, or {@code null}
+     */
+    public Observation withActor(String user, String process) {
+        return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4,
+                bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort);
     }
 }

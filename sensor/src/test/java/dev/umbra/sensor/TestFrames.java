@@ -75,7 +75,20 @@ public final class TestFrames {
      * key_share of {@code keyShareBytes} (post-quantum shares make hellos about 1.8 KB).
      */
     public static byte[] clientHello(String sni, List<String> alpn, int keyShareBytes) {
+        return clientHello(sni, alpn, keyShareBytes, false);
+    }
+
+    /**
+     * A ClientHello record; with {@code ech} an encrypted_client_hello extension (0xfe0d, outer
+     * type 0, HKDF-SHA256 / AES-128-GCM, config id 7, a 32-byte enc and a 64-byte payload of zeros).
+     */
+    public static byte[] clientHello(String sni, List<String> alpn, int keyShareBytes, boolean ech) {
         ByteBuffer ext = ByteBuffer.allocate(8192);
+        if (ech) {
+            ext.putShort((short) 0xfe0d).putShort((short) (1 + 4 + 1 + 2 + 32 + 2 + 64)).put((byte) 0)
+                    .putShort((short) 1).putShort((short) 1).put((byte) 7).putShort((short) 32).put(new byte[32])
+                    .putShort((short) 64).put(new byte[64]);
+        }
         if (sni != null) {
             byte[] host = sni.getBytes(StandardCharsets.US_ASCII);
             ext.putShort((short) 0).putShort((short) (host.length + 5)).putShort((short) (host.length + 3))
@@ -145,6 +158,42 @@ public final class TestFrames {
         b.putInt(0x60000000).putShort((short) transport.length).put((byte) protocol).put((byte) 64).put(s).put(d)
                 .put(transport);
         return b.array();
+    }
+
+    /**
+     * The fragments of an IPv4 or IPv6 packet made by {@link #ip}: its payload cut at the given
+     * offsets (multiples of 8), each fragment with identification {@code id} (IPv4: the header's
+     * fields; IPv6: a Fragment header, RFC 8200 4.5), in order.
+     */
+    public static List<byte[]> fragments(byte[] packet, int id, int... cuts) {
+        boolean v6 = (packet[0] & 0xf0) == 0x60;
+        int header = v6 ? 40 : 20;
+        int payload = packet.length - header;
+        List<byte[]> out = new java.util.ArrayList<>();
+        int from = 0;
+        for (int i = 0; i <= cuts.length; i++) {
+            int to = i < cuts.length ? cuts[i] : payload;
+            boolean more = i < cuts.length;
+            int n = to - from;
+            ByteBuffer b;
+            if (v6) {
+                b = ByteBuffer.allocate(40 + 8 + n);
+                b.put(packet, 0, 40);
+                b.putShort(4, (short) (8 + n));
+                b.put(6, (byte) 44);
+                b.put(packet[6]).put((byte) 0).putShort((short) (from | (more ? 1 : 0))).putInt(id);
+            } else {
+                b = ByteBuffer.allocate(20 + n);
+                b.put(packet, 0, 20);
+                b.putShort(2, (short) (20 + n));
+                b.putShort(4, (short) id);
+                b.putShort(6, (short) ((from / 8) | (more ? 0x2000 : 0)));
+            }
+            b.put(packet, header + from, n);
+            out.add(b.array());
+            from = to;
+        }
+        return out;
     }
 
     /** An Ethernet II frame, with 802.1Q tags when vlan ids are given. */

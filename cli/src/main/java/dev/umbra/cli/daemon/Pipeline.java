@@ -66,9 +66,7 @@ public final class Pipeline implements Consumer<Observation> {
             return o;
         }
         attributed.incrementAndGet();
-        return new Observation(o.time(), o.kind(), o.hostname(), o.clientIp(), o.clientPort(), o.serverIp(),
-                o.serverPort(), o.answers(), o.alpn(), o.ja4(), o.bytesOut(), o.bytesIn(), p.user(),
-                p.hasProcess() ? p.name() : null, o.source());
+        return o.withActor(p.user(), p.hasProcess() ? p.name() : null);
     }
 
     public long observations() {

@@ -36,6 +36,7 @@ public final class CaptureFileReader {
     /** Largest record accepted (pcap record or pcapng block). */
     public static final int MAX_RECORD_BYTES = 64 << 20;
     private static final int BUFFER_BYTES = 1 << 20;
+    private static final int MIN_BUFFER_BYTES = 4096;
 
     private static final int PCAPNG_SHB = 0x0A0D0D0A;
     private static final int PCAPNG_BYTE_ORDER_MAGIC = 0x1A2B3C4D;
@@ -55,14 +56,23 @@ public final class CaptureFileReader {
             throw new CaptureFormatException("is a directory, not a capture file");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(channel, handler, anomalies);
+            // a small file gets a buffer of its size, not the 1 MiB meant for large sequential reads
+            long size = channel.size();
+            int buffer = (int) Math.max(MIN_BUFFER_BYTES, Math.min(BUFFER_BYTES, size));
+            return read(channel, handler, anomalies, buffer);
         }
     }
 
     /** Reads a capture from any channel (a file, standard input). */
     public static CaptureSummary read(ReadableByteChannel channel, PacketHandler handler, AnomalyCounters anomalies)
             throws IOException, CaptureFormatException {
-        ChannelInput in = new ChannelInput(channel, BUFFER_BYTES, MAX_RECORD_BYTES);
+        return read(channel, handler, anomalies, BUFFER_BYTES);
+    }
+
+    /** Reads with a read buffer of {@code bufferBytes} to start with (it grows for larger records). */
+    static CaptureSummary read(ReadableByteChannel channel, PacketHandler handler, AnomalyCounters anomalies,
+            int bufferBytes) throws IOException, CaptureFormatException {
+        ChannelInput in = new ChannelInput(channel, bufferBytes, MAX_RECORD_BYTES);
         if (!in.ensure(4)) {
             throw new CaptureFormatException(in.available() == 0 ? "empty file" : "too short to be a capture file");
         }

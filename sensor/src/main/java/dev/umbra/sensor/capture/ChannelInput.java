@@ -36,20 +36,20 @@ final class ChannelInput {
         if (n > maxRecord || n < 0) {
             throw new IllegalArgumentException("record of " + n + " bytes exceeds cap " + maxRecord);
         }
-        if (n > buf.length) {
-            byte[] bigger = new byte[Math.max(n, Math.min(maxRecord, buf.length * 2))];
-            System.arraycopy(buf, pos, bigger, 0, limit - pos);
-            consumedBefore += pos;
-            limit -= pos;
-            pos = 0;
-            buf = bigger;
-        } else if (pos > 0) {
+        if (pos > 0) {
             System.arraycopy(buf, pos, buf, 0, limit - pos);
             consumedBefore += pos;
             limit -= pos;
             pos = 0;
         }
-        while (limit - pos < n && !eof) {
+        while (limit < n && !eof) {
+            if (limit == buf.length) {
+                // grow by doubling as bytes arrive, not to the length a record header claims: a
+                // corrupt length near the cap in a short input costs what the input holds
+                byte[] bigger = new byte[(int) Math.min(Math.max(2L * buf.length, 4096), maxRecord)];
+                System.arraycopy(buf, 0, bigger, 0, limit);
+                buf = bigger;
+            }
             int read = channel.read(ByteBuffer.wrap(buf, limit, buf.length - limit));
             if (read < 0) {
                 eof = true;
@@ -57,7 +57,7 @@ final class ChannelInput {
                 limit += read;
             }
         }
-        return limit - pos >= n;
+        return limit >= n;
     }
 
     /** True when no byte is left. */

@@ -45,8 +45,9 @@ import java.util.function.Consumer;
  * Initials go to QuicInitialDecoder, keyed by the client's 4-tuple. Every TCP and UDP packet (DNS
  * excepted) is counted in a bounded FlowTable; a flow that ends and has a name (SNI, Host, or a DNS
  * answer for its server address, from the NameCache) is reported as flow_end with its byte counts.
- * IP fragments are not reassembled: non-first fragments are counted (ip_fragment_skipped) and
- * skipped. finish() reports what the buffers and the flow table still hold at the end of a capture.
+ * IP fragments are reassembled within bounds (IpFragments) and the whole packet decoded as if it had
+ * come unfragmented. finish() reports what the buffers and the flow table still hold at the end of a
+ * capture.
  */
 public final class PacketDecoder implements PacketHandler {
     /** Nested encapsulations followed (VLAN tags, tunnels, PPPoE) before a frame is dropped. */
@@ -94,6 +95,7 @@ public final class PacketDecoder implements PacketHandler {
     private final TcpStreams streams;
     private final FlowTable flows;
     private final NameCache names;
+    private final IpFragments fragments;
     // the flow of the packet being decoded (null while reporting outside a packet)
     private FlowTable.Flow currentFlow;
     private final HttpRequestParser http = new HttpRequestParser();
@@ -126,6 +128,18 @@ public final class PacketDecoder implements PacketHandler {
                 this::flowEnded);
         this.names = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
                 NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);
+        this.fragments = new IpFragments(anomalies, this::reassembled, IpFragments.DEFAULT_MAX_DATAGRAMS,
+                IpFragments.DEFAULT_MAX_BYTES, IpFragments.DEFAULT_TIMEOUT_NANOS);
+    }
+
+    /** A packet rebuilt from its fragments (or cut off at its first gap), decoded as an unfragmented one. */
+    private void reassembled(boolean v6, byte[] b, int len, int depth) {
+        currentFlow = null;
+        if (v6) {
+            ipv6(b, 0, len, depth);
+        } else {
+            ipv4(b, 0, len, depth);
+        }
     }
 
     /**
@@ -135,6 +149,7 @@ public final class PacketDecoder implements PacketHandler {
     public void finish() {
         try {
             currentFlow = null;
+            fragments.flush();
             quic.flush();
             streams.flush();
             flows.flush();
@@ -160,6 +175,7 @@ public final class PacketDecoder implements PacketHandler {
         timestampNanos = nowNanos;
         currentFlow = null;
         try {
+            fragments.expire(nowNanos, Integer.MAX_VALUE);
             quic.expireIdle(nowNanos);
             streams.expireIdle(nowNanos);
             flows.expireIdle(nowNanos);
@@ -436,8 +452,9 @@ public final class PacketDecoder implements PacketHandler {
             end = off + Math.min(totalLength, len);
         }
         int fragment = u16(b, off + 6);
-        if ((fragment & 0x1fff) != 0) {
-            anomalies.count(Anomaly.IP_FRAGMENT_SKIPPED);
+        if ((fragment & 0x3fff) != 0) {
+            // RFC 791 3.2: MF set or a fragment offset; decoded once whole
+            fragments.ipv4(b, off, headerLength, end, fragment, totalLength > len, depth, timestampNanos);
             return;
         }
         int protocol = b[off + 9] & 0xff;
@@ -487,8 +504,10 @@ public final class PacketDecoder implements PacketHandler {
                         anomalies.count(Anomaly.IPV6_TRUNCATED);
                         return;
                     }
-                    if ((u16(b, p + 2) & 0xfff8) != 0) {
-                        anomalies.count(Anomaly.IP_FRAGMENT_SKIPPED);
+                    if ((u16(b, p + 2) & 0xfff9) != 0) {
+                        // an offset or the M flag; an atomic fragment (neither) is read as it is
+                        fragments.ipv6(b, off, p, end, payloadLength != 0 && 40 + payloadLength > len, depth,
+                                timestampNanos);
                         return;
                     }
                     next = b[p] & 0xff;
@@ -1083,8 +1102,8 @@ public final class PacketDecoder implements PacketHandler {
 
     private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
-        sink.accept(Observation.network(time(), ObservationKind.HTTP_REQUEST, r.host(), srcText(), srcPort, dstText(),
-                dstPort, source));
+        sink.accept(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
+                r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source));
     }
 
     /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */
@@ -1187,8 +1206,8 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
-        sink.accept(new Observation(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
-                dstText(), dstPort, List.of(), hello.alpn(), hello.ja4(), -1, -1, null, null, source));
+        sink.accept(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
+                dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source));
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
@@ -1196,9 +1215,9 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
-        sink.accept(new Observation(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(), client.srcText(),
-                client.srcPort(), client.dstText(), client.dstPort(), List.of(), hello.alpn(), hello.ja4Quic(), -1, -1,
-                null, null, source));
+        sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
+                client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
+                hello.tlsVersion(), hello.echPresent(), source));
     }
 
     private Instant time() {

@@ -96,6 +96,9 @@ public final class QuicInitialDecoder {
     private final byte[] mask = new byte[16];
     private final byte[] nonce = new byte[12];
     private byte[] plain = new byte[2048];
+    // the keys derived last: a burst of Initials with one DCID (retransmissions before the first
+    // decrypted, a flood of forged or corrupted ones) costs one derivation, not one each
+    private InitialKeys recent;
     private long now;
     private int pos;
 
@@ -289,13 +292,18 @@ public final class QuicInitialDecoder {
         }
         if (plainLength < 0 && (conn == null || conn.keys == null
                 || !conn.keys.matches(version, b, dcid, dcidLength))) {
-            try {
-                byte[] id = new byte[dcidLength];
-                System.arraycopy(b, dcid, id, 0, dcidLength);
-                used = InitialKeys.derive(mac, version, id);
-            } catch (GeneralSecurityException e) {
-                anomalies.count(Anomaly.QUIC_INITIAL_DECRYPT_FAILED);
-                return -1;
+            if (recent != null && recent.matches(version, b, dcid, dcidLength)) {
+                used = recent;
+            } else {
+                try {
+                    byte[] id = new byte[dcidLength];
+                    System.arraycopy(b, dcid, id, 0, dcidLength);
+                    used = InitialKeys.derive(mac, version, id);
+                } catch (GeneralSecurityException e) {
+                    anomalies.count(Anomaly.QUIC_INITIAL_DECRYPT_FAILED);
+                    return -1;
+                }
+                recent = used;
             }
             plainLength = decrypt(used, b, p, pnOffset, packetEnd);
             if (plainLength >= 0 && conn != null && conn.crypto != null) {

@@ -22,4 +22,32 @@ public record ClientHello(int legacyVersion, String serverName, List<String> alp
     public String ja4Quic() {
         return ja4 == null ? null : "q" + ja4.substring(1);
     }
+
+    /**
+     * The highest TLS version the client offers, as JA4 reads it: the largest non-GREASE entry of
+     * supported_versions (RFC 8446 4.2.1), else the legacy version field. Named {@code "1.3"},
+     * {@code "1.2"}, {@code "1.1"}, {@code "1.0"}, {@code "ssl3"}, {@code "ssl2"},
+     * {@code "1.3-draftNN"} for TLS 1.3 drafts (0x7fNN); anything else as four hex digits.
+     */
+    public String tlsVersion() {
+        int version = -1;
+        for (int v : supportedVersions) {
+            if (!Ja4.grease(v) && v > version) {
+                version = v;
+            }
+        }
+        if (version < 0) {
+            version = legacyVersion;
+        }
+        return switch (version) {
+            case 0x0304 -> "1.3";
+            case 0x0303 -> "1.2";
+            case 0x0302 -> "1.1";
+            case 0x0301 -> "1.0";
+            case 0x0300 -> "ssl3";
+            case 0x0002 -> "ssl2";
+            default -> (version >> 8) == 0x7f ? "1.3-draft" + (version & 0xff)
+                    : String.format(java.util.Locale.ROOT, "%04x", version & 0xffff);
+        };
+    }
 }

@@ -70,6 +70,31 @@ class PacketDecoderTest {
     }
 
     @Test
+    void onPacket_clientHello_carriesTlsVersionAlpnAndJa4WithoutEchMark() {
+        byte[] hello = clientHello("api.openai.com", List.of("h2", "http/1.1"), 32);
+        feed(LinkType.RAW, ip("10.0.0.7", "162.159.140.245", 6, tcp(40001, 443, hello)));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.tlsVersion()).isEqualTo("1.3");
+            assertThat(o.alpn()).containsExactly("h2", "http/1.1");
+            assertThat(o.ja4()).startsWith("t13d0304h2_");
+            assertThat(o.ech()).isFalse();
+        });
+    }
+
+    @Test
+    void onPacket_clientHelloWithEncryptedClientHello_marksTheSniAsOuter() {
+        byte[] hello = clientHello("public.ech.example", List.of("h2"), 32, true);
+        feed(LinkType.RAW, ip("10.0.0.7", "104.16.1.1", 6, tcp(40002, 443, hello)));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.TLS_SNI);
+            assertThat(o.hostname()).isEqualTo("public.ech.example");
+            assertThat(o.ech()).isTrue();
+            assertThat(o.tlsVersion()).isEqualTo("1.3");
+            assertThat(o.ja4()).startsWith("t13d0305h2_");
+        });
+    }
+
+    @Test
     void onPacket_dnsOverTcpTwoMessagesInOneSegment_observesBoth() {
         byte[] a = dnsQuery(1, "claude.ai", 1);
         byte[] b = dnsQuery(2, "api.anthropic.com", 28);
@@ -110,13 +135,15 @@ class PacketDecoderTest {
     }
 
     @Test
-    void onPacket_nonFirstFragment_isCountedAndSkipped() {
+    void onPacket_loneNonFirstFragment_isHeldNotDecodedAndCountedIncompleteAtTheEnd() {
         byte[] packet = ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "frag.example", 1)));
         packet[6] = 0x00;
-        packet[7] = 0x10; // fragment offset 16
+        packet[7] = 0x10; // fragment offset 16 (128 bytes), no MF: the last piece of a datagram
         feed(LinkType.RAW, packet);
         assertThat(seen).isEmpty();
-        assertThat(anomalies.get(Anomaly.IP_FRAGMENT_SKIPPED)).isEqualTo(1);
+        decoder.finish();
+        assertThat(seen).isEmpty();
+        assertThat(anomalies.get(Anomaly.IP_FRAGMENT_INCOMPLETE)).isEqualTo(1);
     }
 
     @Test

@@ -176,6 +176,9 @@ class TcpReassemblyTest {
                 + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
         assertThat(names(ObservationKind.HTTP_REQUEST)).containsExactly("ollama.lan");
         assertThat(seen.get(0).serverPort()).isEqualTo(11434);
+        assertThat(seen.get(0).method()).isEqualTo("POST");
+        assertThat(seen.get(0).urlPath()).isEqualTo("/api/generate");
+        assertThat(seen.get(0).targetPort()).isZero();
     }
 
     @Test
@@ -187,6 +190,8 @@ class TcpReassemblyTest {
         assertThat(seen).isEmpty();
         segment(80, 40, 0x18, Arrays.copyOfRange(head, 30, head.length));
         assertThat(names(ObservationKind.HTTP_REQUEST)).containsExactly("api.groq.com");
+        assertThat(seen.get(0).method()).isEqualTo("GET");
+        assertThat(seen.get(0).urlPath()).isEqualTo("/v1/models");
     }
 
     @Test
@@ -202,6 +207,11 @@ class TcpReassemblyTest {
         assertThat(seen).extracting(Observation::kind)
                 .containsExactly(ObservationKind.HTTP_REQUEST, ObservationKind.TLS_SNI);
         assertThat(seen).extracting(Observation::hostname).containsOnly("api.anthropic.com");
+        assertThat(seen.get(0).method()).isEqualTo("CONNECT");
+        assertThat(seen.get(0).targetPort()).isEqualTo(443);
+        assertThat(seen.get(0).urlPath()).isNull();
+        assertThat(seen.get(0).serverPort()).isEqualTo(3128);
+        assertThat(seen.get(1).tlsVersion()).isEqualTo("1.3");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.umbra.sensor.TestFrames.concat;
 import static dev.umbra.sensor.TestFrames.dnsQuery;
 import static dev.umbra.sensor.TestFrames.dnsResponseWithCname;
 import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.fragments;
 import static dev.umbra.sensor.TestFrames.hex;
 import static dev.umbra.sensor.TestFrames.ip;
 import static dev.umbra.sensor.TestFrames.name;
@@ -17,8 +18,10 @@ import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.LinkType;
 import dev.umbra.sensor.decode.PacketDecoder;
 import dev.umbra.sensor.decode.ProxyProtocol;
+import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,10 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Seeded random and mutated inputs, 1,000,000 per decoder (see {@link Mutator}). The parsers must
- * return a status or null for every one of them; the packet decoder must never reach its
- * last-resort guard (decoder_error). The timeouts only guard against a loop without a cap; no time
- * is asserted.
+ * Seeded random and mutated inputs, 1,000,000 per decoder (see {@link Mutator}; 5 % of them wholly
+ * random bytes). The parsers must return a status or null for every one of them and stay within
+ * their caps (questions, records, name length, list entries, head length, observations per packet);
+ * the packet decoder must never reach its last-resort guard (decoder_error). The QUIC decoder and
+ * the capture-file reader have their own (QuicFuzzTest, CaptureFileReaderFuzzTest). The timeouts
+ * only guard against a loop without a cap; no time is asserted.
  */
 class DecoderFuzzTest {
     private static final int RUNS = 1_000_000;
@@ -49,8 +54,14 @@ class DecoderFuzzTest {
         int parsed = 0;
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seeds[i % seeds.length]);
-            if (parser.parse(m.buffer(), 0, len) != null) {
+            DnsMessage msg = parser.parse(m.buffer(), 0, len);
+            if (msg != null) {
                 parsed++;
+                // caps: questions and records read, and name length (255 octets, 4 characters each at most as \ddd)
+                if (msg.questions().size() > DnsParser.MAX_QUESTIONS || msg.answers().size() > 2 * DnsParser.MAX_RECORDS
+                        || msg.questions().stream().anyMatch(q -> q.name().length() > 4 * DnsParser.MAX_NAME_OCTETS)) {
+                    throw new AssertionError("input " + i + " exceeded a DNS cap: " + msg);
+                }
             }
             DnsParser.plausible(m.buffer(), 0, len);
         }
@@ -70,6 +81,12 @@ class DecoderFuzzTest {
             int len = m.mutate(seeds[i % seeds.length]);
             if (parser.parseRecord(m.buffer(), 0, len) == ClientHelloParser.OK) {
                 ok++;
+                ClientHello h = parser.result();
+                if (h.alpn().size() > ClientHelloParser.MAX_LIST_ENTRIES
+                        || h.supportedVersions().size() > ClientHelloParser.MAX_LIST_ENTRIES) {
+                    throw new AssertionError("input " + i + " exceeded a list cap: " + h);
+                }
+                h.tlsVersion();
             }
             if (len > 5) {
                 parser.parseHandshake(m.buffer(), 5, len - 5, (i & 1) == 0);
@@ -95,6 +112,10 @@ class DecoderFuzzTest {
             int len = m.mutate(seeds[i % seeds.length]);
             if (parser.parse(m.buffer(), 0, len) == HttpRequestParser.OK) {
                 ok++;
+                int head = parser.result().headLength();
+                if (head > len || head > HttpRequestParser.MAX_HEAD_LENGTH) {
+                    throw new AssertionError("input " + i + ": head of " + head + " bytes from " + len);
+                }
             }
             int h = ProxyProtocol.headerLength(m.buffer(), 0, len);
             assertThat(h).isGreaterThanOrEqualTo(ProxyProtocol.MALFORMED);
@@ -120,6 +141,10 @@ class DecoderFuzzTest {
                 ethernet(hello)));
         byte[] http = ip("10.0.0.5", "10.0.0.9", 6, tcp(40000, 11434, 1, 0x18,
                 "POST /api/chat HTTP/1.1\r\nHost: ollama\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        byte[] answer = dnsResponseWithCname(3, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47",
+                "104.18.32.48", "2606:4700::1", "2606:4700::2");
+        List<byte[]> answerFragments4 = fragments(ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, answer)), 77, 64);
+        List<byte[]> answerFragments6 = fragments(ip("2001:db8::53", "2001:db8::5", 17, udp(53, 40000, answer)), 78, 64);
         Object[][] seeds = {
             {LinkType.ETHERNET, ethernet(dns, 100, 200)}, {LinkType.ETHERNET, ethernet(hello)},
             {LinkType.RAW, v6}, {LinkType.ETHERNET, ethernet(vxlan)}, {LinkType.RAW, gtp}, {LinkType.RAW, gre},
@@ -129,16 +154,74 @@ class DecoderFuzzTest {
             {LinkType.PPP_ETHER, concat(hex("1100000100000021"), dns)}, {LinkType.PPI, concat(hex("0000080001000000"),
                 ethernet(dns))}, {LinkType.PKTAP, concat(hex("0800000001000000"), ethernet(dns))},
             {LinkType.NFLOG, concat(hex("02000000"), new byte[] {(byte) (4 + dns.length), (byte) ((4 + dns.length) >> 8),
-                9, 0}, dns)}};
+                9, 0}, dns)},
+            // IPv4 and IPv6 fragments of a DNS answer, in order (reassembly with mutated pieces)
+            {LinkType.RAW, answerFragments4.get(0)}, {LinkType.RAW, answerFragments4.get(1)},
+            {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)}};
         Mutator m = new Mutator(4, 1600);
+        long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS
+                + PacketDecoder.MAX_STREAM_STEPS + 2;
         for (int i = 0; i < RUNS; i++) {
             Object[] seed = seeds[i % seeds.length];
             int len = m.mutate((byte[]) seed[1]);
             int link = (i % 97 == 0) ? i % 300 : (int) seed[0];
+            long before = observations[0];
             decoder.onPacket(link, i * 1000L, m.buffer(), 0, len, len);
+            if (observations[0] - before > maxPerPacket) {
+                throw new AssertionError("input " + i + ": " + (observations[0] - before) + " observations");
+            }
         }
         decoder.finish();
         assertThat(anomalies.get(Anomaly.DECODER_ERROR)).isZero();
         assertThat(observations[0]).isPositive();
+    }
+
+    /**
+     * TCP reassembly: connections whose SYN, ClientHello (post-quantum sized, split in three and
+     * reordered), DNS messages (split mid-message) and CONNECT-then-hello arrive as mutated segments,
+     * so that streams are opened, filled out of order, overflowed, evicted and flushed.
+     */
+    @Test
+    @Timeout(120)
+    void packetDecoder_millionMutatedSegmentsOfSplitStreams_neverHitTheGuard() {
+        AnomalyCounters anomalies = new AnomalyCounters();
+        long[] observations = new long[1];
+        PacketDecoder decoder = new PacketDecoder("fuzz", o -> observations[0]++, anomalies);
+        byte[] hello = clientHello("api.openai.com", List.of("h2", "http/1.1"), 1216);
+        byte[] q1 = dnsQuery(1, "api.mistral.ai", 1);
+        byte[] q2 = dnsQuery(2, "api.cohere.com", 28);
+        byte[] dns = concat(new byte[] {0, (byte) q1.length}, q1, new byte[] {0, (byte) q2.length}, q2);
+        byte[] connect = concat("CONNECT claude.ai:443 HTTP/1.1\r\nHost: claude.ai:443\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), clientHello("claude.ai", List.of("h2"), 64));
+        int a = 500;
+        int b = 1000;
+        byte[][] sequence = {
+            segment(443, 100, 0x02, new byte[0]),
+            segment(443, 101 + b, 0x18, slice(hello, b, hello.length)),
+            segment(443, 101, 0x18, slice(hello, 0, a)),
+            segment(443, 101 + a, 0x18, slice(hello, a, b)),
+            segment(53, 7, 0x18, slice(dns, 0, 20)),
+            segment(53, 27, 0x18, slice(dns, 20, dns.length)),
+            segment(3128, 50, 0x02, new byte[0]),
+            segment(3128, 51, 0x18, slice(connect, 0, 40)),
+            segment(3128, 91, 0x18, slice(connect, 40, connect.length)),
+            segment(443, 101, 0x11, new byte[0])};
+        Mutator m = new Mutator(5, 1800);
+        for (int i = 0; i < RUNS; i++) {
+            int len = m.mutate(sequence[i % sequence.length]);
+            decoder.onPacket(LinkType.RAW, i * 1_000_000L, m.buffer(), 0, len, len);
+        }
+        decoder.finish();
+        assertThat(anomalies.get(Anomaly.DECODER_ERROR)).isZero();
+        assertThat(anomalies.get(Anomaly.TCP_STREAM_INCOMPLETE)).isPositive();
+        assertThat(observations[0]).isPositive();
+    }
+
+    private static byte[] segment(int dstPort, long seq, int flags, byte[] payload) {
+        return ip("10.0.0.5", "198.51.100.7", 6, tcp(40000 + dstPort % 7, dstPort, seq, flags, payload));
+    }
+
+    private static byte[] slice(byte[] b, int from, int to) {
+        return java.util.Arrays.copyOfRange(b, from, to);
     }
 }

@@ -181,7 +181,20 @@ public final class OcsfMapper {
                 if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
                     objField(g, "tls");
                     strField(g, "sni", o.hostname());
+                    if (o.tlsVersion() != null) {
+                        strField(g, "version", o.tlsVersion());
+                    }
                     g.writeEndObject();
+                    if (o.ja4() != null) {
+                        // OCSF ja4_fingerprint: type_id 1 = JA4 (the TLS client fingerprint, TCP or QUIC)
+                        arrField(g, "ja4_fingerprint_list");
+                        g.writeStartObject();
+                        numField(g, "type_id", 1);
+                        strField(g, "type", "JA4");
+                        strField(g, "value", o.ja4());
+                        g.writeEndObject();
+                        g.writeEndArray();
+                    }
                 }
             }
             case HTTP_ACTIVITY -> {
@@ -190,6 +203,9 @@ public final class OcsfMapper {
                 strField(g, "hostname", o.hostname());
                 if (o.urlPath() != null) {
                     strField(g, "path", o.urlPath());
+                }
+                if (o.targetPort() > 0) {
+                    numField(g, "port", o.targetPort());
                 }
                 g.writeEndObject();
                 if (o.method() != null) {
@@ -269,6 +285,18 @@ public final class OcsfMapper {
             g.writeString(h);
         }
         g.writeEndArray();
+        if (o.ech()) {
+            // OCSF has no attribute for Encrypted Client Hello: the SNI above is the outer (public) name
+            g.writeFieldName(name("ech_outer_sni"));
+            g.writeBoolean(true);
+        }
+        if (!o.alpn().isEmpty()) {
+            arrField(g, "alpn");
+            for (String a : o.alpn()) {
+                g.writeString(a);
+            }
+            g.writeEndArray();
+        }
         if (!activityClass) {
             if (out >= 0) {
                 numField(g, "bytes_out", out);

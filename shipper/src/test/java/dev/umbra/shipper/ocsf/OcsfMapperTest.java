@@ -56,6 +56,61 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_quicHelloWithEch_carriesVersionJa4AlpnAndEchMarkAndValidates() {
+        Observation o = Observation.clientHello(t0, ObservationKind.QUIC_SNI, "chatgpt.com", "10.0.0.5", 40000,
+                "104.18.32.47", 443, List.of("h3"), "q13d0312h3_55b375c5d22e_06cda9e17597", "1.3", true, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/connection_info/protocol_name").asText()).isEqualTo("udp");
+        assertThat(e.at("/tls/sni").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.at("/tls/version").asText()).isEqualTo("1.3");
+        assertThat(e.at("/ja4_fingerprint_list/0/type_id").asInt()).isEqualTo(1);
+        assertThat(e.at("/ja4_fingerprint_list/0/type").asText()).isEqualTo("JA4");
+        assertThat(e.at("/ja4_fingerprint_list/0/value").asText()).isEqualTo("q13d0312h3_55b375c5d22e_06cda9e17597");
+        assertThat(e.at("/unmapped/umbra/ech_outer_sni").asBoolean()).isTrue();
+        assertThat(e.at("/unmapped/umbra/alpn/0").asText()).isEqualTo("h3");
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+    }
+
+    @Test
+    void toEvent_tlsHelloWithoutEch_hasNoEchMark() {
+        Observation o = Observation.clientHello(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
+                "104.18.32.47", 443, List.of(), null, "1.2", false, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/tls/version").asText()).isEqualTo("1.2");
+        assertThat(e.has("ja4_fingerprint_list")).isFalse();
+        assertThat(e.at("/unmapped/umbra").has("ech_outer_sni")).isFalse();
+        assertThat(e.at("/unmapped/umbra").has("alpn")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+    }
+
+    @Test
+    void toEvent_wireHttpConnect_isHttpActivityConnectWithTargetPort() {
+        Observation o = Observation.httpRequest(t0, "chatgpt.com", "10.0.0.5", 40000, "10.0.0.3", 3128, "CONNECT",
+                null, 443, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.get("class_uid").asInt()).isEqualTo(EventClass.HTTP_ACTIVITY.uid());
+        assertThat(e.get("activity_id").asInt()).isEqualTo(1);
+        assertThat(e.at("/http_request/http_method").asText()).isEqualTo("CONNECT");
+        assertThat(e.at("/http_request/url/hostname").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.at("/http_request/url/port").asInt()).isEqualTo(443);
+        assertThat(e.at("/http_request/url").has("path")).isFalse();
+        assertThat(e.at("/dst_endpoint/port").asInt()).isEqualTo(3128);
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+    }
+
+    @Test
+    void toEvent_wireHttpPost_carriesMethodAndPath() {
+        Observation o = Observation.httpRequest(t0, "chatgpt.com", "10.0.0.5", 40000, "10.0.0.9", 80, "POST",
+                "/backend-api/conversation", 0, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.get("activity_id").asInt()).isEqualTo(6);
+        assertThat(e.at("/http_request/http_method").asText()).isEqualTo("POST");
+        assertThat(e.at("/http_request/url/path").asText()).isEqualTo("/backend-api/conversation");
+        assertThat(e.at("/http_request/url").has("port")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+    }
+
+    @Test
     void toEvent_proxyRequest_isHttpActivityWithUserMethodPathStatusAndBytes() {
         Observation o = Observation.request(t0, ObservationKind.PROXY_REQUEST, "chatgpt.com", "10.0.0.5", 0, "1.2.3.4",
                 443, "alice", "POST", "/backend-api/files", 201, 5000, 310, "access.log");

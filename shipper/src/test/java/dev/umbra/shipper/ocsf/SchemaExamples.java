@@ -32,8 +32,8 @@ public final class SchemaExamples {
                 "10.20.0.1", 53, List.of("104.18.32.47", "172.64.155.209"), List.of(), null, -1, -1, null, null,
                 "eth0");
         Observation tls = new Observation(t, ObservationKind.TLS_SNI, "chatgpt.com", "10.20.0.15", 51544,
-                "104.18.32.47", 443, List.of(), List.of("h2", "http/1.1"), null, 18230, 402113, "alice", "firefox",
-                "eth0");
+                "104.18.32.47", 443, List.of(), List.of("h2", "http/1.1"), "t13d1516h2_8daaf6152771_e5627efa2ab1",
+                18230, 402113, "alice", "firefox", "eth0", null, null, 0, "1.3", false, 0);
         Observation http = new Observation(t, ObservationKind.PROXY_REQUEST, "api.openai.com", "10.20.0.31", 0,
                 "162.159.140.245", 443, List.of(), List.of(), null, 5120, 20480, "bob", null, "/var/log/squid/access.log");
         Detection d = new Detection("email", DetectionCategory.PII, Likelihood.LIKELY, 112, 131, "j***@example.com",
