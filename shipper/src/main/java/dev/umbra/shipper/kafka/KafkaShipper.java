@@ -2,6 +2,7 @@ package dev.umbra.shipper.kafka;
 
 import dev.umbra.shipper.DeliveryError;
 import dev.umbra.shipper.DropReason;
+import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.FindingSink;
 import dev.umbra.shipper.HandoffQueue;
@@ -9,6 +10,7 @@ import dev.umbra.shipper.ShipperCounters;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.shipper.spool.DiskSpool;
 import dev.umbra.shipper.spool.SpoolRecord;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +77,7 @@ import org.apache.logging.log4j.Logger;
 public final class KafkaShipper implements FindingSink {
     private static final Logger LOG = LogManager.getLogger(KafkaShipper.class);
     private static final int BATCH = 1024;
+    private static final EventClass[] EVENT_CLASSES = EventClass.values();
     private static final long CHECKPOINT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long ERROR_LOG_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -84,6 +87,9 @@ public final class KafkaShipper implements FindingSink {
     private final HandoffQueue<Finding> handoff;
     private final DiskSpool spool;
     private final byte[] key;
+    /** Spooler thread only. */
+    private final RecordBuffer record = new RecordBuffer();
+    private final byte[][] topicBytes;
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -114,6 +120,10 @@ public final class KafkaShipper implements FindingSink {
         this.counters = counters;
         this.handoff = new HandoffQueue<>(config.handoffCapacity());
         this.key = config.sensorHostId().getBytes(StandardCharsets.UTF_8);
+        this.topicBytes = new byte[EventClass.values().length][];
+        for (EventClass c : EventClass.values()) {
+            topicBytes[c.ordinal()] = config.topicFor(c).getBytes(StandardCharsets.UTF_8);
+        }
         this.producer = newProducer(config);
         try {
             this.spool = DiskSpool.open(config.spool(), counters);
@@ -251,24 +261,43 @@ public final class KafkaShipper implements FindingSink {
         }
     }
 
-    /** Moves findings from the hand-off queue into the spool. */
+    /**
+     * Moves findings from the hand-off queue into the spool: each is written as OCSF JSON straight
+     * into one reused buffer behind its spool prefix (topic), then copied once into the spool's
+     * write buffer; the spool writes the batch to the file with one call.
+     */
     private boolean spoolFromHandoff() {
         int n = 0;
         for (Finding f; n < BATCH && (f = handoff.poll()) != null; n++) {
-            byte[] value;
+            record.reset();
+            byte[] topic = topicBytes[f.eventClass().ordinal()];
+            record.write((topic.length >>> 8) & 0xff);
+            record.write(topic.length & 0xff);
+            record.write(topic, 0, topic.length);
             try {
-                value = mapper.toJsonBytes(f);
-            } catch (RuntimeException e) {
+                mapper.writeJson(f, record);
+            } catch (IOException | RuntimeException e) {
                 counters.countDropped(DropReason.REJECTED, 1);
                 LOG.error("shipper: cannot serialise finding {}: {}", f.uid(), e.toString());
                 continue;
             }
-            spool.append(encode(config.topicFor(f.eventClass()), value));
+            spool.append(record.array(), 0, record.size());
         }
         if (n > 0) {
             spool.flush();
         }
         return n > 0;
+    }
+
+    /** A byte buffer reused for every record, its array readable without a copy. */
+    private static final class RecordBuffer extends ByteArrayOutputStream {
+        RecordBuffer() {
+            super(4096);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 
     private boolean sendFromSpool() {
@@ -490,7 +519,7 @@ public final class KafkaShipper implements FindingSink {
         return b.array();
     }
 
-    private static Pending decode(SpoolRecord r) {
+    private Pending decode(SpoolRecord r) {
         byte[] b = r.payload();
         if (b.length < 2) {
             return null;
@@ -499,10 +528,21 @@ public final class KafkaShipper implements FindingSink {
         if (tl == 0 || 2 + tl > b.length) {
             return null;
         }
-        String topic = new String(b, 2, tl, StandardCharsets.UTF_8);
+        String topic = topicOf(b, tl);
         byte[] value = new byte[b.length - 2 - tl];
         System.arraycopy(b, 2 + tl, value, 0, value.length);
         return new Pending(r.seq(), topic, value);
+    }
+
+    /** The topic named by a record's prefix: the configured topic strings, decoded only when unknown. */
+    private String topicOf(byte[] b, int tl) {
+        for (int i = 0; i < topicBytes.length; i++) {
+            byte[] t = topicBytes[i];
+            if (t.length == tl && java.util.Arrays.equals(t, 0, tl, b, 2, 2 + tl)) {
+                return config.topicFor(EVENT_CLASSES[i]);
+            }
+        }
+        return new String(b, 2, tl, StandardCharsets.UTF_8); // spooled under an earlier configuration
     }
 
     /**

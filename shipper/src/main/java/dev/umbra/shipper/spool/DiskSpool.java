@@ -71,6 +71,7 @@ public final class DiskSpool implements AutoCloseable {
     private static final String LOCK = "spool.lock";
     private static final int CHECKPOINT_MAGIC = 0x554D4143; // "UMAC"
     private static final int READ_BUFFER = 256 * 1024;
+    private static final int WRITE_BUFFER = 1 << 20;
 
     private static final Logger LOG = LogManager.getLogger(DiskSpool.class);
 
@@ -82,14 +83,18 @@ public final class DiskSpool implements AutoCloseable {
     private Segment active;
     private long nextSeq;
     private long totalBytes;
-    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    /** Appended records not yet written to the file: direct, so that a batch is one write with no copy. */
+    private ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER);
     private long pendingRecords;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] header = new byte[HEADER];
 
     private Segment cursorSeg;
     private long cursorPos;
     private long cursorSeq;
     private final ByteBuffer readBuf = ByteBuffer.allocate(READ_BUFFER);
     private Segment readBufSeg;
+    private Segment ackSeg;
     private long readBufStart = -1;
 
     private long checkpointed;
@@ -309,15 +314,23 @@ public final class DiskSpool implements AutoCloseable {
      * @return its sequence number, or -1 when it was dropped (too large, spool full with
      *     {@code drop_newest}, I/O error), counted by reason
      */
-    public synchronized long append(byte[] payload) {
+    public long append(byte[] payload) {
+        return append(payload, 0, payload.length);
+    }
+
+    /**
+     * Appends {@code len} bytes of {@code buf} from {@code off} as one record (copied; the caller
+     * may reuse {@code buf}). See {@link #append(byte[])}.
+     */
+    public synchronized long append(byte[] buf, int off, int len) {
         ensureOpen();
-        if (payload.length > config.maxRecordBytes()) {
+        if (len > config.maxRecordBytes()) {
             counters.countDropped(DropReason.RECORD_TOO_LARGE, 1);
             LOG.error("spool {}: record of {} bytes exceeds spool.max.record.bytes {}; dropped", config.dir(),
-                    payload.length, config.maxRecordBytes());
+                    len, config.maxRecordBytes());
             return -1;
         }
-        int recLen = HEADER + payload.length;
+        int recLen = HEADER + len;
         try {
             while (totalBytes + recLen > config.maxBytes()) {
                 if (config.overflow() == OverflowPolicy.DROP_NEWEST || segments.isEmpty()) {
@@ -333,15 +346,16 @@ public final class DiskSpool implements AutoCloseable {
             if (pending.remaining() < recLen) {
                 flushPending();
                 if (pending.capacity() < recLen) {
-                    pending = ByteBuffer.allocate(recLen);
+                    pending = ByteBuffer.allocateDirect(recLen);
                 }
             }
-            CRC32C c = new CRC32C();
-            int start = pending.position();
-            pending.putInt(MAGIC).putInt(payload.length).putLong(seq).putInt(0).put(payload);
-            c.update(pending.array(), start + 4, 12);
-            c.update(payload, 0, payload.length);
-            pending.putInt(start + 16, (int) c.getValue());
+            ByteBuffer h = ByteBuffer.wrap(header);
+            h.putInt(0, MAGIC).putInt(4, len).putLong(8, seq);
+            crc.reset();
+            crc.update(header, 4, 12);
+            crc.update(buf, off, len);
+            h.putInt(16, (int) crc.getValue());
+            pending.put(header).put(buf, off, len);
             active.endSeq = seq + 1;
             active.bytes += recLen;
             totalBytes += recLen;
@@ -460,11 +474,15 @@ public final class DiskSpool implements AutoCloseable {
         if (closed) {
             return;
         }
-        Map.Entry<Long, Segment> e = segments.floorEntry(seq);
-        if (e == null) {
-            return;
+        Segment s = ackSeg;
+        if (s == null || seq < s.firstSeq || seq >= s.endSeq) {
+            Map.Entry<Long, Segment> e = segments.floorEntry(seq);
+            if (e == null) {
+                return;
+            }
+            s = e.getValue();
+            ackSeg = s; // acknowledgements come in runs of one segment: skip the tree lookup
         }
-        Segment s = e.getValue();
         if (seq >= s.endSeq || !s.markAcked(seq)) {
             return;
         }
@@ -639,6 +657,9 @@ public final class DiskSpool implements AutoCloseable {
         }
         if (readBufSeg == s) {
             readBufSeg = null;
+        }
+        if (ackSeg == s) {
+            ackSeg = null;
         }
         closeQuietly(s.ch);
         try {
