@@ -77,6 +77,7 @@ import org.apache.logging.log4j.Logger;
 public final class KafkaShipper implements FindingSink {
     private static final Logger LOG = LogManager.getLogger(KafkaShipper.class);
     private static final int BATCH = 1024;
+    private static final int MAX_KEPT_BUFFER = 8 << 20;
     private static final EventClass[] EVENT_CLASSES = EventClass.values();
     private static final long CHECKPOINT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long ERROR_LOG_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -87,8 +88,14 @@ public final class KafkaShipper implements FindingSink {
     private final HandoffQueue<Finding> handoff;
     private final DiskSpool spool;
     private final byte[] key;
-    /** Spooler thread only. */
-    private final RecordBuffer record = new RecordBuffer();
+    /** Spooler thread only: the batch being mapped, and where each record of it ends. */
+    private RecordBuffer record = new RecordBuffer();
+    private final int[] ends = new int[BATCH];
+    private final AckBuffer acks = new AckBuffer();
+    /** Sender thread only. */
+    private long[] ackSpare = new long[4096];
+    private final int[] ackCount = new int[1];
+    private final java.util.ArrayList<SpoolRecord> readBatch = new java.util.ArrayList<>(BATCH);
     private final byte[][] topicBytes;
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
@@ -104,7 +111,14 @@ public final class KafkaShipper implements FindingSink {
     private volatile long retryNotBefore;
 
     /** A record handed to the producer and not yet acknowledged. */
-    private record Pending(long seq, String topic, byte[] value) {
+    private record Pending(long seq, String topic, byte[] value, boolean neverSent) {
+        Pending heldBack() {
+            return new Pending(seq, topic, value, true);
+        }
+
+        Pending sent() {
+            return neverSent ? new Pending(seq, topic, value, false) : this;
+        }
     }
 
     /**
@@ -236,6 +250,7 @@ public final class KafkaShipper implements FindingSink {
         long drainDeadline = Long.MAX_VALUE;
         try {
             while (!abandoned) {
+                applyAcks();
                 boolean worked = sendFromSpool();
                 long now = System.nanoTime();
                 if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
@@ -262,14 +277,16 @@ public final class KafkaShipper implements FindingSink {
     }
 
     /**
-     * Moves findings from the hand-off queue into the spool: each is written as OCSF JSON straight
-     * into one reused buffer behind its spool prefix (topic), then copied once into the spool's
-     * write buffer; the spool writes the batch to the file with one call.
+     * Moves findings from the hand-off queue into the spool: a batch is written as OCSF JSON, each
+     * record behind its spool prefix (topic), back to back into one reused buffer, and handed to the
+     * spool in one call, which copies it into its write buffer and writes it out with one call.
      */
     private boolean spoolFromHandoff() {
         int n = 0;
+        int k = 0;
+        record.reset();
         for (Finding f; n < BATCH && (f = handoff.poll()) != null; n++) {
-            record.reset();
+            int start = record.size();
             byte[] topic = topicBytes[f.eventClass().ordinal()];
             record.write((topic.length >>> 8) & 0xff);
             record.write(topic.length & 0xff);
@@ -277,26 +294,74 @@ public final class KafkaShipper implements FindingSink {
             try {
                 mapper.writeJson(f, record);
             } catch (IOException | RuntimeException e) {
+                record.truncate(start);
                 counters.countDropped(DropReason.REJECTED, 1);
                 LOG.error("shipper: cannot serialise finding {}: {}", f.uid(), e.toString());
                 continue;
             }
-            spool.append(record.array(), 0, record.size());
+            ends[k++] = record.size();
+        }
+        if (k > 0) {
+            spool.append(record.array(), 0, ends, k);
         }
         if (n > 0) {
             spool.flush();
         }
+        if (record.array().length > MAX_KEPT_BUFFER) {
+            record = new RecordBuffer(); // one batch of very large events: do not keep that memory
+        }
         return n > 0;
     }
 
-    /** A byte buffer reused for every record, its array readable without a copy. */
+    /** A byte buffer reused for every batch, its array readable without a copy. */
     private static final class RecordBuffer extends ByteArrayOutputStream {
         RecordBuffer() {
-            super(4096);
+            super(BATCH * 1280);
         }
 
         byte[] array() {
             return buf;
+        }
+
+        void truncate(int size) {
+            count = size;
+        }
+    }
+
+    /**
+     * Acknowledged sequence numbers, from the producer's I/O thread to the sender thread, which
+     * applies them to the spool in batches: the I/O thread then never waits for the spool's monitor
+     * (held by the spooler while it writes a batch), and the spool takes one lock per batch of
+     * acknowledgements instead of one per record.
+     */
+    private static final class AckBuffer {
+        private long[] seqs = new long[4096];
+        private int size;
+
+        synchronized void add(long seq) {
+            if (size == seqs.length) {
+                seqs = java.util.Arrays.copyOf(seqs, size * 2);
+            }
+            seqs[size++] = seq;
+        }
+
+        /** Swaps the filled array for {@code spare} (emptied); returns the filled one and its size in {@code n[0]}. */
+        synchronized long[] swap(long[] spare, int[] n) {
+            long[] full = seqs;
+            n[0] = size;
+            seqs = spare.length >= 4096 ? spare : new long[4096];
+            size = 0;
+            return full;
+        }
+    }
+
+    /** Applies the acknowledgements received since the last call (sender thread, and close()). */
+    private synchronized void applyAcks() {
+        long[] full = acks.swap(ackSpare, ackCount);
+        int n = ackCount[0];
+        ackSpare = full;
+        if (n > 0) {
+            spool.ack(full, n);
         }
     }
 
@@ -314,8 +379,10 @@ public final class KafkaShipper implements FindingSink {
                     droppedWhileInFlight(p);
                     continue;
                 }
-                counters.countRetried();
-                if (!send(p)) {
+                if (!p.neverSent()) {
+                    counters.countRetried(); // records held back behind a failed one are not retries
+                }
+                if (!send(p.sent())) {
                     break; // the producer could not take it (no metadata): wait for the backoff again
                 }
             }
@@ -324,12 +391,14 @@ public final class KafkaShipper implements FindingSink {
         if (!retry.isEmpty()) {
             return worked; // hold new records back until the failed ones went through
         }
-        int limit = config.maxInFlight();
-        for (int i = 0; i < BATCH && inFlight.get() < limit; i++) {
-            SpoolRecord r = spool.next();
-            if (r == null) {
-                break;
-            }
+        int room = Math.min(BATCH, config.maxInFlight() - inFlight.get());
+        if (room <= 0) {
+            return worked;
+        }
+        readBatch.clear();
+        int got = spool.next(readBatch, room);
+        for (int i = 0; i < got; i++) {
+            SpoolRecord r = readBatch.get(i);
             Pending p = decode(r);
             if (p == null) {
                 counters.countDropped(DropReason.SPOOL_CORRUPT, 1);
@@ -338,9 +407,21 @@ public final class KafkaShipper implements FindingSink {
             }
             worked = true;
             if (!send(p)) {
+                // the producer refused p (queued for retry): the rest of the batch, already read from
+                // the spool, goes behind it, in order, to be sent when the backoff has passed
+                for (int j = i + 1; j < got; j++) {
+                    Pending q = decode(readBatch.get(j));
+                    if (q == null) {
+                        counters.countDropped(DropReason.SPOOL_CORRUPT, 1);
+                        spool.ack(readBatch.get(j).seq());
+                    } else {
+                        failed.add(q.heldBack());
+                    }
+                }
                 break;
             }
         }
+        readBatch.clear();
         return worked;
     }
 
@@ -377,8 +458,8 @@ public final class KafkaShipper implements FindingSink {
 
     private void completed(Pending p, Exception e) {
         if (e == null) {
+            acks.add(p.seq); // before inFlight drops, so that idle() cannot see neither
             inFlight.decrementAndGet();
-            spool.ack(p.seq);
             counters.countAcked();
             backoffMillis = 0;
             return;
@@ -531,7 +612,7 @@ public final class KafkaShipper implements FindingSink {
         String topic = topicOf(b, tl);
         byte[] value = new byte[b.length - 2 - tl];
         System.arraycopy(b, 2 + tl, value, 0, value.length);
-        return new Pending(r.seq(), topic, value);
+        return new Pending(r.seq(), topic, value, false);
     }
 
     /** The topic named by a record's prefix: the configured topic strings, decoded only when unknown. */
@@ -565,6 +646,7 @@ public final class KafkaShipper implements FindingSink {
         }
         Producer<byte[], byte[]> pr = producer;
         pr.close(Duration.ofMillis(Math.min(5_000, config.drainTimeoutMillis() + 100)));
+        applyAcks(); // acknowledgements that arrived after the sender stopped
         for (Pending p; (p = failed.poll()) != null; ) {
             retry.add(p);
         }
