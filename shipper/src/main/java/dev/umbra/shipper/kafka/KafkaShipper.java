@@ -285,6 +285,7 @@ public final class KafkaShipper implements FindingSink {
         int n = 0;
         int k = 0;
         record.reset();
+        OcsfMapper.StreamWriter w = null;
         for (Finding f; n < BATCH && (f = handoff.poll()) != null; n++) {
             int start = record.size();
             byte[] topic = topicBytes[f.eventClass().ordinal()];
@@ -292,14 +293,25 @@ public final class KafkaShipper implements FindingSink {
             record.write(topic.length & 0xff);
             record.write(topic, 0, topic.length);
             try {
-                mapper.writeJson(f, record);
+                if (w == null) {
+                    w = mapper.streamWriter(record);
+                }
+                w.write(f);
             } catch (IOException | RuntimeException e) {
                 record.truncate(start);
+                w = null; // mid-event: start the next one on a new generator
                 counters.countDropped(DropReason.REJECTED, 1);
                 LOG.error("shipper: cannot serialise finding {}: {}", f.uid(), e.toString());
                 continue;
             }
             ends[k++] = record.size();
+        }
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                // every event was flushed already; nothing is lost
+            }
         }
         if (k > 0) {
             spool.append(record.array(), 0, ends, k);

@@ -89,6 +89,43 @@ public final class OcsfMapper {
         }
     }
 
+    /**
+     * A writer of events, one after another, to one stream through one generator: the spooler maps
+     * a batch with it and saves the generator set-up of each event. Events are written without a
+     * separator and flushed to the stream one by one. Not thread-safe; after a write failed, close
+     * it and make a new one (the generator may be mid-event).
+     */
+    public final class StreamWriter implements AutoCloseable {
+        private final JsonGenerator g;
+
+        private StreamWriter(OutputStream out) throws IOException {
+            g = FACTORY.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+            g.setRootValueSeparator(null);
+        }
+
+        /** Writes one event and flushes it to the stream. */
+        public void write(Finding f) throws IOException {
+            OcsfMapper.this.write(f, g);
+            g.flush();
+        }
+
+        /** Releases the generator; the stream is not closed. */
+        @Override
+        public void close() throws IOException {
+            g.close();
+        }
+    }
+
+    /**
+     * A {@link StreamWriter} on {@code out}.
+     *
+     * @throws IOException if the generator cannot be made
+     */
+    public StreamWriter streamWriter(OutputStream out) throws IOException {
+        return new StreamWriter(out);
+    }
+
     /** The event as one line of JSON. */
     public String toJsonLine(Finding f) {
         return new String(toJsonBytes(f), StandardCharsets.UTF_8);

@@ -8,8 +8,6 @@ import dev.umbra.shipper.kafka.TestBroker;
 import dev.umbra.shipper.kafka.KafkaSinkConfig;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +66,7 @@ public final class ShipperBench {
                 p.setProperty(k.substring("bench.".length()), System.getProperty(k));
             }
         }
-        // production defaults otherwise: acks=all, idempotence, zstd, linger 10 ms, fsync interval 1 s
+        // production defaults otherwise: acks=all, idempotence, zstd, linger 20 ms, batch 512 KiB, fsync interval 1 s
         return new KafkaShipper(KafkaSinkConfig.fromProperties(p), new OcsfMapper("bench", "bench-sensor"), c);
     }
 
@@ -269,10 +267,20 @@ public final class ShipperBench {
     /** Prints one row of the outage table and keeps the maxima. */
     private static void sample(long start, String phase, int offered, ShipperCounters c, KafkaShipper s, long[] max) {
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        // the whole heap right after the most recent collection (young or old): the live data
         long afterGc = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                afterGc += pool.getCollectionUsage().getUsed();
+        long lastGcEnd = -1;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null
+                    && sun.getLastGcInfo().getEndTime() > lastGcEnd) {
+                lastGcEnd = sun.getLastGcInfo().getEndTime();
+                afterGc = 0;
+                for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    var u = sun.getLastGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                    if (pool.getType() == java.lang.management.MemoryType.HEAP && u != null) {
+                        afterGc += u.getUsed();
+                    }
+                }
             }
         }
         long rss = rssBytes();
