@@ -53,13 +53,17 @@ import org.apache.logging.log4j.Logger;
  *  offer(finding) ──► HandoffQueue ──► JSON ──► spool.append ··· spool.next ──► producer.send ──┐
  *   (lock-free, bounded;                                              ▲                       │ callback
  *    full: drop + count)                            retry queue ──────┘ ◄── retriable failure ◄┤
- *                                                                  spool.ack(seq) ◄──── ack ◄──┘
+ *                                                                 spool.ack(batch) ◄── acks ◄──┘
  * </pre>
  * {@link #offer} only puts the finding in a bounded lock-free ring. The spooler thread maps each
  * finding to OCSF JSON and appends it to the spool before anything is sent; it never touches the
  * network, so a producer blocked on metadata cannot hold findings in memory. The sender thread
  * reads the spool in order and hands records to the idempotent {@code acks=all} producer; a record
- * leaves the spool only when the broker acknowledged it. Records handed to the producer and not
+ * leaves the spool only when the broker acknowledged it: the I/O thread puts acknowledged sequence
+ * numbers into a small buffer and the sender marks them in the spool in batches, so that the I/O
+ * thread never waits for the spool's lock. The spooler maps and appends findings a batch at a time
+ * (one JSON generator, one spool call per batch), and the sender reads them a batch at a time.
+ * Records handed to the producer and not
  * acknowledged are at most {@code shipper.max.in.flight}; a failed one goes to a retry queue and
  * is sent again after a backoff (doubling to {@code shipper.retry.backoff.max.ms}), ahead of newer
  * records, so memory stays bounded however long the broker is away: the rest waits on disk.
