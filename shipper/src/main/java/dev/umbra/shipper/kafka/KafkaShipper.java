@@ -81,6 +81,7 @@ import org.apache.logging.log4j.Logger;
 public final class KafkaShipper implements FindingSink {
     private static final Logger LOG = LogManager.getLogger(KafkaShipper.class);
     private static final int BATCH = 1024;
+    private static final int BATCH_BYTES = 4 << 20;
     private static final int MAX_KEPT_BUFFER = 8 << 20;
     private static final EventClass[] EVENT_CLASSES = EventClass.values();
     private static final long CHECKPOINT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -290,7 +291,8 @@ public final class KafkaShipper implements FindingSink {
         int k = 0;
         record.reset();
         OcsfMapper.StreamWriter w = null;
-        for (Finding f; n < BATCH && (f = handoff.poll()) != null; n++) {
+        // a batch ends at BATCH findings or BATCH_BYTES of JSON, whichever comes first (large events)
+        for (Finding f; n < BATCH && record.size() < BATCH_BYTES && (f = handoff.poll()) != null; n++) {
             int start = record.size();
             byte[] topic = topicBytes[f.eventClass().ordinal()];
             record.write((topic.length >>> 8) & 0xff);
