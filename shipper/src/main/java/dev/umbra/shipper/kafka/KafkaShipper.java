@@ -102,6 +102,7 @@ public final class KafkaShipper implements FindingSink {
     private final int[] ackCount = new int[1];
     private final java.util.ArrayList<SpoolRecord> readBatch = new java.util.ArrayList<>(BATCH);
     private final byte[][] topicBytes;
+    private final String[] topicNames;
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -139,9 +140,11 @@ public final class KafkaShipper implements FindingSink {
         this.counters = counters;
         this.handoff = new HandoffQueue<>(config.handoffCapacity());
         this.key = config.sensorHostId().getBytes(StandardCharsets.UTF_8);
-        this.topicBytes = new byte[EventClass.values().length][];
-        for (EventClass c : EventClass.values()) {
-            topicBytes[c.ordinal()] = config.topicFor(c).getBytes(StandardCharsets.UTF_8);
+        this.topicBytes = new byte[EVENT_CLASSES.length][];
+        this.topicNames = new String[EVENT_CLASSES.length];
+        for (EventClass c : EVENT_CLASSES) {
+            topicNames[c.ordinal()] = config.topicFor(c);
+            topicBytes[c.ordinal()] = topicNames[c.ordinal()].getBytes(StandardCharsets.UTF_8);
         }
         this.producer = newProducer(config);
         try {
@@ -638,7 +641,7 @@ public final class KafkaShipper implements FindingSink {
         for (int i = 0; i < topicBytes.length; i++) {
             byte[] t = topicBytes[i];
             if (t.length == tl && java.util.Arrays.equals(t, 0, tl, b, 2, 2 + tl)) {
-                return config.topicFor(EVENT_CLASSES[i]);
+                return topicNames[i];
             }
         }
         return new String(b, 2, tl, StandardCharsets.UTF_8); // spooled under an earlier configuration
