@@ -2,6 +2,7 @@ package dev.umbra.shipper.kafka;
 
 import dev.umbra.shipper.DeliveryError;
 import dev.umbra.shipper.DropReason;
+import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.FindingSink;
 import dev.umbra.shipper.HandoffQueue;
@@ -9,6 +10,7 @@ import dev.umbra.shipper.ShipperCounters;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.shipper.spool.DiskSpool;
 import dev.umbra.shipper.spool.SpoolRecord;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,13 +53,17 @@ import org.apache.logging.log4j.Logger;
  *  offer(finding) ──► HandoffQueue ──► JSON ──► spool.append ··· spool.next ──► producer.send ──┐
  *   (lock-free, bounded;                                              ▲                       │ callback
  *    full: drop + count)                            retry queue ──────┘ ◄── retriable failure ◄┤
- *                                                                  spool.ack(seq) ◄──── ack ◄──┘
+ *                                                                 spool.ack(batch) ◄── acks ◄──┘
  * </pre>
  * {@link #offer} only puts the finding in a bounded lock-free ring. The spooler thread maps each
  * finding to OCSF JSON and appends it to the spool before anything is sent; it never touches the
  * network, so a producer blocked on metadata cannot hold findings in memory. The sender thread
  * reads the spool in order and hands records to the idempotent {@code acks=all} producer; a record
- * leaves the spool only when the broker acknowledged it. Records handed to the producer and not
+ * leaves the spool only when the broker acknowledged it: the I/O thread puts acknowledged sequence
+ * numbers into a small buffer and the sender marks them in the spool in batches, so that the I/O
+ * thread never waits for the spool's lock. The spooler maps and appends findings a batch at a time
+ * (one JSON generator, one spool call per batch), and the sender reads them a batch at a time.
+ * Records handed to the producer and not
  * acknowledged are at most {@code shipper.max.in.flight}; a failed one goes to a retry queue and
  * is sent again after a backoff (doubling to {@code shipper.retry.backoff.max.ms}), ahead of newer
  * records, so memory stays bounded however long the broker is away: the rest waits on disk.
@@ -75,6 +81,9 @@ import org.apache.logging.log4j.Logger;
 public final class KafkaShipper implements FindingSink {
     private static final Logger LOG = LogManager.getLogger(KafkaShipper.class);
     private static final int BATCH = 1024;
+    private static final int BATCH_BYTES = 4 << 20;
+    private static final int MAX_KEPT_BUFFER = 8 << 20;
+    private static final EventClass[] EVENT_CLASSES = EventClass.values();
     private static final long CHECKPOINT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long ERROR_LOG_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -84,6 +93,16 @@ public final class KafkaShipper implements FindingSink {
     private final HandoffQueue<Finding> handoff;
     private final DiskSpool spool;
     private final byte[] key;
+    /** Spooler thread only: the batch being mapped, and where each record of it ends. */
+    private RecordBuffer record = new RecordBuffer();
+    private final int[] ends = new int[BATCH];
+    private final AckBuffer acks = new AckBuffer();
+    /** Sender thread only. */
+    private long[] ackSpare = new long[4096];
+    private final int[] ackCount = new int[1];
+    private final java.util.ArrayList<SpoolRecord> readBatch = new java.util.ArrayList<>(BATCH);
+    private final byte[][] topicBytes;
+    private final String[] topicNames;
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -98,7 +117,14 @@ public final class KafkaShipper implements FindingSink {
     private volatile long retryNotBefore;
 
     /** A record handed to the producer and not yet acknowledged. */
-    private record Pending(long seq, String topic, byte[] value) {
+    private record Pending(long seq, String topic, byte[] value, boolean neverSent) {
+        Pending heldBack() {
+            return new Pending(seq, topic, value, true);
+        }
+
+        Pending sent() {
+            return neverSent ? new Pending(seq, topic, value, false) : this;
+        }
     }
 
     /**
@@ -114,6 +140,12 @@ public final class KafkaShipper implements FindingSink {
         this.counters = counters;
         this.handoff = new HandoffQueue<>(config.handoffCapacity());
         this.key = config.sensorHostId().getBytes(StandardCharsets.UTF_8);
+        this.topicBytes = new byte[EVENT_CLASSES.length][];
+        this.topicNames = new String[EVENT_CLASSES.length];
+        for (EventClass c : EVENT_CLASSES) {
+            topicNames[c.ordinal()] = config.topicFor(c);
+            topicBytes[c.ordinal()] = topicNames[c.ordinal()].getBytes(StandardCharsets.UTF_8);
+        }
         this.producer = newProducer(config);
         try {
             this.spool = DiskSpool.open(config.spool(), counters);
@@ -226,6 +258,7 @@ public final class KafkaShipper implements FindingSink {
         long drainDeadline = Long.MAX_VALUE;
         try {
             while (!abandoned) {
+                applyAcks();
                 boolean worked = sendFromSpool();
                 long now = System.nanoTime();
                 if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
@@ -251,24 +284,106 @@ public final class KafkaShipper implements FindingSink {
         }
     }
 
-    /** Moves findings from the hand-off queue into the spool. */
+    /**
+     * Moves findings from the hand-off queue into the spool: a batch is written as OCSF JSON, each
+     * record behind its spool prefix (topic), back to back into one reused buffer, and handed to the
+     * spool in one call, which copies it into its write buffer and writes it out with one call.
+     */
     private boolean spoolFromHandoff() {
         int n = 0;
-        for (Finding f; n < BATCH && (f = handoff.poll()) != null; n++) {
-            byte[] value;
+        int k = 0;
+        record.reset();
+        OcsfMapper.StreamWriter w = null;
+        // a batch ends at BATCH findings or BATCH_BYTES of JSON, whichever comes first (large events)
+        for (Finding f; n < BATCH && record.size() < BATCH_BYTES && (f = handoff.poll()) != null; n++) {
+            int start = record.size();
+            byte[] topic = topicBytes[f.eventClass().ordinal()];
+            record.write((topic.length >>> 8) & 0xff);
+            record.write(topic.length & 0xff);
+            record.write(topic, 0, topic.length);
             try {
-                value = mapper.toJsonBytes(f);
-            } catch (RuntimeException e) {
+                if (w == null) {
+                    w = mapper.streamWriter(record);
+                }
+                w.write(f);
+            } catch (IOException | RuntimeException e) {
+                record.truncate(start);
+                w = null; // mid-event: start the next one on a new generator
                 counters.countDropped(DropReason.REJECTED, 1);
                 LOG.error("shipper: cannot serialise finding {}: {}", f.uid(), e.toString());
                 continue;
             }
-            spool.append(encode(config.topicFor(f.eventClass()), value));
+            ends[k++] = record.size();
+        }
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                // every event was flushed already; nothing is lost
+            }
+        }
+        if (k > 0) {
+            spool.append(record.array(), 0, ends, k);
         }
         if (n > 0) {
             spool.flush();
         }
+        if (record.array().length > MAX_KEPT_BUFFER) {
+            record = new RecordBuffer(); // one batch of very large events: do not keep that memory
+        }
         return n > 0;
+    }
+
+    /** A byte buffer reused for every batch, its array readable without a copy. */
+    private static final class RecordBuffer extends ByteArrayOutputStream {
+        RecordBuffer() {
+            super(BATCH * 1280);
+        }
+
+        byte[] array() {
+            return buf;
+        }
+
+        void truncate(int size) {
+            count = size;
+        }
+    }
+
+    /**
+     * Acknowledged sequence numbers, from the producer's I/O thread to the sender thread, which
+     * applies them to the spool in batches: the I/O thread then never waits for the spool's monitor
+     * (held by the spooler while it writes a batch), and the spool takes one lock per batch of
+     * acknowledgements instead of one per record.
+     */
+    private static final class AckBuffer {
+        private long[] seqs = new long[4096];
+        private int size;
+
+        synchronized void add(long seq) {
+            if (size == seqs.length) {
+                seqs = java.util.Arrays.copyOf(seqs, size * 2);
+            }
+            seqs[size++] = seq;
+        }
+
+        /** Swaps the filled array for {@code spare} (emptied); returns the filled one and its size in {@code n[0]}. */
+        synchronized long[] swap(long[] spare, int[] n) {
+            long[] full = seqs;
+            n[0] = size;
+            seqs = spare.length >= 4096 ? spare : new long[4096];
+            size = 0;
+            return full;
+        }
+    }
+
+    /** Applies the acknowledgements received since the last call (sender thread, and close()). */
+    private synchronized void applyAcks() {
+        long[] full = acks.swap(ackSpare, ackCount);
+        int n = ackCount[0];
+        ackSpare = full;
+        if (n > 0) {
+            spool.ack(full, n);
+        }
     }
 
     private boolean sendFromSpool() {
@@ -285,8 +400,10 @@ public final class KafkaShipper implements FindingSink {
                     droppedWhileInFlight(p);
                     continue;
                 }
-                counters.countRetried();
-                if (!send(p)) {
+                if (!p.neverSent()) {
+                    counters.countRetried(); // records held back behind a failed one are not retries
+                }
+                if (!send(p.sent())) {
                     break; // the producer could not take it (no metadata): wait for the backoff again
                 }
             }
@@ -295,12 +412,14 @@ public final class KafkaShipper implements FindingSink {
         if (!retry.isEmpty()) {
             return worked; // hold new records back until the failed ones went through
         }
-        int limit = config.maxInFlight();
-        for (int i = 0; i < BATCH && inFlight.get() < limit; i++) {
-            SpoolRecord r = spool.next();
-            if (r == null) {
-                break;
-            }
+        int room = Math.min(BATCH, config.maxInFlight() - inFlight.get());
+        if (room <= 0) {
+            return worked;
+        }
+        readBatch.clear();
+        int got = spool.next(readBatch, room);
+        for (int i = 0; i < got; i++) {
+            SpoolRecord r = readBatch.get(i);
             Pending p = decode(r);
             if (p == null) {
                 counters.countDropped(DropReason.SPOOL_CORRUPT, 1);
@@ -309,9 +428,21 @@ public final class KafkaShipper implements FindingSink {
             }
             worked = true;
             if (!send(p)) {
+                // the producer refused p (queued for retry): the rest of the batch, already read from
+                // the spool, goes behind it, in order, to be sent when the backoff has passed
+                for (int j = i + 1; j < got; j++) {
+                    Pending q = decode(readBatch.get(j));
+                    if (q == null) {
+                        counters.countDropped(DropReason.SPOOL_CORRUPT, 1);
+                        spool.ack(readBatch.get(j).seq());
+                    } else {
+                        failed.add(q.heldBack());
+                    }
+                }
                 break;
             }
         }
+        readBatch.clear();
         return worked;
     }
 
@@ -348,8 +479,8 @@ public final class KafkaShipper implements FindingSink {
 
     private void completed(Pending p, Exception e) {
         if (e == null) {
+            acks.add(p.seq); // before inFlight drops, so that idle() cannot see neither
             inFlight.decrementAndGet();
-            spool.ack(p.seq);
             counters.countAcked();
             backoffMillis = 0;
             return;
@@ -490,7 +621,7 @@ public final class KafkaShipper implements FindingSink {
         return b.array();
     }
 
-    private static Pending decode(SpoolRecord r) {
+    private Pending decode(SpoolRecord r) {
         byte[] b = r.payload();
         if (b.length < 2) {
             return null;
@@ -499,10 +630,21 @@ public final class KafkaShipper implements FindingSink {
         if (tl == 0 || 2 + tl > b.length) {
             return null;
         }
-        String topic = new String(b, 2, tl, StandardCharsets.UTF_8);
+        String topic = topicOf(b, tl);
         byte[] value = new byte[b.length - 2 - tl];
         System.arraycopy(b, 2 + tl, value, 0, value.length);
-        return new Pending(r.seq(), topic, value);
+        return new Pending(r.seq(), topic, value, false);
+    }
+
+    /** The topic named by a record's prefix: the configured topic strings, decoded only when unknown. */
+    private String topicOf(byte[] b, int tl) {
+        for (int i = 0; i < topicBytes.length; i++) {
+            byte[] t = topicBytes[i];
+            if (t.length == tl && java.util.Arrays.equals(t, 0, tl, b, 2, 2 + tl)) {
+                return topicNames[i];
+            }
+        }
+        return new String(b, 2, tl, StandardCharsets.UTF_8); // spooled under an earlier configuration
     }
 
     /**
@@ -525,6 +667,7 @@ public final class KafkaShipper implements FindingSink {
         }
         Producer<byte[], byte[]> pr = producer;
         pr.close(Duration.ofMillis(Math.min(5_000, config.drainTimeoutMillis() + 100)));
+        applyAcks(); // acknowledgements that arrived after the sender stopped
         for (Pending p; (p = failed.poll()) != null; ) {
             retry.add(p);
         }

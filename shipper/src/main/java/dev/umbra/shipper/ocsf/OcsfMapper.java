@@ -2,6 +2,7 @@ package dev.umbra.shipper.ocsf;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +15,11 @@ import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
 import dev.umbra.signatures.AiService;
+import dev.umbra.signatures.DomainPattern;
 import dev.umbra.signatures.Match;
+import dev.umbra.signatures.Verdict;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,16 +40,18 @@ public final class OcsfMapper {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
 
-    private final String productVersion;
     private final String sensorHost;
+    private final SerializedString productVersionJson;
+    private final SerializedString sensorHostJson;
 
     /**
      * @param productVersion Umbra's version, put into {@code metadata.product.version}
      * @param sensorHost the sensor's host id ({@code device.hostname}); may be null
      */
     public OcsfMapper(String productVersion, String sensorHost) {
-        this.productVersion = productVersion;
         this.sensorHost = sensorHost;
+        this.productVersionJson = new SerializedString(productVersion);
+        this.sensorHostJson = sensorHost == null ? null : new SerializedString(sensorHost);
     }
 
     /**
@@ -63,12 +69,61 @@ public final class OcsfMapper {
     /** The event as UTF-8 JSON bytes (what goes to Kafka, files and the spool). */
     public byte[] toJsonBytes(Finding f) {
         ByteArrayBuilder buf = new ByteArrayBuilder(1024);
-        try (JsonGenerator g = FACTORY.createGenerator(buf)) {
-            write(f, g);
+        try {
+            writeJson(f, buf);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return buf.toByteArray();
+    }
+
+    /**
+     * Writes the event as UTF-8 JSON (no line end) to {@code out}, which is not closed: the
+     * shipper's spooler writes into one reused buffer this way, with no copy per event.
+     *
+     * @throws IOException if {@code out} throws
+     */
+    public void writeJson(Finding f, OutputStream out) throws IOException {
+        try (JsonGenerator g = FACTORY.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            write(f, g);
+        }
+    }
+
+    /**
+     * A writer of events, one after another, to one stream through one generator: the spooler maps
+     * a batch with it and saves the generator set-up of each event. Events are written without a
+     * separator and flushed to the stream one by one. Not thread-safe; after a write failed, close
+     * it and make a new one (the generator may be mid-event).
+     */
+    public final class StreamWriter implements AutoCloseable {
+        private final JsonGenerator g;
+
+        private StreamWriter(OutputStream out) throws IOException {
+            g = FACTORY.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+            g.setRootValueSeparator(null);
+        }
+
+        /** Writes one event and flushes it to the stream. */
+        public void write(Finding f) throws IOException {
+            OcsfMapper.this.write(f, g);
+            g.flush();
+        }
+
+        /** Releases the generator; the stream is not closed. */
+        @Override
+        public void close() throws IOException {
+            g.close();
+        }
+    }
+
+    /**
+     * A {@link StreamWriter} on {@code out}.
+     *
+     * @throws IOException if the generator cannot be made
+     */
+    public StreamWriter streamWriter(OutputStream out) throws IOException {
+        return new StreamWriter(out);
     }
 
     /** The event as one line of JSON. */
@@ -83,71 +138,71 @@ public final class OcsfMapper {
         int activity = activityId(f);
         int severity = severityId(f);
         g.writeStartObject();
-        numField(g, "class_uid", c.uid());
-        strField(g, "class_name", c.caption());
-        numField(g, "category_uid", c.categoryUid());
-        strField(g, "category_name", c.categoryUid() == 4 ? "Network Activity" : "Findings");
-        numField(g, "activity_id", activity);
-        strField(g, "activity_name", activityName(c, activity));
-        numField(g, "type_uid", c.uid() * 100L + activity);
-        numField(g, "severity_id", severity);
-        strField(g, "severity", SEVERITIES[severity]);
-        numField(g, "time", f.startTime().toEpochMilli());
+        numField(g, F_CLASS_UID, c.uid());
+        strField(g, F_CLASS_NAME, CAPTIONS[c.ordinal()]);
+        numField(g, F_CATEGORY_UID, c.categoryUid());
+        strField(g, F_CATEGORY_NAME, c.categoryUid() == 4 ? V_NETWORK_ACTIVITY : V_FINDINGS);
+        numField(g, F_ACTIVITY_ID, activity);
+        strField(g, F_ACTIVITY_NAME, activityName(c, activity));
+        numField(g, F_TYPE_UID, c.uid() * 100L + activity);
+        numField(g, F_SEVERITY_ID, severity);
+        strField(g, F_SEVERITY, SEVERITIES[severity]);
+        numField(g, F_TIME, f.startTime().toEpochMilli());
         if (f.count() > 1 || !f.endTime().equals(f.startTime())) {
-            numField(g, "start_time", f.startTime().toEpochMilli());
-            numField(g, "end_time", f.endTime().toEpochMilli());
+            numField(g, F_START_TIME, f.startTime().toEpochMilli());
+            numField(g, F_END_TIME, f.endTime().toEpochMilli());
         }
-        numField(g, "count", f.count());
+        numField(g, F_COUNT, f.count());
 
-        objField(g, "metadata");
-        strField(g, "uid", f.uid());
-        strField(g, "version", SCHEMA_VERSION);
-        objField(g, "product");
-        strField(g, "name", "Umbra");
-        strField(g, "vendor_name", "Umbra");
-        strField(g, "version", productVersion);
+        objField(g, F_METADATA);
+        strField(g, F_UID, f.uid());
+        strField(g, F_VERSION, V_SCHEMA_VERSION);
+        objField(g, F_PRODUCT);
+        strField(g, F_NAME, V_UMBRA);
+        strField(g, F_VENDOR_NAME, V_UMBRA);
+        strField(g, F_VERSION, productVersionJson);
         g.writeEndObject();
-        strField(g, "log_name", o.source());
+        strField(g, F_LOG_NAME, o.source());
         g.writeEndObject();
         if (sensorHost != null) {
-            objField(g, "device");
-            strField(g, "hostname", sensorHost);
+            objField(g, F_DEVICE);
+            strField(g, F_HOSTNAME, sensorHostJson);
             g.writeEndObject();
         }
 
         boolean activityClass = c.categoryUid() == 4;
         // activity classes carry the endpoints at the top; findings carry them as evidence
         if (!activityClass) {
-            arrField(g, "evidences");
+            arrField(g, F_EVIDENCES);
             g.writeStartObject();
         }
-        objField(g, "src_endpoint");
+        objField(g, F_SRC_ENDPOINT);
         if (o.clientIp() != null) {
-            strField(g, "ip", o.clientIp());
+            strField(g, F_IP, o.clientIp());
         }
         if (o.clientPort() > 0) {
-            numField(g, "port", o.clientPort());
+            numField(g, F_PORT, o.clientPort());
         }
         g.writeEndObject();
-        objField(g, "dst_endpoint");
+        objField(g, F_DST_ENDPOINT);
         if (o.serverIp() != null) {
-            strField(g, "ip", o.serverIp());
+            strField(g, F_IP, o.serverIp());
         }
         if (o.serverPort() > 0) {
-            numField(g, "port", o.serverPort());
+            numField(g, F_PORT, o.serverPort());
         }
-        strField(g, "hostname", o.hostname());
+        strField(g, F_HOSTNAME, o.hostname());
         g.writeEndObject();
         if (o.user() != null || o.process() != null) {
-            objField(g, "actor");
+            objField(g, F_ACTOR);
             if (o.user() != null) {
-                objField(g, "user");
-                strField(g, "name", o.user());
+                objField(g, F_USER);
+                strField(g, F_NAME, o.user());
                 g.writeEndObject();
             }
             if (o.process() != null) {
-                objField(g, "process");
-                strField(g, "name", o.process());
+                objField(g, F_PROCESS);
+                strField(g, F_NAME, o.process());
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -159,62 +214,62 @@ public final class OcsfMapper {
 
         switch (c) {
             case DNS_ACTIVITY -> {
-                objField(g, "query");
-                strField(g, "hostname", o.hostname());
+                objField(g, F_QUERY);
+                strField(g, F_HOSTNAME, o.hostname());
                 g.writeEndObject();
                 if (!o.answers().isEmpty()) {
-                    arrField(g, "answers");
+                    arrField(g, F_ANSWERS);
                     for (String a : o.answers()) {
                         g.writeStartObject();
-                        strField(g, "rdata", a);
+                        strField(g, F_RDATA, a);
                         g.writeEndObject();
                     }
                     g.writeEndArray();
                 }
             }
             case NETWORK_ACTIVITY -> {
-                objField(g, "connection_info");
-                strField(g, "protocol_name", o.kind() == ObservationKind.QUIC_SNI ? "udp" : "tcp");
-                numField(g, "direction_id", 2);
-                strField(g, "direction", "Outbound");
+                objField(g, F_CONNECTION_INFO);
+                strField(g, F_PROTOCOL_NAME, o.kind() == ObservationKind.QUIC_SNI ? V_UDP : V_TCP);
+                numField(g, F_DIRECTION_ID, 2);
+                strField(g, F_DIRECTION, V_OUTBOUND);
                 g.writeEndObject();
                 if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
-                    objField(g, "tls");
-                    strField(g, "sni", o.hostname());
+                    objField(g, F_TLS);
+                    strField(g, F_SNI, o.hostname());
                     if (o.tlsVersion() != null) {
-                        strField(g, "version", o.tlsVersion());
+                        strField(g, F_VERSION, o.tlsVersion());
                     }
                     g.writeEndObject();
                     if (o.ja4() != null) {
                         // OCSF ja4_fingerprint: type_id 1 = JA4 (the TLS client fingerprint, TCP or QUIC)
-                        arrField(g, "ja4_fingerprint_list");
+                        arrField(g, F_JA4_FINGERPRINT_LIST);
                         g.writeStartObject();
-                        numField(g, "type_id", 1);
-                        strField(g, "type", "JA4");
-                        strField(g, "value", o.ja4());
+                        numField(g, F_TYPE_ID, 1);
+                        strField(g, F_TYPE, V_JA4);
+                        strField(g, F_VALUE, o.ja4());
                         g.writeEndObject();
                         g.writeEndArray();
                     }
                 }
             }
             case HTTP_ACTIVITY -> {
-                objField(g, "http_request");
-                objField(g, "url");
-                strField(g, "hostname", o.hostname());
+                objField(g, F_HTTP_REQUEST);
+                objField(g, F_URL);
+                strField(g, F_HOSTNAME, o.hostname());
                 if (o.urlPath() != null) {
-                    strField(g, "path", o.urlPath());
+                    strField(g, F_PATH, o.urlPath());
                 }
                 if (o.targetPort() > 0) {
-                    numField(g, "port", o.targetPort());
+                    numField(g, F_PORT, o.targetPort());
                 }
                 g.writeEndObject();
                 if (o.method() != null) {
-                    strField(g, "http_method", o.method());
+                    strField(g, F_HTTP_METHOD, o.method());
                 }
                 g.writeEndObject();
                 if (o.status() > 0) {
-                    objField(g, "http_response");
-                    numField(g, "code", o.status());
+                    objField(g, F_HTTP_RESPONSE);
+                    numField(g, F_CODE, o.status());
                     g.writeEndObject();
                 }
             }
@@ -226,29 +281,29 @@ public final class OcsfMapper {
                 findingInfo(g, f, "Sensitive data sent to an AI service", "sensitive_data_to_ai_service",
                         f.detections().size() + " sensitive item(s) (" + first.type() + ") sent to "
                                 + serviceName(f) + " (" + o.hostname() + ")");
-                objField(g, "data_security");
+                objField(g, F_DATA_SECURITY);
                 int cat = dataCategoryId(first.category());
-                numField(g, "category_id", cat);
-                strField(g, "category", DATA_CATEGORIES.get(cat));
-                numField(g, "data_lifecycle_state_id", 2);
-                strField(g, "data_lifecycle_state", "Data in Transit");
-                numField(g, "detection_system_id", 99);
-                strField(g, "detection_system", "Umbra classifier");
-                strField(g, "detection_pattern", first.type());
-                strField(g, "pattern_match", first.masked());
-                numField(g, "total", f.detections().size());
+                numField(g, F_CATEGORY_ID, cat);
+                strField(g, F_CATEGORY, DATA_CATEGORIES.get(cat));
+                numField(g, F_DATA_LIFECYCLE_STATE_ID, 2);
+                strField(g, F_DATA_LIFECYCLE_STATE, "Data in Transit");
+                numField(g, F_DETECTION_SYSTEM_ID, 99);
+                strField(g, F_DETECTION_SYSTEM, "Umbra classifier");
+                strField(g, F_DETECTION_PATTERN, first.type());
+                strField(g, F_PATTERN_MATCH, first.masked());
+                numField(g, F_TOTAL, f.detections().size());
                 g.writeEndObject();
             }
         }
         long out = f.bytesOut();
         long in = f.bytesIn();
         if (activityClass && (out >= 0 || in >= 0)) {
-            objField(g, "traffic");
+            objField(g, F_TRAFFIC);
             if (out >= 0) {
-                numField(g, "bytes_out", out);
+                numField(g, F_BYTES_OUT, out);
             }
             if (in >= 0) {
-                numField(g, "bytes_in", in);
+                numField(g, F_BYTES_IN, in);
             }
             g.writeEndObject();
         }
@@ -256,42 +311,43 @@ public final class OcsfMapper {
         Match m = f.match();
         if (m != null) {
             AiService s = m.service();
-            strField(g, "app_name", s.name());
-            arrField(g, "enrichments");
+            ServiceJson sj = serviceJson(m);
+            strField(g, F_APP_NAME, sj.name);
+            arrField(g, F_ENRICHMENTS);
             g.writeStartObject();
-            strField(g, "name", "dst_endpoint.hostname");
-            strField(g, "value", o.hostname());
-            strField(g, "type", "ai_service");
-            strField(g, "provider", "umbra-catalog");
-            objField(g, "data");
-            strField(g, "service_id", s.id());
-            strField(g, "service_name", s.name());
-            strField(g, "vendor", s.vendor());
-            strField(g, "category", s.category().id());
-            strField(g, "verdict", m.verdict().id());
+            strField(g, F_NAME, V_DST_ENDPOINT_HOSTNAME);
+            strField(g, F_VALUE, o.hostname());
+            strField(g, F_TYPE, V_AI_SERVICE);
+            strField(g, F_PROVIDER, V_UMBRA_CATALOG);
+            objField(g, F_DATA);
+            strField(g, F_SERVICE_ID, sj.id);
+            strField(g, F_SERVICE_NAME, sj.name);
+            strField(g, F_VENDOR, sj.vendor);
+            strField(g, F_CATEGORY, sj.category);
+            strField(g, F_VERDICT, VERDICTS[m.verdict().ordinal()]);
             if (s.riskScore() != null) {
-                numField(g, "risk_score", s.riskScore());
+                numField(g, F_RISK_SCORE, s.riskScore());
             }
-            strField(g, "pattern", m.pattern().toString());
+            strField(g, F_PATTERN, sj.pattern);
             g.writeEndObject();
             g.writeEndObject();
             g.writeEndArray();
         }
-        objField(g, "unmapped");
-        objField(g, "umbra");
-        strField(g, "observation_kind", o.kind().id());
-        arrField(g, "hostnames");
+        objField(g, F_UNMAPPED);
+        objField(g, F_UMBRA);
+        strField(g, F_OBSERVATION_KIND, KINDS[o.kind().ordinal()]);
+        arrField(g, F_HOSTNAMES);
         for (String h : f.hostnames()) {
             g.writeString(h);
         }
         g.writeEndArray();
         if (o.ech()) {
             // OCSF has no attribute for Encrypted Client Hello: the SNI above is the outer (public) name
-            g.writeFieldName(name("ech_outer_sni"));
+            g.writeFieldName(F_ECH_OUTER_SNI);
             g.writeBoolean(true);
         }
         if (!o.alpn().isEmpty()) {
-            arrField(g, "alpn");
+            arrField(g, F_ALPN);
             for (String a : o.alpn()) {
                 g.writeString(a);
             }
@@ -299,23 +355,23 @@ public final class OcsfMapper {
         }
         if (!activityClass) {
             if (out >= 0) {
-                numField(g, "bytes_out", out);
+                numField(g, F_BYTES_OUT, out);
             }
             if (in >= 0) {
-                numField(g, "bytes_in", in);
+                numField(g, F_BYTES_IN, in);
             }
         }
         if (!f.detections().isEmpty()) {
-            arrField(g, "detections");
+            arrField(g, F_DETECTIONS);
             for (Detection d : f.detections()) {
                 g.writeStartObject();
-                strField(g, "type", d.type());
-                strField(g, "category", d.category().id());
-                strField(g, "likelihood", d.likelihood().id());
-                numField(g, "start", d.start());
-                numField(g, "end", d.end());
-                strField(g, "masked", d.masked());
-                strField(g, "hmac", d.hmac());
+                strField(g, F_TYPE, d.type());
+                strField(g, F_CATEGORY, d.category().id());
+                strField(g, F_LIKELIHOOD, d.likelihood().id());
+                numField(g, F_START, d.start());
+                numField(g, F_END, d.end());
+                strField(g, F_MASKED, d.masked());
+                strField(g, F_HMAC, d.hmac());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -327,19 +383,19 @@ public final class OcsfMapper {
 
     private static void findingInfo(JsonGenerator g, Finding f, String title, String type, String desc)
             throws IOException {
-        objField(g, "finding_info");
-        strField(g, "uid", f.uid());
-        strField(g, "title", title);
-        arrField(g, "types");
+        objField(g, F_FINDING_INFO);
+        strField(g, F_UID, f.uid());
+        strField(g, F_TITLE, title);
+        arrField(g, F_TYPES);
         g.writeString(type);
         g.writeEndArray();
-        numField(g, "created_time", f.startTime().toEpochMilli());
-        objField(g, "analytic");
-        strField(g, "name", "umbra-" + type);
-        numField(g, "type_id", 1);
-        strField(g, "type", "Rule");
+        numField(g, F_CREATED_TIME, f.startTime().toEpochMilli());
+        objField(g, F_ANALYTIC);
+        strField(g, F_NAME, "umbra-" + type);
+        numField(g, F_TYPE_ID, 1);
+        strField(g, F_TYPE, "Rule");
         g.writeEndObject();
-        strField(g, "desc", desc);
+        strField(g, F_DESC, desc);
         g.writeEndObject();
     }
 
@@ -371,18 +427,25 @@ public final class OcsfMapper {
     private static final java.util.Map<Integer, String> DATA_CATEGORIES = java.util.Map.of(1, "Personal", 4,
             "Business", 6, "Security", 99, "Other");
 
-    private static final String[] SEVERITIES = {"Unknown", "Informational", "Low", "Medium", "High", "Critical",
-        "Fatal"};
+    private static final SerializedString[] SEVERITIES = encode(new String[] {"Unknown", "Informational", "Low",
+        "Medium", "High", "Critical", "Fatal"}, x -> x);
 
     private static final java.util.List<String> HTTP_METHODS = java.util.List.of("Connect", "Delete", "Get", "Head",
             "Options", "Post", "Put", "Trace");
 
-    private static String activityName(EventClass c, int activity) {
+    private static final SerializedString[] HTTP_ACTIVITY_NAMES = encode(HTTP_METHODS.toArray(new String[0]), x -> x);
+    private static final SerializedString V_RESPONSE = new SerializedString("Response");
+    private static final SerializedString V_QUERY = new SerializedString("Query");
+    private static final SerializedString V_TRAFFIC = new SerializedString("Traffic");
+    private static final SerializedString V_OTHER = new SerializedString("Other");
+    private static final SerializedString V_CREATE = new SerializedString("Create");
+
+    private static SerializedString activityName(EventClass c, int activity) {
         return switch (c) {
-            case DNS_ACTIVITY -> activity == 2 ? "Response" : "Query";
-            case NETWORK_ACTIVITY -> "Traffic";
-            case HTTP_ACTIVITY -> activity == 99 ? "Other" : HTTP_METHODS.get(activity - 1);
-            case DETECTION_FINDING, DATA_SECURITY_FINDING -> "Create";
+            case DNS_ACTIVITY -> activity == 2 ? V_RESPONSE : V_QUERY;
+            case NETWORK_ACTIVITY -> V_TRAFFIC;
+            case HTTP_ACTIVITY -> activity == 99 ? V_OTHER : HTTP_ACTIVITY_NAMES[activity - 1];
+            case DETECTION_FINDING, DATA_SECURITY_FINDING -> V_CREATE;
         };
     }
 
@@ -410,33 +473,176 @@ public final class OcsfMapper {
     }
 
     /*
-     * Field names are written from pre-encoded UTF-8 (SerializedString): encoding them again for
-     * every event was the largest cost of the spooler thread (JFR).
+     * Field names and the values that repeat from event to event (captions, the catalog's service
+     * strings, enum ids) are written from pre-encoded, pre-escaped UTF-8 (SerializedString): encoding
+     * them again for every event, and looking names up in a map, was most of the spooler thread's
+     * time (JFR). Only the per-event strings (uid, addresses, host names) go through the escaper.
      */
-    private static final ConcurrentHashMap<String, SerializedString> NAMES = new ConcurrentHashMap<>();
+    private static final SerializedString F_CLASS_UID = new SerializedString("class_uid");
+    private static final SerializedString F_CLASS_NAME = new SerializedString("class_name");
+    private static final SerializedString F_CATEGORY_UID = new SerializedString("category_uid");
+    private static final SerializedString F_CATEGORY_NAME = new SerializedString("category_name");
+    private static final SerializedString F_ACTIVITY_ID = new SerializedString("activity_id");
+    private static final SerializedString F_ACTIVITY_NAME = new SerializedString("activity_name");
+    private static final SerializedString F_TYPE_UID = new SerializedString("type_uid");
+    private static final SerializedString F_SEVERITY_ID = new SerializedString("severity_id");
+    private static final SerializedString F_SEVERITY = new SerializedString("severity");
+    private static final SerializedString F_TIME = new SerializedString("time");
+    private static final SerializedString F_START_TIME = new SerializedString("start_time");
+    private static final SerializedString F_END_TIME = new SerializedString("end_time");
+    private static final SerializedString F_COUNT = new SerializedString("count");
+    private static final SerializedString F_METADATA = new SerializedString("metadata");
+    private static final SerializedString F_UID = new SerializedString("uid");
+    private static final SerializedString F_VERSION = new SerializedString("version");
+    private static final SerializedString F_PRODUCT = new SerializedString("product");
+    private static final SerializedString F_NAME = new SerializedString("name");
+    private static final SerializedString F_VENDOR_NAME = new SerializedString("vendor_name");
+    private static final SerializedString F_LOG_NAME = new SerializedString("log_name");
+    private static final SerializedString F_DEVICE = new SerializedString("device");
+    private static final SerializedString F_HOSTNAME = new SerializedString("hostname");
+    private static final SerializedString F_EVIDENCES = new SerializedString("evidences");
+    private static final SerializedString F_SRC_ENDPOINT = new SerializedString("src_endpoint");
+    private static final SerializedString F_IP = new SerializedString("ip");
+    private static final SerializedString F_PORT = new SerializedString("port");
+    private static final SerializedString F_DST_ENDPOINT = new SerializedString("dst_endpoint");
+    private static final SerializedString F_ACTOR = new SerializedString("actor");
+    private static final SerializedString F_USER = new SerializedString("user");
+    private static final SerializedString F_PROCESS = new SerializedString("process");
+    private static final SerializedString F_QUERY = new SerializedString("query");
+    private static final SerializedString F_ANSWERS = new SerializedString("answers");
+    private static final SerializedString F_RDATA = new SerializedString("rdata");
+    private static final SerializedString F_CONNECTION_INFO = new SerializedString("connection_info");
+    private static final SerializedString F_PROTOCOL_NAME = new SerializedString("protocol_name");
+    private static final SerializedString F_DIRECTION_ID = new SerializedString("direction_id");
+    private static final SerializedString F_DIRECTION = new SerializedString("direction");
+    private static final SerializedString F_TLS = new SerializedString("tls");
+    private static final SerializedString F_SNI = new SerializedString("sni");
+    private static final SerializedString F_HTTP_REQUEST = new SerializedString("http_request");
+    private static final SerializedString F_URL = new SerializedString("url");
+    private static final SerializedString F_PATH = new SerializedString("path");
+    private static final SerializedString F_HTTP_METHOD = new SerializedString("http_method");
+    private static final SerializedString F_HTTP_RESPONSE = new SerializedString("http_response");
+    private static final SerializedString F_CODE = new SerializedString("code");
+    private static final SerializedString F_DATA_SECURITY = new SerializedString("data_security");
+    private static final SerializedString F_CATEGORY_ID = new SerializedString("category_id");
+    private static final SerializedString F_CATEGORY = new SerializedString("category");
+    private static final SerializedString F_DATA_LIFECYCLE_STATE_ID = new SerializedString("data_lifecycle_state_id");
+    private static final SerializedString F_DATA_LIFECYCLE_STATE = new SerializedString("data_lifecycle_state");
+    private static final SerializedString F_DETECTION_SYSTEM_ID = new SerializedString("detection_system_id");
+    private static final SerializedString F_DETECTION_SYSTEM = new SerializedString("detection_system");
+    private static final SerializedString F_DETECTION_PATTERN = new SerializedString("detection_pattern");
+    private static final SerializedString F_PATTERN_MATCH = new SerializedString("pattern_match");
+    private static final SerializedString F_TOTAL = new SerializedString("total");
+    private static final SerializedString F_TRAFFIC = new SerializedString("traffic");
+    private static final SerializedString F_BYTES_OUT = new SerializedString("bytes_out");
+    private static final SerializedString F_BYTES_IN = new SerializedString("bytes_in");
+    private static final SerializedString F_APP_NAME = new SerializedString("app_name");
+    private static final SerializedString F_ENRICHMENTS = new SerializedString("enrichments");
+    private static final SerializedString F_VALUE = new SerializedString("value");
+    private static final SerializedString F_TYPE = new SerializedString("type");
+    private static final SerializedString F_PROVIDER = new SerializedString("provider");
+    private static final SerializedString F_DATA = new SerializedString("data");
+    private static final SerializedString F_SERVICE_ID = new SerializedString("service_id");
+    private static final SerializedString F_SERVICE_NAME = new SerializedString("service_name");
+    private static final SerializedString F_VENDOR = new SerializedString("vendor");
+    private static final SerializedString F_VERDICT = new SerializedString("verdict");
+    private static final SerializedString F_RISK_SCORE = new SerializedString("risk_score");
+    private static final SerializedString F_PATTERN = new SerializedString("pattern");
+    private static final SerializedString F_UNMAPPED = new SerializedString("unmapped");
+    private static final SerializedString F_UMBRA = new SerializedString("umbra");
+    private static final SerializedString F_OBSERVATION_KIND = new SerializedString("observation_kind");
+    private static final SerializedString F_HOSTNAMES = new SerializedString("hostnames");
+    private static final SerializedString F_DETECTIONS = new SerializedString("detections");
+    private static final SerializedString F_LIKELIHOOD = new SerializedString("likelihood");
+    private static final SerializedString F_START = new SerializedString("start");
+    private static final SerializedString F_END = new SerializedString("end");
+    private static final SerializedString F_MASKED = new SerializedString("masked");
+    private static final SerializedString F_HMAC = new SerializedString("hmac");
+    private static final SerializedString F_FINDING_INFO = new SerializedString("finding_info");
+    private static final SerializedString F_TITLE = new SerializedString("title");
+    private static final SerializedString F_TYPES = new SerializedString("types");
+    private static final SerializedString F_CREATED_TIME = new SerializedString("created_time");
+    private static final SerializedString F_ANALYTIC = new SerializedString("analytic");
+    private static final SerializedString F_TYPE_ID = new SerializedString("type_id");
+    private static final SerializedString F_JA4_FINGERPRINT_LIST = new SerializedString("ja4_fingerprint_list");
+    private static final SerializedString F_ECH_OUTER_SNI = new SerializedString("ech_outer_sni");
+    private static final SerializedString F_ALPN = new SerializedString("alpn");
+    private static final SerializedString V_JA4 = new SerializedString("JA4");
+    private static final SerializedString F_DESC = new SerializedString("desc");
 
-    private static SerializedString name(String n) {
-        SerializedString s = NAMES.get(n);
-        return s != null ? s : NAMES.computeIfAbsent(n, SerializedString::new);
+    private static final SerializedString V_NETWORK_ACTIVITY = new SerializedString("Network Activity");
+    private static final SerializedString V_FINDINGS = new SerializedString("Findings");
+    private static final SerializedString V_SCHEMA_VERSION = new SerializedString(SCHEMA_VERSION);
+    private static final SerializedString V_UMBRA = new SerializedString("Umbra");
+    private static final SerializedString V_UDP = new SerializedString("udp");
+    private static final SerializedString V_TCP = new SerializedString("tcp");
+    private static final SerializedString V_OUTBOUND = new SerializedString("Outbound");
+    private static final SerializedString V_DST_ENDPOINT_HOSTNAME = new SerializedString("dst_endpoint.hostname");
+    private static final SerializedString V_AI_SERVICE = new SerializedString("ai_service");
+    private static final SerializedString V_UMBRA_CATALOG = new SerializedString("umbra-catalog");
+    private static final SerializedString[] CAPTIONS = encode(EventClass.values(), EventClass::caption);
+    private static final SerializedString[] KINDS = encode(ObservationKind.values(), ObservationKind::id);
+    private static final SerializedString[] VERDICTS = encode(Verdict.values(), Verdict::id);
+
+    private static <E> SerializedString[] encode(E[] values, java.util.function.Function<E, String> text) {
+        SerializedString[] out = new SerializedString[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = new SerializedString(text.apply(values[i]));
+        }
+        return out;
     }
 
-    private static void strField(JsonGenerator g, String n, String v) throws IOException {
-        g.writeFieldName(name(n));
+    /** The catalog strings of one service and rule, encoded once. */
+    private record ServiceJson(AiService service, DomainPattern rule, SerializedString id, SerializedString name,
+            SerializedString vendor, SerializedString category, SerializedString pattern) {
+    }
+
+    /** Last service seen (most events in a row are of the same one), then a map by service id. */
+    private volatile ServiceJson lastService;
+    private final ConcurrentHashMap<String, ServiceJson> services = new ConcurrentHashMap<>();
+
+    private ServiceJson serviceJson(Match m) {
+        ServiceJson sj = lastService;
+        if (sj != null && sj.service == m.service() && sj.rule == m.pattern()) {
+            return sj;
+        }
+        AiService s = m.service();
+        String key = s.id() + '\u0000' + m.pattern();
+        sj = services.get(key);
+        if (sj == null || sj.service != s || sj.rule != m.pattern()) {
+            sj = new ServiceJson(s, m.pattern(), new SerializedString(s.id()), new SerializedString(s.name()),
+                    new SerializedString(s.vendor()), new SerializedString(s.category().id()),
+                    new SerializedString(m.pattern().toString()));
+            if (services.size() < 4096) { // a reloaded catalog brings new objects; stay bounded
+                services.put(key, sj);
+            }
+        }
+        lastService = sj;
+        return sj;
+    }
+
+    private static void strField(JsonGenerator g, SerializableString n, String v) throws IOException {
+        g.writeFieldName(n);
         g.writeString(v);
     }
 
-    private static void numField(JsonGenerator g, String n, long v) throws IOException {
-        g.writeFieldName(name(n));
+    private static void strField(JsonGenerator g, SerializableString n, SerializableString v) throws IOException {
+        g.writeFieldName(n);
+        g.writeString(v);
+    }
+
+    private static void numField(JsonGenerator g, SerializableString n, long v) throws IOException {
+        g.writeFieldName(n);
         g.writeNumber(v);
     }
 
-    private static void objField(JsonGenerator g, String n) throws IOException {
-        g.writeFieldName(name(n));
+    private static void objField(JsonGenerator g, SerializableString n) throws IOException {
+        g.writeFieldName(n);
         g.writeStartObject();
     }
 
-    private static void arrField(JsonGenerator g, String n) throws IOException {
-        g.writeFieldName(name(n));
+    private static void arrField(JsonGenerator g, SerializableString n) throws IOException {
+        g.writeFieldName(n);
         g.writeStartArray();
     }
 }

@@ -60,8 +60,11 @@ import org.apache.logging.log4j.Logger;
  * record is refused and counted. Appends never wait.
  *
  * <h2>Concurrency</h2>
- * Every public method is {@code synchronized}: the sender thread appends and reads, the producer's
- * callback thread acknowledges. Capture threads never call the spool.
+ * Every public method holds the monitor: the spooler thread appends, the sender thread reads, the
+ * producer's callback thread acknowledges. The slow file operations of {@link #flush} and
+ * {@link #checkpoint} (an {@code interval} fsync, the checkpoint file) run after the monitor is
+ * released, so that an fsync never holds up reads and acknowledgements. Capture threads never call
+ * the spool.
  */
 public final class DiskSpool implements AutoCloseable {
     static final int MAGIC = 0x554D4231; // "UMB1"
@@ -71,6 +74,7 @@ public final class DiskSpool implements AutoCloseable {
     private static final String LOCK = "spool.lock";
     private static final int CHECKPOINT_MAGIC = 0x554D4143; // "UMAC"
     private static final int READ_BUFFER = 256 * 1024;
+    private static final int WRITE_BUFFER = 1 << 20;
 
     private static final Logger LOG = LogManager.getLogger(DiskSpool.class);
 
@@ -82,17 +86,23 @@ public final class DiskSpool implements AutoCloseable {
     private Segment active;
     private long nextSeq;
     private long totalBytes;
-    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    /** Appended records not yet written to the file: direct, so that a batch is one write with no copy. */
+    private ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER);
     private long pendingRecords;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] header = new byte[HEADER];
 
     private Segment cursorSeg;
     private long cursorPos;
     private long cursorSeq;
     private final ByteBuffer readBuf = ByteBuffer.allocate(READ_BUFFER);
     private Segment readBufSeg;
+    private Segment ackSeg;
     private long readBufStart = -1;
 
-    private long checkpointed;
+    private volatile long checkpointed;
+    /** Serialises checkpoint file writes, which happen outside the monitor. */
+    private final Object checkpointLock = new Object();
     private long lastFsyncNanos = System.nanoTime();
     private boolean unsynced;
     private boolean closed;
@@ -309,15 +319,42 @@ public final class DiskSpool implements AutoCloseable {
      * @return its sequence number, or -1 when it was dropped (too large, spool full with
      *     {@code drop_newest}, I/O error), counted by reason
      */
-    public synchronized long append(byte[] payload) {
+    public long append(byte[] payload) {
+        return append(payload, 0, payload.length);
+    }
+
+    /**
+     * Appends {@code len} bytes of {@code buf} from {@code off} as one record (copied; the caller
+     * may reuse {@code buf}). See {@link #append(byte[])}.
+     */
+    public synchronized long append(byte[] buf, int off, int len) {
         ensureOpen();
-        if (payload.length > config.maxRecordBytes()) {
+        return appendLocked(buf, off, len);
+    }
+
+    /**
+     * Appends {@code count} records lying back to back in {@code buf}: record {@code i} is
+     * {@code buf[ends[i - 1] .. ends[i])}, with {@code ends[-1]} read as {@code start}. One
+     * acquisition of the monitor for the batch; each record is dropped and counted on its own as
+     * {@link #append(byte[])} says.
+     */
+    public synchronized void append(byte[] buf, int start, int[] ends, int count) {
+        ensureOpen();
+        int off = start;
+        for (int i = 0; i < count; i++) {
+            appendLocked(buf, off, ends[i] - off);
+            off = ends[i];
+        }
+    }
+
+    private long appendLocked(byte[] buf, int off, int len) {
+        if (len > config.maxRecordBytes()) {
             counters.countDropped(DropReason.RECORD_TOO_LARGE, 1);
             LOG.error("spool {}: record of {} bytes exceeds spool.max.record.bytes {}; dropped", config.dir(),
-                    payload.length, config.maxRecordBytes());
+                    len, config.maxRecordBytes());
             return -1;
         }
-        int recLen = HEADER + payload.length;
+        int recLen = HEADER + len;
         try {
             while (totalBytes + recLen > config.maxBytes()) {
                 if (config.overflow() == OverflowPolicy.DROP_NEWEST || segments.isEmpty()) {
@@ -333,15 +370,16 @@ public final class DiskSpool implements AutoCloseable {
             if (pending.remaining() < recLen) {
                 flushPending();
                 if (pending.capacity() < recLen) {
-                    pending = ByteBuffer.allocate(recLen);
+                    pending = ByteBuffer.allocateDirect(recLen);
                 }
             }
-            CRC32C c = new CRC32C();
-            int start = pending.position();
-            pending.putInt(MAGIC).putInt(payload.length).putLong(seq).putInt(0).put(payload);
-            c.update(pending.array(), start + 4, 12);
-            c.update(payload, 0, payload.length);
-            pending.putInt(start + 16, (int) c.getValue());
+            ByteBuffer h = ByteBuffer.wrap(header);
+            h.putInt(0, MAGIC).putInt(4, len).putLong(8, seq);
+            crc.reset();
+            crc.update(header, 4, 12);
+            crc.update(buf, off, len);
+            h.putInt(16, (int) crc.getValue());
+            pending.put(header).put(buf, off, len);
             active.endSeq = seq + 1;
             active.bytes += recLen;
             totalBytes += recLen;
@@ -359,14 +397,19 @@ public final class DiskSpool implements AutoCloseable {
      * Writes appended records out to the file and forces them to disk as the fsync policy says.
      * Called by the sender after each batch of appends.
      */
-    public synchronized void flush() {
-        ensureOpen();
-        try {
-            flushPending();
-            maybeFsync(false);
-        } catch (IOException e) {
-            LOG.error("spool {}: cannot write: {}", config.dir(), e.toString());
+    public void flush() {
+        FileChannel due;
+        synchronized (this) {
+            ensureOpen();
+            try {
+                flushPending();
+                due = fsyncDue();
+            } catch (IOException e) {
+                LOG.error("spool {}: cannot write: {}", config.dir(), e.toString());
+                return;
+            }
         }
+        forceOutsideLock(due);
     }
 
     /**
@@ -376,6 +419,25 @@ public final class DiskSpool implements AutoCloseable {
      */
     public synchronized SpoolRecord next() {
         ensureOpen();
+        return nextLocked();
+    }
+
+    /**
+     * Up to {@code max} next records, in sequence order, into {@code out} (as {@link #next()} would
+     * return them one by one, under one acquisition of the monitor).
+     *
+     * @return how many were added
+     */
+    public synchronized int next(List<SpoolRecord> out, int max) {
+        ensureOpen();
+        int n = 0;
+        for (SpoolRecord r; n < max && (r = nextLocked()) != null; n++) {
+            out.add(r);
+        }
+        return n;
+    }
+
+    private SpoolRecord nextLocked() {
         try {
             flushPending();
             while (true) {
@@ -460,11 +522,29 @@ public final class DiskSpool implements AutoCloseable {
         if (closed) {
             return;
         }
-        Map.Entry<Long, Segment> e = segments.floorEntry(seq);
-        if (e == null) {
+        ackLocked(seq);
+    }
+
+    /** Marks the first {@code n} of {@code seqs} delivered, under one acquisition of the monitor. */
+    public synchronized void ack(long[] seqs, int n) {
+        if (closed) {
             return;
         }
-        Segment s = e.getValue();
+        for (int i = 0; i < n; i++) {
+            ackLocked(seqs[i]);
+        }
+    }
+
+    private void ackLocked(long seq) {
+        Segment s = ackSeg;
+        if (s == null || seq < s.firstSeq || seq >= s.endSeq) {
+            Map.Entry<Long, Segment> e = segments.floorEntry(seq);
+            if (e == null) {
+                return;
+            }
+            s = e.getValue();
+            ackSeg = s; // acknowledgements come in runs of one segment: skip the tree lookup
+        }
         if (seq >= s.endSeq || !s.markAcked(seq)) {
             return;
         }
@@ -483,16 +563,35 @@ public final class DiskSpool implements AutoCloseable {
     }
 
     /** Persists the acknowledgement low watermark (and fsyncs data under the interval policy when due). */
-    public synchronized void checkpoint() {
-        if (closed) {
-            return;
-        }
-        try {
-            maybeFsync(false);
-            long low = lowWater();
-            if (low <= checkpointed) {
+    public void checkpoint() {
+        long low;
+        FileChannel due;
+        synchronized (this) {
+            if (closed) {
                 return;
             }
+            try {
+                due = fsyncDue();
+            } catch (IOException e) {
+                LOG.warn("spool {}: cannot fsync: {}", config.dir(), e.toString());
+                due = null;
+            }
+            low = lowWater();
+        }
+        forceOutsideLock(due);
+        synchronized (checkpointLock) {
+            if (low > checkpointed) {
+                writeCheckpoint(low);
+            }
+        }
+    }
+
+    /**
+     * Writes the checkpoint file. Called by one thread at a time (the sender, or close() after the
+     * sender stopped), outside the monitor: acknowledgements and appends go on meanwhile.
+     */
+    private void writeCheckpoint(long low) {
+        try {
             ByteBuffer b = ByteBuffer.allocate(16);
             b.putInt(CHECKPOINT_MAGIC).putLong(low);
             CRC32C c = new CRC32C();
@@ -539,7 +638,7 @@ public final class DiskSpool implements AutoCloseable {
      * The low watermark last written to the checkpoint: a restart replays nothing below it. Grows
      * only.
      */
-    public synchronized long checkpointed() {
+    public long checkpointed() {
         return checkpointed;
     }
 
@@ -640,6 +739,9 @@ public final class DiskSpool implements AutoCloseable {
         if (readBufSeg == s) {
             readBufSeg = null;
         }
+        if (ackSeg == s) {
+            ackSeg = null;
+        }
         closeQuietly(s.ch);
         try {
             Files.deleteIfExists(s.path);
@@ -682,20 +784,50 @@ public final class DiskSpool implements AutoCloseable {
         pendingRecords = 0;
     }
 
-    private void maybeFsync(boolean force) throws IOException {
+    /**
+     * Decides whether the data written so far must be forced to disk now, under the monitor. With
+     * {@code always} it forces here (a record is on disk before the sender can read it); with
+     * {@code interval} it returns the channel for the caller to force after releasing the monitor,
+     * because an fsync of a second's writes can take tens of milliseconds and the sender and the
+     * acknowledging I/O thread must not wait for it. Null when nothing is due.
+     */
+    private FileChannel fsyncDue() throws IOException {
         if (!unsynced || active == null) {
-            return;
+            return null;
         }
         long now = System.nanoTime();
-        boolean due = switch (config.fsync()) {
-            case ALWAYS -> true;
-            case INTERVAL -> force || now - lastFsyncNanos >= config.fsyncIntervalMillis() * 1_000_000L;
-            case NEVER -> false;
-        };
-        if (due) {
-            active.ch.force(false);
-            lastFsyncNanos = now;
-            unsynced = false;
+        switch (config.fsync()) {
+            case ALWAYS -> {
+                active.ch.force(false);
+                lastFsyncNanos = now;
+                unsynced = false;
+                return null;
+            }
+            case INTERVAL -> {
+                if (now - lastFsyncNanos < config.fsyncIntervalMillis() * 1_000_000L) {
+                    return null;
+                }
+                lastFsyncNanos = now;
+                unsynced = false;
+                return active.ch;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** Forces a segment's data to disk; a segment deleted meanwhile (all acknowledged or dropped) needs none. */
+    private void forceOutsideLock(FileChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.force(false);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // the segment was deleted meanwhile: nothing left to protect
+        } catch (IOException e) {
+            LOG.error("spool {}: cannot fsync: {}", config.dir(), e.toString());
         }
     }
 

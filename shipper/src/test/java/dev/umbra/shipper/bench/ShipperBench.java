@@ -8,15 +8,15 @@ import dev.umbra.shipper.kafka.TestBroker;
 import dev.umbra.shipper.kafka.KafkaSinkConfig;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -60,7 +60,13 @@ public final class ShipperBench {
         p.setProperty("kafka.topic", topic);
         p.setProperty("sensor.host.id", "bench-sensor");
         p.setProperty("spool.dir", spool.toString());
-        // production defaults otherwise: acks=all, idempotence, zstd, linger 10 ms, fsync interval 1 s
+        // bench.* system properties pass shipper settings through, e.g. -Dbench.spool.max.bytes=4294967296
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith("bench.")) {
+                p.setProperty(k.substring("bench.".length()), System.getProperty(k));
+            }
+        }
+        // production defaults otherwise: acks=all, idempotence, zstd, linger 20 ms, batch 512 KiB, fsync interval 1 s
         return new KafkaShipper(KafkaSinkConfig.fromProperties(p), new OcsfMapper("bench", "bench-sensor"), c);
     }
 
@@ -75,7 +81,11 @@ public final class ShipperBench {
         long spins = 0;
         long start;
         long end;
+        Map<String, Long> cpuBefore;
+        Map<String, Long> cpuAfter;
+        double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         try (KafkaShipper s = shipper(broker, "bench", tmp.resolve("spool"), c)) {
+            cpuBefore = threadCpu();
             start = System.nanoTime();
             long lastPrint = start;
             for (int i = 0; i < n; i++) {
@@ -93,11 +103,62 @@ public final class ShipperBench {
                 TimeUnit.MILLISECONDS.sleep(1);
             }
             end = System.nanoTime();
+            cpuAfter = threadCpu();
         }
         double secs = (end - start) / 1e9;
         System.out.printf("throughput: %d findings acked (acks=all, idempotent, zstd) in %.2f s = %.0f findings/s;"
                 + " hand-off full %d times (bench waited; %d drops: %s)%n", n, secs, n / secs, spins, c.droppedTotal(),
                 c.droppedNonZero());
+        System.out.printf("load average (1 min) %.2f at start, %.2f at end%n", load0,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.println("thread CPU time per finding (ns), by thread group:");
+        Map<String, Long> per = new java.util.TreeMap<>();
+        long shipperTotal = 0;
+        for (Map.Entry<String, Long> e : cpuAfter.entrySet()) {
+            long d = e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
+            per.merge(group(e.getKey()), d, Long::sum);
+        }
+        for (Map.Entry<String, Long> e : per.entrySet()) {
+            System.out.printf("  %-28s %8.0f%n", e.getKey(), (double) e.getValue() / n);
+            if (e.getKey().startsWith("shipper")) {
+                shipperTotal += e.getValue();
+            }
+        }
+        System.out.printf("  %-28s %8.0f  (= %.0f findings per shipper CPU-second)%n", "shipper total", (double) shipperTotal / n,
+                n / (shipperTotal / 1e9));
+    }
+
+    /** CPU time of every live thread by "name#id". */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo i : t.getThreadInfo(t.getAllThreadIds())) {
+            if (i != null) {
+                long cpu = t.getThreadCpuTime(i.getThreadId());
+                if (cpu > 0) {
+                    m.put(i.getThreadName() + "#" + i.getThreadId(), cpu);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Thread groups: the shipper's own threads (and the producer's I/O thread), the bench's, the broker's. */
+    private static String group(String nameAndId) {
+        String name = nameAndId.substring(0, nameAndId.lastIndexOf('#'));
+        if (name.startsWith("umbra-shipper-")) {
+            return "shipper: " + name.substring("umbra-shipper-".length());
+        }
+        if (name.startsWith("kafka-producer-network-thread")) {
+            return "shipper: producer I/O";
+        }
+        if (name.equals("main")) {
+            return "bench: offering thread";
+        }
+        if (name.contains("GC") || name.startsWith("G1")) {
+            return "jvm: gc";
+        }
+        return "broker and jvm: other";
     }
 
     private static void handoff(TestBroker broker, Path tmp, int rate, int seconds) throws Exception {
@@ -140,13 +201,23 @@ public final class ShipperBench {
         int after = 5;
         int n = rate * (before + outageSeconds + after);
         ShipperCounters c = new ShipperCounters();
-        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        long maxHeap = 0;
-        long maxSpool = 0;
-        long maxSpoolRecords = 0;
         long drainMillis;
+        long[] max = new long[4]; // heap used, heap after GC, RSS, spool bytes (outage and drain)
+        System.out.printf("outage %d s at %d findings/s, spool.max.bytes %s; sampled every 10 s:%n", outageSeconds,
+                rate, System.getProperty("bench.spool.max.bytes", "default"));
+        System.out.println("| t (s) | phase | offered | acked | heap used (MiB) | heap after last GC (MiB)"
+                + " | RSS (MiB) | spool (MiB) | spool records | dropped |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         try (KafkaShipper s = shipper(broker, "bench", tmp.resolve("spool"), c)) {
             long start = System.nanoTime();
+            String[] phase = {"before"};
+            int[] offered = {0};
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-sampler");
+                t.setDaemon(true);
+                return t;
+            });
+            sampler.scheduleAtFixedRate(() -> sample(start, phase[0], offered[0], c, s, max), 0, 10, TimeUnit.SECONDS);
             boolean down = false;
             boolean up = false;
             for (int i = 0; i < n; i++) {
@@ -158,43 +229,90 @@ public final class ShipperBench {
                 if (!s.offer(TestFindings.numbered(i))) {
                     throw new IllegalStateException("hand-off refused finding " + i);
                 }
+                offered[0] = i + 1;
                 long el = System.nanoTime() - start;
                 if (!down && el >= TimeUnit.SECONDS.toNanos(before)) {
                     down = true;
                     broker.stopBroker();
+                    phase[0] = "outage";
                     System.out.printf("broker stopped at %.1f s%n", el / 1e9);
                 }
                 if (down && !up && el >= TimeUnit.SECONDS.toNanos(before + outageSeconds)) {
                     up = true;
+                    phase[0] = "broker up";
                     broker.startBroker();
                     System.out.printf("broker started at %.1f s%n", (System.nanoTime() - start) / 1e9);
                 }
-                if (down && !up && i % 500 == 0) {
-                    maxHeap = Math.max(maxHeap, mem.getHeapMemoryUsage().getUsed());
-                    maxSpool = Math.max(maxSpool, c.spooledBytes());
-                    maxSpoolRecords = Math.max(maxSpoolRecords, s.spooledRecords());
-                }
             }
+            phase[0] = "drain";
             long t0 = System.nanoTime();
-            while (!s.idle() && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) {
+            while (!s.idle() && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(10)) {
                 TimeUnit.MILLISECONDS.sleep(10);
             }
             drainMillis = (System.nanoTime() - t0) / 1_000_000;
+            sampler.shutdownNow();
+            sample(start, "drained", offered[0], c, s, max);
         }
         long[] total = {0};
-        Set<Long> seen = consumeNumbers(broker, "bench", n, total);
+        BitSet seen = consumeNumbers(broker, "bench", n, total);
+        int distinct = seen.cardinality();
         System.out.printf("outage %d s at %d findings/s: %d offered, %d distinct consumed back (%d lost, %d duplicates);"
-                + " during the outage: max heap used %d MiB (broker in the same JVM), max spool %d KiB / %d records;"
-                + " drained %d ms after the producing stopped; counters %s%n", outageSeconds, rate, n, seen.size(),
-                n - seen.size(), total[0] - seen.size(), maxHeap >> 20, maxSpool >> 10, maxSpoolRecords,
-                drainMillis, Map.of("acked", c.acked(), "retried", c.retried(), "dropped", c.droppedTotal()));
+                + " max heap used %d MiB, max heap after GC %d MiB, max RSS %d MiB (broker in the same JVM),"
+                + " max spool %d MiB; drained %d ms after the producing stopped; counters %s%n", outageSeconds, rate,
+                n, distinct, n - distinct, total[0] - distinct, max[0] >> 20, max[1] >> 20, max[2] >> 20, max[3] >> 20,
+                drainMillis, Map.of("acked", c.acked(), "retried", c.retried(), "dropped", c.droppedTotal(),
+                        "dropped_by_reason", c.droppedNonZero()));
     }
 
-    /** Finding numbers consumed back, without keeping the events (a 60 s outage is 350 k of them). */
-    private static Set<Long> consumeNumbers(TestBroker broker, String topic, int expect, long[] total) {
+    /** Prints one row of the outage table and keeps the maxima. */
+    private static void sample(long start, String phase, int offered, ShipperCounters c, KafkaShipper s, long[] max) {
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        // the whole heap right after the most recent collection (young or old): the live data
+        long afterGc = 0;
+        long lastGcEnd = -1;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null
+                    && sun.getLastGcInfo().getEndTime() > lastGcEnd) {
+                lastGcEnd = sun.getLastGcInfo().getEndTime();
+                afterGc = 0;
+                for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    var u = sun.getLastGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                    if (pool.getType() == java.lang.management.MemoryType.HEAP && u != null) {
+                        afterGc += u.getUsed();
+                    }
+                }
+            }
+        }
+        long rss = rssBytes();
+        long spool = c.spooledBytes();
+        max[0] = Math.max(max[0], heap);
+        max[1] = Math.max(max[1], afterGc);
+        max[2] = Math.max(max[2], rss);
+        max[3] = Math.max(max[3], spool);
+        System.out.printf("| %.0f | %s | %d | %d | %d | %d | %d | %d | %d | %d |%n", (System.nanoTime() - start) / 1e9,
+                phase, offered, c.acked(), heap >> 20, afterGc >> 20, rss >> 20, spool >> 20, s.spooledRecords(),
+                c.droppedTotal());
+    }
+
+    /** Resident set size of this process from /proc/self/status (VmRSS), or -1 off Linux. */
+    private static long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Finding numbers consumed back, without keeping the events (a 10-minute outage is 3 M of them). */
+    private static BitSet consumeNumbers(TestBroker broker, String topic, int expect, long[] total) {
         Properties p = broker.clientProps();
         p.put("max.poll.records", "5000");
-        Set<Long> seen = new HashSet<>();
+        BitSet seen = new BitSet(expect);
         byte[] marker = "\"log_name\":\"test-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -202,20 +320,24 @@ public final class ShipperBench {
             var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             long quietUntil = Long.MAX_VALUE;
+            int distinct = 0;
             while (System.nanoTime() < Math.min(deadline, quietUntil)) {
                 for (var r : c.poll(Duration.ofMillis(200))) {
                     total[0]++;
                     byte[] v = r.value();
                     int at = indexOf(v, marker);
-                    long num = 0;
+                    int num = 0;
                     for (int i = at + marker.length; i < v.length && v[i] >= '0' && v[i] <= '9'; i++) {
                         num = num * 10 + (v[i] - '0');
                     }
-                    seen.add(num);
+                    if (!seen.get(num)) {
+                        seen.set(num);
+                        distinct++;
+                    }
                 }
-                if (seen.size() >= expect && quietUntil == Long.MAX_VALUE) {
+                if (distinct >= expect && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
                 }
             }

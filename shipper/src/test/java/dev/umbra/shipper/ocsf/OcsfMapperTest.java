@@ -192,4 +192,33 @@ class OcsfMapperTest {
                 List.of(), dev.umbra.shipper.PolicyEvent.FIRST_SEEN, -1, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Finding.dataSecurity(o, chatgpt, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void streamWriter_eventsBackToBack_eachParsesToTheSameEventAsToJsonBytes() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        List<Finding> findings = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            Observation o = Observation.network(t0.plusMillis(i), new ObservationKind[] {ObservationKind.DNS_QUERY,
+                    ObservationKind.TLS_SNI, ObservationKind.PROXY_REQUEST}[i % 3], "chatgpt.com",
+                    "10.0.0." + i, 40000 + i, "104.18.32.47", 443, "log-\"quoted\"-" + i);
+            findings.add(Finding.usage(o, i % 2 == 0 ? chatgpt : null, List.of("chatgpt.com"), t0.plusMillis(i), 1));
+        }
+        List<Integer> ends = new java.util.ArrayList<>();
+        try (OcsfMapper.StreamWriter w = mapper.streamWriter(out)) {
+            for (Finding f : findings) {
+                w.write(f);
+                ends.add(out.size()); // flushed event by event
+            }
+        }
+        byte[] all = out.toByteArray();
+        assertThat(all.length).isEqualTo(ends.get(ends.size() - 1)); // no separator, nothing on close
+        int start = 0;
+        for (int i = 0; i < findings.size(); i++) {
+            byte[] one = java.util.Arrays.copyOfRange(all, start, ends.get(i));
+            assertThat(one).isEqualTo(mapper.toJsonBytes(findings.get(i)));
+            assertThat(json.readTree(one).at("/metadata/uid").asText()).isEqualTo(findings.get(i).uid());
+            start = ends.get(i);
+        }
+    }
 }

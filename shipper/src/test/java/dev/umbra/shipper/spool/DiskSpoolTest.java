@@ -314,4 +314,88 @@ class DiskSpoolTest {
                 .hasMessageContaining("Invalid value sometimes for configuration spool.fsync");
         assertThat(FsyncPolicy.fromId("Always")).isEqualTo(FsyncPolicy.ALWAYS);
     }
+
+    /** Records 0..n-1 back to back in one buffer after {@code lead} bytes of junk; ends filled in. */
+    private static byte[] batch(int lead, int n, int[] ends) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(new byte[lead], 0, lead);
+        for (int i = 0; i < n; i++) {
+            b.writeBytes(payload(i));
+            ends[i] = b.size();
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void appendBatch_recordsBackToBack_readBackInOrderAndSurviveReopen() throws IOException {
+        int[] ends = new int[300];
+        byte[] buf = batch(7, 300, ends);
+        try (DiskSpool s = DiskSpool.open(small(), counters)) {
+            s.append(buf, 7, ends, 300);
+            s.flush();
+            assertThat(counters.spooled()).isEqualTo(300);
+        }
+        try (DiskSpool s = DiskSpool.open(small(), new ShipperCounters())) {
+            assertThat(drain(s, false)).isEqualTo(expected(0, 300));
+        }
+    }
+
+    @Test
+    void appendBatch_oversizeRecordsInside_dropsOnlyThoseAndCountsThem() throws IOException {
+        SpoolConfig c = new SpoolConfig(dir, 64 * 1024, 4096, 64, FsyncPolicy.INTERVAL, 1000, OverflowPolicy.DROP_OLDEST);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int[] ends = new int[40];
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String r = i % 5 == 0 ? "big-" + i + "-" + "x".repeat(80) : "small-" + i;
+            b.writeBytes(r.getBytes(StandardCharsets.US_ASCII));
+            ends[i] = b.size();
+            if (i % 5 != 0) {
+                want.add(r);
+            }
+        }
+        try (DiskSpool s = DiskSpool.open(c, counters)) {
+            s.append(b.toByteArray(), 0, ends, 40);
+            assertThat(drain(s, false)).isEqualTo(want);
+        }
+        assertThat(counters.dropped(DropReason.RECORD_TOO_LARGE)).isEqualTo(8);
+    }
+
+    @Test
+    void nextBatch_max_returnsAtMostMaxInOrderThenTheRest() throws IOException {
+        try (DiskSpool s = DiskSpool.open(small(), counters)) {
+            for (int i = 0; i < 250; i++) {
+                s.append(payload(i));
+            }
+            List<SpoolRecord> out = new ArrayList<>();
+            assertThat(s.next(out, 100)).isEqualTo(100);
+            assertThat(s.next(out, 1000)).isEqualTo(150);
+            assertThat(s.next(out, 1000)).isZero();
+            assertThat(out.stream().map(r -> new String(r.payload(), StandardCharsets.US_ASCII)).toList())
+                    .isEqualTo(expected(0, 250));
+            assertThat(out.stream().map(SpoolRecord::seq).toList()).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void ackBatch_everyRecord_emptiesSpoolAndDeletesSealedSegments() throws IOException {
+        try (DiskSpool s = DiskSpool.open(small(), counters)) {
+            for (int i = 0; i < 500; i++) {
+                s.append(payload(i));
+            }
+            List<SpoolRecord> out = new ArrayList<>();
+            s.next(out, 1000);
+            long[] seqs = new long[out.size() + 2];
+            for (int i = 0; i < out.size(); i++) {
+                seqs[i] = out.get(out.size() - 1 - i).seq(); // any order
+            }
+            seqs[out.size()] = 3; // repeated
+            seqs[out.size() + 1] = 10_000; // unknown
+            s.ack(seqs, seqs.length);
+            assertThat(s.pendingCount()).isZero();
+            assertThat(s.segmentCount()).isEqualTo(1); // only the active one is kept
+            s.checkpoint();
+            assertThat(s.checkpointed()).isEqualTo(500);
+        }
+    }
 }
