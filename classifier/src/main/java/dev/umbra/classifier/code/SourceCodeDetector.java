@@ -38,6 +38,7 @@ public final class SourceCodeDetector implements Detector {
     @Override
     public void onText(Scan s) {
         char[] t = s.chars();
+        String text = s.text();
         int n = s.length();
         int i = 0;
         Block cur = new Block();
@@ -46,9 +47,10 @@ public final class SourceCodeDetector implements Detector {
         int blankRun = 0;
         while (i < n) {
             int ls = i;
-            int le = i;
-            while (le < n && t[le] != '\n') {
-                le++;
+            // String.indexOf is a vectorised intrinsic: the newline search costs little per character
+            int le = text.indexOf('\n', i);
+            if (le < 0 || le > n) {
+                le = n;
             }
             i = le + 1;
             int fns0 = firstNonSpace(t, ls, le);
@@ -118,7 +120,7 @@ public final class SourceCodeDetector implements Detector {
         if (start < 0 || end <= start) {
             return;
         }
-        String lang = Languages.guess(s.text(), start, Math.min(end, start + 2048));
+        String lang = Languages.guess(s.chars(), start, Math.min(end, start + 2048));
         Likelihood l = lines >= 8 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY;
         s.emit("source_code", DetectionCategory.SOURCE_CODE, l, start, end,
                 Mask.label("[source code: " + lang + ", " + lines + " lines]"));
@@ -140,6 +142,8 @@ public final class SourceCodeDetector implements Detector {
     private static final int PU = 16;
     private static final int SP = 32;
     private static final int HASH = 64;
+    // a letter outside ASCII: a letter for the identifier shapes, never part of a keyword
+    private static final int NON_ASCII_LETTER = LO | 128;
     private static final byte[] CC = new byte[128];
 
     static {
@@ -271,7 +275,7 @@ public final class SourceCodeDetector implements Detector {
             int i = ls;
             while (i < scanEnd) {
                 char c = t[i];
-                int k = c < 128 ? CC[c] : LO;
+                int k = c < 128 ? CC[c] : NON_ASCII_LETTER;
                 if ((k & SP) != 0) {
                     i++;
                     continue;
@@ -285,28 +289,35 @@ public final class SourceCodeDetector implements Detector {
                     boolean lower = false;
                     boolean camel = false;
                     boolean snake = false;
+                    // the kinds seen in the word and its letters packed as for WordSet, so that
+                    // the keyword lookups below need no second walk over the word
+                    int seen = k;
+                    long key = c & 31;
                     i++;
                     while (i < scanEnd) {
                         char d = t[i];
-                        int kd = d < 128 ? CC[d] : LO;
+                        int kd = d < 128 ? CC[d] : NON_ASCII_LETTER;
                         if ((kd & (UP | LO | DI | US)) == 0) {
                             break;
                         }
                         if ((kd & UP) != 0 && lower) {
                             camel = true;
                         }
-                        if ((kd & US) != 0 && i > ws && i + 1 < scanEnd && letter(t[i + 1])) {
+                        if ((kd & US) != 0 && i + 1 < scanEnd && letter(t[i + 1])) {
                             snake = true;
                         }
                         lower = (kd & LO) != 0;
+                        seen |= kd;
+                        key = key << 5 | (d & 31);
                         i++;
                     }
                     words++;
                     int wl = i - ws;
                     boolean lowerStart = t[ws] >= 'a' && t[ws] <= 'z';
-                    // keywords open statements: only the first words of a line are looked up
-                    if (words <= 3 && !kw && wl <= WordSet.MAX_LENGTH && t[ws] != '#'
-                            && (KEYWORDS.containsExact(t, ws, i, false) || SQL_KEYWORDS.containsExact(t, ws, i, true))) {
+                    // keywords open statements: only the first words of a line are looked up; a
+                    // keyword is all lower-case ASCII letters, an SQL keyword all upper-case
+                    if (words <= 3 && !kw && wl <= WordSet.MAX_LENGTH
+                            && (seen == LO && KEYWORDS.containsKey(key) || seen == UP && SQL_KEYWORDS.containsKey(key))) {
                         kw = true;
                     }
                     if (camel && lowerStart || snake) {

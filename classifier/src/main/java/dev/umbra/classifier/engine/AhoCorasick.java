@@ -120,6 +120,57 @@ public final class AhoCorasick {
         }
     }
 
+    /** Receives the matches of {@link #forEachMatch}. */
+    @FunctionalInterface
+    public interface MatchSink {
+        /** Pattern {@code id} ends just before offset {@code end}. */
+        void match(int id, int end);
+    }
+
+    /**
+     * Reports every match in {@code t[from, to)} in order of its end offset (one table read per
+     * character; characters outside ASCII reset to the root).
+     */
+    public void forEachMatch(char[] t, int from, int to, MatchSink sink) {
+        final int[] r = rows;
+        final byte[] cls = classOf;
+        int row = 0;
+        for (int i = from; i < to; i++) {
+            char c = t[i];
+            if (c >= 128) {
+                row = 0;
+                continue;
+            }
+            int v = r[row + cls[c]];
+            row = v & Integer.MAX_VALUE;
+            if (v < 0) {
+                for (int id : outputs[row / classes]) {
+                    sink.match(id, i + 1);
+                }
+            }
+        }
+    }
+
+    /** Whether any pattern occurs in {@code t[from, to)}. */
+    public boolean anyMatch(char[] t, int from, int to) {
+        final int[] r = rows;
+        final byte[] cls = classOf;
+        int row = 0;
+        for (int i = from; i < to; i++) {
+            char c = t[i];
+            if (c >= 128) {
+                row = 0;
+                continue;
+            }
+            int v = r[row + cls[c]];
+            if (v < 0) {
+                return true;
+            }
+            row = v;
+        }
+        return false;
+    }
+
     /** The row-offset table of the hot loop (see the field comment); row 0 is the root. */
     int[] rowTable() {
         return rows;
