@@ -31,32 +31,9 @@ import java.util.List;
 /** The single-pass {@link Classifier}: a multi-pattern prefilter plus confirming detectors. */
 public final class ScanEngine implements Classifier {
     private static final String URL_CREDENTIAL = "credential_in_url";
-    private static final byte K_OTHER = 0;
-    private static final byte K_DIGIT = 1;
-    private static final byte K_UPPER = 2;
-    private static final byte K_LOWER = 3;
-    private static final byte K_AT = 4;
-    private static final byte K_COLON = 5;
-    private static final byte[] KIND = new byte[128];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            KIND[c] = K_DIGIT;
-        }
-        for (int c = 'A'; c <= 'Z'; c++) {
-            KIND[c] = K_UPPER;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            KIND[c] = K_LOWER;
-        }
-        KIND['_'] = K_LOWER;
-        KIND['@'] = K_AT;
-        KIND[':'] = K_COLON;
-    }
-
     private final ClassifierConfig config;
     private final List<Detector> detectors;
-    private final AhoCorasick anchors;
+    private final Prefilter prefilter;
     private final Detector[] anchorDetector;
     private final int[] anchorLocal;
     private final Detector[] digitStart;
@@ -92,7 +69,7 @@ public final class ScanEngine implements Classifier {
             owner.add(new Detector() { });
             local.add(0);
         }
-        anchors = new AhoCorasick(words);
+        prefilter = new Prefilter(new AhoCorasick(words));
         anchorDetector = owner.toArray(new Detector[0]);
         anchorLocal = local.stream().mapToInt(Integer::intValue).toArray();
         digitStart = withTrigger(Detector.DIGIT_START);
@@ -133,38 +110,34 @@ public final class ScanEngine implements Classifier {
     }
 
     private void pass(Scan s, String t, int n) {
-        final int[] rows = anchors.rowTable();
-        final byte[] cls = anchors.classTable();
-        final int classes = anchors.classes();
-        final int[][] outputs = anchors.outputsTable();
+        final int[] table = prefilter.table();
+        final byte[] cls = prefilter.classTable();
+        final int rootAfterWord = prefilter.rootAfterWord();
+        final char[] chars = s.chars();
         DigitRun run = new DigitRun();
         int row = 0;
-        boolean prevWord = false;
         int numberEnd = -1;
-        final char[] chars = s.chars();
         for (int i = 0; i < n; i++) {
             char c = chars[i];
             if (c >= 128) {
-                row = 0;
-                prevWord = Character.isLetterOrDigit(c);
+                row = Character.isLetterOrDigit(c) ? rootAfterWord : 0;
                 continue;
             }
-            int v = rows[row + cls[c]];
-            row = v & Integer.MAX_VALUE;
-            if (v < 0) {
-                for (int id : outputs[row / classes]) {
-                    int len = anchors.patternLength(id);
+            int v = table[row + cls[c]];
+            row = v & Prefilter.ROW;
+            if (v >= 0) {
+                // the common case: nothing starts or ends here
+                continue;
+            }
+            if ((v & Prefilter.ANCHOR) != 0) {
+                for (int id : prefilter.anchorsAt(row)) {
+                    int len = prefilter.anchorLength(id);
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }
             }
-            byte kind = KIND[c];
-            if (kind == K_LOWER) {
-                // the common case in text: a letter inside a word
-                prevWord = true;
-                continue;
-            }
-            switch (kind) {
-                case K_DIGIT:
+            boolean prevWord = i > 0 && Prefilter.wordChar(chars[i - 1]);
+            switch (Prefilter.KIND[c]) {
+                case Prefilter.DIGIT:
                     if (!prevWord) {
                         for (Detector d : digitStart) {
                             d.onTrigger(s, Detector.DIGIT_START, i);
@@ -176,35 +149,27 @@ public final class ScanEngine implements Classifier {
                             }
                         }
                     }
-                    prevWord = true;
                     break;
-                case K_UPPER:
+                case Prefilter.UPPER:
                     // the detectors woken here (IBAN, DEA) need a second upper-case letter or digit
-                    if (!prevWord && i + 1 < n && chars[i + 1] < 128 && (KIND[chars[i + 1]] == K_UPPER
-                            || KIND[chars[i + 1]] == K_DIGIT)) {
+                    if (!prevWord && i + 1 < n && chars[i + 1] < 128 && (Prefilter.KIND[chars[i + 1]] == Prefilter.UPPER
+                            || Prefilter.KIND[chars[i + 1]] == Prefilter.DIGIT)) {
                         for (Detector d : upperStart) {
                             d.onTrigger(s, Detector.UPPER_START, i);
                         }
                     }
-                    prevWord = true;
                     break;
-                case K_LOWER:
-                    prevWord = true;
-                    break;
-                case K_AT:
+                case Prefilter.AT:
                     for (Detector d : atSign) {
                         d.onTrigger(s, Detector.AT, i);
                     }
-                    prevWord = false;
                     break;
-                case K_COLON:
+                case Prefilter.COLON:
                     for (Detector d : colon) {
                         d.onTrigger(s, Detector.COLON, i);
                     }
-                    prevWord = false;
                     break;
                 default:
-                    prevWord = false;
                     break;
             }
         }

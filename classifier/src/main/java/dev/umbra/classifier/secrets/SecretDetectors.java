@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.umbra.classifier.Likelihood;
+import dev.umbra.classifier.engine.AhoCorasick;
 import dev.umbra.classifier.engine.Checks;
 import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.Mask;
@@ -533,8 +534,8 @@ public final class SecretDetectors {
         private static final List<String> VALUE_CONTAINS = List.of("example", "placeholder", "changeme", "your",
                 "xxxx", "****", "redacted", "dummy", "sample", "replace", "${", "{{", "%s", "%(", "...", "todo",
                 "insert", "<", ">", "here", "secret_key_base", "fake", "test123", "lorem", "mask");
-        private static final dev.umbra.classifier.engine.AhoCorasick STOP_WORDS =
-                new dev.umbra.classifier.engine.AhoCorasick(VALUE_CONTAINS);
+        private static final AhoCorasick STOP_WORDS = new AhoCorasick(VALUE_CONTAINS);
+        private static final AhoCorasick NAME_STOP_WORDS = new AhoCorasick(NAME_STOPS);
         private static final List<String> VALUE_PREFIX = List.of("process.env", "os.environ", "os.getenv", "getenv",
                 "env.", "env[", "config", "settings", "self.", "this.", "$", "vault:", "secrets.",
                 "request.", "req.", "args.", "input(", "params", "props.", "options.", "opts.", "http://", "https://",
@@ -591,15 +592,8 @@ public final class SecretDetectors {
             } else {
                 return;
             }
-            String suffix = s.text().substring(end, ne).toLowerCase(Locale.ROOT);
-            if (!NAME_SUFFIX_OK.contains(suffix)) {
+            if (!suffixOk(s.text(), end, ne) || NAME_STOP_WORDS.anyMatch(s.chars(), ns, ne)) {
                 return;
-            }
-            String name = s.text().substring(ns, ne).toLowerCase(Locale.ROOT);
-            for (String stop : NAME_STOPS) {
-                if (name.contains(stop)) {
-                    return;
-                }
             }
             spaces = 0;
             while ((s.at(p) == ' ' || s.at(p) == '\t') && spaces++ < 4) {
@@ -649,11 +643,24 @@ public final class SecretDetectors {
             s.emit("generic_secret", SECRET, l, vs, ve, Mask.token(2, 2), true);
         }
 
+        /** Whether {@code t[end, ne)} (what follows the anchor in the name) is an accepted suffix, ignoring case. */
+        private static boolean suffixOk(String t, int end, int ne) {
+            for (String ok : NAME_SUFFIX_OK) {
+                if (ok.length() == ne - end && t.regionMatches(true, end, ok, 0, ok.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static boolean valueOk(Scan s, int vs, int ve, boolean quoted) {
             boolean digits = false;
             boolean identifierish = true;
             boolean allDigits = true;
             boolean paren = false;
+            boolean upper = false;
+            int firstDot = -1;
+            int firstUnderscore = -1;
             int same = 0;
             for (int i = vs; i < ve; i++) {
                 char c = s.at(i);
@@ -661,6 +668,13 @@ public final class SecretDetectors {
                 allDigits &= isDigit(c) || c == '.' || c == '-' || c == ':';
                 identifierish &= isLetter(c) || c == '_' || c == '.';
                 paren |= c == '(';
+                upper |= Character.toLowerCase(c) != c;
+                if (c == '.' && firstDot < 0) {
+                    firstDot = i - vs;
+                }
+                if (c == '_' && firstUnderscore < 0) {
+                    firstUnderscore = i - vs;
+                }
                 if (i > vs && c == s.at(i - 1)) {
                     same++;
                 }
@@ -669,25 +683,21 @@ public final class SecretDetectors {
             if (allDigits || same > len / 2 || !quoted && paren) {
                 return false;
             }
-            String v = s.text().substring(vs, ve);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (identifierish && (!quoted || v.indexOf('.') > 0 || v.indexOf('_') > 0 && v.equals(lower) && len < 24)
-                    && !digits) {
+            if (identifierish && (!quoted || firstDot > 0 || firstUnderscore > 0 && !upper && len < 24) && !digits) {
                 return false;
             }
-            if (VALUE_EXACT.contains(lower)) {
-                return false;
-            }
-            int state = 0;
-            for (int i = vs; i < ve; i++) {
-                state = STOP_WORDS.next(state, s.at(i));
-                if (STOP_WORDS.outputs(state) != null) {
+            String t = s.text();
+            for (String exact : VALUE_EXACT) {
+                if (exact.length() == len && t.regionMatches(true, vs, exact, 0, len)) {
                     return false;
                 }
             }
+            if (STOP_WORDS.anyMatch(s.chars(), vs, ve)) {
+                return false;
+            }
             if (!quoted) {
                 for (String p : VALUE_PREFIX) {
-                    if (lower.startsWith(p)) {
+                    if (p.length() <= len && t.regionMatches(true, vs, p, 0, p.length())) {
                         return false;
                     }
                 }
