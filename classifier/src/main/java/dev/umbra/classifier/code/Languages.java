@@ -78,7 +78,7 @@ public final class Languages {
     public static String guess(char[] t, int start, int end) {
         boolean[] seen = new boolean[MARKER_LANG.length];
         int[] score = new int[NAMES.length];
-        MATCHER.forEachMatch(t, start, end, (id, at) -> {
+        MATCHER.forEachMatchUnordered(t, start, end, (id, at) -> {
             if (!seen[id]) {
                 seen[id] = true;
                 score[MARKER_LANG[id]] += MARKER_WEIGHT[id];

@@ -51,6 +51,7 @@ final class Prefilter {
     private final byte[] classOf = new byte[128];
     private final int classes;
     private final int[] table;
+    private final int maxAnchorLength;
 
     Prefilter(AhoCorasick anchors) {
         this.anchors = anchors;
@@ -72,6 +73,11 @@ final class Prefilter {
             classOf[c] = id.byteValue();
         }
         classes = ids.size();
+        int longest = 1;
+        for (int id = 0; id < anchors.patterns(); id++) {
+            longest = Math.max(longest, anchors.patternLength(id));
+        }
+        maxAnchorLength = longest;
         int states = anchors.states();
         if ((long) states * 2 * classes > ROW) {
             throw new IllegalArgumentException("too many anchor states: " + states);
@@ -110,6 +116,11 @@ final class Prefilter {
     /** Ids of the anchors that end when the automaton enters the state at row offset {@code row}. */
     int[] anchorsAt(int row) {
         return anchors.outputs(row / classes >> 1);
+    }
+
+    /** Length of the longest anchor: the automaton's state depends on at most this many characters minus one. */
+    int maxAnchorLength() {
+        return maxAnchorLength;
     }
 
     /** Length of anchor {@code id}. */

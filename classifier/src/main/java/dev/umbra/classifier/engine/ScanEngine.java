@@ -11,6 +11,7 @@ import dev.umbra.classifier.phi.PhiDetectors;
 import dev.umbra.classifier.pii.PiiDetectors;
 import dev.umbra.classifier.secrets.SecretDetectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -109,15 +110,70 @@ public final class ScanEngine implements Classifier {
         return new ScanResult(resolve(s), n, n < text.length());
     }
 
+    /*
+     * The pass runs the prefilter DFA as two chains at once: one over the first half of the text,
+     * one over the second half, started from the root (anchor length - 1) characters before the
+     * middle, which is as far back as the automaton's state depends on. A DFA step is a chain of
+     * dependent loads, so the two independent chains take about the time of one. Each chain only
+     * records the characters whose entry is flagged SLOW; those are then handled in text order
+     * (the first chain's, then the second chain's from the middle on), exactly as a single chain
+     * would have handled them.
+     */
     private void pass(Scan s, String t, int n) {
         final int[] table = prefilter.table();
         final byte[] cls = prefilter.classTable();
         final int rootAfterWord = prefilter.rootAfterWord();
         final char[] chars = s.chars();
-        DigitRun run = new DigitRun();
-        int row = 0;
-        int numberEnd = -1;
-        for (int i = 0; i < n; i++) {
+        int mid = n / 2;
+        int b = mid - (prefilter.maxAnchorLength() - 1);
+        if (n < 64 || b <= 0) {
+            mid = n;
+            b = n;
+        }
+        int[] ev1 = new int[32 + n / 16];
+        int[] ev2 = new int[32 + n / 16];
+        int e1 = 0;
+        int e2 = 0;
+        int row1 = 0;
+        int row2 = b > 0 && b < n && Prefilter.wordChar(chars[b - 1]) ? rootAfterWord : 0;
+        int both = Math.min(mid, n - b);
+        for (int k = 0; k < both; k++) {
+            char c1 = chars[k];
+            char c2 = chars[b + k];
+            if (c1 >= 128) {
+                row1 = Character.isLetterOrDigit(c1) ? rootAfterWord : 0;
+            } else {
+                int v = table[row1 + cls[c1]];
+                row1 = v & Prefilter.ROW;
+                if (v < 0) {
+                    if (e1 + 2 > ev1.length) {
+                        ev1 = Arrays.copyOf(ev1, ev1.length * 2);
+                    }
+                    ev1[e1++] = k;
+                    ev1[e1++] = v;
+                }
+            }
+            if (c2 >= 128) {
+                row2 = Character.isLetterOrDigit(c2) ? rootAfterWord : 0;
+            } else {
+                int v = table[row2 + cls[c2]];
+                row2 = v & Prefilter.ROW;
+                if (v < 0 && b + k >= mid) {
+                    if (e2 + 2 > ev2.length) {
+                        ev2 = Arrays.copyOf(ev2, ev2.length * 2);
+                    }
+                    ev2[e2++] = b + k;
+                    ev2[e2++] = v;
+                }
+            }
+        }
+        // the rest of the longer chain
+        int row = both < mid ? row1 : row2;
+        int from = both < mid ? both : b + both;
+        int to = both < mid ? mid : n;
+        int[] ev = both < mid ? ev1 : ev2;
+        int e = both < mid ? e1 : e2;
+        for (int i = from; i < to; i++) {
             char c = chars[i];
             if (c >= 128) {
                 row = Character.isLetterOrDigit(c) ? rootAfterWord : 0;
@@ -125,12 +181,35 @@ public final class ScanEngine implements Classifier {
             }
             int v = table[row + cls[c]];
             row = v & Prefilter.ROW;
-            if (v >= 0) {
-                // the common case: nothing starts or ends here
-                continue;
+            if (v < 0 && i >= (both < mid ? 0 : mid)) {
+                if (e + 2 > ev.length) {
+                    ev = Arrays.copyOf(ev, ev.length * 2);
+                }
+                ev[e++] = i;
+                ev[e++] = v;
             }
+        }
+        if (both < mid) {
+            ev1 = ev;
+            e1 = e;
+        } else {
+            ev2 = ev;
+            e2 = e;
+        }
+        DigitRun run = new DigitRun();
+        int numberEnd = handle(s, t, n, ev1, e1, run, -1);
+        handle(s, t, n, ev2, e2, run, numberEnd);
+    }
+
+    /** Handles the flagged characters {@code (offset, entry)} pairs in {@code ev[0, count)}; returns the number cursor. */
+    private int handle(Scan s, String t, int n, int[] ev, int count, DigitRun run, int numberEnd) {
+        final char[] chars = s.chars();
+        for (int x = 0; x < count; x += 2) {
+            int i = ev[x];
+            int v = ev[x + 1];
+            char c = chars[i];
             if ((v & Prefilter.ANCHOR) != 0) {
-                for (int id : prefilter.anchorsAt(row)) {
+                for (int id : prefilter.anchorsAt(v & Prefilter.ROW)) {
                     int len = prefilter.anchorLength(id);
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }
@@ -173,6 +252,7 @@ public final class ScanEngine implements Classifier {
                     break;
             }
         }
+        return numberEnd;
     }
 
     private List<Detection> resolve(Scan s) {

@@ -106,6 +106,11 @@ class AhoCorasickTest {
             want.sort(null);
             assertThat(got).isEqualTo(want);
             assertThat(ac.anyMatch(t.toCharArray(), from, to)).isEqualTo(!want.isEmpty());
+            List<String> unordered = new ArrayList<>();
+            ac.forEachMatchUnordered(t.toCharArray(), from, to,
+                    (id, end) -> unordered.add(id + "@" + (end - ac.patternLength(id))));
+            unordered.sort(null);
+            assertThat(unordered).isEqualTo(want);
         }
     }
 
