@@ -76,7 +76,7 @@ public final class SourceCodeDetector implements Detector {
                 }
                 continue;
             }
-            cur.add(t, ls, le);
+            cur.add(t, ls, le, fns0);
         }
         if (accepted(cur)) {
             run.take(s, cur, blankRun);
@@ -225,9 +225,10 @@ public final class SourceCodeDetector implements Detector {
         char[] text;
         boolean detailed;
 
-        void add(char[] t, int ls, int le) {
+        /** Adds the line {@code t[ls, le)} whose first character other than a blank is at {@code fns}. */
+        void add(char[] t, int ls, int le, int fns) {
             if (start < 0) {
-                start = firstNonSpace(t, ls, le);
+                start = fns;
             }
             int e = le;
             while (e > ls && (t[e - 1] == ' ' || t[e - 1] == '\r' || t[e - 1] == '\t')) {
@@ -239,7 +240,6 @@ public final class SourceCodeDetector implements Detector {
                 longLines++;
             }
             char first = t[ls];
-            int fns = firstNonSpace(t, ls, le);
             char lead = t[fns];
             if (lead == '"' || lead == '\'' && hasColon(t, fns, le) || lead == '-' && fns + 1 < le && t[fns + 1] == ' ') {
                 dataLines++;

@@ -15,6 +15,8 @@ public final class WordSet {
     // keys are > 0 (every letter code is at least 1), so 0 marks an empty slot
     private final long[] table;
     private final int shift;
+    // a 1024-bit filter on the key's low ten bits (the last two letters) that rejects most words before the probe
+    private final long[] filter = new long[16];
 
     private WordSet(long[] keys) {
         int bits = 4;
@@ -29,6 +31,7 @@ public final class WordSet {
                 i = (i + 1) & (table.length - 1);
             }
             table[i] = k;
+            filter[(int) (k >>> 6 & 15)] |= 1L << k;
         }
     }
 
@@ -52,6 +55,9 @@ public final class WordSet {
 
     /** Whether the packed word {@code key} (see {@link #pack}; letters only, case-folded) is in the set. */
     public boolean containsKey(long key) {
+        if ((filter[(int) (key >>> 6 & 15)] & 1L << key) == 0) {
+            return false;
+        }
         int i = slot(key);
         long v;
         while ((v = table[i]) != 0) {
