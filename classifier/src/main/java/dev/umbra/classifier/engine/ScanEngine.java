@@ -44,6 +44,8 @@ public final class ScanEngine implements Classifier {
     private final Detector[] numbers;
     private final Detector[] whole;
     private final ValueHasher hasher;
+    // per thread, the two chains' lists of flagged characters (offset, entry), grown as needed and reused
+    private final ThreadLocal<int[][]> eventBuffers = ThreadLocal.withInitial(() -> new int[][] {new int[512], new int[512]});
 
     /** An engine with every built-in detector and the custom rules of {@code config}. */
     public ScanEngine(ClassifierConfig config) {
@@ -130,8 +132,9 @@ public final class ScanEngine implements Classifier {
             mid = n;
             b = n;
         }
-        int[] ev1 = new int[32 + n / 16];
-        int[] ev2 = new int[32 + n / 16];
+        int[][] buffers = eventBuffers.get();
+        int[] ev1 = buffers[0];
+        int[] ev2 = buffers[1];
         int e1 = 0;
         int e2 = 0;
         int row1 = 0;
@@ -196,6 +199,8 @@ public final class ScanEngine implements Classifier {
             ev2 = ev;
             e2 = e;
         }
+        buffers[0] = ev1;
+        buffers[1] = ev2;
         DigitRun run = new DigitRun();
         int numberEnd = handle(s, t, n, ev1, e1, run, -1);
         handle(s, t, n, ev2, e2, run, numberEnd);
