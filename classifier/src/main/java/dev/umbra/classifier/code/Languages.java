@@ -71,21 +71,19 @@ public final class Languages {
      * case-insensitive multi-pattern automaton over the markers; each marker counts once.
      */
     public static String guess(String t, int start, int end) {
+        return guess(t.toCharArray(), start, end);
+    }
+
+    /** {@link #guess(String, int, int)} over an array. */
+    public static String guess(char[] t, int start, int end) {
         boolean[] seen = new boolean[MARKER_LANG.length];
         int[] score = new int[NAMES.length];
-        int state = 0;
-        for (int i = start; i < end; i++) {
-            state = MATCHER.next(state, t.charAt(i));
-            int[] out = MATCHER.outputs(state);
-            if (out != null) {
-                for (int id : out) {
-                    if (!seen[id]) {
-                        seen[id] = true;
-                        score[MARKER_LANG[id]] += MARKER_WEIGHT[id];
-                    }
-                }
+        MATCHER.forEachMatchUnordered(t, start, end, (id, at) -> {
+            if (!seen[id]) {
+                seen[id] = true;
+                score[MARKER_LANG[id]] += MARKER_WEIGHT[id];
             }
-        }
+        });
         int best = -1;
         int bestScore = 0;
         for (int l = 0; l < NAMES.length; l++) {

@@ -26,6 +26,7 @@ public final class AhoCorasick {
     private final int[] delta;
     private final int[][] outputs;
     private final int[] patternLength;
+    private final int maxPatternLength;
     // the same automaton for the hot loop: entries are row offsets (state * classes), with the sign
     // bit set when the target state has outputs, so a step is one load and no multiply
     private final int[] rows;
@@ -113,11 +114,127 @@ public final class AhoCorasick {
             List<Integer> o = out.get(s);
             outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).toArray();
         }
+        int longest = 1;
+        for (int len : patternLength) {
+            longest = Math.max(longest, len);
+        }
+        maxPatternLength = longest;
         rows = new int[delta.length];
         for (int i = 0; i < delta.length; i++) {
             int t = delta[i];
             rows[i] = t * classes | (outputs[t] != null ? Integer.MIN_VALUE : 0);
         }
+    }
+
+    /** Receives the matches of {@link #forEachMatch}. */
+    @FunctionalInterface
+    public interface MatchSink {
+        /** Pattern {@code id} ends just before offset {@code end}. */
+        void match(int id, int end);
+    }
+
+    /**
+     * Reports every match in {@code t[from, to)} in order of its end offset (one table read per
+     * character; characters outside ASCII reset to the root).
+     */
+    public void forEachMatch(char[] t, int from, int to, MatchSink sink) {
+        final int[] r = rows;
+        final byte[] cls = classOf;
+        int row = 0;
+        for (int i = from; i < to; i++) {
+            char c = t[i];
+            if (c >= 128) {
+                row = 0;
+                continue;
+            }
+            int v = r[row + cls[c]];
+            row = v & Integer.MAX_VALUE;
+            if (v < 0) {
+                for (int id : outputs[row / classes]) {
+                    sink.match(id, i + 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reports every match in {@code t[from, to)} exactly once, in no particular order: the range is
+     * scanned as two halves at once (the second started from the root as many characters before the
+     * middle as the longest pattern needs), two independent chains of table reads that together
+     * take about the time of one.
+     */
+    public void forEachMatchUnordered(char[] t, int from, int to, MatchSink sink) {
+        int mid = from + (to - from) / 2;
+        int b = mid - (maxPatternLength - 1);
+        if (to - from < 64 || b <= from) {
+            forEachMatch(t, from, to, sink);
+            return;
+        }
+        final int[] r = rows;
+        final byte[] cls = classOf;
+        int row1 = 0;
+        int row2 = 0;
+        int n = mid - from;
+        for (int k = 0; k < n; k++) {
+            char c1 = t[from + k];
+            char c2 = t[b + k];
+            if (c1 >= 128) {
+                row1 = 0;
+            } else {
+                int v = r[row1 + cls[c1]];
+                row1 = v & Integer.MAX_VALUE;
+                if (v < 0) {
+                    for (int id : outputs[row1 / classes]) {
+                        sink.match(id, from + k + 1);
+                    }
+                }
+            }
+            if (c2 >= 128) {
+                row2 = 0;
+            } else {
+                int v = r[row2 + cls[c2]];
+                row2 = v & Integer.MAX_VALUE;
+                if (v < 0 && b + k >= mid) {
+                    for (int id : outputs[row2 / classes]) {
+                        sink.match(id, b + k + 1);
+                    }
+                }
+            }
+        }
+        for (int i = b + n; i < to; i++) {
+            char c = t[i];
+            if (c >= 128) {
+                row2 = 0;
+                continue;
+            }
+            int v = r[row2 + cls[c]];
+            row2 = v & Integer.MAX_VALUE;
+            if (v < 0 && i >= mid) {
+                for (int id : outputs[row2 / classes]) {
+                    sink.match(id, i + 1);
+                }
+            }
+        }
+    }
+
+    /** Whether any pattern occurs in {@code t[from, to)}. */
+    public boolean anyMatch(char[] t, int from, int to) {
+        final int[] r = rows;
+        final byte[] cls = classOf;
+        int row = 0;
+        for (int i = from; i < to; i++) {
+            char c = t[i];
+            if (c >= 128) {
+                row = 0;
+                continue;
+            }
+            int v = r[row + cls[c]];
+            if (v < 0) {
+                return true;
+            }
+            row = v;
+        }
+        return false;
     }
 
     /** The row-offset table of the hot loop (see the field comment); row 0 is the root. */
@@ -138,6 +255,11 @@ public final class AhoCorasick {
     /** Length of pattern {@code id}. */
     public int patternLength(int id) {
         return patternLength[id];
+    }
+
+    /** Number of patterns. */
+    public int patterns() {
+        return patternLength.length;
     }
 
     /** Number of DFA states (for tests and sizing). */

@@ -123,29 +123,32 @@ public final class Scan {
     }
 
     private boolean hasWord(int from, int to, WordSet words) {
+        final char[] t = chars;
         int i = from;
         // a word cut by the window start is not a whole word
         if (i > 0 && isLetter(at(i - 1))) {
-            while (i < to && isLetter(text.charAt(i)) && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1)))) {
+            while (i < to && isLetter(t[i]) && !(isUpper(t[i]) && isLower(t[i - 1]))) {
                 i++;
             }
         }
         while (i < to) {
-            char c = text.charAt(i);
+            char c = t[i];
             if (!isLetter(c)) {
                 i++;
                 continue;
             }
             int ws = i;
-            do {
+            // the word's letters packed as they are read (WordSet.pack without the second walk)
+            long key = c & 31;
+            i++;
+            while (i < length && i - ws <= WordSet.MAX_LENGTH && isLetter(t[i]) && !(isUpper(t[i]) && isLower(t[i - 1]))) {
+                key = key << 5 | (t[i] & 31);
                 i++;
-            } while (i < length && i - ws <= WordSet.MAX_LENGTH && isLetter(text.charAt(i))
-                    && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1))));
-            if (i - ws <= WordSet.MAX_LENGTH && words.contains(text, ws, i)) {
+            }
+            if (i - ws <= WordSet.MAX_LENGTH && words.containsKey(key)) {
                 return true;
             }
-            while (i < length && i < to + WordSet.MAX_LENGTH && isLetter(text.charAt(i))
-                    && !(isUpper(text.charAt(i)) && isLower(text.charAt(i - 1)))) {
+            while (i < length && i < to + WordSet.MAX_LENGTH && isLetter(t[i]) && !(isUpper(t[i]) && isLower(t[i - 1]))) {
                 i++;
             }
         }

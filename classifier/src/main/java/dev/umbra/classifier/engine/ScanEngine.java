@@ -11,6 +11,7 @@ import dev.umbra.classifier.phi.PhiDetectors;
 import dev.umbra.classifier.pii.PiiDetectors;
 import dev.umbra.classifier.secrets.SecretDetectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -31,32 +32,9 @@ import java.util.List;
 /** The single-pass {@link Classifier}: a multi-pattern prefilter plus confirming detectors. */
 public final class ScanEngine implements Classifier {
     private static final String URL_CREDENTIAL = "credential_in_url";
-    private static final byte K_OTHER = 0;
-    private static final byte K_DIGIT = 1;
-    private static final byte K_UPPER = 2;
-    private static final byte K_LOWER = 3;
-    private static final byte K_AT = 4;
-    private static final byte K_COLON = 5;
-    private static final byte[] KIND = new byte[128];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            KIND[c] = K_DIGIT;
-        }
-        for (int c = 'A'; c <= 'Z'; c++) {
-            KIND[c] = K_UPPER;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            KIND[c] = K_LOWER;
-        }
-        KIND['_'] = K_LOWER;
-        KIND['@'] = K_AT;
-        KIND[':'] = K_COLON;
-    }
-
     private final ClassifierConfig config;
     private final List<Detector> detectors;
-    private final AhoCorasick anchors;
+    private final Prefilter prefilter;
     private final Detector[] anchorDetector;
     private final int[] anchorLocal;
     private final Detector[] digitStart;
@@ -66,6 +44,8 @@ public final class ScanEngine implements Classifier {
     private final Detector[] numbers;
     private final Detector[] whole;
     private final ValueHasher hasher;
+    // per thread, the two chains' lists of flagged characters (offset, entry), grown as needed and reused
+    private final ThreadLocal<int[][]> eventBuffers = ThreadLocal.withInitial(() -> new int[][] {new int[512], new int[512]});
 
     /** An engine with every built-in detector and the custom rules of {@code config}. */
     public ScanEngine(ClassifierConfig config) {
@@ -92,7 +72,7 @@ public final class ScanEngine implements Classifier {
             owner.add(new Detector() { });
             local.add(0);
         }
-        anchors = new AhoCorasick(words);
+        prefilter = new Prefilter(new AhoCorasick(words));
         anchorDetector = owner.toArray(new Detector[0]);
         anchorLocal = local.stream().mapToInt(Integer::intValue).toArray();
         digitStart = withTrigger(Detector.DIGIT_START);
@@ -132,39 +112,116 @@ public final class ScanEngine implements Classifier {
         return new ScanResult(resolve(s), n, n < text.length());
     }
 
+    /*
+     * The pass runs the prefilter DFA as two chains at once: one over the first half of the text,
+     * one over the second half, started from the root (anchor length - 1) characters before the
+     * middle, which is as far back as the automaton's state depends on. A DFA step is a chain of
+     * dependent loads, so the two independent chains take about the time of one. Each chain only
+     * records the characters whose entry is flagged SLOW; those are then handled in text order
+     * (the first chain's, then the second chain's from the middle on), exactly as a single chain
+     * would have handled them.
+     */
     private void pass(Scan s, String t, int n) {
-        final int[] rows = anchors.rowTable();
-        final byte[] cls = anchors.classTable();
-        final int classes = anchors.classes();
-        final int[][] outputs = anchors.outputsTable();
-        DigitRun run = new DigitRun();
-        int row = 0;
-        boolean prevWord = false;
-        int numberEnd = -1;
+        final int[] table = prefilter.table();
+        final byte[] cls = prefilter.classTable();
+        final int rootAfterWord = prefilter.rootAfterWord();
         final char[] chars = s.chars();
-        for (int i = 0; i < n; i++) {
+        int mid = n / 2;
+        int b = mid - (prefilter.maxAnchorLength() - 1);
+        if (n < 64 || b <= 0) {
+            mid = n;
+            b = n;
+        }
+        int[][] buffers = eventBuffers.get();
+        int[] ev1 = buffers[0];
+        int[] ev2 = buffers[1];
+        int e1 = 0;
+        int e2 = 0;
+        int row1 = 0;
+        int row2 = b > 0 && b < n && Prefilter.wordChar(chars[b - 1]) ? rootAfterWord : 0;
+        int both = Math.min(mid, n - b);
+        for (int k = 0; k < both; k++) {
+            char c1 = chars[k];
+            char c2 = chars[b + k];
+            if (c1 >= 128) {
+                row1 = Character.isLetterOrDigit(c1) ? rootAfterWord : 0;
+            } else {
+                int v = table[row1 + cls[c1]];
+                row1 = v & Prefilter.ROW;
+                if (v < 0) {
+                    if (e1 + 2 > ev1.length) {
+                        ev1 = Arrays.copyOf(ev1, ev1.length * 2);
+                    }
+                    ev1[e1++] = k;
+                    ev1[e1++] = v;
+                }
+            }
+            if (c2 >= 128) {
+                row2 = Character.isLetterOrDigit(c2) ? rootAfterWord : 0;
+            } else {
+                int v = table[row2 + cls[c2]];
+                row2 = v & Prefilter.ROW;
+                if (v < 0 && b + k >= mid) {
+                    if (e2 + 2 > ev2.length) {
+                        ev2 = Arrays.copyOf(ev2, ev2.length * 2);
+                    }
+                    ev2[e2++] = b + k;
+                    ev2[e2++] = v;
+                }
+            }
+        }
+        // the rest of the longer chain
+        int row = both < mid ? row1 : row2;
+        int from = both < mid ? both : b + both;
+        int to = both < mid ? mid : n;
+        int[] ev = both < mid ? ev1 : ev2;
+        int e = both < mid ? e1 : e2;
+        for (int i = from; i < to; i++) {
             char c = chars[i];
             if (c >= 128) {
-                row = 0;
-                prevWord = Character.isLetterOrDigit(c);
+                row = Character.isLetterOrDigit(c) ? rootAfterWord : 0;
                 continue;
             }
-            int v = rows[row + cls[c]];
-            row = v & Integer.MAX_VALUE;
-            if (v < 0) {
-                for (int id : outputs[row / classes]) {
-                    int len = anchors.patternLength(id);
+            int v = table[row + cls[c]];
+            row = v & Prefilter.ROW;
+            if (v < 0 && i >= (both < mid ? 0 : mid)) {
+                if (e + 2 > ev.length) {
+                    ev = Arrays.copyOf(ev, ev.length * 2);
+                }
+                ev[e++] = i;
+                ev[e++] = v;
+            }
+        }
+        if (both < mid) {
+            ev1 = ev;
+            e1 = e;
+        } else {
+            ev2 = ev;
+            e2 = e;
+        }
+        buffers[0] = ev1;
+        buffers[1] = ev2;
+        DigitRun run = new DigitRun();
+        int numberEnd = handle(s, t, n, ev1, e1, run, -1);
+        handle(s, t, n, ev2, e2, run, numberEnd);
+    }
+
+    /** Handles the flagged characters {@code (offset, entry)} pairs in {@code ev[0, count)}; returns the number cursor. */
+    private int handle(Scan s, String t, int n, int[] ev, int count, DigitRun run, int numberEnd) {
+        final char[] chars = s.chars();
+        for (int x = 0; x < count; x += 2) {
+            int i = ev[x];
+            int v = ev[x + 1];
+            char c = chars[i];
+            if ((v & Prefilter.ANCHOR) != 0) {
+                for (int id : prefilter.anchorsAt(v & Prefilter.ROW)) {
+                    int len = prefilter.anchorLength(id);
                     anchorDetector[id].onAnchor(s, anchorLocal[id], i + 1 - len, i + 1);
                 }
             }
-            byte kind = KIND[c];
-            if (kind == K_LOWER) {
-                // the common case in text: a letter inside a word
-                prevWord = true;
-                continue;
-            }
-            switch (kind) {
-                case K_DIGIT:
+            boolean prevWord = i > 0 && Prefilter.wordChar(chars[i - 1]);
+            switch (Prefilter.KIND[c]) {
+                case Prefilter.DIGIT:
                     if (!prevWord) {
                         for (Detector d : digitStart) {
                             d.onTrigger(s, Detector.DIGIT_START, i);
@@ -176,38 +233,31 @@ public final class ScanEngine implements Classifier {
                             }
                         }
                     }
-                    prevWord = true;
                     break;
-                case K_UPPER:
+                case Prefilter.UPPER:
                     // the detectors woken here (IBAN, DEA) need a second upper-case letter or digit
-                    if (!prevWord && i + 1 < n && chars[i + 1] < 128 && (KIND[chars[i + 1]] == K_UPPER
-                            || KIND[chars[i + 1]] == K_DIGIT)) {
+                    if (!prevWord && i + 1 < n && chars[i + 1] < 128 && (Prefilter.KIND[chars[i + 1]] == Prefilter.UPPER
+                            || Prefilter.KIND[chars[i + 1]] == Prefilter.DIGIT)) {
                         for (Detector d : upperStart) {
                             d.onTrigger(s, Detector.UPPER_START, i);
                         }
                     }
-                    prevWord = true;
                     break;
-                case K_LOWER:
-                    prevWord = true;
-                    break;
-                case K_AT:
+                case Prefilter.AT:
                     for (Detector d : atSign) {
                         d.onTrigger(s, Detector.AT, i);
                     }
-                    prevWord = false;
                     break;
-                case K_COLON:
+                case Prefilter.COLON:
                     for (Detector d : colon) {
                         d.onTrigger(s, Detector.COLON, i);
                     }
-                    prevWord = false;
                     break;
                 default:
-                    prevWord = false;
                     break;
             }
         }
+        return numberEnd;
     }
 
     private List<Detection> resolve(Scan s) {

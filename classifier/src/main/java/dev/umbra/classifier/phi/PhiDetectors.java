@@ -158,23 +158,25 @@ public final class PhiDetectors {
         public void onTrigger(Scan s, int trigger, int p) {
             char a = s.at(p);
             char b = s.at(p + 1);
-            if ("ABCDEFGHJKLMPRSTUX".indexOf(a) < 0 || !(b >= 'A' && b <= 'Z' || b == '9')) {
+            if (!(b >= 'A' && b <= 'Z' || b == '9') || !s.digitAt(p + 2) || "ABCDEFGHJKLMPRSTUX".indexOf(a) < 0) {
                 return;
             }
-            int[] d = new int[7];
+            // digits 1, 3, 5 plus twice digits 2, 4, 6: the last digit of the sum is the seventh digit
+            int sum = 0;
             for (int k = 0; k < 7; k++) {
                 char c = s.at(p + 2 + k);
                 if (c < '0' || c > '9') {
                     return;
                 }
-                d[k] = c - '0';
+                if (k < 6) {
+                    sum += (k % 2 == 0 ? 1 : 2) * (c - '0');
+                }
             }
             int end = p + 9;
             if (s.alnumAt(end) || s.at(end) == '_') {
                 return;
             }
-            int check = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10;
-            if (check != d[6]) {
+            if (sum % 10 != s.at(p + 8) - '0') {
                 return;
             }
             Likelihood l = s.wordBefore(p, 40, CONTEXT) ? Likelihood.VERY_LIKELY : Likelihood.UNLIKELY;

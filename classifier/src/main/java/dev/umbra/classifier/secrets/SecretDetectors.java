@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.umbra.classifier.Likelihood;
+import dev.umbra.classifier.engine.AhoCorasick;
 import dev.umbra.classifier.engine.Checks;
 import dev.umbra.classifier.engine.Detector;
 import dev.umbra.classifier.engine.Mask;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Credentials: cloud keys, code-hosting and SaaS tokens, AI provider keys, PEM private keys, JWTs,
@@ -54,16 +56,54 @@ public final class SecretDetectors {
 
     /** Offset after the run of characters accepted by {@code k} starting at {@code i}, at most {@code max} long. */
     static int run(Scan s, int i, int max, CharClass k) {
+        char[] t = s.chars();
+        int limit = Math.min(s.length(), i + max);
         int e = i;
-        while (e < s.length() && e - i < max && k.test(s.at(e))) {
+        while (e < limit && e >= 0 && k.test(t[e])) {
             e++;
         }
         return e;
     }
 
-    interface CharClass {
-        boolean test(char c);
+    /**
+     * A set of ASCII characters as a 128-bit mask: a final class, so that the test inlines in the
+     * per-character loop of {@link #run} (a lambda per character class made that call megamorphic).
+     */
+    static final class CharClass {
+        private final long lo;
+        private final long hi;
+
+        private CharClass(IntPredicate p) {
+            long l = 0;
+            long h = 0;
+            for (int c = 0; c < 64; c++) {
+                l |= p.test(c) ? 1L << c : 0;
+                h |= p.test(c + 64) ? 1L << c : 0;
+            }
+            lo = l;
+            hi = h;
+        }
+
+        static CharClass of(IntPredicate p) {
+            return new CharClass(p);
+        }
+
+        boolean test(char c) {
+            return c < 64 ? (lo & 1L << c) != 0 : c < 128 && (hi & 1L << c) != 0;
+        }
     }
+
+    static final CharClass ALNUM = CharClass.of(c -> alnum((char) c));
+    static final CharClass URL_SAFE = CharClass.of(c -> urlSafe((char) c));
+    static final CharClass BASE64 = CharClass.of(c -> base64((char) c));
+    static final CharClass BASE32_UPPER = CharClass.of(c -> c >= 'A' && c <= 'Z' || c >= '2' && c <= '7');
+    static final CharClass URL_SAFE_DOT = CharClass.of(c -> urlSafe((char) c) || c == '.');
+    static final CharClass ALNUM_SLASH = CharClass.of(c -> alnum((char) c) || c == '/');
+    static final CharClass BASE64_PAD = CharClass.of(c -> base64((char) c) || c == '=');
+    static final CharClass ALNUM_DASH = CharClass.of(c -> alnum((char) c) || c == '-');
+    static final CharClass HOST = CharClass.of(c -> alnum((char) c) || c == '.' || c == '-' || c == ':' || c == '_');
+    static final CharClass BEARER_TOKEN = CharClass.of(c -> urlSafe((char) c) || c == '.' || c == '~' || c == '+'
+            || c == '/' || c == '=');
 
     static boolean startsWith(Scan s, int i, String exact) {
         return s.text().startsWith(exact, i);
@@ -84,7 +124,7 @@ public final class SecretDetectors {
             if (s.alnumAt(start - 1) || !startsWith(s, start, PREFIXES.get(anchor).toUpperCase(Locale.ROOT))) {
                 return;
             }
-            int e = run(s, end, 17, c -> c >= 'A' && c <= 'Z' || c >= '2' && c <= '7');
+            int e = run(s, end, 17, BASE32_UPPER);
             if (e - end != 16 || s.alnumAt(e)) {
                 return;
             }
@@ -112,7 +152,7 @@ public final class SecretDetectors {
                 if (!base64(s.at(i)) || base64(s.at(i - 1))) {
                     continue;
                 }
-                int e = run(s, i, 41, SecretDetectors::base64);
+                int e = run(s, i, 41, BASE64);
                 if (e - i == 40 && !base64(s.at(e)) && s.at(e) != '=' && Checks.charClasses(s.text(), i, e) >= 3
                         && Checks.entropy(s.text(), i, e) >= 4.0) {
                     s.emit("aws_secret_access_key", SECRET, Likelihood.VERY_LIKELY, i, e, Mask.token(2, 2));
@@ -153,20 +193,20 @@ public final class SecretDetectors {
                 return;
             }
             if (a <= 4) {
-                int e = run(s, end, 37, SecretDetectors::alnum);
+                int e = run(s, end, 37, ALNUM);
                 if (e - end == 36 && !urlSafe(s.at(e)) && Checks.githubChecksum(s.text(), end, end + 30)) {
                     s.emit("github_token", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(4, 2));
                 }
             } else if (a == 5) {
-                int e1 = run(s, end, 23, SecretDetectors::alnum);
+                int e1 = run(s, end, 23, ALNUM);
                 if (e1 - end == 22 && s.at(e1) == '_') {
-                    int e = run(s, e1 + 1, 60, SecretDetectors::alnum);
+                    int e = run(s, e1 + 1, 60, ALNUM);
                     if (e - e1 - 1 == 59 && !urlSafe(s.at(e))) {
                         s.emit("github_token", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(11, 2));
                     }
                 }
             } else if (a <= 10) {
-                int e = run(s, end, 65, c -> urlSafe(c) || c == '.');
+                int e = run(s, end, 65, URL_SAFE_DOT);
                 while (e > end && s.at(e - 1) == '.') {
                     e--;
                 }
@@ -178,14 +218,14 @@ public final class SecretDetectors {
             } else if (a <= 17) {
                 slack(s, start, end, prefix);
             } else if (a == 18) {
-                int e = run(s, end, 80, c -> alnum(c) || c == '/');
+                int e = run(s, end, 80, ALNUM_SLASH);
                 int t = end;
                 if (e - end >= 40 && s.at(t) == 'T' && slackWebhookParts(s, t, e)) {
                     int st = s.text().regionMatches(start - 8, "https://", 0, 8) ? start - 8 : start;
                     s.emit("slack_webhook", SECRET, Likelihood.VERY_LIKELY, st, e, Mask.token(st == start ? 25 : 33, 2));
                 }
             } else if (a <= 22) {
-                int e = run(s, end, 100, SecretDetectors::alnum);
+                int e = run(s, end, 100, ALNUM);
                 if (e - end >= 24 && !urlSafe(s.at(e)) && Checks.charClasses(s.text(), end, e) >= 2) {
                     s.emit("stripe_key", SECRET, a == 19 || a == 21 ? Likelihood.VERY_LIKELY : Likelihood.LIKELY, start, e,
                             Mask.token(prefix.length(), 2));
@@ -193,7 +233,7 @@ public final class SecretDetectors {
             } else if (a == 23) {
                 openAi(s, start, end);
             } else if (a == 24) {
-                int e = run(s, end, 200, SecretDetectors::urlSafe);
+                int e = run(s, end, 200, URL_SAFE);
                 int len = e - start;
                 boolean canonical = (startsWith(s, end, "api03-") || startsWith(s, end, "admin01-"))
                         && s.at(e - 1) == 'A' && s.at(e - 2) == 'A' && (len == 108 || len == 109);
@@ -205,12 +245,12 @@ public final class SecretDetectors {
                 if (!startsWith(s, start, "AIza")) {
                     return;
                 }
-                int e = run(s, end, 36, SecretDetectors::urlSafe);
+                int e = run(s, end, 36, URL_SAFE);
                 if (e - end == 35 && !urlSafe(s.at(e))) {
                     s.emit("gcp_api_key", SECRET, Likelihood.VERY_LIKELY, start, e, Mask.token(4, 2));
                 }
             } else {
-                int e = run(s, end, 120, c -> base64(c) || c == '=');
+                int e = run(s, end, 120, BASE64_PAD);
                 if (e - end >= 40 && Checks.entropy(s.text(), end, e) >= 4.0) {
                     s.emit("azure_storage_key", SECRET, Likelihood.VERY_LIKELY, end, e, Mask.token(2, 2));
                 }
@@ -228,7 +268,7 @@ public final class SecretDetectors {
 
         /** Slack tokens: xox?-digits-digits[-digits]-secret, xapp-digit-ID-digits-hex. */
         private static void slack(Scan s, int start, int end, String prefix) {
-            int e = run(s, end, 160, c -> alnum(c) || c == '-');
+            int e = run(s, end, 160, ALNUM_DASH);
             while (e > end && s.at(e - 1) == '-') {
                 e--;
             }
@@ -265,7 +305,7 @@ public final class SecretDetectors {
             if (startsWith(s, end, "ant-")) {
                 return;
             }
-            int e = run(s, end, 260, SecretDetectors::urlSafe);
+            int e = run(s, end, 260, URL_SAFE);
             int marker = e - end >= 48 ? s.text().indexOf("T3BlbkFJ", end) : -1;
             if (marker >= e) {
                 marker = -1;
@@ -288,6 +328,8 @@ public final class SecretDetectors {
             return List.of("q~");
         }
 
+        static final CharClass SECRET_CHAR = CharClass.of(c -> secretChar((char) c));
+
         static boolean secretChar(char c) {
             return alnum(c) || c == '_' || c == '~' || c == '.' || c == '-';
         }
@@ -303,7 +345,7 @@ public final class SecretDetectors {
                     return;
                 }
             }
-            int e = run(s, end, 35, AzureClientSecret::secretChar);
+            int e = run(s, end, 35, AzureClientSecret.SECRET_CHAR);
             int len = e - end;
             if (len >= 31 && len <= 34 && !secretChar(s.at(e)) && Checks.charClasses(s.text(), end, e) >= 3) {
                 s.emit("azure_client_secret", SECRET, Likelihood.VERY_LIKELY, st, e, Mask.token(6, 2));
@@ -394,15 +436,15 @@ public final class SecretDetectors {
             if (!startsWith(s, start, "eyJ") || urlSafe(s.at(start - 1))) {
                 return;
             }
-            int h = run(s, start, MAX_PART, SecretDetectors::urlSafe);
+            int h = run(s, start, MAX_PART, URL_SAFE);
             if (s.at(h) != '.') {
                 return;
             }
-            int p = run(s, h + 1, MAX_PART, SecretDetectors::urlSafe);
+            int p = run(s, h + 1, MAX_PART, URL_SAFE);
             if (p == h + 1 || s.at(p) != '.') {
                 return;
             }
-            int sig = run(s, p + 1, MAX_PART, SecretDetectors::urlSafe);
+            int sig = run(s, p + 1, MAX_PART, URL_SAFE);
             if (sig - p - 1 < 16 || s.at(sig) == '.' && urlSafe(s.at(sig + 1))) {
                 return;
             }
@@ -488,7 +530,7 @@ public final class SecretDetectors {
             if (placeholder(pw)) {
                 return;
             }
-            int host = run(s, at + 1, 255, c -> alnum(c) || c == '.' || c == '-' || c == ':' || c == '_');
+            int host = run(s, at + 1, 255, HOST);
             while (host > at + 1 && (s.at(host - 1) == '.' || s.at(host - 1) == ':')) {
                 host--;
             }
@@ -519,7 +561,7 @@ public final class SecretDetectors {
                 "private_key", "credential", "auth_key", "passphrase",
                 /* last */ "bearer ");
         private static final int BEARER = ANCHORS.size() - 1;
-        private static final Set<String> NAME_SUFFIX_OK = Set.of("", "s", "key", "_key", "-key", "_value", "value",
+        private static final String[] NAME_SUFFIX_OK = array("", "s", "key", "_key", "-key", "_value", "value",
                 "_str", "_string", "_access_key", "accesskey", "_b64", "_base64", "_token", "token", "_secret",
                 "secret", "_1", "_2", "_hash");
         private static final List<String> NAME_STOPS = List.of("page", "next", "cursor", "continuation", "csrf",
@@ -527,18 +569,32 @@ public final class SecretDetectors {
                 "forgot", "length", "count", "type", "url", "uri", "path", "file", "name", "field", "label", "hint",
                 "policy", "expir", "ttl", "timeout", "header", "format", "regex", "pattern", "enabled", "required",
                 "min", "limit", "budget", "usage", "tokeniz", "endpoint", "rotation", "validator", "dialog", "strength");
-        private static final Set<String> VALUE_EXACT = Set.of("null", "none", "nil", "true", "false", "undefined",
+        private static final String[] VALUE_EXACT = array("null", "none", "nil", "true", "false", "undefined",
                 "empty", "string", "required", "optional", "password", "secret", "token", "bearer", "basic", "hidden",
                 "str", "bool", "int", "number", "object", "default");
         private static final List<String> VALUE_CONTAINS = List.of("example", "placeholder", "changeme", "your",
                 "xxxx", "****", "redacted", "dummy", "sample", "replace", "${", "{{", "%s", "%(", "...", "todo",
                 "insert", "<", ">", "here", "secret_key_base", "fake", "test123", "lorem", "mask");
-        private static final dev.umbra.classifier.engine.AhoCorasick STOP_WORDS =
-                new dev.umbra.classifier.engine.AhoCorasick(VALUE_CONTAINS);
-        private static final List<String> VALUE_PREFIX = List.of("process.env", "os.environ", "os.getenv", "getenv",
+        private static final AhoCorasick STOP_WORDS = new AhoCorasick(VALUE_CONTAINS);
+        private static final AhoCorasick NAME_STOP_WORDS = new AhoCorasick(NAME_STOPS);
+        private static final String[] VALUE_PREFIX = array("process.env", "os.environ", "os.getenv", "getenv",
                 "env.", "env[", "config", "settings", "self.", "this.", "$", "vault:", "secrets.",
                 "request.", "req.", "args.", "input(", "params", "props.", "options.", "opts.", "http://", "https://",
                 "get", "read", "load", "new ", "function", "lambda", "async", "await", "none", "null");
+
+        // the first letters of VALUE_PREFIX, either case: a value starting otherwise skips that list
+        private static final CharClass PREFIX_START = CharClass.of(c -> {
+            for (String p : VALUE_PREFIX) {
+                if (Character.toLowerCase(p.charAt(0)) == Character.toLowerCase((char) c)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+
+        private static String[] array(String... words) {
+            return words;
+        }
 
         @Override
         public List<String> anchors() {
@@ -591,15 +647,8 @@ public final class SecretDetectors {
             } else {
                 return;
             }
-            String suffix = s.text().substring(end, ne).toLowerCase(Locale.ROOT);
-            if (!NAME_SUFFIX_OK.contains(suffix)) {
+            if (!suffixOk(s.text(), end, ne) || NAME_STOP_WORDS.anyMatch(s.chars(), ns, ne)) {
                 return;
-            }
-            String name = s.text().substring(ns, ne).toLowerCase(Locale.ROOT);
-            for (String stop : NAME_STOPS) {
-                if (name.contains(stop)) {
-                    return;
-                }
             }
             spaces = 0;
             while ((s.at(p) == ' ' || s.at(p) == '\t') && spaces++ < 4) {
@@ -649,11 +698,24 @@ public final class SecretDetectors {
             s.emit("generic_secret", SECRET, l, vs, ve, Mask.token(2, 2), true);
         }
 
+        /** Whether {@code t[end, ne)} (what follows the anchor in the name) is an accepted suffix, ignoring case. */
+        private static boolean suffixOk(String t, int end, int ne) {
+            for (String ok : NAME_SUFFIX_OK) {
+                if (ok.length() == ne - end && t.regionMatches(true, end, ok, 0, ok.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static boolean valueOk(Scan s, int vs, int ve, boolean quoted) {
             boolean digits = false;
             boolean identifierish = true;
             boolean allDigits = true;
             boolean paren = false;
+            boolean upper = false;
+            int firstDot = -1;
+            int firstUnderscore = -1;
             int same = 0;
             for (int i = vs; i < ve; i++) {
                 char c = s.at(i);
@@ -661,6 +723,13 @@ public final class SecretDetectors {
                 allDigits &= isDigit(c) || c == '.' || c == '-' || c == ':';
                 identifierish &= isLetter(c) || c == '_' || c == '.';
                 paren |= c == '(';
+                upper |= Character.toLowerCase(c) != c;
+                if (c == '.' && firstDot < 0) {
+                    firstDot = i - vs;
+                }
+                if (c == '_' && firstUnderscore < 0) {
+                    firstUnderscore = i - vs;
+                }
                 if (i > vs && c == s.at(i - 1)) {
                     same++;
                 }
@@ -669,25 +738,23 @@ public final class SecretDetectors {
             if (allDigits || same > len / 2 || !quoted && paren) {
                 return false;
             }
-            String v = s.text().substring(vs, ve);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (identifierish && (!quoted || v.indexOf('.') > 0 || v.indexOf('_') > 0 && v.equals(lower) && len < 24)
-                    && !digits) {
+            if (identifierish && (!quoted || firstDot > 0 || firstUnderscore > 0 && !upper && len < 24) && !digits) {
                 return false;
             }
-            if (VALUE_EXACT.contains(lower)) {
-                return false;
-            }
-            int state = 0;
-            for (int i = vs; i < ve; i++) {
-                state = STOP_WORDS.next(state, s.at(i));
-                if (STOP_WORDS.outputs(state) != null) {
-                    return false;
+            String t = s.text();
+            if (len <= 9) {
+                for (String exact : VALUE_EXACT) {
+                    if (exact.length() == len && t.regionMatches(true, vs, exact, 0, len)) {
+                        return false;
+                    }
                 }
             }
-            if (!quoted) {
+            if (STOP_WORDS.anyMatch(s.chars(), vs, ve)) {
+                return false;
+            }
+            if (!quoted && PREFIX_START.test(s.at(vs))) {
                 for (String p : VALUE_PREFIX) {
-                    if (lower.startsWith(p)) {
+                    if (p.length() <= len && t.regionMatches(true, vs, p, 0, p.length())) {
                         return false;
                     }
                 }
@@ -700,7 +767,7 @@ public final class SecretDetectors {
             if (!startsWith(s, start, "Bearer ") && !startsWith(s, start, "bearer ")) {
                 return;
             }
-            int e = run(s, end, 4096, c -> urlSafe(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=');
+            int e = run(s, end, 4096, BEARER_TOKEN);
             int len = e - end;
             if (len >= 20 && len < 4096 && Checks.entropy(s.text(), end, e) >= 3.5 && Checks.charClasses(s.text(), end, e) >= 2
                     && valueOk(s, end, e, true)) {

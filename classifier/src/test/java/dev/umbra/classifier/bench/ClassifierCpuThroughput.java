@@ -17,14 +17,16 @@ import java.util.Map;
  * scanning thread's CPU time (not wall time), best of several rounds after warm-up. JMH's wall
  * time counts the time the thread waited for a core; this does not.
  *
- * <pre>java -cp "$(cat cp.txt)" dev.umbra.classifier.bench.ClassifierCpuThroughput [rounds]</pre>
+ * <pre>java -cp "$(cat cp.txt)" dev.umbra.classifier.bench.ClassifierCpuThroughput [rounds, default 150]</pre>
  */
 public final class ClassifierCpuThroughput {
     private ClassifierCpuThroughput() {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 12;
+        // the scan needs about 100 rounds of these inputs to reach JMH's steady state (fewer read low:
+        // C2 is still compiling, and on a shared machine the best round is a quiet moment)
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 150;
         Path root = Path.of(System.getProperty("umbra.repo.root", ".")).toAbsolutePath();
         if (!Files.isDirectory(root.resolve("test-data"))) {
             root = root.getParent();

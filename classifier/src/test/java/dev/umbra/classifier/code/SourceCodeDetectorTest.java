@@ -42,4 +42,25 @@ class SourceCodeDetectorTest {
         assertThat(types("2024-01-15T10:30:00Z INFO [main] c.a.Worker - started\n2024-01-15T10:30:01Z INFO [main] "
                 + "c.a.Worker - processed 10 records\n2024-01-15T10:30:02Z WARN [main] c.a.Worker - slow")).isEmpty();
     }
+
+    @Test
+    void onText_longBlocks_decidedAsIfEveryLineWereRead() {
+        // long blocks let the scorer stop early; the verdict must be the one of the full score
+        StringBuilder code = new StringBuilder("public class Totals {\n");
+        for (int k = 0; k < 40; k++) {
+            code.append("    private int field").append(k).append(" = compute(").append(k).append(");\n");
+        }
+        code.append("}");
+        Detection d = scan("Please review:\n\n" + code + "\n\nThanks.").stream()
+                .filter(x -> x.type().equals("source_code")).findFirst().orElse(null);
+        assertThat(d).isNotNull();
+        assertThat(d.masked()).isEqualTo("[source code: java, 42 lines]");
+        StringBuilder prose = new StringBuilder();
+        for (int k = 0; k < 40; k++) {
+            prose.append("The quarterly numbers for region ").append(k).append(" were reviewed by the team on Monday.\n");
+        }
+        assertThat(types(prose.toString())).doesNotContain("source_code");
+        // code first, then as many lines of prose: the prose lines read last must still count
+        assertThat(types(code.substring(0, code.indexOf("field10")) + "\n" + prose)).doesNotContain("source_code");
+    }
 }

@@ -82,6 +82,39 @@ class AhoCorasickTest {
     }
 
     @Test
+    void forEachMatch_seededRandomText_agreesWithNaiveSearchAndAnyMatch() {
+        Random r = new Random(7);
+        String alphabet = "abAB_-:/0\u00e9";
+        List<String> patterns = List.of("ab", "ba_", "a", "-:/", "00b", "bab");
+        AhoCorasick ac = new AhoCorasick(patterns);
+        for (int round = 0; round < 50; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = 0; k < 200; k++) {
+                text.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            String t = text.toString();
+            int from = r.nextInt(50);
+            int to = 100 + r.nextInt(100);
+            List<String> got = new ArrayList<>();
+            ac.forEachMatch(t.toCharArray(), from, to, (id, end) -> got.add(id + "@" + (end - ac.patternLength(id))));
+            got.sort(null);
+            List<String> want = new ArrayList<>();
+            for (String m : naive(patterns, t.substring(from, to))) {
+                int at = m.indexOf('@');
+                want.add(m.substring(0, at + 1) + (Integer.parseInt(m.substring(at + 1)) + from));
+            }
+            want.sort(null);
+            assertThat(got).isEqualTo(want);
+            assertThat(ac.anyMatch(t.toCharArray(), from, to)).isEqualTo(!want.isEmpty());
+            List<String> unordered = new ArrayList<>();
+            ac.forEachMatchUnordered(t.toCharArray(), from, to,
+                    (id, end) -> unordered.add(id + "@" + (end - ac.patternLength(id))));
+            unordered.sort(null);
+            assertThat(unordered).isEqualTo(want);
+        }
+    }
+
+    @Test
     void new_emptyOrNonAsciiPattern_isRefused() {
         assertThatThrownBy(() -> new AhoCorasick(List.of(""))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new AhoCorasick(List.of("caf\u00e9"))).hasMessageContaining("not ASCII");

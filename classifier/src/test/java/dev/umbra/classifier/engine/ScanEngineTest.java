@@ -27,6 +27,26 @@ class ScanEngineTest {
     }
 
     @Test
+    void scan_valuesAcrossTheMiddleOfTheText_foundWhereverTheTwoPrefilterChainsMeet() {
+        // the prefilter runs two chains that meet in the middle of the text: an anchor, a digit
+        // run or an '@' on either side of (or across) the meeting point must be seen exactly once
+        String[] values = {"AKIAZ2QWERTY7ABCDEFG", "jane.doe@example.org", "SSN 536-22-1234", "password=Tr0ub4dor&3x",
+            "4111 1111 1111 1111"};
+        String[] types = {"aws_access_key_id", "email", "us_ssn", "generic_secret", "credit_card"};
+        for (int v = 0; v < values.length; v++) {
+            for (int total : new int[] {200, 301}) {
+                for (int at = total / 2 - 40; at <= total / 2 + 5; at++) {
+                    String text = "x ".repeat(at / 2) + (at % 2 == 1 ? " " : "") + values[v] + " "
+                            + "y ".repeat(Math.max(0, (total - at - values[v].length()) / 2));
+                    List<Detection> d = scan(text);
+                    assertThat(d).as("%s at %d of %d", types[v], at, text.length()).extracting(Detection::type)
+                            .containsExactly(types[v]);
+                }
+            }
+        }
+    }
+
+    @Test
     void scan_detectionToString_neverHoldsTheValue() {
         String value = "536-22-1234";
         Detection d = scan("SSN " + value).get(0);
