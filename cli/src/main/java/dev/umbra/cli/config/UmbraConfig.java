@@ -113,6 +113,14 @@ public final class UmbraConfig {
             hostPort(true), "Address:port of /healthz and /metrics (Prometheus); empty disables it.");
     public static final ConfigKey LOG_LEVEL = key("log.level", ConfigType.STRING, "info",
             oneOf("error", "warn", "info", "debug"), "Log level.");
+    public static final ConfigKey LOG_FORMAT = key("log.format", ConfigType.STRING, "text",
+            oneOf("text", "json"), "Layout of the log on standard error (journald): text lines, or one JSON object per "
+                    + "line with time, level, logger, thread and message.");
+    public static final ConfigKey LOG_REPEAT_BURST = key("log.repeat_burst", ConfigType.INT, "5",
+            range(0, 1_000_000), "Identical messages (same logger and message pattern) logged per log.repeat_window; "
+                    + "further repeats are dropped and reported once with their count at the end of the window. 0 logs every repeat.");
+    public static final ConfigKey LOG_REPEAT_WINDOW = key("log.repeat_window", ConfigType.DURATION, "60s",
+            durationRange(Duration.ofSeconds(1), Duration.ofDays(1)), "Window of log.repeat_burst.");
 
     /** Every key, in the order of the default file. */
     public static final List<ConfigKey> KEYS = Collections.unmodifiableList(TABLE);

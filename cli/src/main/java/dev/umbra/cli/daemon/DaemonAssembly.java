@@ -236,13 +236,12 @@ public final class DaemonAssembly {
         return "host " + hostId + "; " + String.join(", ", names);
     }
 
-    /** Totals printed at exit. */
-    public void printTotals(PrintWriter err) {
+    /** Totals reported at exit: {@code stopped: N packets, N dropped by libpcap, ...}. */
+    public String totals() {
         long packets = captures.stream().mapToLong(c -> c.stats().delivered()).sum();
         long dropped = captures.stream().mapToLong(c -> c.stats().dropped()).sum();
-        err.println("umbra: stopped: " + packets + " packets, " + dropped + " dropped by libpcap, "
-                + pipeline.observations() + " observations, " + findings.get() + " findings");
-        err.flush();
+        return "stopped: " + packets + " packets, " + dropped + " dropped by libpcap, "
+                + pipeline.observations() + " observations, " + findings.get() + " findings";
     }
 
     private static String localHostName() {
