@@ -81,6 +81,9 @@ final class RunCommand implements Callable<Integer> {
             daemon.reload();
         });
         LOG.info("umbra {} running: {}", UmbraCommand.version(), assembly.summary());
+        if (LOG.isInfoEnabled()) {
+            LOG.info("started {} ms after the JVM", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        }
         if (logFormat == DaemonLogging.Format.TEXT) {
             root.err.println("umbra: running (" + assembly.summary() + ")");
         }

@@ -82,6 +82,9 @@ public final class DaemonAssembly {
      * @throws IllegalArgumentException when the configuration asks for something this build cannot do
      */
     public static DaemonAssembly build(UmbraConfig config, PrintWriter out) {
+        // SLF4J (Netty and Kafka log through it) initialises here, once: components start in parallel, and a
+        // logger asked for during its initialisation on another thread is a substitute that drops lines
+        org.slf4j.LoggerFactory.getILoggerFactory();
         String host = config.string(UmbraConfig.SENSOR_HOST_ID);
         DaemonAssembly a = new DaemonAssembly(host.isEmpty() ? localHostName() : host);
         a.assemble(config, out);
@@ -288,6 +291,11 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public String startGroup() {
+            return "sinks";
+        }
+
+        @Override
         public String name() {
             return "catalog " + (path.isEmpty() ? "(built in)" : path) + (policy.isEmpty() ? "" : " with policy " + policy);
         }
@@ -359,6 +367,11 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public String startGroup() {
+            return "sinks";
+        }
+
+        @Override
         public String name() {
             List<String> names = new ArrayList<>();
             specs.forEach(s -> names.add(s.toString()));
@@ -427,6 +440,11 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public String startGroup() {
+            return "sinks";
+        }
+
+        @Override
         public String name() {
             return "aggregation";
         }
@@ -467,6 +485,11 @@ public final class DaemonAssembly {
             this.matcher = matcher;
             this.aggregator = aggregator;
             this.requests = requests;
+        }
+
+        @Override
+        public String startGroup() {
+            return "sources";
         }
 
         @Override
@@ -531,6 +554,11 @@ public final class DaemonAssembly {
             this.address = address;
             this.metrics = metrics;
             this.readiness = readiness;
+        }
+
+        @Override
+        public String startGroup() {
+            return "sinks";
         }
 
         @Override
