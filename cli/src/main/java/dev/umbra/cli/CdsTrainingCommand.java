@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -47,7 +48,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter sink = new PrintWriter(Writer.nullWriter());
-        Main.run(new String[] {"audit", capture.toString()}, sink, sink);
+        StringWriter auditErr = new StringWriter();
+        int code = Main.run(new String[] {"audit", capture.toString()}, sink, new PrintWriter(auditErr));
+        if (code != ExitCodes.OK) {
+            root.err.println("umbra: cds-training: audit of " + capture + " failed (exit " + code + "): " + auditErr.toString().trim());
+            return code;
+        }
         Main.run(new String[] {"audit", "--format", "json", capture.toString()}, sink, sink);
         Path tmp = Files.createTempDirectory("umbra-cds-");
         try {

@@ -88,6 +88,7 @@ public final class RepeatFilter extends AbstractFilter {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // Message.getFormat: the pattern before its parameters, the key we need
     public Result filter(LogEvent event) {
         if (burst == 0) {
             return Result.NEUTRAL;
