@@ -28,10 +28,9 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code umbra cds-training CAPTURE}: the training run of the class data sharing archive ({@code bin/umbra
  * cds-archive} runs it under {@code -XX:ArchiveClassesAtExit}). Does in one JVM what later runs load classes
- * for: audits the capture (table and JSON), then starts the daemon as a typical host configuration has it
- * (live capture on {@code lo} when allowed, a log tail, ICAP, metrics, a Kafka output towards a closed
- * loopback port), asks {@code /healthz} and {@code /metrics}, and stops it. Everything it writes goes to a
- * temporary directory that is removed again; nothing leaves loopback.
+ * for: audits the capture (table and JSON), then starts the daemon (live capture on {@code lo} when
+ * allowed, a log tail, metrics, a file output), asks {@code /healthz} and {@code /metrics}, and stops it.
+ * Everything it writes goes to a temporary directory that is removed again; nothing leaves loopback.
  */
 @Command(name = "cds-training", hidden = true,
         description = "Training run for the class data sharing archive (bin/umbra cds-archive).")
@@ -77,11 +76,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
         Files.writeString(log, "");
         Files.writeString(tmp.resolve("hmac.key"), "00".repeat(32)); // a throw-away key: nothing is kept
         int metrics = freePort();
+        // no ICAP service and no Kafka output: their classes (the classifier, kafka-clients) would double the
+        // archive, and the archive is resident in every daemon whether it uses them or not (docs/daemon.md)
         List<String> yaml = new ArrayList<>(List.of(
                 "logs:", "  files: [\"" + log + "\"]", "  state_dir: \"" + tmp.resolve("offsets") + "\"",
-                "icap:", "  listen: \"127.0.0.1:" + freePort() + "\"",
                 "classifier:", "  hmac_key_file: \"" + tmp.resolve("hmac.key") + "\"",
-                "output: [\"kafka://127.0.0.1:" + freePort() + "/umbra-cds\"]",
+                "output: [\"file:" + tmp.resolve("findings.jsonl") + "\"]",
                 "spool:", "  dir: \"" + tmp.resolve("spool") + "\"",
                 "metrics:", "  listen: \"127.0.0.1:" + metrics + "\""));
         if (capture) {

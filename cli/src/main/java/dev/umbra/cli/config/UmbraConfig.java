@@ -42,9 +42,9 @@ public final class UmbraConfig {
             range(64, 262144), "Bytes captured per packet.");
     public static final ConfigKey CAPTURE_PROMISCUOUS = key("capture.promiscuous", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Promiscuous mode: true on a tap or SPAN port, false on a host.");
-    public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "32m",
+    public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "16m",
             range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface, mapped into the daemon (counts in its RSS); "
-                    + "32m holds about a second of 50 k packets/s; 2m drops 14-20 % at 450 k packets/s, 128m none (taps).");
+                    + "16m holds about 0.8 s of 50 k packets/s; 2m drops 14-20 % at 450 k packets/s, 128m none (taps).");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
 
