@@ -31,6 +31,11 @@ getent passwd umbra >/dev/null || fail "no umbra user"
 [[ $(stat -c %a /etc/umbra/hmac.key) == 640 && $(wc -c < /etc/umbra/hmac.key) -eq 64 ]] || fail "no 32-byte HMAC key in /etc/umbra/hmac.key"
 grep -qx /etc/umbra/umbra.yaml /var/lib/dpkg/info/umbra.conffiles || fail "umbra.yaml is not a conffile"
 /usr/bin/umbra config check /etc/umbra/umbra.yaml >/dev/null || fail "shipped configuration does not validate"
+[[ -s /var/cache/umbra/umbra.jsa ]] || fail "postinst made no class data sharing archive /var/cache/umbra/umbra.jsa"
+cds_out=$(/usr/bin/umbra --version 2>&1)
+[[ "$cds_out" != *warning* ]] || fail "umbra --version with the CDS archive printed a warning: $cds_out"
+java -XX:SharedArchiveFile=/var/cache/umbra/umbra.jsa -Xshare:on -XX:+UseSerialGC -jar /usr/share/umbra/umbra.jar --version \
+  >/dev/null 2>&1 || fail "the JVM refuses /var/cache/umbra/umbra.jsa (-Xshare:on)"
 for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
                 'ProtectSystem=strict' 'ReadWritePaths=/var/lib/umbra' 'Restart=on-failure'; do
   grep -qx "$setting" /lib/systemd/system/umbra.service || fail "unit lacks $setting"
@@ -49,6 +54,7 @@ fi
 dpkg -r umbra >/dev/null
 [[ ! -e /usr/bin/umbra ]] || fail "dpkg -r left /usr/bin/umbra"
 [[ -f /etc/umbra/umbra.yaml ]] || fail "dpkg -r removed the conffile"
+[[ ! -e /var/cache/umbra ]] || fail "dpkg -r left /var/cache/umbra"
 dpkg --purge umbra >/dev/null
 [[ ! -e /etc/umbra/umbra.yaml ]] || fail "purge left /etc/umbra/umbra.yaml"
 [[ ! -e /etc/umbra/hmac.key ]] || fail "purge left /etc/umbra/hmac.key"

@@ -4,6 +4,7 @@ import dev.umbra.cli.config.ConfigException;
 import dev.umbra.cli.config.UmbraConfig;
 import dev.umbra.cli.daemon.Daemon;
 import dev.umbra.cli.daemon.DaemonAssembly;
+import dev.umbra.cli.logging.DaemonLogging;
 import dev.umbra.sensor.capture.live.LiveCaptureException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,10 +47,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UmbraException(ExitCodes.RUNTIME, config + ": cannot read: " + e.getMessage(), e);
         }
-        if (root.verbosity() == 0) {
-            org.apache.logging.log4j.core.config.Configurator.setRootLevel(
-                    org.apache.logging.log4j.Level.valueOf(settings.string(UmbraConfig.LOG_LEVEL)));
-        }
+        DaemonLogging.Format logFormat = DaemonLogging.Format.of(settings.string(UmbraConfig.LOG_FORMAT));
+        DaemonLogging.install(logFormat,
+                root.verbosity() == 0 ? org.apache.logging.log4j.Level.valueOf(settings.string(UmbraConfig.LOG_LEVEL)) : null,
+                (int) settings.number(UmbraConfig.LOG_REPEAT_BURST), settings.duration(UmbraConfig.LOG_REPEAT_WINDOW));
         DaemonAssembly assembly;
         try {
             assembly = DaemonAssembly.build(settings, root.out);
@@ -80,12 +81,22 @@ final class RunCommand implements Callable<Integer> {
             daemon.reload();
         });
         LOG.info("umbra {} running: {}", UmbraCommand.version(), assembly.summary());
-        root.err.println("umbra: running (" + assembly.summary() + ")");
+        if (LOG.isInfoEnabled()) {
+            LOG.info("started {} ms after the JVM", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        }
+        if (logFormat == DaemonLogging.Format.TEXT) {
+            root.err.println("umbra: running (" + assembly.summary() + ")");
+        }
         try {
             daemon.awaitStopRequest();
         } finally {
             daemon.stop();
-            assembly.printTotals(root.err);
+            if (logFormat == DaemonLogging.Format.TEXT) {
+                root.err.println("umbra: " + assembly.totals());
+                root.err.flush();
+            } else {
+                LOG.info(assembly.totals());
+            }
             stopped.countDown();
         }
         return ExitCodes.OK;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = UmbraCommand.Version.class,
         description = "Finds the AI services people and programs use, and what data goes to them.",
-        subcommands = {AuditCommand.class, ObserveCommand.class, ConfigCommand.class, CaptureCommand.class, RunCommand.class, CatalogCommand.class, ScanCommand.class, EvalCommand.class},
+        subcommands = {AuditCommand.class, ObserveCommand.class, ConfigCommand.class, CaptureCommand.class, RunCommand.class, CatalogCommand.class, ScanCommand.class, EvalCommand.class, CdsTrainingCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

@@ -42,8 +42,9 @@ public final class UmbraConfig {
             range(64, 262144), "Bytes captured per packet.");
     public static final ConfigKey CAPTURE_PROMISCUOUS = key("capture.promiscuous", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Promiscuous mode: true on a tap or SPAN port, false on a host.");
-    public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "128m",
-            range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface; 2m drops 14-20 % at 450 k packets/s, 128m none.");
+    public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "16m",
+            range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface, mapped into the daemon (counts in its RSS); "
+                    + "16m holds about 0.8 s of 50 k packets/s; 2m drops 14-20 % at 450 k packets/s, 128m none (taps).");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
 
@@ -113,6 +114,14 @@ public final class UmbraConfig {
             hostPort(true), "Address:port of /healthz and /metrics (Prometheus); empty disables it.");
     public static final ConfigKey LOG_LEVEL = key("log.level", ConfigType.STRING, "info",
             oneOf("error", "warn", "info", "debug"), "Log level.");
+    public static final ConfigKey LOG_FORMAT = key("log.format", ConfigType.STRING, "text",
+            oneOf("text", "json"), "Layout of the log on standard error (journald): text lines, or one JSON object per "
+                    + "line with time, level, logger, thread and message.");
+    public static final ConfigKey LOG_REPEAT_BURST = key("log.repeat_burst", ConfigType.INT, "5",
+            range(0, 1_000_000), "Identical messages (same logger and message pattern) logged per log.repeat_window; "
+                    + "further repeats are dropped and reported once with their count at the end of the window. 0 logs every repeat.");
+    public static final ConfigKey LOG_REPEAT_WINDOW = key("log.repeat_window", ConfigType.DURATION, "60s",
+            durationRange(Duration.ofSeconds(1), Duration.ofDays(1)), "Window of log.repeat_burst.");
 
     /** Every key, in the order of the default file. */
     public static final List<ConfigKey> KEYS = Collections.unmodifiableList(TABLE);

@@ -82,6 +82,9 @@ public final class DaemonAssembly {
      * @throws IllegalArgumentException when the configuration asks for something this build cannot do
      */
     public static DaemonAssembly build(UmbraConfig config, PrintWriter out) {
+        // SLF4J (Netty and Kafka log through it) initialises here, once: components start in parallel, and a
+        // logger asked for during its initialisation on another thread is a substitute that drops lines
+        org.slf4j.LoggerFactory.getILoggerFactory();
         String host = config.string(UmbraConfig.SENSOR_HOST_ID);
         DaemonAssembly a = new DaemonAssembly(host.isEmpty() ? localHostName() : host);
         a.assemble(config, out);
@@ -236,13 +239,12 @@ public final class DaemonAssembly {
         return "host " + hostId + "; " + String.join(", ", names);
     }
 
-    /** Totals printed at exit. */
-    public void printTotals(PrintWriter err) {
+    /** Totals reported at exit: {@code stopped: N packets, N dropped by libpcap, ...}. */
+    public String totals() {
         long packets = captures.stream().mapToLong(c -> c.stats().delivered()).sum();
         long dropped = captures.stream().mapToLong(c -> c.stats().dropped()).sum();
-        err.println("umbra: stopped: " + packets + " packets, " + dropped + " dropped by libpcap, "
-                + pipeline.observations() + " observations, " + findings.get() + " findings");
-        err.flush();
+        return "stopped: " + packets + " packets, " + dropped + " dropped by libpcap, "
+                + pipeline.observations() + " observations, " + findings.get() + " findings";
     }
 
     private static String localHostName() {
@@ -286,6 +288,11 @@ public final class DaemonAssembly {
         /** A matcher over whatever catalog is current. */
         HostMatcher matcher() {
             return matcher;
+        }
+
+        @Override
+        public String startGroup() {
+            return "sinks";
         }
 
         @Override
@@ -360,6 +367,11 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public String startGroup() {
+            return "sinks";
+        }
+
+        @Override
         public String name() {
             List<String> names = new ArrayList<>();
             specs.forEach(s -> names.add(s.toString()));
@@ -428,6 +440,11 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public String startGroup() {
+            return "sinks";
+        }
+
+        @Override
         public String name() {
             return "aggregation";
         }
@@ -468,6 +485,11 @@ public final class DaemonAssembly {
             this.matcher = matcher;
             this.aggregator = aggregator;
             this.requests = requests;
+        }
+
+        @Override
+        public String startGroup() {
+            return "sources";
         }
 
         @Override
@@ -532,6 +554,11 @@ public final class DaemonAssembly {
             this.address = address;
             this.metrics = metrics;
             this.readiness = readiness;
+        }
+
+        @Override
+        public String startGroup() {
+            return "sinks";
         }
 
         @Override

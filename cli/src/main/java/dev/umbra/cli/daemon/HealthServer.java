@@ -123,6 +123,8 @@ public final class HealthServer implements AutoCloseable {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            // the connection is closed after each answer: say so, or a client reuses it and reads nothing
+            response.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -31,8 +31,18 @@ final class LiveCaptureComponent implements Component {
     }
 
     @Override
+    public String startGroup() {
+        return "sources";
+    }
+
+    @Override
     public String name() {
         return "capture " + config.interfaceName();
+    }
+
+    @Override
+    public void prepare() throws LiveCaptureException {
+        LiveCapture.libraryVersion(); // JNA and libpcap, the slow part of the first open
     }
 
     @Override

@@ -47,6 +47,11 @@ final class LogComponents {
         }
 
         @Override
+        public String startGroup() {
+            return "sources";
+        }
+
+        @Override
         public String name() {
             return "tail " + file;
         }
@@ -121,6 +126,11 @@ final class LogComponents {
             this.config = config;
             this.stats = new LogStats();
             this.intake = new SyslogLogIntake(options, pipeline, stats);
+        }
+
+        @Override
+        public String startGroup() {
+            return "sources";
         }
 
         @Override

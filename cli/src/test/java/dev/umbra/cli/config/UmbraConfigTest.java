@@ -13,7 +13,7 @@ class UmbraConfigTest {
     @Test
     void defaults_everyKeyHasAValidDefault() {
         UmbraConfig c = UmbraConfig.defaults();
-        assertThat(c.number(UmbraConfig.CAPTURE_BUFFER_BYTES)).isEqualTo(128L << 20);
+        assertThat(c.number(UmbraConfig.CAPTURE_BUFFER_BYTES)).isEqualTo(16L << 20);
         assertThat(c.list(UmbraConfig.OUTPUT)).containsExactly("stdout");
         assertThat(c.duration(UmbraConfig.AGGREGATION_WINDOW)).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.string(UmbraConfig.METRICS_LISTEN)).isEqualTo("127.0.0.1:9464");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Lifecycle of the daemon with fake components (unit test; the end-to-end test runs the real ones). */
@@ -13,6 +15,10 @@ class DaemonTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
 
     private Component fake(String name, boolean failsToStart) {
+        return fake(name, failsToStart, null, null);
+    }
+
+    private Component fake(String name, boolean failsToStart, String group, CountDownLatch together) {
         return new Component() {
             @Override
             public String name() {
@@ -20,7 +26,18 @@ class DaemonTest {
             }
 
             @Override
+            public String startGroup() {
+                return group;
+            }
+
+            @Override
             public void start() throws Exception {
+                if (together != null) {
+                    together.countDown();
+                    if (!together.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException(name + " started alone");
+                    }
+                }
                 if (failsToStart) {
                     throw new java.io.IOException("port 9464 in use");
                 }
@@ -59,6 +76,34 @@ class DaemonTest {
         assertThatThrownBy(d::start).isInstanceOf(Daemon.StartException.class)
                 .hasMessage("metrics 127.0.0.1:9464: port 9464 in use");
         assertThat(events).containsExactly("start sink", "stop sink");
+    }
+
+    @Test
+    void start_sameStartGroup_startsTogetherAndGroupsInOrder() throws Exception {
+        CountDownLatch sinks = new CountDownLatch(2);
+        CountDownLatch sources = new CountDownLatch(2);
+        Daemon d = new Daemon(List.of(fake("catalog", false, "sinks", sinks), fake("metrics", false, "sinks", sinks),
+                fake("capture eth0", false, "sources", sources), fake("capture eth1", false, "sources", sources)),
+                Duration.ofSeconds(1));
+        d.start();
+        assertThat(d.notReady()).isNull();
+        // each member waited for the other: they ran at the same time; the sources only after both sinks
+        assertThat(events.subList(0, 2)).containsExactlyInAnyOrder("start catalog", "start metrics");
+        assertThat(events.subList(2, 4)).containsExactlyInAnyOrder("start capture eth0", "start capture eth1");
+        d.stop();
+        assertThat(events.subList(4, 8)).containsExactlyInAnyOrder("stop catalog", "stop metrics", "stop capture eth0",
+                "stop capture eth1");
+        assertThat(events.subList(6, 8)).containsExactlyInAnyOrder("stop catalog", "stop metrics");
+    }
+
+    @Test
+    void start_memberOfAGroupFails_stopsItsNeighboursAndEarlierGroupsStartsNothingLater() {
+        CountDownLatch sources = new CountDownLatch(2);
+        Daemon d = new Daemon(List.of(fake("sink", false), fake("capture eth0", false, "sources", sources),
+                fake("metrics 127.0.0.1:9464", true, "sources", sources), fake("last", false)), Duration.ofSeconds(1));
+        assertThatThrownBy(d::start).isInstanceOf(Daemon.StartException.class)
+                .hasMessage("metrics 127.0.0.1:9464: port 9464 in use");
+        assertThat(events).containsExactly("start sink", "start capture eth0", "stop capture eth0", "stop sink");
     }
 
     @Test

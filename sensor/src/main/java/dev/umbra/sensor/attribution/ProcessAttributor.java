@@ -3,9 +3,12 @@ package dev.umbra.sensor.attribution;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -15,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -65,6 +70,13 @@ public final class ProcessAttributor {
     private final AtomicLong userOnly = new AtomicLong();
     private final AtomicLong notFound = new AtomicLong();
     private final AtomicLong rescans = new AtomicLong();
+    private final AtomicLong notLocal = new AtomicLong();
+
+    /** Addresses of this host (null: unknown, every address may be local), and when they were read. */
+    private Set<ByteBuffer> localAddresses;
+    private long localAddressesNanos = Long.MIN_VALUE / 2;
+    /** An address not among this host's is checked again after this long (addresses come and go). */
+    static final long LOCAL_ADDRESS_REFRESH_NANOS = 2_000_000_000L;
 
     /** An attributor over the real {@code /proc} and {@code /etc/passwd}. */
     public static ProcessAttributor system() {
@@ -115,6 +127,11 @@ public final class ProcessAttributor {
             notFound.incrementAndGet();
             return null;
         }
+        if (!isLocalAddress(local)) {
+            // a flow between two other hosts (a tap, a bridge, a replay): no socket of ours, no table to read
+            notLocal.incrementAndGet();
+            return null;
+        }
         long[] socket = findSocket(transport, local, localPort, remote, remotePort);
         if (socket == null) {
             notFound.incrementAndGet();
@@ -133,7 +150,7 @@ public final class ProcessAttributor {
         return info;
     }
 
-    /** Counters: lookups, with_process, user_only, not_found, descriptor_scans. */
+    /** Counters: lookups, with_process, user_only, not_found, descriptor_scans, not_local. */
     public Map<String, Long> counters() {
         Map<String, Long> m = new java.util.LinkedHashMap<>();
         m.put("lookups", lookups.get());
@@ -141,7 +158,106 @@ public final class ProcessAttributor {
         m.put("user_only", userOnly.get());
         m.put("not_found", notFound.get());
         m.put("descriptor_scans", rescans.get());
+        m.put("not_local", notLocal.get());
         return m;
+    }
+
+    /**
+     * True when the address is one of this host's (loopback, or listed as local in
+     * {@code /proc/net/fib_trie} or {@code /proc/net/if_inet6}); re-read at most every 2 s when an address
+     * is not found. When neither file can be read, every address counts as local.
+     */
+    private boolean isLocalAddress(byte[] address) {
+        byte[] a = address.length == 16 && isV4Mapped(address) ? Arrays.copyOfRange(address, 12, 16) : address;
+        if (a.length == 4 && a[0] == 127 || a.length == 16 && isV6Loopback(a)) {
+            return true;
+        }
+        if (localAddresses != null && localAddresses.contains(ByteBuffer.wrap(a))) {
+            return true;
+        }
+        long now = ticker.read();
+        if (now - localAddressesNanos >= LOCAL_ADDRESS_REFRESH_NANOS) {
+            localAddressesNanos = now;
+            localAddresses = readLocalAddresses();
+        }
+        return localAddresses == null || localAddresses.contains(ByteBuffer.wrap(a));
+    }
+
+    /*
+     * /proc/net/fib_trie lists each local IPv4 address as a leaf followed by its route type:
+     *        |-- 192.0.2.2
+     *           /32 host LOCAL
+     * /proc/net/if_inet6: one address per line, 32 hex digits first:
+     *   fd000000000000000000000000000002 04 40 00 82     eth0
+     */
+    private Set<ByteBuffer> readLocalAddresses() {
+        Set<ByteBuffer> found = new HashSet<>();
+        boolean readAny = false;
+        Path trie = proc.resolve("net").resolve("fib_trie");
+        if (Files.isReadable(trie)) {
+            try (BufferedReader r = Files.newBufferedReader(trie, StandardCharsets.US_ASCII)) {
+                readAny = true;
+                String leaf = null;
+                String line;
+                for (int n = 0; n < MAX_TABLE_LINES && (line = r.readLine()) != null; n++) {
+                    String t = line.trim();
+                    if (t.startsWith("|-- ")) {
+                        leaf = t.substring(4);
+                    } else if (leaf != null && t.startsWith("/32 host LOCAL")) {
+                        byte[] b = literal(leaf);
+                        if (b != null && b.length == 4) {
+                            found.add(ByteBuffer.wrap(b));
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.debug("cannot read {}: {}", trie, e.toString());
+            }
+        }
+        Path inet6 = proc.resolve("net").resolve("if_inet6");
+        if (Files.isReadable(inet6)) {
+            try (BufferedReader r = Files.newBufferedReader(inet6, StandardCharsets.US_ASCII)) {
+                readAny = true;
+                String line;
+                for (int n = 0; n < MAX_TABLE_LINES && (line = r.readLine()) != null; n++) {
+                    String t = line.trim();
+                    if (t.length() >= 32) {
+                        byte[] b = new byte[16];
+                        boolean ok = true;
+                        for (int i = 0; i < 16 && ok; i++) {
+                            int hi = Character.digit(t.charAt(2 * i), 16);
+                            int lo = Character.digit(t.charAt(2 * i + 1), 16);
+                            ok = hi >= 0 && lo >= 0;
+                            b[i] = (byte) (hi << 4 | lo);
+                        }
+                        if (ok) {
+                            found.add(ByteBuffer.wrap(b));
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.debug("cannot read {}: {}", inet6, e.toString());
+            }
+        }
+        return readAny ? found : null;
+    }
+
+    private static boolean isV4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    }
+
+    private static boolean isV6Loopback(byte[] a) {
+        for (int i = 0; i < 15; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[15] == 1;
     }
 
     /** Returns {inode, uid} of the matching socket, or null. */

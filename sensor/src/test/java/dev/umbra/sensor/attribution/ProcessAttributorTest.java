@@ -155,4 +155,40 @@ class ProcessAttributorTest {
         assertThat(fake.lookup(Transport.TCP, "::1", 50001, "::1", 8080)).isNull();
     }
 
+
+    @Test
+    void lookup_addressNotOfThisHost_returnsNullWithoutReadingSocketTables() throws IOException {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("net"));
+        Files.writeString(proc.resolve("net/fib_trie"), """
+                Main:
+                  +-- 0.0.0.0/0 3 0 5
+                     +-- 192.0.2.0/24 2 0 2
+                           |-- 192.0.2.0
+                              /24 link UNICAST
+                           |-- 192.0.2.2
+                              /32 host LOCAL
+                        |-- 192.0.2.255
+                           /32 link BROADCAST
+                """);
+        Files.writeString(proc.resolve("net/if_inet6"), "fd000000000000000000000000000002 04 40 00 82     eth0\n"
+                + "short\n");
+        String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        // 192.0.2.2 port 0xC350 to 198.51.100.7 port 443, uid 0, inode 77 (host-order words)
+        Files.writeString(proc.resolve("net/tcp"), header
+                + "   0: 020200C0:C350 076433C6:01BB 01 00000000:00000000 00:00000000 00000000     0        0 77 1\n");
+        Files.writeString(tmp.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+        ProcessAttributor fake = new ProcessAttributor(proc, tmp.resolve("passwd"), Ticker.systemTicker(),
+                Duration.ZERO, Duration.ofSeconds(1));
+
+        assertThat(fake.lookup(Transport.TCP, "192.0.2.2", 50000, "198.51.100.7", 443)).isNotNull();
+        assertThat(fake.lookup(Transport.TCP, "198.51.100.9", 50000, "198.51.100.7", 443)).isNull();
+        assertThat(fake.lookup(Transport.TCP, "fd00::3", 50000, "2001:db8::1", 443)).isNull();
+        assertThat(fake.counters()).containsEntry("not_local", 2L).containsEntry("user_only", 1L)
+                .containsEntry("not_found", 0L);
+        // the table would have matched: only the local-address check kept it from being read
+        Files.writeString(proc.resolve("net/tcp"), header
+                + "   0: 096433C6:C350 076433C6:01BB 01 00000000:00000000 00:00000000 00000000     0        0 78 1\n");
+        assertThat(fake.lookup(Transport.TCP, "198.51.100.9", 50000, "198.51.100.7", 443)).isNull();
+    }
 }
