@@ -188,6 +188,9 @@ public final class TcpStreams {
         s.buf.discard(n);
         s.base = (s.base + n) & 0xffffffffL;
         s.start = Math.max(0, s.start - n);
+        if (s.buf.highest() == 0) {
+            recycle(s); // everything was read: the next segment takes a buffer again
+        }
     }
 
     /**

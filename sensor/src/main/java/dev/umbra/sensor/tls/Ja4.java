@@ -23,6 +23,15 @@ import java.util.List;
 final class Ja4 {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** A SHA-256 digest per thread: looking one up through the providers cost more than hashing. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java SE runtime has SHA-256", e);
+        }
+    });
+
     private Ja4() {
     }
 
@@ -153,16 +162,14 @@ final class Ja4 {
     }
 
     private static String hash12(CharSequence s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.US_ASCII));
-            char[] out = new char[12];
-            for (int i = 0; i < 6; i++) {
-                out[2 * i] = HEX[(d[i] >> 4) & 0xf];
-                out[2 * i + 1] = HEX[d[i] & 0xf];
-            }
-            return new String(out);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java SE runtime has SHA-256", e);
+        MessageDigest sha256 = SHA256.get();
+        sha256.reset();
+        byte[] d = sha256.digest(s.toString().getBytes(StandardCharsets.US_ASCII));
+        char[] out = new char[12];
+        for (int i = 0; i < 6; i++) {
+            out[2 * i] = HEX[(d[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[d[i] & 0xf];
         }
+        return new String(out);
     }
 }
