@@ -102,7 +102,9 @@ public final class NameCache {
                 writes = 0;
                 runMaintenance();
             }
-            Entry old = cache.getIfPresent(address);
+            // quietly: a read through getIfPresent also reschedules expiry and records the access,
+            // which cost more than the lookup; the put below does both anyway
+            Entry old = cache.policy().getIfPresentQuietly(address);
             if (old != null && old.names().get(0).equals(name) && old.ttlNanos() >= ttl) {
                 cache.put(address, old); // the same names: only the lifetime starts again
                 return;

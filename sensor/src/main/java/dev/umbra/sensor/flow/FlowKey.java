@@ -49,6 +49,23 @@ public record FlowKey(long srcHi, long srcLo, long dstHi, long dstLo, int srcPor
         return c <= 0 ? this : reverse();
     }
 
+    /** Field by field, written out: a key is hashed and compared on every packet. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FlowKey k && srcLo == k.srcLo && dstLo == k.dstLo && srcPort == k.srcPort
+                && dstPort == k.dstPort && srcHi == k.srcHi && dstHi == k.dstHi && protocol == k.protocol;
+    }
+
+    @Override
+    public int hashCode() {
+        long h = srcHi * 31 + srcLo;
+        h = h * 31 + dstHi;
+        h = h * 31 + dstLo;
+        h = h * 31 + ((long) srcPort << 16 | dstPort);
+        h = h * 31 + protocol;
+        return (int) (h ^ (h >>> 32));
+    }
+
     /** True for IPv6 addresses. */
     public boolean v6() {
         return srcHi != V4_MARK;

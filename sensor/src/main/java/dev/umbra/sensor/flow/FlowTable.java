@@ -20,6 +20,11 @@ import java.util.function.Consumer;
  * entries at a time from the least recently used end), when the table is full (the least recently
  * used flow is evicted, counted flow_evicted), or at flush(). Each end goes to the consumer once.
  * The map is access-ordered, so the eldest entry is the one idle longest.
+ *
+ * The idle probe runs on every packet, so it is skipped when it cannot find anything: oldestBound
+ * is at most the lastNanos of every flow, and when now - oldestBound <= idleNanos no flow is idle
+ * (the probe would stop at the first entry). While capture time never went backwards the eldest
+ * entry has the smallest lastNanos, and a probe that stops there raises the bound to it.
  */
 /**
  * A bounded table of transport flows with packets and bytes in each direction. Not thread-safe.
@@ -64,6 +69,10 @@ public final class FlowTable {
     private final long idleNanos;
     private final Consumer<Flow> onEnd;
     private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(1024, 0.75f, true);
+    // at most every flow's lastNanos; see the design notes
+    private long oldestBound = Long.MAX_VALUE;
+    private long latest = Long.MIN_VALUE;
+    private boolean timeOrdered = true;
 
     /**
      * @param maxFlows flows tracked at once, at least 1
@@ -99,6 +108,11 @@ public final class FlowTable {
      * @return the flow, or {@code null} when the packet ended it
      */
     public Flow onPacket(FlowKey key, long now, int payloadBytes, boolean syn, boolean fin, boolean rst) {
+        if (now < latest) {
+            timeOrdered = false;
+        } else {
+            latest = now;
+        }
         expire(now);
         FlowKey canonical = key.canonical();
         Flow f = flows.get(canonical);
@@ -115,6 +129,7 @@ public final class FlowTable {
             }
             f = new Flow(key, now);
             flows.put(canonical, f);
+            oldestBound = Math.min(oldestBound, now);
         }
         boolean out = key.equals(f.client);
         if (syn && !out && f.packetsOut + f.packetsIn <= 1) {
@@ -127,6 +142,7 @@ public final class FlowTable {
             out = true;
         }
         f.lastNanos = now;
+        oldestBound = Math.min(oldestBound, now);
         if (out) {
             f.packetsOut++;
             f.bytesOut += payloadBytes;
@@ -162,10 +178,16 @@ public final class FlowTable {
     }
 
     private void expire(long now, int max) {
+        if (flows.isEmpty() || now - oldestBound <= idleNanos) {
+            return; // no flow can be idle yet
+        }
         Iterator<Flow> it = flows.values().iterator();
         for (int i = 0; i < max && it.hasNext(); i++) {
             Flow f = it.next();
             if (now - f.lastNanos <= idleNanos) {
+                if (timeOrdered) {
+                    oldestBound = f.lastNanos; // the eldest is the oldest while time runs forward
+                }
                 return;
             }
             it.remove();
