@@ -29,6 +29,21 @@ public record FlowKey(long srcHi, long srcLo, long dstHi, long dstLo, int srcPor
         return new FlowKey(V4_MARK, be32(b, srcOff), V4_MARK, be32(b, dstOff), srcPort, dstPort, protocol);
     }
 
+    /**
+     * True when this key is the one {@link #of} would build from these arguments (lets a caller
+     * reuse the key of a recent packet instead of allocating one).
+     */
+    public boolean matches(boolean v6, byte[] b, int srcOff, int dstOff, int srcPort, int dstPort, int protocol) {
+        if (this.srcPort != srcPort || this.dstPort != dstPort || this.protocol != protocol) {
+            return false;
+        }
+        if (v6) {
+            return srcHi != V4_MARK && srcHi == be64(b, srcOff) && srcLo == be64(b, srcOff + 8)
+                    && dstHi == be64(b, dstOff) && dstLo == be64(b, dstOff + 8);
+        }
+        return srcHi == V4_MARK && srcLo == be32(b, srcOff) && dstHi == V4_MARK && dstLo == be32(b, dstOff);
+    }
+
     /** The key of the opposite direction. */
     public FlowKey reverse() {
         return new FlowKey(dstHi, dstLo, srcHi, srcLo, dstPort, srcPort, protocol);

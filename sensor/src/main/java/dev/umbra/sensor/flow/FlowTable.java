@@ -73,6 +73,11 @@ public final class FlowTable {
     private long oldestBound = Long.MAX_VALUE;
     private long latest = Long.MIN_VALUE;
     private boolean timeOrdered = true;
+    // the last two keys seen and their canonical forms (the caller reuses keys of recent packets)
+    private FlowKey recentKey;
+    private FlowKey recentCanonical;
+    private FlowKey olderKey;
+    private FlowKey olderCanonical;
 
     /**
      * @param maxFlows flows tracked at once, at least 1
@@ -114,7 +119,7 @@ public final class FlowTable {
             latest = now;
         }
         expire(now);
-        FlowKey canonical = key.canonical();
+        FlowKey canonical = canonical(key);
         Flow f = flows.get(canonical);
         if (f == null) {
             if (!syn && payloadBytes == 0 && key.protocol() == 6) {
@@ -158,6 +163,19 @@ public final class FlowTable {
             return null;
         }
         return f;
+    }
+
+    /** The canonical key, without allocating the reverse key again for a key seen just before. */
+    private FlowKey canonical(FlowKey key) {
+        if (key == recentKey) {
+            return recentCanonical;
+        }
+        FlowKey c = key == olderKey ? olderCanonical : key.canonical();
+        olderKey = recentKey;
+        olderCanonical = recentCanonical;
+        recentKey = key;
+        recentCanonical = c;
+        return c;
     }
 
     /** Ends every flow (end of capture). */
