@@ -128,7 +128,11 @@ public final class TcpStreams {
     /** Opens (or reopens) a stream whose offset 0 is sequence number {@code base}. */
     public Stream open(FlowKey key, long base, Kind kind, long now) {
         expire(now);
-        if (!streams.containsKey(key) && streams.size() >= maxStreams) {
+        Stream s = new Stream(key, base & 0xffffffffL, kind);
+        s.lastSeen = now;
+        // one lookup: put, then evict the eldest when that made one stream too many (the new
+        // stream is the youngest, so the eldest is the one that would have been evicted first)
+        if (streams.put(key, s) == null && streams.size() > maxStreams) {
             Iterator<Stream> it = streams.values().iterator();
             Stream eldest = it.next();
             it.remove();
@@ -136,9 +140,6 @@ public final class TcpStreams {
             onDrop.accept(eldest, Boolean.TRUE);
             recycle(eldest);
         }
-        Stream s = new Stream(key, base & 0xffffffffL, kind);
-        s.lastSeen = now;
-        streams.put(key, s);
         return s;
     }
 
