@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /*
  * Design notes.
@@ -45,9 +46,11 @@ public final class NameCache {
     }
 
     private final Object lock = new Object();
-    // Caffeine's pending maintenance task and the writes since it was last run (guarded by lock)
-    private Runnable maintenance;
+    // writes since Caffeine's maintenance last ran (guarded by lock)
     private int writes;
+    // Caffeine's pending maintenance task; never waited for under a lock, because Caffeine hands it
+    // to the executor while holding its own eviction lock
+    private final AtomicReference<Runnable> maintenance = new AtomicReference<>();
 
     private final Cache<String, Entry> cache;
     private final long minTtlNanos;
@@ -97,28 +100,32 @@ public final class NameCache {
         long ttl = Math.max(minTtlNanos, Math.min(maxTtlNanos, Math.max(0, ttlSeconds) * 1_000_000_000L));
         // a lookup and a put under one lock cost about half of Caffeine's compute(); the lock keeps
         // concurrent puts to one address from losing a name, readers never take it
+        boolean maintain;
         synchronized (lock) {
-            if (++writes >= MAINTENANCE_BATCH) {
+            maintain = ++writes >= MAINTENANCE_BATCH;
+            if (maintain) {
                 writes = 0;
-                runMaintenance();
             }
             // quietly: a read through getIfPresent also reschedules expiry and records the access,
             // which cost more than the lookup; the put below does both anyway
             Entry old = cache.policy().getIfPresentQuietly(address);
             if (old != null && old.names().get(0).equals(name) && old.ttlNanos() >= ttl) {
                 cache.put(address, old); // the same names: only the lifetime starts again
-                return;
-            }
-            List<String> names = new ArrayList<>(MAX_NAMES);
-            names.add(name);
-            if (old != null) {
-                for (String n : old.names()) {
-                    if (names.size() < MAX_NAMES && !n.equals(name)) {
-                        names.add(n);
+            } else {
+                List<String> names = new ArrayList<>(MAX_NAMES);
+                names.add(name);
+                if (old != null) {
+                    for (String n : old.names()) {
+                        if (names.size() < MAX_NAMES && !n.equals(name)) {
+                            names.add(n);
+                        }
                     }
                 }
+                cache.put(address, new Entry(List.copyOf(names), old == null ? ttl : Math.max(ttl, old.ttlNanos())));
             }
-            cache.put(address, new Entry(List.copyOf(names), old == null ? ttl : Math.max(ttl, old.ttlNanos())));
+        }
+        if (maintain) {
+            runMaintenance();
         }
     }
 
@@ -130,25 +137,13 @@ public final class NameCache {
 
     /** Holds Caffeine's maintenance task for the next batch; a second one while one waits runs now. */
     private void defer(Runnable task) {
-        Runnable now = null;
-        synchronized (lock) {
-            if (maintenance == null) {
-                maintenance = task;
-            } else {
-                now = task;
-            }
-        }
-        if (now != null) {
-            now.run();
+        if (!maintenance.compareAndSet(null, task)) {
+            task.run();
         }
     }
 
     private void runMaintenance() {
-        Runnable task;
-        synchronized (lock) {
-            task = maintenance;
-            maintenance = null;
-        }
+        Runnable task = maintenance.getAndSet(null);
         if (task != null) {
             task.run();
         }
