@@ -53,6 +53,11 @@ public final class ReassemblyBuffer {
             // the common case, data in order or ahead of a gap: no byte of the range is present yet
             System.arraycopy(b, off, data, start, n);
             setBits(start, end);
+            if (contiguous == start) {
+                contiguous = end; // in order: everything up to here is present, nothing after it
+                highest = end;
+                return n == len;
+            }
         } else {
             for (int i = start; i < end; i++) {
                 long bit = 1L << (i & 63);
