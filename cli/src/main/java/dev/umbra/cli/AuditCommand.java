@@ -3,8 +3,6 @@ package dev.umbra.cli;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Category;
-import dev.umbra.signatures.HostMatcher;
-import dev.umbra.signatures.Match;
 import dev.umbra.signatures.PathRule;
 import dev.umbra.signatures.Verdict;
 import java.nio.file.Path;
@@ -65,15 +63,15 @@ final class AuditCommand implements Callable<Integer> {
         List<dev.umbra.shipper.sink.OutputSpec> outputSpecs = Outputs.parse(outputs);
         CaptureRun.checkInputs(files);
         var logOptions = logInput.toLogOptions();
-        HostMatcher matcher = catalog.load(root.err).matcher();
         UsageReport report = new UsageReport();
+        // the built-in catalog loads while the inputs are read; a catalog or policy the user names is
+        // checked first, so that its errors come before any reading
+        MatchingSink sink = catalog.catalogDir == null && catalog.policyFile == null
+                ? MatchingSink.loading(() -> catalog.load(root.err).matcher(), report)
+                : MatchingSink.ready(catalog.load(root.err).matcher(), report);
         CaptureRun run = new CaptureRun(root.err, logOptions);
-        run.readAll(files, o -> {
-            Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
-            if (m != null) {
-                report.add(o, m);
-            }
-        });
+        run.readAll(files, sink);
+        sink.finish();
         boolean delivered = true;
         if (!outputSpecs.isEmpty()) {
             try (Outputs o = Outputs.open(outputSpecs, outputConfig, root.out, root.err,

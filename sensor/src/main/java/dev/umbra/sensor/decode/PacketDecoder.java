@@ -110,6 +110,9 @@ public final class PacketDecoder implements PacketHandler {
     private int srcOff;
     private int dstOff;
     private boolean ipv6;
+    // the keys of the last two directions seen: a packet of one of them reuses its key
+    private FlowKey recentKey;
+    private FlowKey olderKey;
 
     /**
      * @param source the capture file or interface name put into every observation
@@ -799,7 +802,7 @@ public final class PacketDecoder implements PacketHandler {
         }
         FlowKey key = null;
         if (srcPort != 53 && dstPort != 53) {
-            key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_UDP);
+            key = flowKey(srcPort, dstPort, PROTO_UDP);
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
         }
         if (srcPort == 53 || dstPort == 53) {
@@ -830,7 +833,7 @@ public final class PacketDecoder implements PacketHandler {
         }
         int payload = off + headerLength;
         int payloadLength = len - headerLength;
-        FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+        FlowKey key = flowKey(srcPort, dstPort, PROTO_TCP);
         if (srcPort != 53 && dstPort != 53) {
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
@@ -1218,6 +1221,25 @@ public final class PacketDecoder implements PacketHandler {
         sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
                 client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
                 hello.tlsVersion(), hello.echPresent(), source));
+    }
+
+    /**
+     * The key of the current packet's direction. Packets of a flow tend to come in runs (a burst of
+     * segments, a request and its answer), so the keys of the last two directions are kept and
+     * reused when they match rather than allocating a key per packet.
+     */
+    private FlowKey flowKey(int srcPort, int dstPort, int protocol) {
+        FlowKey k = recentKey;
+        if (k != null && k.matches(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, protocol)) {
+            return k;
+        }
+        k = olderKey;
+        if (k == null || !k.matches(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, protocol)) {
+            k = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, protocol);
+        }
+        olderKey = recentKey;
+        recentKey = k;
+        return k;
     }
 
     private Instant time() {

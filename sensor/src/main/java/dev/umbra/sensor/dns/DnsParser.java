@@ -3,6 +3,7 @@ package dev.umbra.sensor.dns;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.IpText;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +51,8 @@ public final class DnsParser {
     private static final int HEADER = 12;
 
     private final AnomalyCounters anomalies;
-    private final StringBuilder name = new StringBuilder(64);
+    /** The name being read, as text bytes: 255 octets, each at most 4 bytes as {@code \\ddd}. */
+    private final byte[] name = new byte[MAX_NAME_OCTETS * 4];
     private int nameEnd;
 
     public DnsParser(AnomalyCounters anomalies) {
@@ -224,7 +226,8 @@ public final class DnsParser {
      *     root, or {@code null} when malformed (anomaly counted)
      */
     private String readName(byte[] b, int msgStart, int end, int p) {
-        name.setLength(0);
+        byte[] out = name;
+        int n = 0;
         int hops = 0;
         int octets = 1;
         int after = -1;
@@ -275,24 +278,27 @@ public final class DnsParser {
                 anomalies.count(Anomaly.DNS_TRUNCATED);
                 return null;
             }
-            if (name.length() > 0) {
-                name.append('.');
+            if (n > 0) {
+                out[n++] = '.';
             }
-            for (int i = p + 1; i <= p + length; i++) {
+            // octets <= 255 and at most 4 text bytes per octet: out never overflows
+            for (int i = p + 1, last = p + length; i <= last; i++) {
                 int c = b[i] & 0xff;
                 if (c >= 'A' && c <= 'Z') {
-                    name.append((char) (c + 32));
+                    out[n++] = (byte) (c + 32);
                 } else if (c > 0x20 && c < 0x7f && c != '.' && c != '\\') {
-                    name.append((char) c);
+                    out[n++] = (byte) c;
                 } else {
-                    name.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
-                            .append((char) ('0' + c % 10));
+                    out[n++] = '\\';
+                    out[n++] = (byte) ('0' + c / 100);
+                    out[n++] = (byte) ('0' + c / 10 % 10);
+                    out[n++] = (byte) ('0' + c % 10);
                 }
             }
             p += 1 + length;
         }
         nameEnd = after;
-        return name.length() == 0 ? "." : name.toString();
+        return n == 0 ? "." : new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     private static int u16(byte[] b, int i) {

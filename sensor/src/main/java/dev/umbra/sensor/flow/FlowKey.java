@@ -29,6 +29,21 @@ public record FlowKey(long srcHi, long srcLo, long dstHi, long dstLo, int srcPor
         return new FlowKey(V4_MARK, be32(b, srcOff), V4_MARK, be32(b, dstOff), srcPort, dstPort, protocol);
     }
 
+    /**
+     * True when this key is the one {@link #of} would build from these arguments (lets a caller
+     * reuse the key of a recent packet instead of allocating one).
+     */
+    public boolean matches(boolean v6, byte[] b, int srcOff, int dstOff, int srcPort, int dstPort, int protocol) {
+        if (this.srcPort != srcPort || this.dstPort != dstPort || this.protocol != protocol) {
+            return false;
+        }
+        if (v6) {
+            return srcHi != V4_MARK && srcHi == be64(b, srcOff) && srcLo == be64(b, srcOff + 8)
+                    && dstHi == be64(b, dstOff) && dstLo == be64(b, dstOff + 8);
+        }
+        return srcHi == V4_MARK && srcLo == be32(b, srcOff) && dstHi == V4_MARK && dstLo == be32(b, dstOff);
+    }
+
     /** The key of the opposite direction. */
     public FlowKey reverse() {
         return new FlowKey(dstHi, dstLo, srcHi, srcLo, dstPort, srcPort, protocol);
@@ -47,6 +62,23 @@ public record FlowKey(long srcHi, long srcLo, long dstHi, long dstLo, int srcPor
             c = Integer.compare(srcPort, dstPort);
         }
         return c <= 0 ? this : reverse();
+    }
+
+    /** Field by field, written out: a key is hashed and compared on every packet. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FlowKey k && srcLo == k.srcLo && dstLo == k.dstLo && srcPort == k.srcPort
+                && dstPort == k.dstPort && srcHi == k.srcHi && dstHi == k.dstHi && protocol == k.protocol;
+    }
+
+    @Override
+    public int hashCode() {
+        long h = srcHi * 31 + srcLo;
+        h = h * 31 + dstHi;
+        h = h * 31 + dstLo;
+        h = h * 31 + ((long) srcPort << 16 | dstPort);
+        h = h * 31 + protocol;
+        return (int) (h ^ (h >>> 32));
     }
 
     /** True for IPv6 addresses. */

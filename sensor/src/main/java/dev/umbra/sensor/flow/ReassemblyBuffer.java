@@ -14,7 +14,7 @@ import java.util.Arrays;
 public final class ReassemblyBuffer {
     private static final int INITIAL_CAPACITY = 2048;
 
-    private final int cap;
+    private int cap;
     private byte[] data;
     private long[] have;
     private int contiguous;
@@ -49,18 +49,60 @@ public final class ReassemblyBuffer {
         int n = (int) Math.min(len, cap - offset);
         int end = start + n;
         ensure(end);
-        for (int i = start; i < end; i++) {
-            long bit = 1L << (i & 63);
-            if ((have[i >>> 6] & bit) == 0) {
-                data[i] = b[off + (i - start)];
-                have[i >>> 6] |= bit;
+        if (start >= highest) {
+            // the common case, data in order or ahead of a gap: no byte of the range is present yet
+            System.arraycopy(b, off, data, start, n);
+            setBits(start, end);
+            if (contiguous == start) {
+                contiguous = end; // in order: everything up to here is present, nothing after it
+                highest = end;
+                return n == len;
+            }
+        } else {
+            for (int i = start; i < end; i++) {
+                long bit = 1L << (i & 63);
+                if ((have[i >>> 6] & bit) == 0) {
+                    data[i] = b[off + (i - start)];
+                    have[i >>> 6] |= bit;
+                }
             }
         }
         highest = Math.max(highest, end);
-        while (contiguous < highest && (have[contiguous >>> 6] & (1L << (contiguous & 63))) != 0) {
-            contiguous++;
-        }
+        advanceContiguous();
         return n == len;
+    }
+
+    /** Sets the presence bits of {@code [from, to)}, a word at a time. */
+    private void setBits(int from, int to) {
+        if (from >= to) {
+            return;
+        }
+        int first = from >>> 6;
+        int last = (to - 1) >>> 6;
+        long firstMask = -1L << (from & 63);
+        long lastMask = -1L >>> (63 - ((to - 1) & 63));
+        if (first == last) {
+            have[first] |= firstMask & lastMask;
+            return;
+        }
+        have[first] |= firstMask;
+        for (int w = first + 1; w < last; w++) {
+            have[w] = -1L;
+        }
+        have[last] |= lastMask;
+    }
+
+    /** Moves {@code contiguous} over the present bytes that follow it, a word at a time. */
+    private void advanceContiguous() {
+        while (contiguous < highest) {
+            long missing = ~have[contiguous >>> 6] & (-1L << (contiguous & 63));
+            if (missing != 0) {
+                contiguous = Math.min(highest, (contiguous & ~63) + Long.numberOfTrailingZeros(missing));
+                return;
+            }
+            contiguous = (contiguous & ~63) + 64;
+        }
+        contiguous = highest;
     }
 
     /** Length of the run of bytes present from offset 0. */
@@ -95,14 +137,16 @@ public final class ReassemblyBuffer {
             throw new IllegalArgumentException("cannot discard " + n + " bytes, only " + contiguous + " present");
         }
         int rest = highest - n;
-        long[] old = have.clone();
-        Arrays.fill(have, 0);
-        for (int i = 0; i < rest; i++) {
-            int from = i + n;
-            if ((old[from >>> 6] & (1L << (from & 63))) != 0) {
-                data[i] = data[from];
-                have[i >>> 6] |= 1L << (i & 63);
-            }
+        System.arraycopy(data, n, data, 0, rest);
+        // shift the presence bits down by n, in place (the destination word is never ahead of the source)
+        int words = have.length;
+        int shiftWords = n >>> 6;
+        int shiftBits = n & 63;
+        for (int w = 0; w < words; w++) {
+            int src = w + shiftWords;
+            long lo = src < words ? have[src] : 0;
+            long hi = src + 1 < words ? have[src + 1] : 0;
+            have[w] = shiftBits == 0 ? lo : (lo >>> shiftBits) | (hi << (64 - shiftBits));
         }
         contiguous -= n;
         highest = rest;
@@ -110,9 +154,21 @@ public final class ReassemblyBuffer {
 
     /** Forgets every byte; keeps the storage. */
     public void clear() {
-        Arrays.fill(have, 0);
+        Arrays.fill(have, 0, Math.min(have.length, (highest + 63) >>> 6), 0);
         contiguous = 0;
         highest = 0;
+    }
+
+    /**
+     * Forgets every byte and takes a new cap, keeping the storage: a buffer handed back when its
+     * stream was read serves the next stream without a new allocation.
+     */
+    void reuse(int newCap) {
+        if (newCap <= 0) {
+            throw new IllegalArgumentException("cap must be positive: " + newCap);
+        }
+        clear();
+        cap = newCap;
     }
 
     private void ensure(int end) {

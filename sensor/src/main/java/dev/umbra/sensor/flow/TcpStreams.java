@@ -24,6 +24,11 @@ import java.util.function.BiConsumer;
  * tcp_stream_evicted; the eviction callback lets the caller report what an evicted stream held),
  * streams idle longer than idleNanos expire, each buffer holds at most its cap (bytes beyond are
  * counted tcp_reassembly_overflow).
+ *
+ * Buffers of streams that were read, expired or evicted go back to a small free list (at most
+ * SPARE_BUFFERS) and serve the next stream: most TCP sessions open a stream on their SYN and read a
+ * hello of a few hundred bytes, so allocating a fresh buffer for each was most of the decoder's
+ * garbage.
  */
 /**
  * The TCP directions currently being reassembled, keyed by direction. Not thread-safe.
@@ -73,12 +78,16 @@ public final class TcpStreams {
     /** Default idle time after which a stream is forgotten. */
     public static final long DEFAULT_IDLE_NANOS = 30_000_000_000L;
     private static final int PROBE_EXPIRED = 8;
+    /** Buffers kept for reuse. */
+    private static final int SPARE_BUFFERS = 16;
 
     private final AnomalyCounters anomalies;
     private final int maxStreams;
     private final long idleNanos;
     private final BiConsumer<Stream, Boolean> onDrop;
     private final Map<FlowKey, Stream> streams = new LinkedHashMap<>(256, 0.75f, true);
+    private final ReassemblyBuffer[] spare = new ReassemblyBuffer[SPARE_BUFFERS];
+    private int spareCount;
 
     /**
      * @param onDrop called with a stream that is evicted ({@code true}) or expires ({@code false})
@@ -119,16 +128,18 @@ public final class TcpStreams {
     /** Opens (or reopens) a stream whose offset 0 is sequence number {@code base}. */
     public Stream open(FlowKey key, long base, Kind kind, long now) {
         expire(now);
-        if (!streams.containsKey(key) && streams.size() >= maxStreams) {
+        Stream s = new Stream(key, base & 0xffffffffL, kind);
+        s.lastSeen = now;
+        // one lookup: put, then evict the eldest when that made one stream too many (the new
+        // stream is the youngest, so the eldest is the one that would have been evicted first)
+        if (streams.put(key, s) == null && streams.size() > maxStreams) {
             Iterator<Stream> it = streams.values().iterator();
             Stream eldest = it.next();
             it.remove();
             anomalies.count(Anomaly.TCP_STREAM_EVICTED);
             onDrop.accept(eldest, Boolean.TRUE);
+            recycle(eldest);
         }
-        Stream s = new Stream(key, base & 0xffffffffL, kind);
-        s.lastSeen = now;
-        streams.put(key, s);
         return s;
     }
 
@@ -150,7 +161,13 @@ public final class TcpStreams {
             offset = 0;
         }
         if (s.buf == null) {
-            s.buf = new ReassemblyBuffer(cap);
+            if (spareCount > 0) {
+                s.buf = spare[--spareCount];
+                spare[spareCount] = null;
+                s.buf.reuse(cap);
+            } else {
+                s.buf = new ReassemblyBuffer(cap);
+            }
         }
         if (offset >= s.buf.cap()) {
             anomalies.count(Anomaly.TCP_REASSEMBLY_OVERFLOW);
@@ -172,6 +189,9 @@ public final class TcpStreams {
         s.buf.discard(n);
         s.base = (s.base + n) & 0xffffffffL;
         s.start = Math.max(0, s.start - n);
+        if (s.buf.highest() == 0) {
+            recycle(s); // everything was read: the next segment takes a buffer again
+        }
     }
 
     /**
@@ -180,8 +200,17 @@ public final class TcpStreams {
      */
     public void done(Stream s) {
         s.kind = Kind.DONE;
-        s.buf = null;
         streams.remove(s.key, s);
+        recycle(s);
+    }
+
+    /** Takes a forgotten stream's buffer back for the next stream. */
+    private void recycle(Stream s) {
+        ReassemblyBuffer b = s.buf;
+        s.buf = null;
+        if (b != null && spareCount < SPARE_BUFFERS) {
+            spare[spareCount++] = b;
+        }
     }
 
     /** Forgets a direction. */
@@ -195,6 +224,7 @@ public final class TcpStreams {
             if (s.kind != Kind.DONE) {
                 onDrop.accept(s, Boolean.FALSE);
             }
+            recycle(s);
         }
         streams.clear();
     }
@@ -219,6 +249,7 @@ public final class TcpStreams {
             if (s.kind != Kind.DONE) {
                 onDrop.accept(s, Boolean.FALSE);
             }
+            recycle(s);
         }
     }
 }

@@ -59,7 +59,8 @@ public final class QuicInitialDecoder {
          * @param timeNanos capture time of the packet that completed the hello (or of the last
          *     packet seen, for a hello reported incomplete)
          * @param hello the parsed hello; {@link ClientHello#complete()} is false when bytes are missing
-         * @param raw the handshake message bytes, from offset 0 of the CRYPTO stream
+         * @param raw the handshake message bytes, from offset 0 of the CRYPTO stream; valid only
+         *     during the call (the buffer serves the next connection afterwards)
          * @param rawLength the number of valid bytes in {@code raw}
          */
         void onClientHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength);
@@ -99,6 +100,11 @@ public final class QuicInitialDecoder {
     // the keys derived last: a burst of Initials with one DCID (retransmissions before the first
     // decrypted, a flood of forged or corrupted ones) costs one derivation, not one each
     private InitialKeys recent;
+    // the keys hpCipher was last initialised with (AES-ECB is stateless between doFinal calls)
+    private InitialKeys hpKeys;
+    // CRYPTO buffers of reported connections, kept for the next connections
+    private final ReassemblyBuffer[] spare = new ReassemblyBuffer[4];
+    private int spareCount;
     private long now;
     private int pos;
 
@@ -330,7 +336,11 @@ public final class QuicInitialDecoder {
      */
     private int decrypt(InitialKeys keys, byte[] b, int p, int pnOffset, int packetEnd) {
         try {
-            hpCipher.init(Cipher.ENCRYPT_MODE, keys.hp);
+            if (hpKeys != keys) {
+                hpKeys = null;
+                hpCipher.init(Cipher.ENCRYPT_MODE, keys.hp);
+                hpKeys = keys;
+            }
             hpCipher.doFinal(b, pnOffset + 4, 16, mask, 0);
             int first = (b[p] & 0xff) ^ (mask[0] & 0x0f); // long header: low 4 bits protected
             int pnLength = (first & 3) + 1;
@@ -358,6 +368,7 @@ public final class QuicInitialDecoder {
         } catch (AEADBadTagException e) {
             return -1;
         } catch (GeneralSecurityException | IllegalStateException e) {
+            hpKeys = null;
             return -1;
         }
     }
@@ -438,7 +449,12 @@ public final class QuicInitialDecoder {
 
     private void crypto(FlowKey key, Connection conn, long offset, byte[] f, int off, int length) {
         if (conn.crypto == null) {
-            conn.crypto = new ReassemblyBuffer(maxCryptoBytes);
+            if (spareCount > 0) {
+                conn.crypto = spare[--spareCount];
+                spare[spareCount] = null;
+            } else {
+                conn.crypto = new ReassemblyBuffer(maxCryptoBytes);
+            }
         }
         ReassemblyBuffer buf = conn.crypto;
         if (!buf.put(offset, f, off, length)) {
@@ -501,8 +517,12 @@ public final class QuicInitialDecoder {
         }
     }
 
-    private static void markReported(Connection conn) {
+    private void markReported(Connection conn) {
         conn.reported = true;
+        if (conn.crypto != null && spareCount < spare.length) {
+            conn.crypto.clear();
+            spare[spareCount++] = conn.crypto;
+        }
         conn.crypto = null;
         conn.keys = null;
     }

@@ -23,6 +23,25 @@ import java.util.List;
 final class Ja4 {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    private static final byte[] HEX_BYTES = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** Per thread: a SHA-256 digest (looking one up through the providers cost more than hashing)
+     *  and the bytes of the list being hashed. */
+    private static final class Scratch {
+        final MessageDigest sha256;
+        byte[] text = new byte[512];
+
+        Scratch() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java SE runtime has SHA-256", e);
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private Ja4() {
     }
 
@@ -75,14 +94,15 @@ final class Ja4 {
         sb.append('_');
         int[] sortedCiphers = Arrays.copyOf(ciphers, nCiphers);
         Arrays.sort(sortedCiphers);
-        sb.append(nCiphers == 0 ? "000000000000" : hash12(list(sortedCiphers, nCiphers)));
+        Scratch scratch = SCRATCH.get();
+        sb.append(nCiphers == 0 ? "000000000000" : hash12(scratch, list(scratch, 0, sortedCiphers, nCiphers)));
         sb.append('_');
         if (nHashed == 0) {
             sb.append("000000000000");
         } else {
             int[] sortedExtensions = Arrays.copyOf(exts, nHashed);
             Arrays.sort(sortedExtensions);
-            StringBuilder c = list(sortedExtensions, nHashed);
+            int c = list(scratch, 0, sortedExtensions, nHashed);
             if (sigAlgsAt >= 0) {
                 int[] algs = new int[sigAlgsLength / 2];
                 int n = 0;
@@ -93,10 +113,11 @@ final class Ja4 {
                     }
                 }
                 if (n > 0) {
-                    c.append('_').append(list(algs, n));
+                    scratch.text[c] = '_'; // list() left room for it
+                    c = list(scratch, c + 1, algs, n);
                 }
             }
-            sb.append(hash12(c));
+            sb.append(hash12(scratch, c));
         }
         return sb.toString();
     }
@@ -140,29 +161,43 @@ final class Ja4 {
         return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
-    private static StringBuilder list(int[] values, int n) {
-        StringBuilder sb = new StringBuilder(n * 5);
+    /**
+     * Writes {@code "002f,0035,..."} into the scratch text at {@code at}, with room for one more
+     * byte after it.
+     *
+     * @return the offset after the list
+     */
+    private static int list(Scratch scratch, int at, int[] values, int n) {
+        int need = at + n * 5 + 1;
+        if (scratch.text.length < need) {
+            scratch.text = Arrays.copyOf(scratch.text, Math.max(need, scratch.text.length * 2));
+        }
+        byte[] out = scratch.text;
+        int p = at;
         for (int i = 0; i < n; i++) {
             if (i > 0) {
-                sb.append(',');
+                out[p++] = ',';
             }
             int v = values[i];
-            sb.append(HEX[(v >> 12) & 0xf]).append(HEX[(v >> 8) & 0xf]).append(HEX[(v >> 4) & 0xf]).append(HEX[v & 0xf]);
+            out[p++] = HEX_BYTES[(v >> 12) & 0xf];
+            out[p++] = HEX_BYTES[(v >> 8) & 0xf];
+            out[p++] = HEX_BYTES[(v >> 4) & 0xf];
+            out[p++] = HEX_BYTES[v & 0xf];
         }
-        return sb;
+        return p;
     }
 
-    private static String hash12(CharSequence s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.US_ASCII));
-            char[] out = new char[12];
-            for (int i = 0; i < 6; i++) {
-                out[2 * i] = HEX[(d[i] >> 4) & 0xf];
-                out[2 * i + 1] = HEX[d[i] & 0xf];
-            }
-            return new String(out);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java SE runtime has SHA-256", e);
+    /** The first 12 hex digits of the SHA-256 of the scratch text's first {@code length} bytes. */
+    private static String hash12(Scratch scratch, int length) {
+        MessageDigest sha256 = scratch.sha256;
+        sha256.reset();
+        sha256.update(scratch.text, 0, length);
+        byte[] d = sha256.digest();
+        char[] out = new char[12];
+        for (int i = 0; i < 6; i++) {
+            out[2 * i] = HEX[(d[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[d[i] & 0xf];
         }
+        return new String(out);
     }
 }

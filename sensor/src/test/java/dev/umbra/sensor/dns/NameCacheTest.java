@@ -50,4 +50,43 @@ class NameCacheTest {
         assertThatThrownBy(() -> new NameCache(0, 1, 2, now::get)).hasMessageContaining("maxEntries");
         assertThatThrownBy(() -> new NameCache(1, 10, 2, now::get)).hasMessageContaining("10 2");
     }
+
+    @Test
+    void put_sameNameAgain_lifetimeStartsAgain() {
+        cache.put("192.0.2.7", "claude.ai", 300);
+        now.addAndGet(200 * SECOND);
+        cache.put("192.0.2.7", "claude.ai", 100); // shorter TTL: the longer one still counts
+        now.addAndGet(250 * SECOND);
+        assertThat(cache.names("192.0.2.7")).containsExactly("claude.ai");
+        now.addAndGet(51 * SECOND);
+        assertThat(cache.names("192.0.2.7")).isEmpty();
+    }
+
+    /** Caffeine hands its maintenance to the executor under its own lock: readers and writers on
+     *  other threads must never wait on each other in a cycle. */
+    @Test
+    void putAndNames_concurrentThreads_finishWithEveryRecentNameReadable() throws Exception {
+        NameCache shared = new NameCache(1000, 60, 3600, now::get);
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    String address = "10.0." + (i % 200) + "." + id;
+                    if (id % 2 == 0) {
+                        shared.put(address, "n" + i + ".example", 300);
+                    } else {
+                        shared.names(address);
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertThat(t.isAlive()).as("thread still running after 60 s: deadlock").isFalse();
+        }
+        assertThat(shared.names("10.0.199.0")).startsWith("n19999.example");
+        assertThat(shared.size()).isLessThanOrEqualTo(1000);
+    }
 }

@@ -78,4 +78,113 @@ class FlowTableTest {
                 .hasMessageContaining("0");
         assertThatThrownBy(() -> new FlowTable(anomalies, 1, -5, f -> { })).hasMessageContaining("-5");
     }
+
+    /**
+     * The table's behaviour as first written, on a LinkedHashMap keyed by the canonical key: the
+     * reference for the differential test below.
+     */
+    private static final class ReferenceTable {
+        final java.util.Map<FlowKey, long[]> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
+        final java.util.Map<FlowKey, FlowKey> clients = new java.util.HashMap<>();
+        final List<String> ended = new ArrayList<>();
+        final int max;
+        final long idle;
+
+        ReferenceTable(int max, long idle) {
+            this.max = max;
+            this.idle = idle;
+        }
+
+        // state: packetsOut, bytesOut, packetsIn, bytesIn, finOut, finIn, first, last
+        boolean onPacket(FlowKey key, long now, int bytes, boolean syn, boolean fin, boolean rst) {
+            var it = flows.entrySet().iterator();
+            for (int i = 0; i < 4 && it.hasNext(); i++) {
+                var e = it.next();
+                if (now - e.getValue()[7] <= idle) {
+                    break;
+                }
+                it.remove();
+                end(e.getKey(), e.getValue());
+            }
+            FlowKey c = key.canonical();
+            long[] f = flows.get(c);
+            if (f == null) {
+                if (!syn && bytes == 0 && key.protocol() == 6) {
+                    return false;
+                }
+                if (flows.size() >= max) {
+                    var eldest = flows.entrySet().iterator().next();
+                    flows.remove(eldest.getKey());
+                    end(eldest.getKey(), eldest.getValue());
+                }
+                f = new long[] {0, 0, 0, 0, 0, 0, now, now};
+                flows.put(c, f);
+                clients.put(c, key);
+            }
+            boolean out = key.equals(clients.get(c));
+            if (syn && !out && f[0] + f[2] <= 1) {
+                f = new long[] {0, 0, f[0], f[1], 0, 0, f[6], f[6]};
+                flows.put(c, f);
+                clients.put(c, key);
+                out = true;
+            }
+            f[7] = now;
+            int d = out ? 0 : 2;
+            f[d]++;
+            f[d + 1] += bytes;
+            if (fin) {
+                f[out ? 4 : 5] = 1;
+            }
+            if (rst || (f[4] == 1 && f[5] == 1)) {
+                flows.remove(c);
+                end(c, f);
+                return false;
+            }
+            return true;
+        }
+
+        void end(FlowKey c, long[] f) {
+            ended.add(clients.get(c) + " " + f[0] + "/" + f[1] + " " + f[2] + "/" + f[3] + " " + f[6] + "-" + f[7]);
+        }
+    }
+
+    private static String describe(FlowTable.Flow f) {
+        return f.client + " " + f.packetsOut + "/" + f.bytesOut + " " + f.packetsIn + "/" + f.bytesIn + " "
+                + f.firstNanos + "-" + f.lastNanos;
+    }
+
+    /** Random packets of a few hundred flows, small caps: the same flows end in the same order as the reference. */
+    @Test
+    void onPacket_randomTraffic_endsFlowsLikeTheReferenceTable() {
+        java.util.Random rnd = new java.util.Random(20261121);
+        for (int round = 0; round < 20; round++) {
+            int max = 1 + rnd.nextInt(round % 2 == 0 ? 8 : 300);
+            long idle = (1 + rnd.nextInt(50)) * SECOND;
+            List<String> got = new ArrayList<>();
+            FlowTable t = new FlowTable(anomalies, max, idle, f -> got.add(describe(f)));
+            ReferenceTable ref = new ReferenceTable(max, idle);
+            long now = 0;
+            for (int i = 0; i < 20_000; i++) {
+                now += rnd.nextInt(10) == 0 ? -rnd.nextInt(3) * SECOND : rnd.nextInt(2) * SECOND / 4;
+                int flow = rnd.nextInt(rnd.nextBoolean() ? 20 : 400);
+                boolean v6 = flow % 3 == 0;
+                FlowKey k = new FlowKey(v6 ? 0x20010db8L << 32 : FlowKey.V4_MARK, 0x0a000000L + flow % 7,
+                        v6 ? 0x20010db8L << 32 : FlowKey.V4_MARK, 0xc0000200L + flow % 5, 1000 + flow, 443,
+                        flow % 4 == 0 ? 17 : 6);
+                if (rnd.nextBoolean()) {
+                    k = k.reverse();
+                }
+                int bytes = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1500);
+                boolean syn = rnd.nextInt(8) == 0;
+                boolean fin = rnd.nextInt(12) == 0;
+                boolean rst = rnd.nextInt(60) == 0;
+                boolean alive = t.onPacket(k, now, bytes, syn, fin, rst) != null;
+                assertThat(alive).as("packet %d of round %d", i, round).isEqualTo(ref.onPacket(k, now, bytes, syn, fin, rst));
+                assertThat(t.size()).isEqualTo(ref.flows.size());
+            }
+            t.flush();
+            ref.flows.forEach(ref::end);
+            assertThat(got).as("round %d", round).isEqualTo(ref.ended);
+        }
+    }
 }

@@ -63,4 +63,69 @@ class ReassemblyBufferTest {
     void constructor_zeroCap_throwsNamingTheValue() {
         assertThatThrownBy(() -> new ReassemblyBuffer(0)).hasMessageContaining("0");
     }
+
+    @Test
+    void reuse_afterData_startsEmptyWithTheNewCap() {
+        ReassemblyBuffer r = new ReassemblyBuffer(4096);
+        r.put(0, bytes(3000, 3), 0, 3000);
+        r.reuse(100);
+        assertThat(r.contiguous()).isZero();
+        assertThat(r.highest()).isZero();
+        assertThat(r.cap()).isEqualTo(100);
+        assertThat(r.put(50, new byte[10], 0, 10)).isTrue();
+        assertThat(r.contiguous()).isZero();
+        assertThat(r.put(90, new byte[20], 0, 20)).isFalse();
+        assertThatThrownBy(() -> r.reuse(-3)).hasMessageContaining("-3");
+    }
+
+    /** Puts, discards and reuses at random, checked against a byte-by-byte model. */
+    @Test
+    void put_randomPiecesAndDiscards_matchesSimpleModel() {
+        Random rnd = new Random(20261121);
+        byte[] source = bytes(70_000, 4);
+        for (int round = 0; round < 200; round++) {
+            int cap = 1 + rnd.nextInt(rnd.nextBoolean() ? 300 : 9000);
+            ReassemblyBuffer r = new ReassemblyBuffer(cap);
+            byte[] model = new byte[cap];
+            boolean[] present = new boolean[cap];
+            int highest = 0;
+            for (int op = 0; op < 60; op++) {
+                if (rnd.nextInt(10) == 0 && r.contiguous() > 0) {
+                    int n = 1 + rnd.nextInt(r.contiguous());
+                    r.discard(n);
+                    System.arraycopy(model, n, model, 0, cap - n);
+                    System.arraycopy(present, n, present, 0, cap - n);
+                    Arrays.fill(present, cap - n, cap, false);
+                    highest -= n;
+                    continue;
+                }
+                int offset = rnd.nextInt(cap + 10);
+                int len = rnd.nextInt(Math.min(2000, cap) + 1);
+                int from = rnd.nextInt(source.length - len);
+                boolean whole = r.put(offset, source, from, len);
+                int end = Math.min(offset + len, cap);
+                for (int i = offset; i < end; i++) {
+                    if (!present[i]) {
+                        present[i] = true;
+                        model[i] = source[from + i - offset];
+                    }
+                }
+                if (offset < cap) {
+                    highest = Math.max(highest, end);
+                }
+                assertThat(whole).isEqualTo(offset + len <= cap || (offset >= cap && len == 0));
+                int contiguous = 0;
+                while (contiguous < cap && present[contiguous]) {
+                    contiguous++;
+                }
+                assertThat(r.contiguous()).isEqualTo(contiguous);
+                assertThat(r.highest()).isEqualTo(highest);
+                for (int i = 0; i < highest; i++) {
+                    if (present[i] && r.array()[i] != model[i]) {
+                        throw new AssertionError("byte " + i + " differs in round " + round + " op " + op);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,74 @@
+package dev.umbra.sensor.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class IpTextTest {
+    private static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s);
+    }
+
+    @Test
+    void v4_anyOffset_dottedQuad() {
+        byte[] b = {9, 9, (byte) 192, 0, 2, (byte) 255, 9};
+        assertThat(IpText.v4(b, 2)).isEqualTo("192.0.2.255");
+        assertThat(IpText.v4(new byte[4], 0)).isEqualTo("0.0.0.0");
+    }
+
+    /** The examples of RFC 5952 sections 4.1 to 4.3 and 5. */
+    @Test
+    void v6_rfc5952Examples_canonicalText() {
+        assertThat(IpText.v6(hex("20010db8000000000000000000000001"), 0)).isEqualTo("2001:db8::1");
+        assertThat(IpText.v6(hex("20010db8000000000000000000020001"), 0)).isEqualTo("2001:db8::2:1");
+        // 4.2.2: a single zero word is not shortened
+        assertThat(IpText.v6(hex("20010db8000000010001000100010001"), 0)).isEqualTo("2001:db8:0:1:1:1:1:1");
+        // 4.2.3: the longest run, the first one on a tie
+        assertThat(IpText.v6(hex("20010000000000010000000000000001"), 0)).isEqualTo("2001:0:0:1::1");
+        assertThat(IpText.v6(hex("20010db8000000000001000000000001"), 0)).isEqualTo("2001:db8::1:0:0:1");
+        // 4.1: leading zeros dropped, lowercase
+        assertThat(IpText.v6(hex("20010DB800AB0ABCFFFF000000000000"), 0)).isEqualTo("2001:db8:ab:abc:ffff::");
+        assertThat(IpText.v6(new byte[16], 0)).isEqualTo("::");
+        assertThat(IpText.v6(hex("00000000000000000000000000000001"), 0)).isEqualTo("::1");
+        // 5: IPv4-mapped keeps the dotted quad
+        assertThat(IpText.v6(hex("00000000000000000000ffffc0000280"), 0)).isEqualTo("::ffff:192.0.2.128");
+    }
+
+    /**
+     * Random addresses with zero words planted, against the JDK's parser: the text must parse back to
+     * the same bytes, and have no leading zeros, no uppercase, and no "::" standing for one word.
+     */
+    @Test
+    void v6_randomAddresses_roundTripInCanonicalForm() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(5952);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] b = new byte[17];
+            rnd.nextBytes(b);
+            for (int w = 0; w < 8; w++) {
+                if (rnd.nextInt(3) == 0) {
+                    b[1 + 2 * w] = 0;
+                    b[2 + 2 * w] = 0;
+                }
+            }
+            String text = IpText.v6(b, 1);
+            byte[] back = InetAddress.getByName(text).getAddress();
+            if (back.length == 4) {
+                assertThat(text).startsWith("::ffff:");
+                continue;
+            }
+            assertThat(back).isEqualTo(java.util.Arrays.copyOfRange(b, 1, 17));
+            assertThat(text).doesNotContain(":::").matches("[0-9a-f:]+");
+            for (String group : text.split(":", -1)) {
+                assertThat(group.length() <= 1 || group.charAt(0) != '0').as(text).isTrue();
+            }
+            if (text.contains("::")) {
+                int groups = text.replace("::", ":").split(":", -1).length;
+                assertThat(text.split("::", -1)).hasSize(2);
+                assertThat(groups).as(text).isLessThanOrEqualTo(7);
+            }
+        }
+    }
+}
