@@ -45,6 +45,9 @@ public final class UmbraConfig {
     public static final ConfigKey CAPTURE_BUFFER_BYTES = key("capture.buffer_bytes", ConfigType.SIZE, "16m",
             range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface, mapped into the daemon (counts in its RSS); "
                     + "16m holds about 0.8 s of 50 k packets/s; 2m drops 14-20 % at 450 k packets/s, 128m none (taps).");
+    public static final ConfigKey CAPTURE_MAX_FLOWS = key("capture.max_flows", ConfigType.INT, "65536",
+            range(1024, 16_777_216), "Flows tracked at once per interface (about 150 bytes of heap each); when full the least "
+                    + "recently active flow ends early, its bytes reported, and flow_evicted counts it.");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
 
@@ -106,6 +109,10 @@ public final class UmbraConfig {
             oneOf("always", "interval", "never"), "When the spool is forced to disk: every record, once a second, or never.");
     public static final ConfigKey AGGREGATION_WINDOW = key("aggregation.window", ConfigType.DURATION, "60s",
             durationRange(Duration.ofSeconds(1), Duration.ofDays(1)), "Usage events are aggregated per host, user, process and service over this window.");
+
+    public static final ConfigKey AGGREGATION_MAX_WINDOWS = key("aggregation.max_windows", ConfigType.INT, "20000",
+            range(100, 10_000_000), "Usage windows open at once (about 400 bytes of heap each); when full the least recently "
+                    + "used window is emitted early: nothing is lost, that window is only shorter.");
 
     public static final ConfigKey AGGREGATION_UNUSUAL_RATE = key("aggregation.unusual_rate_threshold", ConfigType.INT,
             "1000", range(0, 1_000_000_000), "Sightings of one service by one host in a window that raise an unusual_request_rate finding; 0 disables.");

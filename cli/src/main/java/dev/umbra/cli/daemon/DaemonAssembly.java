@@ -109,7 +109,7 @@ public final class DaemonAssembly {
         components.add(outputs);
         this.outputs = outputs;
         UsageAggregator.Config windows = new UsageAggregator.Config(config.duration(UmbraConfig.AGGREGATION_WINDOW),
-                UsageAggregator.Config.defaults().maxWindows(), UsageAggregator.Config.defaults().maxFirstSeen(),
+                config.number(UmbraConfig.AGGREGATION_MAX_WINDOWS), UsageAggregator.Config.defaults().maxFirstSeen(),
                 config.number(UmbraConfig.AGGREGATION_UNUSUAL_RATE));
         AggregatorComponent aggregator = new AggregatorComponent(windows, f -> {
             findings.incrementAndGet();
@@ -144,7 +144,8 @@ public final class DaemonAssembly {
             if (!bpf.isEmpty()) {
                 c = c.withFilter(bpf);
             }
-            LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies);
+            LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies,
+                    (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS));
             captures.add(capture);
             components.add(capture);
         }

@@ -24,8 +24,12 @@ final class LiveCaptureComponent implements Component {
     private volatile String failure;
     private Thread thread;
 
-    LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies) {
+    private final int maxFlows;
+
+    LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
+            int maxFlows) {
         this.config = config;
+        this.maxFlows = maxFlows;
         this.pipeline = pipeline;
         this.anomalies = anomalies;
     }
@@ -48,7 +52,7 @@ final class LiveCaptureComponent implements Component {
     @Override
     public void start() throws LiveCaptureException {
         capture = LiveCapture.open(config);
-        decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies);
+        decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
         thread = new Thread(() -> {
             try {
                 // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread

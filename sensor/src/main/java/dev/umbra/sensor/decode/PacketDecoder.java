@@ -120,6 +120,19 @@ public final class PacketDecoder implements PacketHandler {
      * @param anomalies counts malformed input
      */
     public PacketDecoder(String source, Consumer<Observation> sink, AnomalyCounters anomalies) {
+        this(source, sink, anomalies, FlowTable.DEFAULT_MAX_FLOWS);
+    }
+
+    /**
+     * A decoder whose flow table holds at most {@code maxFlows} flows (about 150 bytes of heap each;
+     * when full the least recently active flow ends early and {@code flow_evicted} counts it).
+     *
+     * @param source the capture file or interface name put into every observation
+     * @param sink receives observations on the calling thread
+     * @param anomalies counts malformed input
+     * @param maxFlows flows tracked at once
+     */
+    public PacketDecoder(String source, Consumer<Observation> sink, AnomalyCounters anomalies, int maxFlows) {
         this.source = source;
         this.sink = sink;
         this.anomalies = anomalies;
@@ -127,7 +140,7 @@ public final class PacketDecoder implements PacketHandler {
         this.quic = new QuicInitialDecoder(anomalies, this::quicHello);
         this.streams = new TcpStreams(anomalies, TcpStreams.DEFAULT_MAX_STREAMS, TcpStreams.DEFAULT_IDLE_NANOS,
                 this::streamDropped);
-        this.flows = new FlowTable(anomalies, FlowTable.DEFAULT_MAX_FLOWS, FlowTable.DEFAULT_IDLE_NANOS,
+        this.flows = new FlowTable(anomalies, maxFlows, FlowTable.DEFAULT_IDLE_NANOS,
                 this::flowEnded);
         this.names = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
                 NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);

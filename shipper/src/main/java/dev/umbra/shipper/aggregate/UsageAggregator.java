@@ -15,10 +15,9 @@ import dev.umbra.signatures.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -89,7 +88,10 @@ public final class UsageAggregator {
     private static final class Window {
         final Observation first;
         final Match match;
-        final Set<String> hostnames = new LinkedHashSet<>();
+        // the names after the first observation's, in order of arrival; most windows see one name,
+        // so the array is made only for a second (a LinkedHashSet per window was ~200 bytes each)
+        String[] moreNames;
+        int moreCount;
         Instant last;
         long count;
         long bytesOut = -1;
@@ -108,9 +110,7 @@ public final class UsageAggregator {
             if (o.time().isAfter(last)) {
                 last = o.time();
             }
-            if (hostnames.size() < MAX_HOSTNAMES_PER_WINDOW) {
-                hostnames.add(o.hostname());
-            }
+            addName(o.hostname());
             if (o.bytesOut() >= 0) {
                 bytesOut = Math.max(0, bytesOut) + o.bytesOut();
             }
@@ -119,8 +119,30 @@ public final class UsageAggregator {
             }
         }
 
+        private void addName(String name) {
+            if (name.equals(first.hostname()) || moreCount + 1 >= MAX_HOSTNAMES_PER_WINDOW) {
+                return;
+            }
+            for (int i = 0; i < moreCount; i++) {
+                if (moreNames[i].equals(name)) {
+                    return;
+                }
+            }
+            if (moreNames == null) {
+                moreNames = new String[2];
+            } else if (moreCount == moreNames.length) {
+                moreNames = Arrays.copyOf(moreNames, Math.min(moreNames.length * 2, MAX_HOSTNAMES_PER_WINDOW - 1));
+            }
+            moreNames[moreCount++] = name;
+        }
+
         Finding toFinding() {
-            return Finding.usageWindow(first, match, new ArrayList<>(hostnames), last, count, bytesOut, bytesIn);
+            List<String> names = new ArrayList<>(1 + moreCount);
+            names.add(first.hostname());
+            for (int i = 0; i < moreCount; i++) {
+                names.add(moreNames[i]);
+            }
+            return Finding.usageWindow(first, match, names, last, count, bytesOut, bytesIn);
         }
     }
 

@@ -79,6 +79,29 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void observe_severalNamesOfOneService_windowListsEachOnceInArrivalOrderUpToTheCap() {
+        UsageAggregator a = aggregator(0);
+        a.observe(dns("10.0.0.5", 0), chatgpt);
+        for (int i = 0; i < 3 * UsageAggregator.MAX_HOSTNAMES_PER_WINDOW; i++) {
+            String name = "n" + (i % (2 * UsageAggregator.MAX_HOSTNAMES_PER_WINDOW)) + ".chatgpt.com";
+            a.observe(new Observation(T0.plusSeconds(1), ObservationKind.DNS_QUERY, name, "10.0.0.5", 5353,
+                    "10.0.0.1", 53, List.of(), List.of(), null, 40, 120, "alice", "firefox", "eth0"), chatgpt);
+            a.observe(dns("10.0.0.5", 2), chatgpt);
+        }
+        advance(Duration.ofSeconds(61));
+        a.tick();
+        List<Finding> usage = of(EventClass.DNS_ACTIVITY);
+        assertThat(usage).hasSize(1);
+        List<String> expected = new ArrayList<>();
+        expected.add("chatgpt.com");
+        for (int i = 0; i < UsageAggregator.MAX_HOSTNAMES_PER_WINDOW - 1; i++) {
+            expected.add("n" + i + ".chatgpt.com");
+        }
+        assertThat(usage.get(0).hostnames()).containsExactlyElementsOf(expected);
+        assertThat(usage.get(0).count()).isEqualTo(1 + 6L * UsageAggregator.MAX_HOSTNAMES_PER_WINDOW);
+    }
+
+    @Test
     void observe_firstTimeOnHost_firstSeenAtOnceAndOnlyOnce() {
         UsageAggregator a = aggregator(0);
         a.observe(dns("10.0.0.5", 0), chatgpt);
