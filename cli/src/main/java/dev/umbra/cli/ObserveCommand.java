@@ -74,7 +74,7 @@ final class ObserveCommand implements Callable<Integer> {
             space(sb).append("ja4=").append(o.ja4());
         }
         if (o.ech()) {
-            space(sb).append("ech-outer-sni");
+            space(sb).append(o.kind() == ObservationKind.DNS_ANSWER ? "ech-config" : "ech-outer-sni");
         }
         if (o.method() != null) {
             space(sb).append(o.method());
@@ -131,7 +131,8 @@ final class ObserveCommand implements Callable<Integer> {
         if (o.tlsVersion() != null) {
             n.put("tls_version", o.tlsVersion());
         }
-        if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI) {
+        if (o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.QUIC_SNI
+                || o.kind() == ObservationKind.DNS_ANSWER) {
             n.put("ech", o.ech());
         }
         if (o.bytesOut() >= 0) {

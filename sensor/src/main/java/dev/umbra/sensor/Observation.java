@@ -36,7 +36,9 @@ import java.util.Objects;
  *     {@link ObservationKind#QUIC_SNI}, or {@code null}
  * @param ech true when the ClientHello carried an encrypted_client_hello extension: the hostname is
  *     then the outer SNI, the public name of the ECH provider, and the real destination is encrypted
- *     (or, with ECH GREASE, which looks the same on the wire, the hostname is the real one)
+ *     (or, with ECH GREASE, which looks the same on the wire, the hostname is the real one); for
+ *     {@link ObservationKind#DNS_ANSWER}, true when an HTTPS/SVCB answer carried an {@code ech}
+ *     SvcParam (RFC 9460): clients that use it send only the public name in later ClientHellos
  * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port} (the
  *     server endpoint is then the proxy), or 0
  */

@@ -1158,8 +1158,10 @@ public final class PacketDecoder implements PacketHandler {
                     names.put(r.data(), q.name(), r.ttl());
                 }
             }
+            // ech: an HTTPS/SVCB answer published an ECH config, so the ClientHellos that follow may carry only
+            // the provider's public name
             sink.accept(new Observation(time, ObservationKind.DNS_ANSWER, q.name(), dst, dstPort, src, srcPort,
-                    answers, List.of(), null, -1, -1, null, null, source));
+                    answers, List.of(), null, -1, -1, null, null, source, null, null, 0, null, m.echConfig(), 0));
         }
     }
 

@@ -73,6 +73,22 @@ class AttributionTest {
     }
 
     @Test
+    void onPacket_httpsAnswerWithEchConfig_dnsAnswerMarkedEchAndPlainAnswerNot() {
+        byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),
+                hex("000500040102 0304".replace(" ", "")));
+        byte[] q = name("chatgpt.com");
+        byte[] https = concat(hex("12348180000100010000 0000".replace(" ", "")), q, hex("00410001"),
+                hex("c00c004100010000012c"), new byte[] {0, (byte) rdata.length}, rdata);
+        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, https)));
+        feed(1, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001,
+                dnsResponseWithCname(2, "claude.ai", "claude.ai.cdn.example", "160.79.104.10"))));
+        assertThat(seen).extracting(Observation::kind, Observation::hostname, Observation::ech).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ObservationKind.DNS_ANSWER, "chatgpt.com", true),
+                org.assertj.core.groups.Tuple.tuple(ObservationKind.DNS_ANSWER, "claude.ai", false));
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
     void parse_httpsRecordWithEchAndHints_marksEchAndFeedsHints() {
         // RFC 9460 answer: HTTPS 1 . alpn=h2 ipv4hint=104.18.32.47 ech=<config>
         byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),

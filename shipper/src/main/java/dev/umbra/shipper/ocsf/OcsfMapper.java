@@ -343,7 +343,8 @@ public final class OcsfMapper {
         g.writeEndArray();
         if (o.ech()) {
             // OCSF has no attribute for Encrypted Client Hello: the SNI above is the outer (public) name
-            g.writeFieldName(F_ECH_OUTER_SNI);
+            // for a DNS answer: the HTTPS/SVCB record published an ECH config
+            g.writeFieldName(o.kind() == ObservationKind.DNS_ANSWER ? F_ECH_CONFIG : F_ECH_OUTER_SNI);
             g.writeBoolean(true);
         }
         if (!o.alpn().isEmpty()) {
@@ -566,6 +567,7 @@ public final class OcsfMapper {
     private static final SerializedString F_TYPE_ID = new SerializedString("type_id");
     private static final SerializedString F_JA4_FINGERPRINT_LIST = new SerializedString("ja4_fingerprint_list");
     private static final SerializedString F_ECH_OUTER_SNI = new SerializedString("ech_outer_sni");
+    private static final SerializedString F_ECH_CONFIG = new SerializedString("ech_config");
     private static final SerializedString F_ALPN = new SerializedString("alpn");
     private static final SerializedString V_JA4 = new SerializedString("JA4");
     private static final SerializedString F_DESC = new SerializedString("desc");

@@ -72,6 +72,18 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_dnsAnswerWithEchConfig_carriesEchConfigNotOuterSniAndValidates() {
+        Observation o = new Observation(t0, ObservationKind.DNS_ANSWER, "chatgpt.com", "10.0.0.5", 40000,
+                "10.0.0.53", 53, List.of("104.18.32.47"), List.of(), null, -1, -1, null, null, "eth0", null, null, 0,
+                null, true, 0);
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/class_uid").asInt()).isEqualTo(4003);
+        assertThat(e.at("/unmapped/umbra/ech_config").asBoolean()).isTrue();
+        assertThat(e.at("/unmapped/umbra").has("ech_outer_sni")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+    }
+
+    @Test
     void toEvent_tlsHelloWithoutEch_hasNoEchMark() {
         Observation o = Observation.clientHello(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
                 "104.18.32.47", 443, List.of(), null, "1.2", false, "eth0");
