@@ -74,12 +74,7 @@ class AttributionTest {
 
     @Test
     void onPacket_httpsAnswerWithEchConfig_dnsAnswerMarkedEchAndPlainAnswerNot() {
-        byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),
-                hex("000500040102 0304".replace(" ", "")));
-        byte[] q = name("chatgpt.com");
-        byte[] https = concat(hex("12348180000100010000 0000".replace(" ", "")), q, hex("00410001"),
-                hex("c00c004100010000012c"), new byte[] {0, (byte) rdata.length}, rdata);
-        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, https)));
+        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, httpsAnswerWithEch())));
         feed(1, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001,
                 dnsResponseWithCname(2, "claude.ai", "claude.ai.cdn.example", "160.79.104.10"))));
         assertThat(seen).extracting(Observation::kind, Observation::hostname, Observation::ech).containsExactly(
@@ -90,15 +85,18 @@ class AttributionTest {
 
     @Test
     void parse_httpsRecordWithEchAndHints_marksEchAndFeedsHints() {
-        // RFC 9460 answer: HTTPS 1 . alpn=h2 ipv4hint=104.18.32.47 ech=<config>
-        byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),
-                hex("000500040102 0304".replace(" ", "")));
-        byte[] q = name("chatgpt.com");
-        byte[] msg = concat(hex("12348180000100010000 0000".replace(" ", "")), q, hex("00410001"),
-                hex("c00c004100010000012c"), new byte[] {0, (byte) rdata.length}, rdata);
+        byte[] msg = httpsAnswerWithEch();
         DnsMessage m = new DnsParser(anomalies).parse(msg, 0, msg.length);
         assertThat(m.echConfig()).isTrue();
         assertThat(m.answers()).extracting(r -> r.data()).containsExactly("104.18.32.47");
         assertThat(anomalies.total()).isZero();
+    }
+
+    /** RFC 9460 answer for chatgpt.com: HTTPS 1 . alpn=h2 ipv4hint=104.18.32.47 ech=<config>. */
+    private static byte[] httpsAnswerWithEch() {
+        byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),
+                hex("000500040102 0304".replace(" ", "")));
+        return concat(hex("12348180000100010000 0000".replace(" ", "")), name("chatgpt.com"), hex("00410001"),
+                hex("c00c004100010000012c"), new byte[] {0, (byte) rdata.length}, rdata);
     }
 }
