@@ -58,6 +58,16 @@ public record OutputSpec(Kind kind, Path path, String bootstrapServers, String t
         throw invalid(value, "expected stdout, file:PATH or kafka://HOST:PORT/TOPIC");
     }
 
+    /** The output in the form {@link #parse} reads: {@code stdout}, {@code file:PATH}, {@code kafka://HOST:PORT/TOPIC}. */
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case STDOUT -> "stdout";
+            case FILE -> "file:" + path;
+            case KAFKA -> "kafka://" + bootstrapServers + "/" + topic;
+        };
+    }
+
     private static IllegalArgumentException invalid(String value, String rule) {
         return new IllegalArgumentException("Invalid value " + value + " for option --output: " + rule);
     }
