@@ -63,17 +63,14 @@ public class ClassifierBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             classifier = Classifier.create(ClassifierConfig.defaults());
-        Path root = Path.of(System.getProperty("umbra.repo.root", ".")).toAbsolutePath();
-        if (!Files.isDirectory(root.resolve("test-data"))) {
-            root = root.getParent();
-        }
+            Path root = repoRoot();
             String corpus = corpus(root);
-        String code = code(root);
-        String documents = documents();
-        requests = split(corpus + code + documents);
-        System.out.println("\nprompts " + corpus.length() + " chars, code " + code.length() + " chars, documents "
-                + documents.length() + " chars");
-        corpusRequests = split(corpus(root));
+            String code = code(root);
+            String documents = documents();
+            requests = split(corpus + code + documents);
+            System.out.println("\nprompts " + corpus.length() + " chars, code " + code.length() + " chars, documents "
+                    + documents.length() + " chars");
+            corpusRequests = split(corpus);
             mixChars = requests.stream().mapToLong(String::length).sum();
             System.out.println("mix: " + requests.size() + " requests, " + mixChars + " chars; corpus: "
                     + corpusRequests.stream().mapToLong(String::length).sum() + " chars");
@@ -103,6 +100,26 @@ public class ClassifierBenchmark {
                 default -> "eyJ a@b.co -----BEGIN ://x password= AKIA DOB 1:2 ".repeat(size / 50 + 1).substring(0, size);
             };
         }
+    }
+
+    /** The repository root: {@code umbra.repo.root}, or its parent when run from a module folder. */
+    static Path repoRoot() {
+        Path root = Path.of(System.getProperty("umbra.repo.root", ".")).toAbsolutePath();
+        return Files.isDirectory(root.resolve("test-data")) ? root : root.getParent();
+    }
+
+    /** The mix and its three parts, each split into requests, by name (the CPU-time harnesses' inputs). */
+    static java.util.Map<String, List<String>> inputSets() throws IOException {
+        Path root = repoRoot();
+        String prompts = corpus(root);
+        String code = code(root);
+        String docs = documents();
+        java.util.Map<String, List<String>> sets = new java.util.LinkedHashMap<>();
+        sets.put("mix", split(prompts + code + docs));
+        sets.put("prompts (labelled corpus)", split(prompts));
+        sets.put("code", split(code));
+        sets.put("documents", split(docs));
+        return sets;
     }
 
     static String corpus(Path root) throws IOException {

@@ -7,11 +7,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,18 +39,7 @@ public final class ClassifierCpuAb {
             System.exit(2);
         }
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 150;
-        Path root = Path.of(System.getProperty("umbra.repo.root", ".")).toAbsolutePath();
-        if (!Files.isDirectory(root.resolve("test-data"))) {
-            root = root.getParent();
-        }
-        String prompts = ClassifierBenchmark.corpus(root);
-        String code = ClassifierBenchmark.code(root);
-        String docs = ClassifierBenchmark.documents();
-        Map<String, List<String>> sets = new LinkedHashMap<>();
-        sets.put("mix", ClassifierBenchmark.split(prompts + code + docs));
-        sets.put("prompts (labelled corpus)", ClassifierBenchmark.split(prompts));
-        sets.put("code", ClassifierBenchmark.split(code));
-        sets.put("documents", ClassifierBenchmark.split(docs));
+        Map<String, List<String>> sets = ClassifierBenchmark.inputSets();
         // the dependencies (not the classifier itself) come from this JVM's class path
         List<URL> deps = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {

@@ -5,8 +5,6 @@ import dev.umbra.classifier.ClassifierConfig;
 import dev.umbra.classifier.engine.Adversarial;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,18 +25,7 @@ public final class ClassifierCpuThroughput {
         // the scan needs about 100 rounds of these inputs to reach JMH's steady state (fewer read low:
         // C2 is still compiling, and on a shared machine the best round is a quiet moment)
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 150;
-        Path root = Path.of(System.getProperty("umbra.repo.root", ".")).toAbsolutePath();
-        if (!Files.isDirectory(root.resolve("test-data"))) {
-            root = root.getParent();
-        }
-        String prompts = ClassifierBenchmark.corpus(root);
-        String code = ClassifierBenchmark.code(root);
-        String docs = ClassifierBenchmark.documents();
-        Map<String, List<String>> sets = new LinkedHashMap<>();
-        sets.put("mix", ClassifierBenchmark.split(prompts + code + docs));
-        sets.put("prompts (labelled corpus)", ClassifierBenchmark.split(prompts));
-        sets.put("code", ClassifierBenchmark.split(code));
-        sets.put("documents", ClassifierBenchmark.split(docs));
+        Map<String, List<String>> sets = ClassifierBenchmark.inputSets();
         Classifier c = Classifier.create(ClassifierConfig.defaults());
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Map<String, Double> best = new LinkedHashMap<>();
