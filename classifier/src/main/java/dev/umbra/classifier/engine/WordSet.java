@@ -44,7 +44,7 @@ public final class WordSet {
         long[] p = new long[words.length];
         for (int i = 0; i < words.length; i++) {
             String w = words[i].toLowerCase(Locale.ROOT);
-            long k = pack(w, 0, w.length(), false);
+            long k = pack(w, 0, w.length());
             if (k < 0) {
                 throw new IllegalArgumentException("not a word of 1 to " + MAX_LENGTH + " ASCII letters: " + words[i]);
             }
@@ -71,7 +71,7 @@ public final class WordSet {
 
     /** Whether {@code t[start, end)}, case-folded, is in the set. */
     public boolean contains(CharSequence t, int start, int end) {
-        long k = pack(t, start, end, false);
+        long k = pack(t, start, end);
         return k > 0 && containsKey(k);
     }
 
@@ -94,7 +94,7 @@ public final class WordSet {
     }
 
     private boolean containsDotted(char[] t, int start, int end) {
-        long k = pack(java.nio.CharBuffer.wrap(t), start, end, false);
+        long k = pack(java.nio.CharBuffer.wrap(t), start, end);
         return k > 0 && containsKey(k);
     }
 
@@ -133,7 +133,7 @@ public final class WordSet {
      * Packs letters into 5-bit codes (a=1 .. z=26, either case; '.'=27), first letter in the
      * highest bits; -1 if not all ASCII letters or dots, or longer than {@link #MAX_LENGTH}.
      */
-    public static long pack(CharSequence t, int start, int end, boolean unused) {
+    public static long pack(CharSequence t, int start, int end) {
         int n = end - start;
         if (n <= 0 || n > MAX_LENGTH) {
             return -1;
