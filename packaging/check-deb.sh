@@ -36,6 +36,9 @@ cds_out=$(/usr/bin/umbra --version 2>&1)
 [[ "$cds_out" != *warning* ]] || fail "umbra --version with the CDS archive printed a warning: $cds_out"
 java -XX:SharedArchiveFile=/var/cache/umbra/umbra.jsa -Xshare:on -XX:+UseSerialGC -jar /usr/share/umbra/umbra.jar --version \
   >/dev/null 2>&1 || fail "the JVM refuses /var/cache/umbra/umbra.jsa (-Xshare:on)"
+[[ -f /usr/share/umbra/jit-directives.json ]] || fail "no /usr/share/umbra/jit-directives.json (the launcher's JIT directives)"
+java -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=/usr/share/umbra/jit-directives.json -version \
+  >/dev/null 2>&1 || fail "the JVM refuses /usr/share/umbra/jit-directives.json"
 for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
                 'ProtectSystem=strict' 'ReadWritePaths=/var/lib/umbra' 'Restart=on-failure'; do
   grep -qx "$setting" /lib/systemd/system/umbra.service || fail "unit lacks $setting"

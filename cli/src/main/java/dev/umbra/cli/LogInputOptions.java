@@ -15,7 +15,7 @@ final class LogInputOptions {
     String logFormat;
 
     @Option(names = "--squid-logformat", paramLabel = "DEFINITION",
-            description = "A Squid logformat definition ('%ts.%03tu %>a %un %rm %ru ...', with or without "
+            description = "A Squid logformat definition ('%%ts.%%03tu %%>a %%un %%rm %%ru ...', with or without "
                     + "'logformat NAME'); tried during detection, or used with --log-format squid-logformat.")
     String squidLogformat;
 

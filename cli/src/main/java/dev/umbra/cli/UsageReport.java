@@ -7,7 +7,7 @@ import dev.umbra.shipper.Finding;
 import dev.umbra.signatures.Match;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -111,10 +111,18 @@ final class UsageReport {
         return r.namingSightings > 0 && r.echSightings == r.namingSightings;
     }
 
-    /** Rows sorted by client, then service id. */
+    /**
+     * Rows sorted by client, then service id: the order of their keys, client NUL id, since NUL
+     * sorts before any character of a client or an id: one String comparison per step, no key
+     * extractors (an audit may have tens of thousands of rows).
+     */
     List<Row> rows() {
-        List<Row> out = new ArrayList<>(rows.values());
-        out.sort(Comparator.comparing((Row r) -> r.client).thenComparing(r -> r.match.service().id()));
+        String[] keys = rows.keySet().toArray(String[]::new);
+        Arrays.sort(keys);
+        List<Row> out = new ArrayList<>(keys.length);
+        for (String k : keys) {
+            out.add(rows.get(k));
+        }
         return out;
     }
 
