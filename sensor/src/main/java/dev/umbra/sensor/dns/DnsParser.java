@@ -5,6 +5,7 @@ import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.IpText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,6 +55,14 @@ public final class DnsParser {
     /** The name being read, as text bytes: 255 octets, each at most 4 bytes as {@code \\ddd}. */
     private final byte[] name = new byte[MAX_NAME_OCTETS * 4];
     private int nameEnd;
+    // names already read in this message, by the offset they start at: the owners of answers are
+    // pointers to the question or a CNAME target, and reading them again cost a String each
+    private static final int MEMO = 8;
+    private final int[] memoAt = new int[MEMO];
+    private final int[] memoEnd = new int[MEMO];
+    private final int[] memoHops = new int[MEMO];
+    private final String[] memoName = new String[MEMO];
+    private int memoCount;
 
     public DnsParser(AnomalyCounters anomalies) {
         this.anomalies = anomalies;
@@ -98,6 +107,8 @@ public final class DnsParser {
             return null;
         }
         int end = off + len;
+        Arrays.fill(memoName, 0, memoCount, null);
+        memoCount = 0;
         int id = u16(b, off);
         int flags = u16(b, off + 2);
         boolean response = (flags & 0x8000) != 0;
@@ -226,6 +237,17 @@ public final class DnsParser {
      *     root, or {@code null} when malformed (anomaly counted)
      */
     private String readName(byte[] b, int msgStart, int end, int p) {
+        int start = p;
+        if (p + 1 < end && (b[p] & 0xc0) == 0xc0) {
+            // a pointer to a name read before with the same bounds or narrower: the same result
+            int target = msgStart + (((b[p] & 0x3f) << 8) | (b[p + 1] & 0xff));
+            for (int i = 0; i < memoCount; i++) {
+                if (memoAt[i] == target && memoEnd[i] <= end && memoHops[i] < MAX_POINTER_HOPS) {
+                    nameEnd = p + 2;
+                    return memoName[i];
+                }
+            }
+        }
         byte[] out = name;
         int n = 0;
         int hops = 0;
@@ -298,7 +320,14 @@ public final class DnsParser {
             p += 1 + length;
         }
         nameEnd = after;
-        return n == 0 ? "." : new String(out, 0, n, StandardCharsets.ISO_8859_1);
+        String result = n == 0 ? "." : new String(out, 0, n, StandardCharsets.ISO_8859_1);
+        if (memoCount < MEMO) {
+            memoAt[memoCount] = start;
+            memoEnd[memoCount] = end;
+            memoHops[memoCount] = hops;
+            memoName[memoCount++] = result;
+        }
+        return result;
     }
 
     private static int u16(byte[] b, int i) {

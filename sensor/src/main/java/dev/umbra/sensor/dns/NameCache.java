@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -111,17 +111,21 @@ public final class NameCache {
             Entry old = cache.policy().getIfPresentQuietly(address);
             if (old != null && old.names().get(0).equals(name) && old.ttlNanos() >= ttl) {
                 cache.put(address, old); // the same names: only the lifetime starts again
+            } else if (old == null) {
+                cache.put(address, new Entry(List.of(name), ttl));
             } else {
-                List<String> names = new ArrayList<>(MAX_NAMES);
-                names.add(name);
-                if (old != null) {
-                    for (String n : old.names()) {
-                        if (names.size() < MAX_NAMES && !n.equals(name)) {
-                            names.add(n);
-                        }
+                List<String> before = old.names();
+                String[] names = new String[MAX_NAMES];
+                names[0] = name;
+                int n = 1;
+                for (int i = 0, size = before.size(); i < size && n < MAX_NAMES; i++) {
+                    String other = before.get(i);
+                    if (!other.equals(name)) {
+                        names[n++] = other;
                     }
                 }
-                cache.put(address, new Entry(List.copyOf(names), old == null ? ttl : Math.max(ttl, old.ttlNanos())));
+                cache.put(address, new Entry(n == MAX_NAMES ? List.of(names) : List.of(Arrays.copyOf(names, n)),
+                        Math.max(ttl, old.ttlNanos())));
             }
         }
         if (maintain) {

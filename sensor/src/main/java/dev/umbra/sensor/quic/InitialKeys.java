@@ -1,8 +1,7 @@
 package dev.umbra.sensor.quic;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import javax.crypto.Mac;
+import java.util.Arrays;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -18,6 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  */
 final class InitialKeys {
+    private static final byte[] CLIENT_IN = labelInfo("client in", 32);
+
     final QuicVersion version;
     final byte[] dcid;
     final SecretKeySpec key;
@@ -32,13 +33,18 @@ final class InitialKeys {
         this.hp = new SecretKeySpec(hp, "AES");
     }
 
-    /** Derives the client keys for a connection ID; {@code mac} is a reusable HmacSHA256 instance. */
-    static InitialKeys derive(Mac mac, QuicVersion version, byte[] dcid) throws GeneralSecurityException {
-        byte[] initial = hmac(mac, version.salt, dcid);
-        byte[] client = expandLabel(mac, initial, "client in", 32);
-        String p = version.labelPrefix;
-        return new InitialKeys(version, dcid, expandLabel(mac, client, p + "key", 16),
-                expandLabel(mac, client, p + "iv", 12), expandLabel(mac, client, p + "hp", 16));
+    /** Derives the client keys for a connection ID; {@code hkdf} is the decoder's. */
+    static InitialKeys derive(Hkdf hkdf, QuicVersion version, byte[] dcid) {
+        byte[] secret = new byte[Hkdf.HASH];
+        hkdf.hmac(version.salt, version.salt.length, dcid, dcid.length, null, secret, 0); // HKDF-Extract
+        hkdf.expandOneBlock(secret, CLIENT_IN, secret);
+        byte[] t = new byte[Hkdf.HASH];
+        hkdf.expandOneBlock(secret, version.keyInfo, t);
+        byte[] key = Arrays.copyOf(t, 16);
+        hkdf.expandOneBlock(secret, version.ivInfo, t);
+        byte[] iv = Arrays.copyOf(t, 12);
+        hkdf.expandOneBlock(secret, version.hpInfo, t);
+        return new InitialKeys(version, dcid, key, iv, Arrays.copyOf(t, 16));
     }
 
     /** True when this is the key set of {@code dcid} under {@code v}. */
@@ -54,24 +60,17 @@ final class InitialKeys {
         return true;
     }
 
-    /** HKDF-Expand (RFC 5869 2.3) for outputs of at most one SHA-256 block, with a TLS 1.3 label. */
-    static byte[] expandLabel(Mac mac, byte[] secret, String label, int length) throws GeneralSecurityException {
+    /**
+     * The HKDF-Expand info of an HKDF-Expand-Label (RFC 8446 7.1) with an empty context, without the
+     * block counter: uint16 length | uint8 n | "tls13 " + label | uint8 0.
+     */
+    static byte[] labelInfo(String label, int length) {
         byte[] l = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
-        byte[] info = new byte[2 + 1 + l.length + 1 + 1];
+        byte[] info = new byte[2 + 1 + l.length + 1];
         info[0] = (byte) (length >> 8);
         info[1] = (byte) length;
         info[2] = (byte) l.length;
         System.arraycopy(l, 0, info, 3, l.length);
-        info[3 + l.length] = 0; // empty context
-        info[4 + l.length] = 1; // T(1) counter
-        byte[] t = hmac(mac, secret, info);
-        byte[] out = new byte[length];
-        System.arraycopy(t, 0, out, 0, length);
-        return out;
-    }
-
-    static byte[] hmac(Mac mac, byte[] key, byte[] data) throws GeneralSecurityException {
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac.doFinal(data);
+        return info; // the last byte, 0, is the empty context's length
     }
 }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.GCMParameterSpec;
 
@@ -90,7 +89,7 @@ public final class QuicInitialDecoder {
     private final long idleNanos;
     private final Map<FlowKey, Connection> connections;
     private final ClientHelloParser parser = new ClientHelloParser();
-    private final Mac mac;
+    private final Hkdf hkdf = new Hkdf();
     private final Cipher hpCipher;
     private final Cipher aead;
     private byte[] header = new byte[128];
@@ -144,12 +143,11 @@ public final class QuicInitialDecoder {
         this.idleNanos = idleNanos;
         this.connections = new LinkedHashMap<>(64, 0.75f, true);
         try {
-            this.mac = Mac.getInstance("HmacSHA256");
             this.hpCipher = Cipher.getInstance("AES/ECB/NoPadding");
             this.aead = Cipher.getInstance("AES/GCM/NoPadding");
         } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
             // every Java SE runtime has these (JCA standard names)
-            throw new IllegalStateException("JDK lacks AES-GCM or HmacSHA256", e);
+            throw new IllegalStateException("JDK lacks AES-GCM", e);
         }
     }
 
@@ -301,14 +299,9 @@ public final class QuicInitialDecoder {
             if (recent != null && recent.matches(version, b, dcid, dcidLength)) {
                 used = recent;
             } else {
-                try {
-                    byte[] id = new byte[dcidLength];
-                    System.arraycopy(b, dcid, id, 0, dcidLength);
-                    used = InitialKeys.derive(mac, version, id);
-                } catch (GeneralSecurityException e) {
-                    anomalies.count(Anomaly.QUIC_INITIAL_DECRYPT_FAILED);
-                    return -1;
-                }
+                byte[] id = new byte[dcidLength];
+                System.arraycopy(b, dcid, id, 0, dcidLength);
+                used = InitialKeys.derive(hkdf, version, id);
                 recent = used;
             }
             plainLength = decrypt(used, b, p, pnOffset, packetEnd);

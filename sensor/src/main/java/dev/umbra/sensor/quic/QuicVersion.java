@@ -30,10 +30,17 @@ enum QuicVersion {
     final String labelPrefix;
     final int initialType;
     final int cryptoFrameType;
+    // the HKDF-Expand-Label infos of the packet key, IV and header protection key
+    final byte[] keyInfo;
+    final byte[] ivInfo;
+    final byte[] hpInfo;
 
     QuicVersion(byte[] salt, String labelPrefix, int initialType, int cryptoFrameType) {
         this.salt = salt;
         this.labelPrefix = labelPrefix;
+        this.keyInfo = InitialKeys.labelInfo(labelPrefix + "key", 16);
+        this.ivInfo = InitialKeys.labelInfo(labelPrefix + "iv", 12);
+        this.hpInfo = InitialKeys.labelInfo(labelPrefix + "hp", 16);
         this.initialType = initialType;
         this.cryptoFrameType = cryptoFrameType;
     }

@@ -1,6 +1,7 @@
 package dev.umbra.sensor.tls;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -21,15 +22,19 @@ import java.util.List;
  * </pre>
  */
 final class Ja4 {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private static final byte[] HEX_BYTES = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    /** Per thread: a SHA-256 digest (looking one up through the providers cost more than hashing)
-     *  and the bytes of the list being hashed. */
+    /** JA4_a "_" JA4_b "_" JA4_c: always this many characters. */
+    static final int LENGTH = 36;
+
+    /** Per thread: a SHA-256 digest (looking one up through the providers cost more than hashing),
+     *  the bytes of the list being hashed, the sorted values and the fingerprint being written. */
     private static final class Scratch {
         final MessageDigest sha256;
         byte[] text = new byte[512];
+        int[] values = new int[64];
+        final byte[] digest = new byte[32];
+        final byte[] out = new byte[LENGTH];
 
         Scratch() {
             try {
@@ -37,6 +42,13 @@ final class Ja4 {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every Java SE runtime has SHA-256", e);
             }
+        }
+
+        int[] values(int n) {
+            if (values.length < n) {
+                values = new int[Math.max(n, values.length * 2)];
+            }
+            return values;
         }
     }
 
@@ -56,27 +68,8 @@ final class Ja4 {
      */
     static String body(byte[] b, int suitesAt, int suitesLength, int[] extensions, int extensionCount,
             int sigAlgsAt, int sigAlgsLength, int firstAlpnAt, int legacyVersion, List<Integer> supportedVersions, boolean sni) {
-        int[] ciphers = new int[suitesLength / 2];
-        int nCiphers = 0;
-        for (int i = 0; i < suitesLength; i += 2) {
-            int c = ((b[suitesAt + i] & 0xff) << 8) | (b[suitesAt + i + 1] & 0xff);
-            if (!grease(c)) {
-                ciphers[nCiphers++] = c;
-            }
-        }
-        int[] exts = new int[extensionCount];
-        int nExtensions = 0;
-        int nHashed = 0;
-        for (int i = 0; i < extensionCount; i++) {
-            int e = extensions[i];
-            if (grease(e)) {
-                continue;
-            }
-            nExtensions++;
-            if (e != 0x0000 && e != 0x0010) {
-                exts[nHashed++] = e;
-            }
-        }
+        Scratch scratch = SCRATCH.get();
+        byte[] out = scratch.out;
         int version = -1;
         for (int v : supportedVersions) {
             if (!grease(v) && v > version) {
@@ -86,44 +79,66 @@ final class Ja4 {
         if (version < 0) {
             version = legacyVersion;
         }
-        StringBuilder sb = new StringBuilder(36);
-        sb.append('t').append(versionCode(version)).append(sni ? 'd' : 'i');
-        twoDigits(sb, nCiphers);
-        twoDigits(sb, nExtensions);
-        alpn(sb, b, firstAlpnAt);
-        sb.append('_');
-        int[] sortedCiphers = Arrays.copyOf(ciphers, nCiphers);
-        Arrays.sort(sortedCiphers);
-        Scratch scratch = SCRATCH.get();
-        sb.append(nCiphers == 0 ? "000000000000" : hash12(scratch, list(scratch, 0, sortedCiphers, nCiphers)));
-        sb.append('_');
-        if (nHashed == 0) {
-            sb.append("000000000000");
-        } else {
-            int[] sortedExtensions = Arrays.copyOf(exts, nHashed);
-            Arrays.sort(sortedExtensions);
-            int c = list(scratch, 0, sortedExtensions, nHashed);
+        int nExtensions = 0;
+        for (int i = 0; i < extensionCount; i++) {
+            if (!grease(extensions[i])) {
+                nExtensions++;
+            }
+        }
+        // JA4_b: the cipher list, sorted, hashed
+        int[] values = scratch.values(suitesLength / 2);
+        int nCiphers = 0;
+        for (int i = 0; i < suitesLength; i += 2) {
+            int c = ((b[suitesAt + i] & 0xff) << 8) | (b[suitesAt + i + 1] & 0xff);
+            if (!grease(c)) {
+                values[nCiphers++] = c;
+            }
+        }
+        Arrays.sort(values, 0, nCiphers);
+        hash12(scratch, nCiphers == 0 ? -1 : list(scratch, 0, values, nCiphers), 11);
+        // JA4_c: the extension list without SNI and ALPN, sorted, then the signature algorithms as sent
+        values = scratch.values(extensionCount);
+        int nHashed = 0;
+        for (int i = 0; i < extensionCount; i++) {
+            int e = extensions[i];
+            if (!grease(e) && e != 0x0000 && e != 0x0010) {
+                values[nHashed++] = e;
+            }
+        }
+        int c = -1;
+        if (nHashed > 0) {
+            Arrays.sort(values, 0, nHashed);
+            c = list(scratch, 0, values, nHashed);
             if (sigAlgsAt >= 0) {
-                int[] algs = new int[sigAlgsLength / 2];
+                values = scratch.values(sigAlgsLength / 2 + 1); // the text is written, the values are free
                 int n = 0;
                 for (int i = 0; i + 1 < sigAlgsLength; i += 2) {
                     int a = ((b[sigAlgsAt + i] & 0xff) << 8) | (b[sigAlgsAt + 1 + i] & 0xff);
                     if (!grease(a)) {
-                        algs[n++] = a;
+                        values[n++] = a;
                     }
                 }
                 if (n > 0) {
                     scratch.text[c] = '_'; // list() left room for it
-                    c = list(scratch, c + 1, algs, n);
+                    c = list(scratch, c + 1, values, n);
                 }
             }
-            sb.append(hash12(scratch, c));
         }
-        return sb.toString();
+        hash12(scratch, c, 24);
+        // JA4_a
+        out[0] = 't';
+        versionCode(version, out, 1);
+        out[3] = (byte) (sni ? 'd' : 'i');
+        twoDigits(out, 4, nCiphers);
+        twoDigits(out, 6, nExtensions);
+        alpn(out, 8, b, firstAlpnAt);
+        out[10] = '_';
+        out[23] = '_';
+        return new String(out, 0, LENGTH, StandardCharsets.ISO_8859_1);
     }
 
-    private static String versionCode(int v) {
-        return switch (v) {
+    private static void versionCode(int v, byte[] out, int at) {
+        String code = switch (v) {
             case 0x0304 -> "13";
             case 0x0303 -> "12";
             case 0x0302 -> "11";
@@ -135,25 +150,31 @@ final class Ja4 {
             case 0xfefc -> "d3";
             default -> "00";
         };
+        out[at] = (byte) code.charAt(0);
+        out[at + 1] = (byte) code.charAt(1);
     }
 
-    private static void twoDigits(StringBuilder sb, int n) {
+    private static void twoDigits(byte[] out, int at, int n) {
         int v = Math.min(n, 99);
-        sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+        out[at] = (byte) ('0' + v / 10);
+        out[at + 1] = (byte) ('0' + v % 10);
     }
 
-    private static void alpn(StringBuilder sb, byte[] b, int at) {
-        if (at < 0) {
-            sb.append("00");
+    private static void alpn(byte[] out, int at, byte[] b, int alpnAt) {
+        if (alpnAt < 0) {
+            out[at] = '0';
+            out[at + 1] = '0';
             return;
         }
-        int n = b[at] & 0xff;
-        int first = b[at + 1] & 0xff;
-        int last = b[at + n] & 0xff;
+        int n = b[alpnAt] & 0xff;
+        int first = b[alpnAt + 1] & 0xff;
+        int last = b[alpnAt + n] & 0xff;
         if (alphanumeric(first) && alphanumeric(last)) {
-            sb.append((char) first).append((char) last);
+            out[at] = (byte) first;
+            out[at + 1] = (byte) last;
         } else {
-            sb.append(HEX[first >> 4]).append(HEX[last & 0xf]);
+            out[at] = HEX_BYTES[first >> 4];
+            out[at + 1] = HEX_BYTES[last & 0xf];
         }
     }
 
@@ -187,17 +208,28 @@ final class Ja4 {
         return p;
     }
 
-    /** The first 12 hex digits of the SHA-256 of the scratch text's first {@code length} bytes. */
-    private static String hash12(Scratch scratch, int length) {
+    /**
+     * Writes the first 12 hex digits of the SHA-256 of the scratch text's first {@code length} bytes
+     * into the fingerprint at {@code at}; twelve zeros when {@code length} is -1 (an empty list).
+     */
+    private static void hash12(Scratch scratch, int length, int at) {
+        byte[] out = scratch.out;
+        if (length < 0) {
+            Arrays.fill(out, at, at + 12, (byte) '0');
+            return;
+        }
         MessageDigest sha256 = scratch.sha256;
         sha256.reset();
         sha256.update(scratch.text, 0, length);
-        byte[] d = sha256.digest();
-        char[] out = new char[12];
-        for (int i = 0; i < 6; i++) {
-            out[2 * i] = HEX[(d[i] >> 4) & 0xf];
-            out[2 * i + 1] = HEX[d[i] & 0xf];
+        byte[] d = scratch.digest;
+        try {
+            sha256.digest(d, 0, d.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e); // cannot happen: d has 32
         }
-        return new String(out);
+        for (int i = 0; i < 6; i++) {
+            out[at + 2 * i] = HEX_BYTES[(d[i] >> 4) & 0xf];
+            out[at + 2 * i + 1] = HEX_BYTES[d[i] & 0xf];
+        }
     }
 }

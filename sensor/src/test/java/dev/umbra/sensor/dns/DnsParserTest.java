@@ -62,6 +62,42 @@ class DnsParserTest {
     }
 
     @Test
+    void parse_ownerPointingAtANameThatUsedEveryHop_isStillCappedAfterTheNameWasRead() {
+        // the question name reaches "abc" in exactly MAX_POINTER_HOPS hops (allowed); the answer's
+        // owner points at the question, one hop more: over the cap, as if the name were read afresh
+        int nodes = 34;
+        int hops = DnsParser.MAX_POINTER_HOPS - 1;
+        byte[] m = new byte[nodes + 2 * hops + 5];
+        System.arraycopy(hex("0001 8180 0001 0001 0000 0000"), 0, m, 0, 12);
+        m[12] = (byte) 0xc0;
+        m[13] = (byte) nodes;
+        System.arraycopy(hex("0001 0001 c00c 0001 0001 0000003c 0004 0a000001"), 0, m, 14, 20);
+        for (int i = 0; i < hops; i++) {
+            m[nodes + 2 * i] = (byte) 0xc0;
+            m[nodes + 2 * i + 1] = (byte) (nodes + 2 * (i + 1));
+        }
+        System.arraycopy(hex("0361626300"), 0, m, nodes + 2 * hops, 5);
+        DnsMessage r = parser.parse(m, 0, m.length);
+        assertThat(r.questions()).extracting(DnsQuestion::name).containsExactly("abc");
+        assertThat(r.answers()).isEmpty();
+        assertThat(r.complete()).isFalse();
+        assertThat(anomalies.get(Anomaly.DNS_NAME_POINTER_LOOP)).isEqualTo(1);
+    }
+
+    @Test
+    void parse_ownersPointingAtNamesReadBefore_areThoseNames() {
+        byte[] r = dnsResponseWithCname(7, "Chat.example", "edge.example", "10.0.0.1", "10.0.0.2");
+        DnsMessage m = parser.parse(r, 0, r.length);
+        assertThat(m.answers()).extracting(DnsRecord::name)
+                .containsExactly("chat.example", "edge.example", "edge.example");
+        assertThat(m.answers()).extracting(DnsRecord::data).containsExactly("edge.example", "10.0.0.1", "10.0.0.2");
+        // the next message does not see this one's names
+        byte[] q = dnsQuery(8, "other.example", 1);
+        assertThat(parser.parse(q, 0, q.length).questions().get(0).name()).isEqualTo("other.example");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
     void parse_pointerPastEnd_returnsNullAndCounts() {
         byte[] m = hex("0001 0100 0001 0000 0000 0000 c0ff 0001 0001");
         assertThat(parser.parse(m, 0, m.length)).isNull();

@@ -2,7 +2,6 @@ package dev.umbra.sensor.quic;
 
 import java.io.ByteArrayOutputStream;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
@@ -39,7 +38,7 @@ final class QuicTestPackets {
     static byte[] initial(int version, byte[] keyDcid, byte[] dcid, byte[] scid, byte[] token, int pn, byte[] payload)
             throws Exception {
         QuicVersion v = QuicVersion.of(version);
-        InitialKeys keys = InitialKeys.derive(Mac.getInstance("HmacSHA256"), v, keyDcid);
+        InitialKeys keys = InitialKeys.derive(new Hkdf(), v, keyDcid);
         int pnLength = 2;
         ByteArrayOutputStream h = new ByteArrayOutputStream();
         h.write(0xc0 | (v.initialType << 4) | (pnLength - 1));
