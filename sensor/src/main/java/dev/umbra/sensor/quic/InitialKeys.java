@@ -23,14 +23,15 @@ final class InitialKeys {
     final byte[] dcid;
     final SecretKeySpec key;
     final byte[] iv;
-    final SecretKeySpec hp;
+    /** The header protection key (RFC 9001 5.4). */
+    final byte[] hp;
 
     private InitialKeys(QuicVersion version, byte[] dcid, byte[] key, byte[] iv, byte[] hp) {
         this.version = version;
         this.dcid = dcid;
         this.key = new SecretKeySpec(key, "AES");
         this.iv = iv;
-        this.hp = new SecretKeySpec(hp, "AES");
+        this.hp = hp;
     }
 
     /** Derives the client keys for a connection ID; {@code hkdf} is the decoder's. */

@@ -90,7 +90,7 @@ public final class QuicInitialDecoder {
     private final Map<FlowKey, Connection> connections;
     private final ClientHelloParser parser = new ClientHelloParser();
     private final Hkdf hkdf = new Hkdf();
-    private final Cipher hpCipher;
+    private final Aes128 hpCipher = new Aes128();
     private final Cipher aead;
     private byte[] header = new byte[128];
     private final byte[] mask = new byte[16];
@@ -99,7 +99,7 @@ public final class QuicInitialDecoder {
     // the keys derived last: a burst of Initials with one DCID (retransmissions before the first
     // decrypted, a flood of forged or corrupted ones) costs one derivation, not one each
     private InitialKeys recent;
-    // the keys hpCipher was last initialised with (AES-ECB is stateless between doFinal calls)
+    // the keys hpCipher was last keyed with
     private InitialKeys hpKeys;
     // CRYPTO buffers of reported connections, kept for the next connections
     private final ReassemblyBuffer[] spare = new ReassemblyBuffer[4];
@@ -143,7 +143,6 @@ public final class QuicInitialDecoder {
         this.idleNanos = idleNanos;
         this.connections = new LinkedHashMap<>(64, 0.75f, true);
         try {
-            this.hpCipher = Cipher.getInstance("AES/ECB/NoPadding");
             this.aead = Cipher.getInstance("AES/GCM/NoPadding");
         } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
             // every Java SE runtime has these (JCA standard names)
@@ -330,11 +329,10 @@ public final class QuicInitialDecoder {
     private int decrypt(InitialKeys keys, byte[] b, int p, int pnOffset, int packetEnd) {
         try {
             if (hpKeys != keys) {
-                hpKeys = null;
-                hpCipher.init(Cipher.ENCRYPT_MODE, keys.hp);
+                hpCipher.setKey(keys.hp, 0);
                 hpKeys = keys;
             }
-            hpCipher.doFinal(b, pnOffset + 4, 16, mask, 0);
+            hpCipher.encryptBlock(b, pnOffset + 4, mask, 0);
             int first = (b[p] & 0xff) ^ (mask[0] & 0x0f); // long header: low 4 bits protected
             int pnLength = (first & 3) + 1;
             int headerLength = pnOffset - p + pnLength;

@@ -72,7 +72,7 @@ final class QuicTestPackets {
         System.arraycopy(header, 0, packet, 0, header.length);
         System.arraycopy(sealed, 0, packet, header.length, sealed.length);
         Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
-        ecb.init(Cipher.ENCRYPT_MODE, keys.hp);
+        ecb.init(Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(keys.hp, "AES"));
         byte[] mask = ecb.doFinal(packet, pnOffset + 4, 16);
         packet[0] ^= (byte) (mask[0] & 0x0f);
         for (int i = 0; i < pnLength; i++) {
