@@ -25,6 +25,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * quarter of the packet decoder's time on a DNS-heavy capture. Reads stay exact (Caffeine checks
  * expiry on read); the size bound may be exceeded by at most MAINTENANCE_BATCH entries between
  * batches; size() runs the maintenance first.
+ *
+ * Most answers name an address the cache already holds (CDN addresses serve many names; a popular
+ * name is asked again and again), and a Caffeine write (its map's compute, the timer wheel, the
+ * write buffer and the frequency sketch at maintenance) was the largest item of DNS decoding. So an
+ * entry is a small mutable holder: a new name goes into its list in place, under the lock, and is
+ * visible to readers at once; Caffeine is written only when the entry is new or its lifetime must
+ * move later by more than REFRESH_NANOS. An entry may therefore expire up to REFRESH_NANOS earlier
+ * than the latest answer's TTL says; TTLs are clamped to at least minTtl (60 s by default).
  */
 /**
  * Address to names learned from DNS answers, bounded by size and by TTL. Thread-safe.
@@ -41,8 +49,21 @@ public final class NameCache {
 
     /** Writes between two runs of Caffeine's maintenance. */
     static final int MAINTENANCE_BATCH = 64;
+    /** How much later an answer must move an entry's end before the cache is written for it. */
+    static final long REFRESH_NANOS = 1_000_000_000L;
 
-    private record Entry(List<String> names, long ttlNanos) {
+    /** The names of one address; the fields change under the cache's lock, readers see names at once. */
+    private static final class Entry {
+        volatile List<String> names;
+        // the lifetime Caffeine gave the entry at its last write, and when that lifetime ends
+        volatile long ttlNanos;
+        long endNanos;
+
+        Entry(List<String> names, long ttlNanos, long endNanos) {
+            this.names = names;
+            this.ttlNanos = ttlNanos;
+            this.endNanos = endNanos;
+        }
     }
 
     private final Object lock = new Object();
@@ -53,6 +74,7 @@ public final class NameCache {
     private final AtomicReference<Runnable> maintenance = new AtomicReference<>();
 
     private final Cache<String, Entry> cache;
+    private final Ticker ticker;
     private final long minTtlNanos;
     private final long maxTtlNanos;
 
@@ -72,18 +94,19 @@ public final class NameCache {
         }
         this.minTtlNanos = minTtlSeconds * 1_000_000_000L;
         this.maxTtlNanos = maxTtlSeconds * 1_000_000_000L;
+        this.ticker = ticker;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
                 .ticker(ticker)
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
                     public long expireAfterCreate(String key, Entry value, long currentTime) {
-                        return value.ttlNanos();
+                        return value.ttlNanos;
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
-                        return value.ttlNanos();
+                        return value.ttlNanos;
                     }
 
                     @Override
@@ -100,32 +123,33 @@ public final class NameCache {
         long ttl = Math.max(minTtlNanos, Math.min(maxTtlNanos, Math.max(0, ttlSeconds) * 1_000_000_000L));
         // a lookup and a put under one lock cost about half of Caffeine's compute(); the lock keeps
         // concurrent puts to one address from losing a name, readers never take it
-        boolean maintain;
+        boolean maintain = false;
         synchronized (lock) {
-            maintain = ++writes >= MAINTENANCE_BATCH;
-            if (maintain) {
-                writes = 0;
-            }
+            long now = ticker.read();
             // quietly: a read through getIfPresent also reschedules expiry and records the access,
-            // which cost more than the lookup; the put below does both anyway
+            // which cost more than the lookup; a write below does both anyway
             Entry old = cache.policy().getIfPresentQuietly(address);
-            if (old != null && old.names().get(0).equals(name) && old.ttlNanos() >= ttl) {
-                cache.put(address, old); // the same names: only the lifetime starts again
-            } else if (old == null) {
-                cache.put(address, new Entry(List.of(name), ttl));
+            Entry write = null;
+            if (old == null) {
+                write = new Entry(List.of(name), ttl, now + ttl);
             } else {
-                List<String> before = old.names();
-                String[] names = new String[MAX_NAMES];
-                names[0] = name;
-                int n = 1;
-                for (int i = 0, size = before.size(); i < size && n < MAX_NAMES; i++) {
-                    String other = before.get(i);
-                    if (!other.equals(name)) {
-                        names[n++] = other;
-                    }
+                List<String> before = old.names;
+                if (!before.get(0).equals(name)) {
+                    old.names = withFirst(before, name);
                 }
-                cache.put(address, new Entry(n == MAX_NAMES ? List.of(names) : List.of(Arrays.copyOf(names, n)),
-                        Math.max(ttl, old.ttlNanos())));
+                long keep = Math.max(ttl, old.ttlNanos);
+                if (now + keep > old.endNanos + REFRESH_NANOS) {
+                    old.ttlNanos = keep; // the lifetime starts again, as long as the longer TTL
+                    old.endNanos = now + keep;
+                    write = old;
+                }
+            }
+            if (write != null) {
+                cache.put(address, write);
+                maintain = ++writes >= MAINTENANCE_BATCH;
+                if (maintain) {
+                    writes = 0;
+                }
             }
         }
         if (maintain) {
@@ -136,7 +160,21 @@ public final class NameCache {
     /** The names of an address, most recent first; empty when unknown or expired. */
     public List<String> names(String address) {
         Entry e = cache.getIfPresent(address);
-        return e == null ? List.of() : e.names();
+        return e == null ? List.of() : e.names;
+    }
+
+    /** {@code name} first, then the names of {@code before} other than it, at most MAX_NAMES. */
+    private static List<String> withFirst(List<String> before, String name) {
+        String[] names = new String[MAX_NAMES];
+        names[0] = name;
+        int n = 1;
+        for (int i = 0, size = before.size(); i < size && n < MAX_NAMES; i++) {
+            String other = before.get(i);
+            if (!other.equals(name)) {
+                names[n++] = other;
+            }
+        }
+        return n == MAX_NAMES ? List.of(names) : List.of(Arrays.copyOf(names, n));
     }
 
     /** Holds Caffeine's maintenance task for the next batch; a second one while one waits runs now. */

@@ -62,6 +62,35 @@ class NameCacheTest {
         assertThat(cache.names("192.0.2.7")).isEmpty();
     }
 
+    @Test
+    void put_newNameWithinTheRefreshSlack_isReadableAtOnce() {
+        cache.put("198.51.100.9", "a.example", 300);
+        now.addAndGet(NameCache.REFRESH_NANOS / 2);
+        cache.put("198.51.100.9", "b.example", 300);
+        assertThat(cache.names("198.51.100.9")).containsExactly("b.example", "a.example");
+        cache.put("198.51.100.9", "a.example", 300);
+        assertThat(cache.names("198.51.100.9")).containsExactly("a.example", "b.example");
+    }
+
+    @Test
+    void put_againWithinTheRefreshSlack_keepsTheFirstEnd_laterMovesIt() {
+        cache.put("198.51.100.10", "a.example", 300);
+        now.addAndGet(NameCache.REFRESH_NANOS / 2);
+        cache.put("198.51.100.10", "b.example", 300); // ends at most REFRESH_NANOS early: still at 300 s
+        now.set(300 * SECOND - 1);
+        assertThat(cache.names("198.51.100.10")).containsExactly("b.example", "a.example");
+        now.set(300 * SECOND + 1);
+        assertThat(cache.names("198.51.100.10")).isEmpty();
+
+        cache.put("198.51.100.11", "c.example", 300);
+        now.addAndGet(2 * NameCache.REFRESH_NANOS);
+        cache.put("198.51.100.11", "c.example", 300); // more than the slack later: the end moves
+        now.addAndGet(299 * SECOND);
+        assertThat(cache.names("198.51.100.11")).containsExactly("c.example");
+        now.addAndGet(2 * SECOND);
+        assertThat(cache.names("198.51.100.11")).isEmpty();
+    }
+
     /** Caffeine hands its maintenance to the executor under its own lock: readers and writers on
      *  other threads must never wait on each other in a cycle. */
     @Test
