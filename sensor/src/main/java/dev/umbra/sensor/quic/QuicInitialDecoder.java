@@ -359,7 +359,6 @@ public final class QuicInitialDecoder {
         } catch (AEADBadTagException e) {
             return -1;
         } catch (GeneralSecurityException | IllegalStateException e) {
-            hpKeys = null;
             return -1;
         }
     }

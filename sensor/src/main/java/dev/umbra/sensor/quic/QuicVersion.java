@@ -27,7 +27,6 @@ enum QuicVersion {
     T051(hex("7a4edef4e7ccee5fa4506c19124fc8ccda6e033d"), "quic ", 0, 0x08);
 
     final byte[] salt;
-    final String labelPrefix;
     final int initialType;
     final int cryptoFrameType;
     // the HKDF-Expand-Label infos of the packet key, IV and header protection key
@@ -37,7 +36,6 @@ enum QuicVersion {
 
     QuicVersion(byte[] salt, String labelPrefix, int initialType, int cryptoFrameType) {
         this.salt = salt;
-        this.labelPrefix = labelPrefix;
         this.keyInfo = InitialKeys.labelInfo(labelPrefix + "key", 16);
         this.ivInfo = InitialKeys.labelInfo(labelPrefix + "iv", 12);
         this.hpInfo = InitialKeys.labelInfo(labelPrefix + "hp", 16);
