@@ -27,14 +27,26 @@ final class Ja4 {
     /** JA4_a "_" JA4_b "_" JA4_c: always this many characters. */
     static final int LENGTH = 36;
 
+    /** Fingerprints remembered per thread (a power of two). */
+    static final int MEMO_SLOTS = 256;
+    /** Longest input remembered, in values: real hellos have well under a hundred; this bounds the
+     *  memo at about 256 KB per thread whatever a flood of odd hellos holds. */
+    static final int MEMO_MAX_KEY = 256;
+
+    /** A fingerprint and everything it was computed from (see {@link #body}). */
+    private record Memo(int[] key, String ja4) {
+    }
+
     /** Per thread: a SHA-256 digest (looking one up through the providers cost more than hashing),
-     *  the bytes of the list being hashed, the sorted values and the fingerprint being written. */
+     *  the fingerprint's inputs, the bytes of the list being hashed, the fingerprint being written and
+     *  the fingerprints computed last. */
     private static final class Scratch {
         final MessageDigest sha256;
         byte[] text = new byte[512];
-        int[] values = new int[64];
+        int[] key = new int[128];
         final byte[] digest = new byte[32];
         final byte[] out = new byte[LENGTH];
+        final Memo[] memo = new Memo[MEMO_SLOTS];
 
         Scratch() {
             try {
@@ -43,16 +55,17 @@ final class Ja4 {
                 throw new IllegalStateException("every Java SE runtime has SHA-256", e);
             }
         }
-
-        int[] values(int n) {
-            if (values.length < n) {
-                values = new int[Math.max(n, values.length * 2)];
-            }
-            return values;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    // the layout of Scratch.key: the JA4_a fields, then the sorted ciphers, the sorted hashed
+    // extensions and the signature algorithms in wire order, each list after its length
+    private static final int K_VERSION = 0;
+    private static final int K_SNI = 1;
+    private static final int K_ALPN = 2;
+    private static final int K_EXTENSIONS = 3;
+    private static final int K_CIPHERS = 4;
 
     private Ja4() {
     }
@@ -65,73 +78,122 @@ final class Ja4 {
      * The fingerprint with transport "t", read from the hello's bytes. Offsets are absolute in
      * {@code b}; {@code sigAlgsAt} (the first algorithm, {@code sigAlgsLength} bytes of them) and
      * {@code firstAlpnAt} (the length byte of the first ALPN value) are -1 when absent.
+     *
+     * <p>Most hellos come from a few client stacks, and the lists are sorted before hashing (Chrome
+     * shuffles its extensions; JA4 is stable because it sorts them), so the fingerprint is looked up
+     * by its inputs among the last ones computed on this thread before the two SHA-256 are run again:
+     * the hashing was most of the fingerprint's cost.
      */
     static String body(byte[] b, int suitesAt, int suitesLength, int[] extensions, int extensionCount,
             int sigAlgsAt, int sigAlgsLength, int firstAlpnAt, int legacyVersion, List<Integer> supportedVersions, boolean sni) {
+        return body(b, suitesAt, suitesLength, extensions, extensionCount, sigAlgsAt, sigAlgsLength, firstAlpnAt,
+                legacyVersion, supportedVersions, sni, true);
+    }
+
+    /** {@link #body} with the memo used or not (tests compare the two). */
+    static String body(byte[] b, int suitesAt, int suitesLength, int[] extensions, int extensionCount,
+            int sigAlgsAt, int sigAlgsLength, int firstAlpnAt, int legacyVersion, List<Integer> supportedVersions,
+            boolean sni, boolean useMemo) {
         Scratch scratch = SCRATCH.get();
-        byte[] out = scratch.out;
+        int need = K_CIPHERS + 3 + suitesLength / 2 + extensionCount + sigAlgsLength / 2;
+        if (scratch.key.length < need) {
+            scratch.key = new int[Math.max(need, scratch.key.length * 2)];
+        }
+        int[] key = scratch.key;
         int version = -1;
         for (int v : supportedVersions) {
             if (!grease(v) && v > version) {
                 version = v;
             }
         }
-        if (version < 0) {
-            version = legacyVersion;
-        }
+        key[K_VERSION] = version < 0 ? legacyVersion : version;
+        key[K_SNI] = sni ? 1 : 0;
+        key[K_ALPN] = alpn(b, firstAlpnAt);
         int nExtensions = 0;
         for (int i = 0; i < extensionCount; i++) {
             if (!grease(extensions[i])) {
                 nExtensions++;
             }
         }
-        // JA4_b: the cipher list, sorted, hashed
-        int[] values = scratch.values(suitesLength / 2);
+        key[K_EXTENSIONS] = nExtensions;
+        // the ciphers, sorted
+        int ciphersAt = K_CIPHERS + 1;
         int nCiphers = 0;
         for (int i = 0; i < suitesLength; i += 2) {
             int c = ((b[suitesAt + i] & 0xff) << 8) | (b[suitesAt + i + 1] & 0xff);
             if (!grease(c)) {
-                values[nCiphers++] = c;
+                key[ciphersAt + nCiphers++] = c;
             }
         }
-        Arrays.sort(values, 0, nCiphers);
-        hash12(scratch, nCiphers == 0 ? -1 : list(scratch, 0, values, nCiphers), 11);
-        // JA4_c: the extension list without SNI and ALPN, sorted, then the signature algorithms as sent
-        values = scratch.values(extensionCount);
+        key[K_CIPHERS] = nCiphers;
+        Arrays.sort(key, ciphersAt, ciphersAt + nCiphers);
+        // the extensions without SNI and ALPN, sorted
+        int hashedAt = ciphersAt + nCiphers + 1;
         int nHashed = 0;
         for (int i = 0; i < extensionCount; i++) {
             int e = extensions[i];
             if (!grease(e) && e != 0x0000 && e != 0x0010) {
-                values[nHashed++] = e;
+                key[hashedAt + nHashed++] = e;
             }
         }
+        key[hashedAt - 1] = nHashed;
+        Arrays.sort(key, hashedAt, hashedAt + nHashed);
+        // the signature algorithms as sent
+        int sigAt = hashedAt + nHashed + 1;
+        int nSig = 0;
+        for (int i = 0; sigAlgsAt >= 0 && i + 1 < sigAlgsLength; i += 2) {
+            int a = ((b[sigAlgsAt + i] & 0xff) << 8) | (b[sigAlgsAt + 1 + i] & 0xff);
+            if (!grease(a)) {
+                key[sigAt + nSig++] = a;
+            }
+        }
+        key[sigAt - 1] = nSig;
+        int keyLength = sigAt + nSig;
+
+        int slot = 0;
+        useMemo &= keyLength <= MEMO_MAX_KEY;
+        if (useMemo) {
+            int h = 1;
+            for (int i = 0; i < keyLength; i++) {
+                h = 31 * h + key[i];
+            }
+            slot = (h ^ (h >>> 16)) & (MEMO_SLOTS - 1);
+            Memo m = scratch.memo[slot];
+            if (m != null && Arrays.equals(m.key, 0, m.key.length, key, 0, keyLength)) {
+                return m.ja4;
+            }
+        }
+        String ja4 = compute(scratch, key, ciphersAt, nCiphers, hashedAt, nHashed, sigAt, nSig);
+        if (useMemo) {
+            scratch.memo[slot] = new Memo(Arrays.copyOf(key, keyLength), ja4);
+        }
+        return ja4;
+    }
+
+    /** JA4_a "_" JA4_b "_" JA4_c from the inputs in {@code key} (its layout: see the K_ constants). */
+    private static String compute(Scratch scratch, int[] key, int ciphersAt, int nCiphers, int hashedAt, int nHashed,
+            int sigAt, int nSig) {
+        byte[] out = scratch.out;
+        // JA4_b: the cipher list, hashed
+        hash12(scratch, nCiphers == 0 ? -1 : list(scratch, 0, key, ciphersAt, nCiphers), 11);
+        // JA4_c: the extension list, then the signature algorithms, hashed
         int c = -1;
         if (nHashed > 0) {
-            Arrays.sort(values, 0, nHashed);
-            c = list(scratch, 0, values, nHashed);
-            if (sigAlgsAt >= 0) {
-                values = scratch.values(sigAlgsLength / 2 + 1); // the text is written, the values are free
-                int n = 0;
-                for (int i = 0; i + 1 < sigAlgsLength; i += 2) {
-                    int a = ((b[sigAlgsAt + i] & 0xff) << 8) | (b[sigAlgsAt + 1 + i] & 0xff);
-                    if (!grease(a)) {
-                        values[n++] = a;
-                    }
-                }
-                if (n > 0) {
-                    scratch.text[c] = '_'; // list() left room for it
-                    c = list(scratch, c + 1, values, n);
-                }
+            c = list(scratch, 0, key, hashedAt, nHashed);
+            if (nSig > 0) {
+                scratch.text[c] = '_'; // list() left room for it
+                c = list(scratch, c + 1, key, sigAt, nSig);
             }
         }
         hash12(scratch, c, 24);
         // JA4_a
         out[0] = 't';
-        versionCode(version, out, 1);
-        out[3] = (byte) (sni ? 'd' : 'i');
+        versionCode(key[K_VERSION], out, 1);
+        out[3] = (byte) (key[K_SNI] == 1 ? 'd' : 'i');
         twoDigits(out, 4, nCiphers);
-        twoDigits(out, 6, nExtensions);
-        alpn(out, 8, b, firstAlpnAt);
+        twoDigits(out, 6, key[K_EXTENSIONS]);
+        out[8] = (byte) (key[K_ALPN] >> 8);
+        out[9] = (byte) key[K_ALPN];
         out[10] = '_';
         out[23] = '_';
         return new String(out, 0, LENGTH, StandardCharsets.ISO_8859_1);
@@ -160,22 +222,18 @@ final class Ja4 {
         out[at + 1] = (byte) ('0' + v % 10);
     }
 
-    private static void alpn(byte[] out, int at, byte[] b, int alpnAt) {
+    /** The two ALPN characters of JA4_a, the first in the high byte. */
+    private static int alpn(byte[] b, int alpnAt) {
         if (alpnAt < 0) {
-            out[at] = '0';
-            out[at + 1] = '0';
-            return;
+            return '0' << 8 | '0';
         }
         int n = b[alpnAt] & 0xff;
         int first = b[alpnAt + 1] & 0xff;
         int last = b[alpnAt + n] & 0xff;
         if (alphanumeric(first) && alphanumeric(last)) {
-            out[at] = (byte) first;
-            out[at + 1] = (byte) last;
-        } else {
-            out[at] = HEX_BYTES[first >> 4];
-            out[at + 1] = HEX_BYTES[last & 0xf];
+            return first << 8 | last;
         }
+        return HEX_BYTES[first >> 4] << 8 | HEX_BYTES[last & 0xf];
     }
 
     private static boolean alphanumeric(int c) {
@@ -188,7 +246,7 @@ final class Ja4 {
      *
      * @return the offset after the list
      */
-    private static int list(Scratch scratch, int at, int[] values, int n) {
+    private static int list(Scratch scratch, int at, int[] values, int from, int n) {
         int need = at + n * 5 + 1;
         if (scratch.text.length < need) {
             scratch.text = Arrays.copyOf(scratch.text, Math.max(need, scratch.text.length * 2));
@@ -199,7 +257,7 @@ final class Ja4 {
             if (i > 0) {
                 out[p++] = ',';
             }
-            int v = values[i];
+            int v = values[from + i];
             out[p++] = HEX_BYTES[(v >> 12) & 0xf];
             out[p++] = HEX_BYTES[(v >> 8) & 0xf];
             out[p++] = HEX_BYTES[(v >> 4) & 0xf];
