@@ -9,11 +9,16 @@ import dev.umbra.sensor.decode.PacketDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +29,11 @@ import java.util.regex.Pattern;
  * end, and captures it on the host end through the pcap4j path with the default filter, decoding
  * every frame. Used by {@link ReplayTest} (20 k frames) and by {@code bin/bench-capture} (1 M
  * frames, 128 MiB vs 2 MiB buffer) through {@link #main}.
+ *
+ * <p>One tcpreplay process sends at most about 290 k packets/s onto a veth here. Several run at once
+ * (each sends the whole file) to offer more; on a 2-core host they then take the cores the capture
+ * needs, so they can be run at a lower priority ({@code nice}) to measure what the capture keeps up
+ * with when it gets a core.
  */
 final class Replay {
     private Replay() {
@@ -37,23 +47,41 @@ final class Replay {
      * @param capture libpcap and delivery counters on the capturing side
      * @param names names seen, per observation kind
      */
-    record Result(long sent, double seconds, LiveCaptureStats capture, Map<ObservationKind, Set<String>> names) {
+    record Result(long sent, double seconds, LiveCaptureStats capture, Map<ObservationKind, Set<String>> names,
+            int senders, double wallSeconds, double captureCpuSeconds, long peakDeliveredPerSecond) {
         double packetsPerSecond() {
             return seconds > 0 ? sent / seconds : 0;
         }
 
         @Override
         public String toString() {
-            return String.format("tcpreplay sent %d frames in %.3f s (%.0f packets/s); libpcap received %d, "
-                    + "dropped %d (%.2f %%), by interface %d; %d frames decoded", sent, seconds, packetsPerSecond(),
-                    capture.received(), capture.dropped(), 100 * capture.dropRatio(), capture.droppedByInterface(),
-                    capture.delivered());
+            String rate = senders == 1 ? String.format("%.0f packets/s", packetsPerSecond())
+                    : String.format("%.0f packets/s by the slowest sender's time; %.0f packets/s over the %.3f s from"
+                            + " starting the senders to the last one's end, file loading included", packetsPerSecond(),
+                            sent / wallSeconds, wallSeconds);
+            // the peak needs a second of samples: none for a replay shorter than that
+            String peak = peakDeliveredPerSecond > 0 ? ", at most " + peakDeliveredPerSecond + " in one second" : "";
+            return String.format("%s sent %d frames in %.3f s (%s); libpcap received %d, "
+                    + "dropped %d (%.2f %%), by interface %d; %d frames decoded%s; capturing process %.2f s CPU",
+                    senders == 1 ? "tcpreplay" : senders + " tcpreplays", sent, seconds, rate, capture.received(),
+                    capture.dropped(), 100 * capture.dropRatio(), capture.droppedByInterface(), capture.delivered(), peak,
+                    captureCpuSeconds);
         }
     }
 
     /** Replays {@code file} at top speed and captures it with a kernel buffer of {@code bufferBytes}. */
     static Result run(Path file, int bufferBytes) throws Exception {
+        return run(file, bufferBytes, 1, 0);
+    }
+
+    /**
+     * Replays {@code file} from {@code senders} tcpreplay processes at once, each at top speed under
+     * {@code nice -n niceness}; counts are summed, the time is the slowest sender's.
+     */
+    static Result run(Path file, int bufferBytes, int senders, int niceness) throws Exception {
         HostTools.require("tcpreplay", "tcpreplay");
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (Netns ns = Netns.create()) {
             // both ends quiet: no IPv6 router solicitations or DAD on the capturing side
             Map<ObservationKind, Set<String>> names = new EnumMap<>(ObservationKind.class);
@@ -62,7 +90,11 @@ final class Replay {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             LiveCaptureConfig config = LiveCaptureConfig.of(ns.hostIf).withBufferBytes(bufferBytes);
             LiveCaptureStats stats;
-            HostTools.Result replay;
+            long sent = 0;
+            double seconds = 0;
+            long wall;
+            long cpu;
+            long[] peak = {0};
             try (LiveCapture capture = LiveCapture.open(config)) {
                 PacketDecoder decoder = new PacketDecoder(ns.hostIf, (Observation o) ->
                         sync.computeIfAbsent(o.kind(), k -> ConcurrentHashMap.newKeySet()).add(o.hostname()),
@@ -76,17 +108,53 @@ final class Replay {
                 }, "replay-capture");
                 loop.start();
                 Netns.sleep(200);
-                replay = HostTools.run(600, "ip", "netns", "exec", ns.name, "tcpreplay", "--topspeed", "--preload-pcap", "-i", ns.nsIf,
-                        file.toString());
-                if (replay.exitCode() != 0) {
-                    fail("tcpreplay failed: " + replay.err() + replay.out());
+                long cpuStart = os.getProcessCpuTime();
+                long wallStart = System.nanoTime();
+                // frames decoded per second, sampled every 250 ms: the highest rate any second reached
+                Thread sampler = new Thread(() -> {
+                    long[] window = new long[5];
+                    for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+                        window[i % 5] = capture.delivered();
+                        if (i >= 4) {
+                            peak[0] = Math.max(peak[0], window[i % 5] - window[(i + 1) % 5]);
+                        }
+                        try {
+                            Thread.sleep(250);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "replay-rate");
+                sampler.setDaemon(true);
+                sampler.start();
+                ExecutorService pool = Executors.newFixedThreadPool(senders);
+                try {
+                    List<Future<HostTools.Result>> replays = new ArrayList<>();
+                    for (int i = 0; i < senders; i++) {
+                        replays.add(pool.submit(() -> HostTools.run(600, "ip", "netns", "exec", ns.name, "nice", "-n",
+                                Integer.toString(niceness), "tcpreplay", "--topspeed", "--preload-pcap", "-i", ns.nsIf,
+                                file.toString())));
+                    }
+                    for (Future<HostTools.Result> f : replays) {
+                        HostTools.Result replay = f.get();
+                        if (replay.exitCode() != 0) {
+                            fail("tcpreplay failed: " + replay.err() + replay.out());
+                        }
+                        sent += number(replay.out(), "Actual: (\\d+) packets");
+                        seconds = Math.max(seconds, Double.parseDouble(numberText(replay.out(), "sent in ([0-9.]+) seconds")));
+                    }
+                } finally {
+                    pool.shutdownNow();
                 }
+                wall = System.nanoTime() - wallStart;
+                sampler.interrupt();
                 // drain: frames still in the ring are delivered within the read timeout; wait until quiet
                 long last = -1;
                 for (int i = 0; i < 600 && capture.delivered() != last; i++) {
                     last = capture.delivered();
                     Netns.sleep(300);
                 }
+                cpu = os.getProcessCpuTime() - cpuStart;
                 capture.stop();
                 loop.join(30_000);
                 stats = capture.stats();
@@ -95,9 +163,7 @@ final class Replay {
                 throw new AssertionError("capture failed", failure.get());
             }
             sync.forEach((k, v) -> names.put(k, new TreeSet<>(v)));
-            return new Result(number(replay.out(), "Actual: (\\d+) packets"),
-                    Double.parseDouble(String.valueOf(numberText(replay.out(), "sent in ([0-9.]+) seconds"))), stats,
-                    names);
+            return new Result(sent, seconds, stats, names, senders, wall / 1e9, cpu / 1e9, peak[0]);
         }
     }
 
@@ -114,8 +180,8 @@ final class Replay {
     }
 
     /**
-     * {@code Replay FILE [BUFFER_MIB...]}: replays FILE once per buffer size and prints one line
-     * each.
+     * {@code Replay FILE [--senders N] [--nice N] [BUFFER_MIB...]}: replays FILE once per buffer size
+     * (default 128) and prints one line each.
      */
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -123,9 +189,21 @@ final class Replay {
             System.err.println("no such capture: " + file);
             System.exit(2);
         }
-        for (int i = 1; i < Math.max(2, args.length); i++) {
-            int mib = args.length > 1 ? Integer.parseInt(args[i]) : 128;
-            Result r = run(file, mib << 20);
+        int senders = 1;
+        int niceness = 0;
+        List<Integer> buffers = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--senders" -> senders = Integer.parseInt(args[++i]);
+                case "--nice" -> niceness = Integer.parseInt(args[++i]);
+                default -> buffers.add(Integer.parseInt(args[i]));
+            }
+        }
+        if (buffers.isEmpty()) {
+            buffers.add(128);
+        }
+        for (int mib : buffers) {
+            Result r = run(file, mib << 20, senders, niceness);
             System.out.println("buffer " + mib + " MiB: " + r);
         }
     }
