@@ -97,7 +97,8 @@ public final class PacketDecoder implements PacketHandler {
     private final NameCache names;
     private final IpFragments fragments;
     // the flow of the packet being decoded (null while reporting outside a packet)
-    private FlowTable.Flow currentFlow;
+    // the flow of the packet being decoded (an id of the flow table), FlowTable.NONE when none
+    private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
     private byte[] joined = new byte[4096];
     // set while reporting a stream outside its packet (eviction, end of capture)
@@ -124,7 +125,7 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * A decoder whose flow table holds at most {@code maxFlows} flows (about 150 bytes of heap each;
+     * A decoder whose flow table holds at most {@code maxFlows} flows (about 120 bytes of heap each;
      * when full the least recently active flow ends early and {@code flow_evicted} counts it).
      *
      * @param source the capture file or interface name put into every observation
@@ -150,7 +151,7 @@ public final class PacketDecoder implements PacketHandler {
 
     /** A packet rebuilt from its fragments (or cut off at its first gap), decoded as an unfragmented one. */
     private void reassembled(boolean v6, byte[] b, int len, int depth) {
-        currentFlow = null;
+        currentFlow = FlowTable.NONE;
         if (v6) {
             ipv6(b, 0, len, depth);
         } else {
@@ -164,7 +165,7 @@ public final class PacketDecoder implements PacketHandler {
      */
     public void finish() {
         try {
-            currentFlow = null;
+            currentFlow = FlowTable.NONE;
             fragments.flush();
             quic.flush();
             streams.flush();
@@ -189,7 +190,7 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         timestampNanos = nowNanos;
-        currentFlow = null;
+        currentFlow = FlowTable.NONE;
         try {
             fragments.expire(nowNanos, Integer.MAX_VALUE);
             quic.expireIdle(nowNanos);
@@ -209,7 +210,7 @@ public final class PacketDecoder implements PacketHandler {
     public void onPacket(int linkType, long timestampNanos, byte[] buf, int off, int capturedLength, int originalLength) {
         packets++;
         this.timestampNanos = timestampNanos;
-        this.currentFlow = null;
+        this.currentFlow = FlowTable.NONE;
         try {
             link(linkType, buf, off, capturedLength, 0);
         } catch (RuntimeException e) {
@@ -1263,8 +1264,8 @@ public final class PacketDecoder implements PacketHandler {
 
     /** Names the flow of the current packet when it has no name yet (the first name seen wins). */
     private void nameFlow(String name) {
-        if (currentFlow != null && reportKey == null && currentFlow.name == null) {
-            currentFlow.name = name;
+        if (currentFlow != FlowTable.NONE && reportKey == null && flows.name(currentFlow) == null) {
+            flows.name(currentFlow, name);
         }
     }
 
@@ -1273,19 +1274,19 @@ public final class PacketDecoder implements PacketHandler {
      * or, failing that, by the names DNS gave for its server address.
      */
     private void flowEnded(FlowTable.Flow f) {
-        String name = f.name;
+        String name = f.name();
         String server = null;
         if (name == null) {
-            server = f.client.dstText();
+            server = f.client().dstText();
             List<String> known = names.names(server);
             if (known.isEmpty()) {
                 return;
             }
             name = known.get(0);
         }
-        FlowKey c = f.client;
-        sink.accept(new Observation(time(f.lastNanos), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
-                server != null ? server : c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut, f.bytesIn,
+        FlowKey c = f.client();
+        sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
+                server != null ? server : c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(),
                 null, null, source));
     }
 

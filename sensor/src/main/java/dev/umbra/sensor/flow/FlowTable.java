@@ -2,29 +2,38 @@ package dev.umbra.sensor.flow;
 
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /*
  * Design notes.
  *
- * One entry per transport flow, found from either direction by its canonical key (the direction
- * whose source sorts first), so a packet costs one lookup. The side that sent the first
- * packet (for TCP, the SYN when it was seen) is the client, so bytesOut counts what the client sent:
- * the upload volume. Bytes are transport payload bytes (what the application sent), not frame bytes.
+ * One entry per transport flow, found from either direction, so a packet costs one lookup. The
+ * side that sent the first packet (for TCP, the SYN when it was seen) is the client, so bytesOut
+ * counts what the client sent: the upload volume. Bytes are transport payload bytes (what the
+ * application sent), not frame bytes.
  *
  * A TCP flow starts with a SYN or a segment carrying data: the bare ACKs and FINs that trail a
- * flow already ended do not start a new one. A flow ends on RST, when both sides have sent FIN, after idleNanos without packets (probed a few
- * entries at a time from the least recently used end), when the table is full (the least recently
- * used flow is evicted, counted flow_evicted), or at flush(). Each end goes to the consumer once.
- * The table is access-ordered, so the eldest entry is the one idle longest.
+ * flow already ended do not start a new one. A flow ends on RST, when both sides have sent FIN,
+ * after idleNanos without packets (probed a few entries at a time from the least recently used
+ * end), when the table is full (the least recently used flow is evicted, counted flow_evicted), or
+ * at flush(). Each end goes to the consumer once, as a Flow record made then. The table is
+ * access-ordered, so the eldest entry is the one idle longest.
  *
- * Storage: an open-addressed table (linear probing, backward-shift deletion, at most half full) of
- * the Flow objects themselves, found from either direction by a hash that does not depend on the
- * direction and a comparison with the flow's client key both ways; and a doubly linked list through
- * the flows, least recently used first. This replaced a LinkedHashMap keyed by the canonical key,
- * which cost a canonical (often reversed) key, an entry object and their equals per packet, and was
- * the decoder's largest item in the profile. Orders are the same: lookups move a flow to the young
- * end, eviction, the idle probe and flush() go from the old end.
+ * Storage: flows are rows of a long array, not objects. Every live flow survives the young
+ * collections until it ends, and a scan makes a flow per packet; as one or two objects per flow
+ * (the flow and its key) they were 70 % of the young collections' time on the generated capture
+ * (docs/benchmarks.md). A row is ROW longs (96 bytes, two cache lines at most): the client
+ * direction's addresses, ports and protocol, first and last capture time, packets and bytes each
+ * way, and the least-recently-used links as row ids. Names sit in a String array by id. Ids are
+ * reused through a free list; the arrays grow by doubling up to maxFlows.
+ *
+ * Lookup: an open-addressed index (linear probing, backward-shift deletion, at most half full) of
+ * ids, with each slot's hash beside it, so a probe reads two dense int arrays and touches a row
+ * only when the hash matches. The hash does not depend on the direction; a match compares the row
+ * with the key both ways. This replaced a LinkedHashMap keyed by the canonical key, then a table of
+ * Flow objects; the orders are the same: lookups move a flow to the young end, eviction, the idle
+ * probe and flush() go from the old end.
  *
  * The idle probe runs on every packet, so it is skipped when it cannot find anything: oldestBound
  * is at most the lastNanos of every flow, and when now - oldestBound <= idleNanos no flow is idle
@@ -33,55 +42,73 @@ import java.util.function.Consumer;
  */
 /**
  * A bounded table of transport flows with packets and bytes in each direction. Not thread-safe.
+ * {@link #onPacket} gives a flow's id, valid until the flow ends; the ids of ended flows are
+ * reused.
  */
 public final class FlowTable {
-    /** One flow. Counters are public fields for the decoder that owns the table. */
-    public static final class Flow {
-        /** The client to server direction. */
-        public final FlowKey client;
-        /** Capture time of the first packet. */
-        public final long firstNanos;
-        /** Capture time of the last packet. */
-        public long lastNanos;
-        /** Packets and payload bytes client to server. */
-        public long packetsOut;
-        /** Payload bytes client to server. */
-        public long bytesOut;
-        /** Packets server to client. */
-        public long packetsIn;
-        /** Payload bytes server to client. */
-        public long bytesIn;
-        /** The name the flow was seen going to (SNI, Host), or {@code null}. */
-        public String name;
-        boolean finOut;
-        boolean finIn;
-        // table internals: the direction-free hash of the key, and the least-recently-used list
-        int hash;
-        Flow older;
-        Flow newer;
-
-        Flow(FlowKey client, long now) {
-            this.client = client;
-            this.firstNanos = now;
-            this.lastNanos = now;
-        }
+    /**
+     * A flow as it ended (or as it is, from {@link #flow}).
+     *
+     * @param client the client to server direction
+     * @param firstNanos capture time of the first packet
+     * @param lastNanos capture time of the last packet
+     * @param packetsOut packets client to server
+     * @param bytesOut transport payload bytes client to server
+     * @param packetsIn packets server to client
+     * @param bytesIn transport payload bytes server to client
+     * @param name the name the flow was seen going to (SNI, Host), or {@code null}
+     */
+    public record Flow(FlowKey client, long firstNanos, long lastNanos, long packetsOut, long bytesOut,
+            long packetsIn, long bytesIn, String name) {
     }
 
     /** Default cap on flows tracked at once. */
     public static final int DEFAULT_MAX_FLOWS = 65_536;
     /** Default idle time after which a flow ends. */
     public static final long DEFAULT_IDLE_NANOS = 120_000_000_000L;
+    /** No flow (what {@link #onPacket} gives when the packet ended or started none). */
+    public static final int NONE = -1;
     private static final int PROBE_EXPIRED = 4;
+    private static final int INITIAL_ROWS = 256;
+
+    // the row layout
+    private static final int SRC_HI = 0;
+    private static final int SRC_LO = 1;
+    private static final int DST_HI = 2;
+    private static final int DST_LO = 3;
+    private static final int PORTS = 4; // srcPort << 32 | dstPort << 16 | protocol << 8 | fin bits
+    private static final int FIRST = 5;
+    private static final int LAST = 6;
+    private static final int PACKETS_OUT = 7;
+    private static final int BYTES_OUT = 8;
+    private static final int PACKETS_IN = 9;
+    private static final int BYTES_IN = 10;
+    private static final int LINKS = 11; // (older + 1) << 32 | (newer + 1); 0 for none
+    private static final int ROW = 12;
+    private static final long FIN_OUT = 1;
+    private static final long FIN_IN = 2;
 
     private final AnomalyCounters anomalies;
     private final int maxFlows;
     private final long idleNanos;
     private final Consumer<Flow> onEnd;
-    private Flow[] slots = new Flow[1024];
+
+    private long[] rows = new long[INITIAL_ROWS * ROW];
+    private String[] names = new String[INITIAL_ROWS];
+    // the hash of each row's flow, for finding its slot when it is removed
+    private int[] rowHash = new int[INITIAL_ROWS];
+    // ids of rows free for reuse; rows at or after `used` were never used
+    private int[] free = new int[INITIAL_ROWS];
+    private int freeCount;
+    private int used;
+
+    // the index: id + 1 per slot (0 empty) and the slot's hash
+    private int[] slots = new int[1024];
+    private int[] slotHash = new int[1024];
     private int count;
-    // the least and the most recently used flow
-    private Flow eldest;
-    private Flow youngest;
+    // the least and the most recently used flow, NONE when empty
+    private int eldest = NONE;
+    private int youngest = NONE;
     // at most every flow's lastNanos; see the design notes
     private long oldestBound = Long.MAX_VALUE;
     private long latest = Long.MIN_VALUE;
@@ -118,9 +145,9 @@ public final class FlowTable {
      * @param syn true for a TCP SYN without ACK (its sender is the client)
      * @param fin true when the packet carries FIN
      * @param rst true when the packet carries RST (the flow ends)
-     * @return the flow, or {@code null} when the packet ended it
+     * @return the flow's id, or {@link #NONE} when the packet ended it or started none
      */
-    public Flow onPacket(FlowKey key, long now, int payloadBytes, boolean syn, boolean fin, boolean rst) {
+    public int onPacket(FlowKey key, long now, int payloadBytes, boolean syn, boolean fin, boolean rst) {
         if (now < latest) {
             timeOrdered = false;
         } else {
@@ -128,50 +155,125 @@ public final class FlowTable {
         }
         expire(now);
         int hash = hash(key);
-        Flow f = find(key, hash);
-        if (f == null) {
+        int id = find(key, hash);
+        boolean out;
+        if (id == NONE) {
             if (!syn && payloadBytes == 0 && key.protocol() == 6) {
-                return null; // a bare ACK, FIN or RST of a flow that ended (or began before the capture)
+                return NONE; // a bare ACK, FIN or RST of a flow that ended (or began before the capture)
             }
             if (count >= maxFlows) {
-                Flow e = eldest;
+                int e = eldest;
+                Flow ended = snapshot(e);
                 remove(e);
                 anomalies.count(Anomaly.FLOW_EVICTED);
-                onEnd.accept(e);
+                onEnd.accept(ended);
             }
-            f = new Flow(key, now);
-            insert(f, hash);
+            id = allocate();
+            int r = id * ROW;
+            direction(r, key);
+            rows[r + FIRST] = now;
+            rows[r + PACKETS_OUT] = 0;
+            rows[r + BYTES_OUT] = 0;
+            rows[r + PACKETS_IN] = 0;
+            rows[r + BYTES_IN] = 0;
+            names[id] = null;
+            insert(id, hash);
             oldestBound = Math.min(oldestBound, now);
+            out = true;
         } else {
-            toYoungEnd(f);
+            toYoungEnd(id);
+            out = isClient(id * ROW, key);
         }
-        boolean out = key.equals(f.client);
-        if (syn && !out && f.packetsOut + f.packetsIn <= 1) {
-            // the first packet we saw was the server's: the SYN's sender is the client
-            Flow swapped = new Flow(key, f.firstNanos);
-            swapped.packetsIn = f.packetsOut;
-            swapped.bytesIn = f.bytesOut;
-            replace(f, swapped);
-            f = swapped;
+        long[] t = rows;
+        int r = id * ROW;
+        if (syn && !out && t[r + PACKETS_OUT] + t[r + PACKETS_IN] <= 1) {
+            // the first packet we saw was the server's: the SYN's sender is the client, and the flow
+            // starts over from that packet in that direction
+            direction(r, key);
+            t[r + PACKETS_IN] = t[r + PACKETS_OUT];
+            t[r + BYTES_IN] = t[r + BYTES_OUT];
+            t[r + PACKETS_OUT] = 0;
+            t[r + BYTES_OUT] = 0;
+            names[id] = null;
             out = true;
         }
-        f.lastNanos = now;
+        t[r + LAST] = now;
         oldestBound = Math.min(oldestBound, now);
+        long ports = t[r + PORTS];
         if (out) {
-            f.packetsOut++;
-            f.bytesOut += payloadBytes;
-            f.finOut |= fin;
+            t[r + PACKETS_OUT]++;
+            t[r + BYTES_OUT] += payloadBytes;
+            ports |= fin ? FIN_OUT : 0;
         } else {
-            f.packetsIn++;
-            f.bytesIn += payloadBytes;
-            f.finIn |= fin;
+            t[r + PACKETS_IN]++;
+            t[r + BYTES_IN] += payloadBytes;
+            ports |= fin ? FIN_IN : 0;
         }
-        if (rst || (f.finOut && f.finIn)) {
-            remove(f);
-            onEnd.accept(f);
-            return null;
+        t[r + PORTS] = ports;
+        if (rst || (ports & (FIN_OUT | FIN_IN)) == (FIN_OUT | FIN_IN)) {
+            Flow ended = snapshot(id);
+            remove(id);
+            onEnd.accept(ended);
+            return NONE;
         }
-        return f;
+        return id;
+    }
+
+    /** The name a live flow was seen going to, or {@code null}. */
+    public String name(int id) {
+        return names[id];
+    }
+
+    /** Names a live flow. */
+    public void name(int id, String name) {
+        names[id] = name;
+    }
+
+    /** A live flow as it is now (a new record on each call). */
+    public Flow flow(int id) {
+        return snapshot(id);
+    }
+
+    /** Writes the client direction (fin bits cleared) into row {@code r}. */
+    private void direction(int r, FlowKey k) {
+        long[] t = rows;
+        t[r + SRC_HI] = k.srcHi();
+        t[r + SRC_LO] = k.srcLo();
+        t[r + DST_HI] = k.dstHi();
+        t[r + DST_LO] = k.dstLo();
+        t[r + PORTS] = (long) k.srcPort() << 32 | (long) k.dstPort() << 16 | (long) (k.protocol() & 0xff) << 8;
+    }
+
+    /** True when {@code k} is the client to server direction of row {@code r}. */
+    private boolean isClient(int r, FlowKey k) {
+        long[] t = rows;
+        return t[r + SRC_LO] == k.srcLo() && t[r + DST_LO] == k.dstLo() && t[r + SRC_HI] == k.srcHi()
+                && t[r + DST_HI] == k.dstHi() && ((t[r + PORTS] >>> 16) & 0xffff_ffffL) == ((long) k.srcPort() << 16 | k.dstPort());
+    }
+
+    /** True when {@code k} is either direction of row {@code r}'s flow. */
+    private boolean sameFlow(int r, FlowKey k) {
+        long[] t = rows;
+        long ports = t[r + PORTS];
+        if (((ports >>> 8) & 0xff) != (k.protocol() & 0xff)) {
+            return false;
+        }
+        int srcPort = (int) (ports >>> 32) & 0xffff;
+        int dstPort = (int) (ports >>> 16) & 0xffff;
+        return (srcPort == k.srcPort() && dstPort == k.dstPort() && t[r + SRC_LO] == k.srcLo()
+                && t[r + DST_LO] == k.dstLo() && t[r + SRC_HI] == k.srcHi() && t[r + DST_HI] == k.dstHi())
+                || (srcPort == k.dstPort() && dstPort == k.srcPort() && t[r + SRC_LO] == k.dstLo()
+                && t[r + DST_LO] == k.srcLo() && t[r + SRC_HI] == k.dstHi() && t[r + DST_HI] == k.srcHi());
+    }
+
+    private Flow snapshot(int id) {
+        long[] t = rows;
+        int r = id * ROW;
+        long ports = t[r + PORTS];
+        FlowKey client = new FlowKey(t[r + SRC_HI], t[r + SRC_LO], t[r + DST_HI], t[r + DST_LO],
+                (int) (ports >>> 32) & 0xffff, (int) (ports >>> 16) & 0xffff, (int) (ports >>> 8) & 0xff);
+        return new Flow(client, t[r + FIRST], t[r + LAST], t[r + PACKETS_OUT], t[r + BYTES_OUT], t[r + PACKETS_IN],
+                t[r + BYTES_IN], names[id]);
     }
 
     /** A hash of the flow a key belongs to, the same from both directions. */
@@ -188,156 +290,174 @@ public final class FlowTable {
         return z ^ (z >>> 33);
     }
 
-    /** True when {@code k} is either direction of the flow whose client direction is {@code c}. */
-    private static boolean sameFlow(FlowKey c, FlowKey k) {
-        if (c.protocol() != k.protocol()) {
-            return false;
-        }
-        return (c.srcPort() == k.srcPort() && c.dstPort() == k.dstPort() && c.srcLo() == k.srcLo()
-                && c.dstLo() == k.dstLo() && c.srcHi() == k.srcHi() && c.dstHi() == k.dstHi())
-                || (c.srcPort() == k.dstPort() && c.dstPort() == k.srcPort() && c.srcLo() == k.dstLo()
-                && c.dstLo() == k.srcLo() && c.srcHi() == k.dstHi() && c.dstHi() == k.srcHi());
-    }
-
-    private Flow find(FlowKey key, int hash) {
-        Flow[] t = slots;
-        int mask = t.length - 1;
+    private int find(FlowKey key, int hash) {
+        int[] s = slots;
+        int[] h = slotHash;
+        int mask = s.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Flow f = t[i];
-            if (f == null) {
-                return null;
+            int entry = s[i];
+            if (entry == 0) {
+                return NONE;
             }
-            if (f.hash == hash && sameFlow(f.client, key)) {
-                return f;
+            if (h[i] == hash && sameFlow((entry - 1) * ROW, key)) {
+                return entry - 1;
             }
         }
     }
 
-    private int indexOf(Flow f) {
-        Flow[] t = slots;
-        int mask = t.length - 1;
-        for (int i = f.hash & mask; ; i = (i + 1) & mask) {
-            if (t[i] == f) {
+    /** A free row id, the arrays grown when every row is taken. */
+    private int allocate() {
+        if (freeCount > 0) {
+            return free[--freeCount];
+        }
+        if (used == names.length) {
+            int n = names.length * 2;
+            rows = Arrays.copyOf(rows, n * ROW);
+            names = Arrays.copyOf(names, n);
+            rowHash = Arrays.copyOf(rowHash, n);
+            free = Arrays.copyOf(free, n);
+        }
+        return used++;
+    }
+
+    private int slotOf(int id) {
+        int[] s = slots;
+        int mask = s.length - 1;
+        for (int i = rowHash[id] & mask; ; i = (i + 1) & mask) {
+            if (s[i] == id + 1) {
                 return i;
             }
         }
     }
 
-    /** Adds a flow at the young end. */
-    private void insert(Flow f, int hash) {
+    /** Adds a flow to the index and at the young end of the list. */
+    private void insert(int id, int hash) {
         if ((count + 1) * 2 > slots.length) {
             grow();
         }
-        f.hash = hash;
-        place(slots, f);
+        rowHash[id] = hash;
+        place(slots, slotHash, id, hash);
         count++;
-        f.older = youngest;
-        f.newer = null;
-        if (youngest != null) {
-            youngest.newer = f;
+        setLinks(id, youngest, NONE);
+        if (youngest != NONE) {
+            setNewer(youngest, id);
         } else {
-            eldest = f;
+            eldest = id;
         }
-        youngest = f;
+        youngest = id;
     }
 
-    private static void place(Flow[] t, Flow f) {
-        int mask = t.length - 1;
-        int i = f.hash & mask;
-        while (t[i] != null) {
+    private static void place(int[] s, int[] h, int id, int hash) {
+        int mask = s.length - 1;
+        int i = hash & mask;
+        while (s[i] != 0) {
             i = (i + 1) & mask;
         }
-        t[i] = f;
+        s[i] = id + 1;
+        h[i] = hash;
     }
 
     private void grow() {
-        Flow[] t = new Flow[slots.length * 2];
-        for (Flow f : slots) {
-            if (f != null) {
-                place(t, f);
+        int[] s = new int[slots.length * 2];
+        int[] h = new int[s.length];
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != 0) {
+                place(s, h, slots[i] - 1, slotHash[i]);
             }
         }
-        slots = t;
+        slots = s;
+        slotHash = h;
     }
 
-    /** Removes a flow from the table and the list (linear probing: later entries of its run shift back). */
-    private void remove(Flow f) {
-        Flow[] t = slots;
-        int mask = t.length - 1;
-        int i = indexOf(f);
-        t[i] = null;
-        for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
-            int home = t[j].hash & mask;
-            // t[j] may move to the hole at i when its home is not in the cyclic range (i, j]
+    /** Removes a flow from the index (linear probing: later entries of its run shift back) and the list. */
+    private void remove(int id) {
+        int[] s = slots;
+        int[] h = slotHash;
+        int mask = s.length - 1;
+        int i = slotOf(id);
+        s[i] = 0;
+        for (int j = (i + 1) & mask; s[j] != 0; j = (j + 1) & mask) {
+            int home = h[j] & mask;
+            // s[j] may move to the hole at i when its home is not in the cyclic range (i, j]
             boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
             if (!stays) {
-                t[i] = t[j];
-                t[j] = null;
+                s[i] = s[j];
+                h[i] = h[j];
+                s[j] = 0;
                 i = j;
             }
         }
         count--;
-        unlink(f);
+        unlink(id);
+        names[id] = null;
+        free[freeCount++] = id;
     }
 
-    /** Puts {@code next} where {@code old} was, in the table and in the list. */
-    private void replace(Flow old, Flow next) {
-        next.hash = old.hash;
-        slots[indexOf(old)] = next;
-        next.older = old.older;
-        next.newer = old.newer;
-        if (old.older != null) {
-            old.older.newer = next;
-        } else {
-            eldest = next;
-        }
-        if (old.newer != null) {
-            old.newer.older = next;
-        } else {
-            youngest = next;
-        }
-        old.older = null;
-        old.newer = null;
+    private int older(int id) {
+        return (int) (rows[id * ROW + LINKS] >>> 32) - 1;
     }
 
-    private void unlink(Flow f) {
-        if (f.older != null) {
-            f.older.newer = f.newer;
-        } else {
-            eldest = f.newer;
-        }
-        if (f.newer != null) {
-            f.newer.older = f.older;
-        } else {
-            youngest = f.older;
-        }
-        f.older = null;
-        f.newer = null;
+    private int newer(int id) {
+        return (int) rows[id * ROW + LINKS] - 1;
     }
 
-    private void toYoungEnd(Flow f) {
-        if (f == youngest) {
+    private void setLinks(int id, int older, int newer) {
+        rows[id * ROW + LINKS] = (long) (older + 1) << 32 | (newer + 1) & 0xffff_ffffL;
+    }
+
+    private void setOlder(int id, int older) {
+        setLinks(id, older, newer(id));
+    }
+
+    private void setNewer(int id, int newer) {
+        setLinks(id, older(id), newer);
+    }
+
+    private void unlink(int id) {
+        int older = older(id);
+        int newer = newer(id);
+        if (older != NONE) {
+            setNewer(older, newer);
+        } else {
+            eldest = newer;
+        }
+        if (newer != NONE) {
+            setOlder(newer, older);
+        } else {
+            youngest = older;
+        }
+        setLinks(id, NONE, NONE);
+    }
+
+    private void toYoungEnd(int id) {
+        if (id == youngest) {
             return;
         }
-        unlink(f);
-        f.older = youngest;
-        youngest.newer = f;
-        youngest = f;
+        unlink(id);
+        setLinks(id, youngest, NONE);
+        setNewer(youngest, id);
+        youngest = id;
     }
 
     /** Ends every flow (end of capture), least recently used first. */
     public void flush() {
-        Flow f = eldest;
-        eldest = null;
-        youngest = null;
-        slots = new Flow[1024];
+        int id = eldest;
+        Flow[] ended = new Flow[count];
+        int n = 0;
+        while (id != NONE) {
+            ended[n++] = snapshot(id);
+            id = newer(id);
+        }
+        eldest = NONE;
+        youngest = NONE;
+        slots = new int[1024];
+        slotHash = new int[1024];
         count = 0;
-        while (f != null) {
-            Flow next = f.newer;
-            f.older = null;
-            f.newer = null;
-            onEnd.accept(f);
-            f = next;
+        freeCount = 0;
+        used = 0;
+        Arrays.fill(names, null);
+        for (int i = 0; i < n; i++) {
+            onEnd.accept(ended[i]);
         }
     }
 
@@ -354,16 +474,18 @@ public final class FlowTable {
         if (count == 0 || now - oldestBound <= idleNanos) {
             return; // no flow can be idle yet
         }
-        for (int i = 0; i < max && eldest != null; i++) {
-            Flow f = eldest;
-            if (now - f.lastNanos <= idleNanos) {
+        for (int i = 0; i < max && eldest != NONE; i++) {
+            int id = eldest;
+            long last = rows[id * ROW + LAST];
+            if (now - last <= idleNanos) {
                 if (timeOrdered) {
-                    oldestBound = f.lastNanos; // the eldest is the oldest while time runs forward
+                    oldestBound = last; // the eldest is the oldest while time runs forward
                 }
                 return;
             }
-            remove(f);
-            onEnd.accept(f);
+            Flow ended = snapshot(id);
+            remove(id);
+            onEnd.accept(ended);
         }
     }
 }
