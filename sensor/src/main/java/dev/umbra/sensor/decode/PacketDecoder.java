@@ -96,8 +96,8 @@ public final class PacketDecoder implements PacketHandler {
     private final FlowTable flows;
     private final NameCache names;
     private final IpFragments fragments;
-    // the flow of the packet being decoded (null while reporting outside a packet)
-    // the flow of the packet being decoded (an id of the flow table), FlowTable.NONE when none
+    // the flow of the packet being decoded (an id of the flow table, valid during that packet);
+    // FlowTable.NONE when it has none and while reporting outside a packet
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
     private byte[] joined = new byte[4096];

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * Storage: flows are rows of a long array, not objects. Every live flow survives the young
  * collections until it ends, and a scan makes a flow per packet; as one or two objects per flow
  * (the flow and its key) they were 70 % of the young collections' time on the generated capture
- * (docs/benchmarks.md). A row is ROW longs (96 bytes, two cache lines at most): the client
+ * (docs/benchmarks.md). A row is ROW longs (96 bytes, two or three cache lines): the client
  * direction's addresses, ports and protocol, first and last capture time, packets and bytes each
  * way, and the least-recently-used links as row ids. Names sit in a String array by id. Ids are
  * reused through a free list; the arrays grow by doubling up to maxFlows.
