@@ -861,17 +861,22 @@ public final class PacketDecoder implements PacketHandler {
             }
             return;
         }
-        if (payloadLength <= 0) {
-            return;
-        }
-        if (!streams.isEmpty()) {
-            TcpStreams.Stream s = streams.get(key, timestampNanos);
+        if (payloadLength > 0) {
+            TcpStreams.Stream s = streams.isEmpty() ? null : streams.get(key, timestampNanos);
             if (s != null) {
                 streamSegment(s, seq, b, payload, payloadLength);
-                return;
+            } else {
+                segment(b, payload, payloadLength, seq, srcPort, dstPort, 0);
             }
         }
-        segment(b, payload, payloadLength, seq, srcPort, dstPort, 0);
+        if ((flags & (TCP_FIN | TCP_RST)) != 0 && !streams.isEmpty()) {
+            // this direction sends nothing more (RST: neither does the other): a stream that holds no
+            // bytes goes now, not at its idle timeout
+            streams.ended(key);
+            if ((flags & TCP_RST) != 0) {
+                streams.ended(key.reverse());
+            }
+        }
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.function.BiConsumer;
  * on a segment that starts something unfinished (a ClientHello record longer than the segment, a
  * DNS message cut at the segment end). The caller closes it as soon as the bytes were read or
  * found uninteresting; later segments of that direction are then read one by one again (so a
- * STARTTLS upgrade's hello is still seen). Without a SYN, segments that arrive before the one starting the hello cannot
+ * STARTTLS upgrade's hello is still seen). A direction that sent FIN or RST while its stream holds
+ * no bytes is forgotten at once (ended()): on a capture of many short sessions, the sides that never
+ * sent a byte kept most of the table until their idle timeout. Without a SYN, segments that arrive before the one starting the hello cannot
  * be placed and are lost (counted by the caller as an incomplete hello).
  *
  * Bounds: maxStreams entries in an access-ordered map (least recently used evicted first, counted
@@ -210,6 +212,20 @@ public final class TcpStreams {
         s.buf = null;
         if (b != null && spareCount < SPARE_BUFFERS) {
             spare[spareCount++] = b;
+        }
+    }
+
+    /**
+     * The direction sent FIN or RST. Its stream is forgotten when it holds no bytes: sessions where a
+     * side never sends any (the server of a connection the capture shows only the hello of) would
+     * otherwise keep a stream each until the idle timeout, filling the table. A stream that holds
+     * bytes stays, since a segment sent before the FIN may still arrive.
+     */
+    public void ended(FlowKey key) {
+        Stream s = streams.get(key);
+        if (s != null && (s.buf == null || s.buf.highest() == 0)) {
+            streams.remove(key);
+            recycle(s);
         }
     }
 

@@ -19,6 +19,27 @@ class TcpStreamsTest {
     }
 
     @Test
+    void ended_emptyStream_isForgottenAndNeverCountedAsEvicted() {
+        streams.open(key(1), 0, TcpStreams.Kind.UNKNOWN, 0);
+        streams.ended(key(1));
+        assertThat(streams.get(key(1), 1)).isNull();
+        streams.open(key(2), 0, TcpStreams.Kind.UNKNOWN, 2);
+        streams.open(key(3), 0, TcpStreams.Kind.UNKNOWN, 3);
+        assertThat(anomalies.get(Anomaly.TCP_STREAM_EVICTED)).isZero(); // the cap of 2 was never passed
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void ended_streamHoldingBytes_staysForALateSegment() {
+        TcpStreams.Stream s = streams.open(key(1), 0, TcpStreams.Kind.UNKNOWN, 0);
+        streams.put(s, 10, new byte[] {1, 2, 3}, 0, 3, 4096); // bytes after a gap: the first segment is late
+        streams.ended(key(1));
+        assertThat(streams.get(key(1), 1)).isSameAs(s);
+        streams.ended(key(9)); // a direction never followed: nothing happens
+        assertThat(streams.size()).isEqualTo(1);
+    }
+
+    @Test
     void open_beyondCap_evictsLeastRecentlyUsedOnce() {
         streams.open(key(1), 0, TcpStreams.Kind.UNKNOWN, 0);
         streams.open(key(2), 0, TcpStreams.Kind.UNKNOWN, 1);
