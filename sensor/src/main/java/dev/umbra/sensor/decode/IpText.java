@@ -1,5 +1,6 @@
 package dev.umbra.sensor.decode;
 
+import dev.umbra.sensor.flow.FlowKey;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -69,5 +70,153 @@ public final class IpText {
             }
         }
         return new String(out, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Parses an address written as {@link #v4} and {@link #v6} write it, or in any other text form of
+     * RFC 4291 section 2.2, into the numbers of a {@link FlowKey}: IPv4 as {@code hi} =
+     * {@link FlowKey#V4_MARK} and {@code lo} = the address, IPv6 as its high and low 64 bits.
+     *
+     * @param out receives {@code hi} and {@code lo}
+     * @return false when the text is not an address
+     */
+    public static boolean parse(CharSequence s, long[] out) {
+        int n = s.length();
+        if (n == 0 || n > 45) {
+            return false;
+        }
+        boolean colon = false;
+        for (int i = 0; i < n && !colon; i++) {
+            colon = s.charAt(i) == ':';
+        }
+        if (!colon) {
+            long v = v4Value(s, 0, n);
+            if (v < 0) {
+                return false;
+            }
+            out[0] = FlowKey.V4_MARK;
+            out[1] = v;
+            return true;
+        }
+        int[] words = new int[8];
+        int before = 0; // words before "::", or all of them without one
+        int after = 0; // words after "::", parked at the end of `words` in reverse order
+        int[] tail = new int[8];
+        boolean gap = false;
+        int i = 0;
+        if (s.charAt(0) == ':') {
+            if (n < 2 || s.charAt(1) != ':') {
+                return false;
+            }
+            gap = true;
+            i = 2;
+        }
+        while (i < n) {
+            int j = i;
+            boolean dot = false;
+            while (j < n && s.charAt(j) != ':') {
+                dot |= s.charAt(j) == '.';
+                j++;
+            }
+            int count = before + after;
+            if (dot) {
+                // an IPv4 address in the last two words (RFC 4291 2.2, form 3)
+                long v = j == n ? v4Value(s, i, j) : -1;
+                if (v < 0 || count > 6) {
+                    return false;
+                }
+                if (gap) {
+                    tail[after++] = (int) (v >>> 16);
+                    tail[after++] = (int) (v & 0xffff);
+                } else {
+                    words[before++] = (int) (v >>> 16);
+                    words[before++] = (int) (v & 0xffff);
+                }
+                i = n;
+                break;
+            }
+            int w = hexWord(s, i, j);
+            if (w < 0 || count >= 8) {
+                return false;
+            }
+            if (gap) {
+                tail[after++] = w;
+            } else {
+                words[before++] = w;
+            }
+            if (j == n) {
+                break;
+            }
+            if (j + 1 < n && s.charAt(j + 1) == ':') {
+                if (gap) {
+                    return false; // a second "::"
+                }
+                gap = true;
+                i = j + 2;
+            } else {
+                i = j + 1;
+                if (i == n) {
+                    return false; // ends in a single ':'
+                }
+            }
+        }
+        if (gap ? before + after > 7 : before != 8) {
+            return false;
+        }
+        for (int k = 0; k < after; k++) {
+            words[8 - after + k] = tail[k];
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int k = 0; k < 4; k++) {
+            hi = hi << 16 | words[k];
+            lo = lo << 16 | words[4 + k];
+        }
+        out[0] = hi;
+        out[1] = lo;
+        return true;
+    }
+
+    /** 1 to 4 hex digits, or -1. */
+    private static int hexWord(CharSequence s, int from, int to) {
+        if (to - from < 1 || to - from > 4) {
+            return -1;
+        }
+        int w = 0;
+        for (int i = from; i < to; i++) {
+            int d = Character.digit(s.charAt(i), 16);
+            if (d < 0) {
+                return -1;
+            }
+            w = w << 4 | d;
+        }
+        return w;
+    }
+
+    /** A dotted quad of decimal octets (no leading zeros beyond "0"), or -1. */
+    private static long v4Value(CharSequence s, int from, int to) {
+        long v = 0;
+        int octets = 0;
+        int i = from;
+        while (octets < 4) {
+            int start = i;
+            int octet = 0;
+            while (i < to && i - start < 3 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                octet = octet * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            if (i == start || octet > 255 || (i - start > 1 && s.charAt(start) == '0')) {
+                return -1;
+            }
+            v = v << 8 | octet;
+            octets++;
+            if (octets < 4) {
+                if (i >= to || s.charAt(i) != '.') {
+                    return -1;
+                }
+                i++;
+            }
+        }
+        return i == to ? v : -1;
     }
 }

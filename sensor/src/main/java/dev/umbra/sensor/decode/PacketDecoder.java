@@ -1282,7 +1282,11 @@ public final class PacketDecoder implements PacketHandler {
         String name = f.name();
         String server = null;
         if (name == null) {
-            server = f.client().dstText();
+            FlowKey k = f.client();
+            if (!names.mayHave(k.dstHi(), k.dstLo())) {
+                return; // no answer ever named the server: no lookup, no address text
+            }
+            server = k.dstText();
             List<String> known = names.names(server);
             if (known.isEmpty()) {
                 return;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.umbra.sensor.decode.IpText;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,6 +34,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * visible to readers at once; Caffeine is written only when the entry is new or its lifetime must
  * move later by more than REFRESH_NANOS. An entry may therefore expire up to REFRESH_NANOS earlier
  * than the latest answer's TTL says; TTLs are clamped to at least minTtl (60 s by default).
+ *
+ * A flow that ends without a name of its own is looked up by its server address, and with a full
+ * flow table that is every flow evicted, most of them to addresses no answer ever named. So each new
+ * address also sets a bit in a 2^SEEN_BITS filter by its numbers (the FlowKey layout), and
+ * mayHave() lets the caller skip the lookup and the address text when the bit is clear. Bits are
+ * never cleared: a bit set means "perhaps" (another address, or an entry expired since), a clear bit
+ * means never put. Set under the lock, read without it.
  */
 /**
  * Address to names learned from DNS answers, bounded by size and by TTL. Thread-safe.
@@ -47,6 +55,8 @@ public final class NameCache {
     /** Names kept per address. */
     public static final int MAX_NAMES = 4;
 
+    /** Bits of the filter of addresses ever put, as a power of two: 2^20 bits, 128 KB. */
+    static final int SEEN_BITS = 20;
     /** Writes between two runs of Caffeine's maintenance. */
     static final int MAINTENANCE_BATCH = 64;
     /** How much later an answer must move an entry's end before the cache is written for it. */
@@ -74,6 +84,9 @@ public final class NameCache {
     private final AtomicReference<Runnable> maintenance = new AtomicReference<>();
 
     private final Cache<String, Entry> cache;
+    private final long[] seen = new long[1 << (SEEN_BITS - 6)];
+    // an address's numbers while it is put (guarded by lock)
+    private final long[] parsed = new long[2];
     private final Ticker ticker;
     private final long minTtlNanos;
     private final long maxTtlNanos;
@@ -132,6 +145,10 @@ public final class NameCache {
             Entry write = null;
             if (old == null) {
                 write = new Entry(List.of(name), ttl, now + ttl);
+                if (IpText.parse(address, parsed)) {
+                    int bit = seenBit(parsed[0], parsed[1]);
+                    seen[bit >>> 6] |= 1L << bit;
+                }
             } else {
                 List<String> before = old.names;
                 if (!before.get(0).equals(name)) {
@@ -155,6 +172,20 @@ public final class NameCache {
         if (maintain) {
             runMaintenance();
         }
+    }
+
+    /**
+     * False when no answer ever named the address with these numbers (FlowKey layout), so
+     * {@link #names} would be empty; true when one may have.
+     */
+    public boolean mayHave(long hi, long lo) {
+        int bit = seenBit(hi, lo);
+        return (seen[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    private static int seenBit(long hi, long lo) {
+        long h = (hi * 0x9E3779B97F4A7C15L ^ lo) * 0xC2B2AE3D27D4EB4FL;
+        return (int) (h >>> (64 - SEEN_BITS));
     }
 
     /** The names of an address, most recent first; empty when unknown or expired. */

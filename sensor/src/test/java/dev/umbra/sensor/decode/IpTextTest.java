@@ -2,6 +2,7 @@ package dev.umbra.sensor.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.umbra.sensor.flow.FlowKey;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
@@ -69,6 +70,61 @@ class IpTextTest {
                 assertThat(text.split("::", -1)).hasSize(2);
                 assertThat(groups).as(text).isLessThanOrEqualTo(7);
             }
+        }
+    }
+
+    /** What v4 and v6 write parses back to the numbers FlowKey holds for the same bytes. */
+    @Test
+    void parse_textOfRandomAddresses_givesTheirFlowKeyNumbers() {
+        SplittableRandom rnd = new SplittableRandom(4291);
+        long[] out = new long[2];
+        for (int n = 0; n < 50_000; n++) {
+            boolean v6 = rnd.nextBoolean();
+            byte[] b = new byte[16];
+            rnd.nextBytes(b);
+            if (v6) {
+                for (int w = 0; w < 8; w++) {
+                    if (rnd.nextInt(3) == 0) {
+                        b[2 * w] = 0;
+                        b[2 * w + 1] = 0;
+                    }
+                }
+                if (rnd.nextInt(20) == 0) { // IPv4-mapped: "::ffff:a.b.c.d"
+                    java.util.Arrays.fill(b, 0, 10, (byte) 0);
+                    b[10] = (byte) 0xff;
+                    b[11] = (byte) 0xff;
+                }
+            }
+            FlowKey k = FlowKey.of(v6, b, 0, 0, 1, 1, 6);
+            String text = v6 ? IpText.v6(b, 0) : IpText.v4(b, 0);
+            assertThat(IpText.parse(text, out)).as(text).isTrue();
+            assertThat(out).as(text).containsExactly(k.srcHi(), k.srcLo());
+        }
+    }
+
+    @Test
+    void parse_otherValidForms_matchTheJdk() throws Exception {
+        long[] out = new long[2];
+        for (String text : new String[] {"2001:DB8::1", "0:0:0:0:0:0:0:1", "1:2:3:4:5:6:1.2.3.4", "::1.2.3.4",
+            "2001:db8:0:0:1::", "fe80::0001:2"}) {
+            byte[] jdk = InetAddress.getByName(text).getAddress();
+            assertThat(IpText.parse(text, out)).as(text).isTrue();
+            if (jdk.length == 4) {
+                assertThat(out[1]).as(text).isEqualTo(FlowKey.of(false, jdk, 0, 0, 1, 1, 6).srcLo());
+            } else {
+                FlowKey k = FlowKey.of(true, jdk, 0, 0, 1, 1, 6);
+                assertThat(out).as(text).containsExactly(k.srcHi(), k.srcLo());
+            }
+        }
+    }
+
+    @Test
+    void parse_notAnAddress_isFalse() {
+        long[] out = new long[2];
+        for (String text : new String[] {"", "1.2.3", "1.2.3.4.5", "1.2.3.256", "01.2.3.4", "1..2.3", "1.2.3.4.",
+            ":1", "1:", "1:::2", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "g::1", "12345::1",
+            "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "1.2.3.4::", "chatgpt.com", "a".repeat(50)}) {
+            assertThat(IpText.parse(text, out)).as(text).isFalse();
         }
     }
 }

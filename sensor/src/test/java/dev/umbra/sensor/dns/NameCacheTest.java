@@ -21,6 +21,21 @@ class NameCacheTest {
     }
 
     @Test
+    void mayHave_onlyAddressesPutOrBitNeighbours() {
+        assertThat(cache.mayHave(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x68122020L)).isFalse(); // 104.18.32.32
+        cache.put("104.18.32.47", "chatgpt.com", 300);
+        cache.put("2001:db8::1", "claude.ai", 300);
+        cache.put("not an address", "x.example", 300); // kept by the cache, no bit
+        assertThat(cache.mayHave(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x6812202fL)).isTrue();
+        assertThat(cache.mayHave(0x20010db800000000L, 1)).isTrue();
+        int clear = 0;
+        for (long a = 0; a < 1000; a++) {
+            clear += cache.mayHave(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x0a000000L + a) ? 0 : 1;
+        }
+        assertThat(clear).as("addresses never put, nearly all with their bit clear").isGreaterThan(990);
+    }
+
+    @Test
     void put_shortTtl_isClampedToMinimum() {
         cache.put("1.2.3.4", "api.openai.com", 5);
         now.addAndGet(30 * SECOND);
