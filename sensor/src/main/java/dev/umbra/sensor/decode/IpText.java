@@ -100,7 +100,7 @@ public final class IpText {
         }
         int[] words = new int[8];
         int before = 0; // words before "::", or all of them without one
-        int after = 0; // words after "::", parked at the end of `words` in reverse order
+        int after = 0; // words after "::", in `tail` until they are moved to the end of `words`
         int[] tail = new int[8];
         boolean gap = false;
         int i = 0;

@@ -30,7 +30,6 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <pre>bin/bench sensor CapturePipelineBenchmark</pre>
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -39,29 +38,46 @@ import org.openjdk.jmh.infra.Blackhole;
 public class CapturePipelineBenchmark {
     /** Frames in the benchmark capture. */
     static final int PACKETS = 200_000;
+    /**
+     * Frames in the capture the sensor issue's target names ("offline umbra audit on the 1 M-packet
+     * capture"): 333 MB in the temporary directory.
+     */
+    static final int MILLION = 1_000_000;
 
-    Path file;
+    /** A generated mixed capture, written once per trial in the temporary directory. */
+    @State(Scope.Benchmark)
+    public abstract static class Capture {
+        Path file;
 
-    @Setup(Level.Trial)
-    public void setup() throws Exception {
-        file = capture(PACKETS);
+        abstract int packets();
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            file = Files.createTempFile("umbra-bench-mixed-" + packets(), ".pcap");
+            MixedCapture.write(file, packets(), 42);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(MixedCapture.namesFile(file));
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-        delete(file);
+    /** {@link #PACKETS} frames. */
+    public static class Small extends Capture {
+        @Override
+        int packets() {
+            return PACKETS;
+        }
     }
 
-    /** A generated mixed capture of {@code packets} frames in the temporary directory. */
-    static Path capture(int packets) throws Exception {
-        Path f = Files.createTempFile("umbra-bench-mixed-" + packets, ".pcap");
-        MixedCapture.write(f, packets, 42);
-        return f;
-    }
-
-    static void delete(Path f) throws Exception {
-        Files.deleteIfExists(f);
-        Files.deleteIfExists(MixedCapture.namesFile(f));
+    /** {@link #MILLION} frames. */
+    public static class Million extends Capture {
+        @Override
+        int packets() {
+            return MILLION;
+        }
     }
 
     /** One decoder reads the whole file, every observation handed to the consumer. */
@@ -75,29 +91,8 @@ public class CapturePipelineBenchmark {
     /** Reader and decoder: every observation handed to a consumer. */
     @Benchmark
     @OperationsPerInvocation(PACKETS)
-    public long readAndDecode(Blackhole bh) throws Exception {
-        return decode(file, bh);
-    }
-
-    /**
-     * The 1 M-frame capture the sensor issue's target names ("offline umbra audit on the 1 M-packet
-     * capture"), written once per trial: 333 MB in the temporary directory.
-     */
-    @State(Scope.Benchmark)
-    public static class Million {
-        static final int PACKETS = 1_000_000;
-
-        Path file;
-
-        @Setup(Level.Trial)
-        public void setup() throws Exception {
-            file = capture(PACKETS);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws Exception {
-            delete(file);
-        }
+    public long readAndDecode(Small capture, Blackhole bh) throws Exception {
+        return decode(capture.file, bh);
     }
 
     /**
@@ -105,17 +100,18 @@ public class CapturePipelineBenchmark {
      * so the flow table and the name cache fill to their caps and evict.
      */
     @Benchmark
-    @OperationsPerInvocation(Million.PACKETS)
-    public long readAndDecodeMillion(Million million, Blackhole bh) throws Exception {
-        return decode(million.file, bh);
+    @OperationsPerInvocation(MILLION)
+    public long readAndDecodeMillion(Million capture, Blackhole bh) throws Exception {
+        return decode(capture.file, bh);
     }
 
     /** The reader alone, frames handed to a handler that only touches them. */
     @Benchmark
     @OperationsPerInvocation(PACKETS)
-    public long readOnly(Blackhole bh) throws Exception {
+    public long readOnly(Small capture, Blackhole bh) throws Exception {
         AnomalyCounters anomalies = new AnomalyCounters();
-        CaptureSummary s = CaptureFileReader.read(file, (l, t, b, o, c, n) -> bh.consume(b[o + 12]), anomalies);
+        CaptureSummary s = CaptureFileReader.read(capture.file, (l, t, b, o, c, n) -> bh.consume(b[o + 12]),
+                anomalies);
         return s.packets();
     }
 }
