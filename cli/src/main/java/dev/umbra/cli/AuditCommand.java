@@ -6,8 +6,6 @@ import dev.umbra.signatures.Category;
 import dev.umbra.signatures.PathRule;
 import dev.umbra.signatures.Verdict;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -84,9 +82,17 @@ final class AuditCommand implements Callable<Integer> {
             // the findings went to stdout as JSON lines
         } else if (format == OutputFormat.json) {
             OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), null);
+            // in chunks, flushed once (the writer flushes on every println)
+            StringBuilder lines = new StringBuilder();
             for (Finding f : report.findings()) {
-                root.out.println(mapper.toJsonLine(f));
+                lines.append(mapper.toJsonLine(f)).append(System.lineSeparator());
+                if (lines.length() >= TextTable.CHUNK) {
+                    root.out.write(lines.toString());
+                    lines.setLength(0);
+                }
             }
+            root.out.write(lines.toString());
+            root.out.flush();
         } else {
             printTable(report, run);
         }
@@ -99,7 +105,8 @@ final class AuditCommand implements Callable<Integer> {
         if (!delivered) {
             return ExitCodes.RUNTIME;
         }
-        for (UsageReport.Row r : report.rows()) {
+        // rows() sorts the report again: only when a rule may fail the run
+        for (UsageReport.Row r : failRules.isEmpty() ? List.<UsageReport.Row>of() : report.rows()) {
             if (failRules.contains("any") || failRules.contains(r.match.verdict())
                     || failRules.contains(r.match.service().category())) {
                 return ExitCodes.FINDINGS;
@@ -121,7 +128,7 @@ final class AuditCommand implements Callable<Integer> {
             services.add(r.match.service().id());
             clients.add(r.client);
             table.add(r.client, r.match.service().id(), r.match.service().name(), r.match.service().category().id(),
-                    r.match.verdict().id(), r.match.service().riskScore(), r.count, millis(r.first), millis(r.last),
+                    r.match.verdict().id(), r.match.service().riskScore(), r.count, IsoTime.millis(r.first), IsoTime.millis(r.last),
                     String.join(",", r.hostnames), UsageReport.echOnly(r) ? "ech-outer-sni-only" : null,
                     r.bytesUp < 0 ? null : r.bytesUp, r.bytesDown < 0 ? null : r.bytesDown, paths(r));
         }
@@ -152,10 +159,6 @@ final class AuditCommand implements Callable<Integer> {
             out.add(best == null ? p : p + "[" + best.function() + "]");
         }
         return String.join(",", out) + (r.morePaths > 0 ? ",+" + r.morePaths + " more" : "");
-    }
-
-    private static Instant millis(Instant t) {
-        return t.truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static Set<Object> parseFailOn(List<String> rules) {
