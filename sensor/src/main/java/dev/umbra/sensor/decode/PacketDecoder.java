@@ -1283,15 +1283,12 @@ public final class PacketDecoder implements PacketHandler {
         String server = null;
         if (name == null) {
             FlowKey k = f.client();
-            if (!names.mayHave(k.dstHi(), k.dstLo())) {
-                return; // no answer ever named the server: no lookup, no address text
-            }
-            server = k.dstText();
-            List<String> known = names.names(server);
+            List<String> known = names.names(k.dstHi(), k.dstLo());
             if (known.isEmpty()) {
-                return;
+                return; // no answer named the server
             }
             name = known.get(0);
+            server = k.dstText();
         }
         FlowKey c = f.client();
         sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),

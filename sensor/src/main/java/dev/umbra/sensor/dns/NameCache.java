@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.umbra.sensor.decode.IpText;
+import dev.umbra.sensor.flow.FlowKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,10 +36,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * move later by more than REFRESH_NANOS. An entry may therefore expire up to REFRESH_NANOS earlier
  * than the latest answer's TTL says; TTLs are clamped to at least minTtl (60 s by default).
  *
+ * Keys are the addresses' numbers, as FlowKey holds them: a Long for IPv4, a pair of longs for IPv6. A
+ * text key (about 56 bytes in two objects) was a third of an entry's bytes, and every entry survives
+ * young collections; a number hashes and compares without touching text, and a flow's server is looked
+ * up without writing its address out.
+ *
  * A flow that ends without a name of its own is looked up by its server address, and with a full
  * flow table that is every flow evicted, most of them to addresses no answer ever named. So each new
  * address also sets a bit in a 2^SEEN_BITS filter by its numbers (the FlowKey layout), and
- * mayHave() lets the caller skip the lookup and the address text when the bit is clear. Bits are
+ * names(hi, lo) skips the lookup when the bit is clear. put() uses the same filter: nearly every answer
+ * in a busy capture brings a new address, and a clear bit means no lookup before the write. Bits are
  * never cleared: a bit set means "perhaps" (another address, or an entry expired since), a clear bit
  * means never put. Set under the lock, read without it.
  */
@@ -83,7 +90,8 @@ public final class NameCache {
     // to the executor while holding its own eviction lock
     private final AtomicReference<Runnable> maintenance = new AtomicReference<>();
 
-    private final Cache<String, Entry> cache;
+    // keyed by the address's numbers (key()), or by its text when it is not an address
+    private final Cache<Object, Entry> cache;
     private final long[] seen = new long[1 << (SEEN_BITS - 6)];
     // an address's numbers while it is put (guarded by lock)
     private final long[] parsed = new long[2];
@@ -111,19 +119,19 @@ public final class NameCache {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
                 .ticker(ticker)
-                .expireAfter(new Expiry<String, Entry>() {
+                .expireAfter(new Expiry<Object, Entry>() {
                     @Override
-                    public long expireAfterCreate(String key, Entry value, long currentTime) {
+                    public long expireAfterCreate(Object key, Entry value, long currentTime) {
                         return value.ttlNanos;
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
+                    public long expireAfterUpdate(Object key, Entry value, long currentTime, long currentDuration) {
                         return value.ttlNanos;
                     }
 
                     @Override
-                    public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
+                    public long expireAfterRead(Object key, Entry value, long currentTime, long currentDuration) {
                         return currentDuration;
                     }
                 })
@@ -139,16 +147,20 @@ public final class NameCache {
         boolean maintain = false;
         synchronized (lock) {
             long now = ticker.read();
-            // quietly: a read through getIfPresent also reschedules expiry and records the access,
-            // which cost more than the lookup; a write below does both anyway
-            Entry old = cache.policy().getIfPresentQuietly(address);
+            Object key = address;
+            boolean known = true;
+            if (IpText.parse(address, parsed)) {
+                key = key(parsed[0], parsed[1]);
+                int bit = seenBit(parsed[0], parsed[1]);
+                known = (seen[bit >>> 6] & (1L << bit)) != 0;
+                seen[bit >>> 6] |= 1L << bit; // it is put below if it is not there
+            }
+            // a clear bit: never put, no lookup. Quietly: a read through getIfPresent also reschedules
+            // expiry and records the access, which cost more than the lookup; a write below does both
+            Entry old = known ? cache.policy().getIfPresentQuietly(key) : null;
             Entry write = null;
             if (old == null) {
                 write = new Entry(List.of(name), ttl, now + ttl);
-                if (IpText.parse(address, parsed)) {
-                    int bit = seenBit(parsed[0], parsed[1]);
-                    seen[bit >>> 6] |= 1L << bit;
-                }
             } else {
                 List<String> before = old.names;
                 if (!before.get(0).equals(name)) {
@@ -162,7 +174,7 @@ public final class NameCache {
                 }
             }
             if (write != null) {
-                cache.put(address, write);
+                cache.put(key, write);
                 maintain = ++writes >= MAINTENANCE_BATCH;
                 if (maintain) {
                     writes = 0;
@@ -190,8 +202,30 @@ public final class NameCache {
 
     /** The names of an address, most recent first; empty when unknown or expired. */
     public List<String> names(String address) {
-        Entry e = cache.getIfPresent(address);
+        long[] numbers = new long[2];
+        return lookup(IpText.parse(address, numbers) ? key(numbers[0], numbers[1]) : address);
+    }
+
+    /**
+     * The names of the address with these numbers (FlowKey layout), most recent first; empty when
+     * unknown or expired. No text and, when no answer ever named the address, no lookup.
+     */
+    public List<String> names(long hi, long lo) {
+        return mayHave(hi, lo) ? lookup(key(hi, lo)) : List.of();
+    }
+
+    private List<String> lookup(Object key) {
+        Entry e = cache.getIfPresent(key);
         return e == null ? List.of() : e.names;
+    }
+
+    /** The cache's key of an address: a Long for IPv4, two longs for IPv6 (smaller than the text, cheaper to hash). */
+    private static Object key(long hi, long lo) {
+        return hi == FlowKey.V4_MARK ? (Object) lo : new Address6(hi, lo);
+    }
+
+    /** An IPv6 address as a key. */
+    private record Address6(long hi, long lo) {
     }
 
     /** {@code name} first, then the names of {@code before} other than it, at most MAX_NAMES. */

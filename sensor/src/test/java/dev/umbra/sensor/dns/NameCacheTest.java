@@ -36,6 +36,27 @@ class NameCacheTest {
     }
 
     @Test
+    void names_byNumbers_findWhatTheTextFinds() {
+        cache.put("104.18.32.47", "chatgpt.com", 300);
+        cache.put("2001:db8::1", "claude.ai", 300);
+        assertThat(cache.names(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x6812202fL)).containsExactly("chatgpt.com");
+        assertThat(cache.names(0x20010db800000000L, 1)).containsExactly("claude.ai");
+        assertThat(cache.names(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x68122030L)).isEmpty(); // 104.18.32.48
+        assertThat(cache.names(0x20010db800000000L, 2)).isEmpty();
+        // one address however it is written
+        assertThat(cache.names("2001:0db8:0000::0001")).containsExactly("claude.ai");
+        now.addAndGet(301 * SECOND);
+        assertThat(cache.names(dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x6812202fL)).isEmpty();
+    }
+
+    @Test
+    void put_notAnAddress_isKeptByItsText() {
+        cache.put("not an address", "x.example", 300);
+        cache.put("not an address", "y.example", 300);
+        assertThat(cache.names("not an address")).containsExactly("y.example", "x.example");
+    }
+
+    @Test
     void put_shortTtl_isClampedToMinimum() {
         cache.put("1.2.3.4", "api.openai.com", 5);
         now.addAndGet(30 * SECOND);
