@@ -82,17 +82,11 @@ final class AuditCommand implements Callable<Integer> {
             // the findings went to stdout as JSON lines
         } else if (format == OutputFormat.json) {
             OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), null);
-            // in chunks, flushed once (the writer flushes on every println)
-            StringBuilder lines = new StringBuilder();
+            ChunkedLines lines = new ChunkedLines(root.out);
             for (Finding f : report.findings()) {
-                lines.append(mapper.toJsonLine(f)).append(System.lineSeparator());
-                if (lines.length() >= TextTable.CHUNK) {
-                    root.out.write(lines.toString());
-                    lines.setLength(0);
-                }
+                lines.line(mapper.toJsonLine(f));
             }
-            root.out.write(lines.toString());
-            root.out.flush();
+            lines.flush();
         } else {
             printTable(report, run);
         }

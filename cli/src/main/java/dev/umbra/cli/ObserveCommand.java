@@ -43,7 +43,12 @@ final class ObserveCommand implements Callable<Integer> {
             root.out.printf("%-30s %-13s %-40s %-39s %-39s %-12s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER",
                     "USER", "DETAILS");
         }
-        run.readAll(files, o -> root.out.println(format == OutputFormat.json ? json(o) : row(o)));
+        ChunkedLines lines = new ChunkedLines(root.out);
+        try {
+            run.readAll(files, o -> lines.line(format == OutputFormat.json ? json(o) : row(o)));
+        } finally {
+            lines.flush(); // what was seen before an error still goes out
+        }
         if (root.verbosity() > 0) {
             run.printStatistics();
         }
