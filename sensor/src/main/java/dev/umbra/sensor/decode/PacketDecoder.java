@@ -1159,9 +1159,9 @@ public final class PacketDecoder implements PacketHandler {
             List<String> answers = new ArrayList<>(m.answers().size());
             for (DnsRecord r : m.answers()) {
                 answers.add(r.data());
-                if (r.type() != DnsParser.TYPE_CNAME) {
+                if (r.isAddress()) {
                     // the address is attributed to the name the client asked for, not to CDN aliases
-                    names.put(r.data(), q.name(), r.ttl());
+                    names.put(r.addressHi(), r.addressLo(), q.name(), r.ttl());
                 }
             }
             // ech: an HTTPS/SVCB answer published an ECH config, so the ClientHellos that follow may carry only

@@ -3,6 +3,7 @@ package dev.umbra.sensor.dns;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.IpText;
+import dev.umbra.sensor.flow.FlowKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,18 +168,17 @@ public final class DnsParser {
                     complete = false;
                     break;
                 }
-                String data = null;
                 if (type == TYPE_A && rdlength == 4) {
-                    data = IpText.v4(b, rdata);
+                    answers.add(v4Record(owner, type, ttl, b, rdata));
                 } else if (type == TYPE_AAAA && rdlength == 16) {
-                    data = IpText.v6(b, rdata);
+                    answers.add(v6Record(owner, type, ttl, b, rdata));
                 } else if (type == TYPE_CNAME) {
-                    data = readName(b, off, end, rdata);
+                    String target = readName(b, off, end, rdata);
+                    if (target != null) {
+                        answers.add(new DnsRecord(owner, type, ttl, target));
+                    }
                 } else if ((type == TYPE_HTTPS || type == TYPE_SVCB) && answers.size() < MAX_RECORDS) {
                     ech |= serviceBinding(b, off, rdata, rdata + rdlength, owner, type, ttl, answers);
-                }
-                if (data != null) {
-                    answers.add(new DnsRecord(owner, type, ttl, data));
                 }
                 p = rdata + rdlength;
             }
@@ -217,11 +217,11 @@ public final class DnsParser {
                 ech = true;
             } else if (key == 4) {
                 for (int a = value; a + 4 <= value + length && answers.size() < MAX_RECORDS; a += 4) {
-                    answers.add(new DnsRecord(owner, type, ttl, IpText.v4(b, a)));
+                    answers.add(v4Record(owner, type, ttl, b, a));
                 }
             } else if (key == 6) {
                 for (int a = value; a + 16 <= value + length && answers.size() < MAX_RECORDS; a += 16) {
-                    answers.add(new DnsRecord(owner, type, ttl, IpText.v6(b, a)));
+                    answers.add(v6Record(owner, type, ttl, b, a));
                 }
             }
             q = value + length;
@@ -328,6 +328,17 @@ public final class DnsParser {
             memoName[memoCount++] = result;
         }
         return result;
+    }
+
+    /** An address record from the 4 bytes at {@code a}: its text, and its numbers for the name cache. */
+    private static DnsRecord v4Record(String owner, int type, long ttl, byte[] b, int a) {
+        return new DnsRecord(owner, type, ttl, IpText.v4(b, a), FlowKey.V4_MARK, u32(b, a));
+    }
+
+    /** An address record from the 16 bytes at {@code a}. */
+    private static DnsRecord v6Record(String owner, int type, long ttl, byte[] b, int a) {
+        return new DnsRecord(owner, type, ttl, IpText.v6(b, a), u32(b, a) << 32 | u32(b, a + 4),
+                u32(b, a + 8) << 32 | u32(b, a + 12));
     }
 
     private static int u16(byte[] b, int i) {

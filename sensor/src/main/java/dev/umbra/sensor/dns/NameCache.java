@@ -94,8 +94,6 @@ public final class NameCache {
     // keyed by the address's numbers (key()), or by its text when it is not an address
     private final Cache<Object, Entry> cache;
     private final long[] seen = new long[1 << (SEEN_BITS - 6)];
-    // an address's numbers while it is put (guarded by lock)
-    private final long[] parsed = new long[2];
     private final Ticker ticker;
     private final long minTtlNanos;
     private final long maxTtlNanos;
@@ -140,19 +138,37 @@ public final class NameCache {
                 .build();
     }
 
-    /** Records that {@code name} resolved to {@code address} with the given TTL. */
+    /**
+     * Records that {@code name} resolved to {@code address} with the given TTL. Text that is not an
+     * address is kept under the text itself.
+     */
     public void put(String address, String name, long ttlSeconds) {
+        long[] numbers = new long[2];
+        if (IpText.parse(address, numbers)) {
+            put(numbers[0], numbers[1], name, ttlSeconds);
+        } else {
+            record(address, -1, name, ttlSeconds);
+        }
+    }
+
+    /**
+     * Records that {@code name} resolved to the address with these numbers (FlowKey layout) with the
+     * given TTL: what the DNS decoder calls, with the numbers it read, no text parsed back.
+     */
+    public void put(long hi, long lo, String name, long ttlSeconds) {
+        record(key(hi, lo), seenBit(hi, lo), name, ttlSeconds);
+    }
+
+    /** @param bit the address's bit in the seen filter, or -1 for a text key */
+    private void record(Object key, int bit, String name, long ttlSeconds) {
         long ttl = Math.max(minTtlNanos, Math.min(maxTtlNanos, Math.max(0, ttlSeconds) * 1_000_000_000L));
         // a lookup and a put under one lock cost about half of Caffeine's compute(); the lock keeps
         // concurrent puts to one address from losing a name, readers never take it
         boolean maintain = false;
         synchronized (lock) {
             long now = ticker.read();
-            Object key = address;
             boolean known = true;
-            if (IpText.parse(address, parsed)) {
-                key = key(parsed[0], parsed[1]);
-                int bit = seenBit(parsed[0], parsed[1]);
+            if (bit >= 0) {
                 known = (seen[bit >>> 6] & (1L << bit)) != 0;
                 seen[bit >>> 6] |= 1L << bit; // it is put below if it is not there
             }

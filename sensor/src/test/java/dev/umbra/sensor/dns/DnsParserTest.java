@@ -35,6 +35,12 @@ class DnsParserTest {
                 org.assertj.core.groups.Tuple.tuple(DnsParser.TYPE_A, "104.18.32.47"),
                 org.assertj.core.groups.Tuple.tuple(DnsParser.TYPE_AAAA, "2606:4700::6812:202f"));
         assertThat(m.answers().get(1).name()).isEqualTo("chatgpt.com");
+        // the addresses' numbers in the FlowKey layout, for the name cache
+        assertThat(m.answers()).extracting(DnsRecord::isAddress, DnsRecord::addressHi, DnsRecord::addressLo)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(false, 0L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(true, dev.umbra.sensor.flow.FlowKey.V4_MARK, 0x6812202fL),
+                        org.assertj.core.groups.Tuple.tuple(true, 0x2606470000000000L, 0x6812202fL));
         assertThat(anomalies.total()).isZero();
     }
 
