@@ -59,12 +59,18 @@ public final class ReassemblyBuffer {
                 return n == len;
             }
         } else {
-            for (int i = start; i < end; i++) {
-                long bit = 1L << (i & 63);
-                if ((have[i >>> 6] & bit) == 0) {
-                    data[i] = b[off + (i - start)];
-                    have[i >>> 6] |= bit;
+            // some of the range may be present: copy each run of absent bytes whole (a segment that
+            // fills a gap is one run; byte by byte it was a twentieth of a busy capture's decoding)
+            int i = start;
+            while (i < end) {
+                int runStart = nextAbsent(i, end);
+                if (runStart >= end) {
+                    break;
                 }
+                int runEnd = nextPresent(runStart, end);
+                System.arraycopy(b, off + (runStart - start), data, runStart, runEnd - runStart);
+                setBits(runStart, runEnd);
+                i = runEnd;
             }
         }
         highest = Math.max(highest, end);
@@ -90,6 +96,32 @@ public final class ReassemblyBuffer {
             have[w] = -1L;
         }
         have[last] |= lastMask;
+    }
+
+    /** The first offset in {@code [from, end)} whose byte is absent, or {@code end}. */
+    private int nextAbsent(int from, int end) {
+        int w = from >>> 6;
+        long absent = ~have[w] & (-1L << (from & 63));
+        while (absent == 0) {
+            if ((++w << 6) >= end) {
+                return end;
+            }
+            absent = ~have[w];
+        }
+        return Math.min(end, (w << 6) + Long.numberOfTrailingZeros(absent));
+    }
+
+    /** The first offset in {@code [from, end)} whose byte is present, or {@code end}. */
+    private int nextPresent(int from, int end) {
+        int w = from >>> 6;
+        long present = have[w] & (-1L << (from & 63));
+        while (present == 0) {
+            if ((++w << 6) >= end) {
+                return end;
+            }
+            present = have[w];
+        }
+        return Math.min(end, (w << 6) + Long.numberOfTrailingZeros(present));
     }
 
     /** Moves {@code contiguous} over the present bytes that follow it, a word at a time. */
