@@ -44,7 +44,10 @@ import picocli.CommandLine.Parameters;
 final class CatalogCommand implements Callable<Integer> {
     /** Longest host name line read from stdin; longer lines are reported and skipped. */
     static final int MAX_HOST_LINE = 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use (picocli creates every subcommand for every command line). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @ParentCommand
     UmbraCommand root;
@@ -180,7 +183,7 @@ final class CatalogCommand implements Callable<Integer> {
                     matched++;
                 }
                 if (format == OutputFormat.json) {
-                    ObjectNode o = JSON.createObjectNode();
+                    ObjectNode o = Json.MAPPER.createObjectNode();
                     o.put("host", host);
                     o.put("service", r == null ? null : r.service().id());
                     o.put("category", r == null ? null : r.service().category().id());
@@ -189,7 +192,7 @@ final class CatalogCommand implements Callable<Integer> {
                         o.put("risk_score", r.service().riskScore());
                         o.put("pattern", r.pattern().toString());
                     }
-                    parent.root.out.println(JSON.writeValueAsString(o));
+                    parent.root.out.println(Json.MAPPER.writeValueAsString(o));
                 } else {
                     table.add(host, r == null ? null : r.service().id(), r == null ? null : r.service().category().id(),
                             r == null ? null : r.verdict().id(), r == null ? null : r.service().riskScore(),

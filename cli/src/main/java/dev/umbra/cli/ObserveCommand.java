@@ -20,7 +20,10 @@ import picocli.CommandLine.Parameters;
                 + "with TLS version, ALPN, JA4 and ECH, HTTP requests with method and path) and in proxy or sensor "
                 + "logs (requests), AI service or not, one per line.")
 final class ObserveCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use (picocli creates every subcommand for every command line). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @ParentCommand
     UmbraCommand root;
@@ -116,7 +119,7 @@ final class ObserveCommand implements Callable<Integer> {
     }
 
     static String json(Observation o) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("time", o.time().toString());
         n.put("kind", o.kind().id());
         n.put("hostname", o.hostname());
@@ -166,7 +169,7 @@ final class ObserveCommand implements Callable<Integer> {
         }
         n.put("source", o.source());
         try {
-            return JSON.writeValueAsString(n);
+            return Json.MAPPER.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -25,7 +25,13 @@ import picocli.CommandLine.ParentCommand;
         description = "Run the daemon: live capture, log tailing, syslog and ICAP intake, shipping of findings, "
                 + "as the configuration file says. SIGTERM/SIGINT stop it gracefully, SIGHUP reloads catalog and policy.")
 final class RunCommand implements Callable<Integer> {
-    private static final Logger LOG = LogManager.getLogger(RunCommand.class);
+    /**
+     * The logger, made on first use: picocli creates every subcommand for every command line, and a
+     * static logger here started Log4j for `umbra --version` and `umbra audit` too.
+     */
+    private static final class Log {
+        static final Logger LOGGER = LogManager.getLogger(RunCommand.class);
+    }
 
     @ParentCommand
     UmbraCommand root;
@@ -77,12 +83,12 @@ final class RunCommand implements Callable<Integer> {
         }, "umbra-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Signals.onHangup(() -> {
-            LOG.info("SIGHUP: reloading catalog and policy");
+            Log.LOGGER.info("SIGHUP: reloading catalog and policy");
             daemon.reload();
         });
-        LOG.info("umbra {} running: {}", UmbraCommand.version(), assembly.summary());
-        if (LOG.isInfoEnabled()) {
-            LOG.info("started {} ms after the JVM", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        Log.LOGGER.info("umbra {} running: {}", UmbraCommand.version(), assembly.summary());
+        if (Log.LOGGER.isInfoEnabled()) {
+            Log.LOGGER.info("started {} ms after the JVM", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
         if (logFormat == DaemonLogging.Format.TEXT) {
             root.err.println("umbra: running (" + assembly.summary() + ")");
@@ -95,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
                 root.err.println("umbra: " + assembly.totals());
                 root.err.flush();
             } else {
-                LOG.info(assembly.totals());
+                Log.LOGGER.info(assembly.totals());
             }
             stopped.countDown();
         }

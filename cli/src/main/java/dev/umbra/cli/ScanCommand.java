@@ -63,7 +63,10 @@ final class ScanCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR|-", description = "Files, directories, or '-' for stdin.")
     List<String> inputs;
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** Made on first use (picocli creates every subcommand for every command line). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Override
     public Integer call() {
@@ -155,7 +158,7 @@ final class ScanCommand implements Callable<Integer> {
     }
 
     private String jsonLine(String source, Detection d, Segment seg) {
-        ObjectNode n = json.createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("source", source);
         n.put("type", d.type());
         n.put("category", d.category().id());
