@@ -141,10 +141,12 @@ public final class PacketDecoder implements PacketHandler {
         this.quic = new QuicInitialDecoder(anomalies, this::quicHello);
         this.streams = new TcpStreams(anomalies, TcpStreams.DEFAULT_MAX_STREAMS, TcpStreams.DEFAULT_IDLE_NANOS,
                 this::streamDropped);
-        this.flows = new FlowTable(anomalies, maxFlows, FlowTable.DEFAULT_IDLE_NANOS,
-                this::flowEnded);
-        this.names = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
+        NameCache cache = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
                 NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);
+        this.names = cache;
+        // a flow with no name of its own, to a server no answer named, is not reported: no record made
+        this.flows = new FlowTable(anomalies, maxFlows, FlowTable.DEFAULT_IDLE_NANOS,
+                (name, hi, lo) -> name != null || cache.mayHave(hi, lo), this::flowEnded);
         this.fragments = new IpFragments(anomalies, this::reassembled, IpFragments.DEFAULT_MAX_DATAGRAMS,
                 IpFragments.DEFAULT_MAX_BYTES, IpFragments.DEFAULT_TIMEOUT_NANOS);
     }

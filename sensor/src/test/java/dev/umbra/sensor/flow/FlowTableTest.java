@@ -74,6 +74,32 @@ class FlowTableTest {
     }
 
     @Test
+    void endFilter_unwantedFlowsEndWithoutARecord_inEveryWayAFlowEnds() {
+        List<String> asked = new ArrayList<>();
+        // wanted: named flows, and flows to the server with low word 0xc6336407 (198.51.100.7)
+        FlowTable t = new FlowTable(anomalies, 2, 10 * SECOND, (name, hi, lo) -> {
+            asked.add(name + "/" + Long.toHexString(lo));
+            return name != null || (hi == FlowKey.V4_MARK && lo == 0xc6336407L);
+        }, ended::add);
+        FlowKey other = new FlowKey(FlowKey.V4_MARK, 0x0a000005L, FlowKey.V4_MARK, 0xc6336408L, 5000, 443, 6);
+        FlowKey named = new FlowKey(FlowKey.V4_MARK, 0x0a000005L, FlowKey.V4_MARK, 0xc6336409L, 5001, 443, 6);
+        t.onPacket(other, 0, 1, false, false, false);
+        t.name(t.onPacket(named, 0, 1, false, false, false), "chatgpt.com");
+        t.onPacket(key(1), 1, 1, false, false, false); // evicts `other`: not wanted
+        t.onPacket(key(2), 2, 1, false, false, false); // evicts `named`: wanted
+        assertThat(anomalies.get(Anomaly.FLOW_EVICTED)).isEqualTo(2);
+        assertThat(ended).extracting(FlowTable.Flow::name).containsExactly("chatgpt.com");
+        t.onPacket(key(1), 3, 0, false, false, true); // RST: wanted by its server
+        FlowKey k3 = new FlowKey(FlowKey.V4_MARK, 0x0a000005L, FlowKey.V4_MARK, 0xc6336410L, 5003, 443, 6);
+        t.onPacket(k3, 3, 1, false, false, false);
+        t.onPacket(k3, 30 * SECOND, 0, false, false, true); // idles key(2) out first: wanted; then RST k3: not
+        t.onPacket(key(4), 31 * SECOND, 1, false, false, false);
+        t.flush();
+        assertThat(ended).extracting(f -> f.client().srcPort()).containsExactly(5001, 1, 2, 4);
+        assertThat(asked).contains("null/c6336408", "chatgpt.com/c6336409", "null/c6336410");
+    }
+
+    @Test
     void constructor_badLimits_throwNamingTheValue() {
         assertThatThrownBy(() -> new FlowTable(anomalies, 0, 1, f -> { })).hasMessageContaining("maxFlows")
                 .hasMessageContaining("0");
