@@ -1,6 +1,8 @@
 package dev.umbra.sensor.tls;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -271,25 +273,67 @@ public final class ClientHelloParser {
         }
         int listEnd = Math.min(p + length, p + 2 + u16(b, p));
         p += 2;
-        List<String> out = new ArrayList<>(4);
-        while (p < listEnd && out.size() < MAX_LIST_ENTRIES) {
+        // nearly every hello offers one or two protocols: those lists are made without an ArrayList
+        String first = null;
+        String second = null;
+        List<String> out = null;
+        int count = 0;
+        while (p < listEnd && count < MAX_LIST_ENTRIES) {
             int n = b[p] & 0xff;
             if (n == 0 || p + 1 + n > listEnd) {
                 break;
             }
-            StringBuilder sb = new StringBuilder(n);
-            for (int i = p + 1; i <= p + n; i++) {
-                int c = b[i] & 0xff;
-                if (c >= 0x20 && c < 0x7f && c != '\\') {
-                    sb.append((char) c);
-                } else {
-                    sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            String id = protocolId(b, p + 1, n);
+            if (count == 0) {
+                first = id;
+            } else if (count == 1) {
+                second = id;
+            } else {
+                if (out == null) {
+                    out = new ArrayList<>(8);
+                    out.add(first);
+                    out.add(second);
                 }
+                out.add(id);
             }
-            out.add(sb.toString());
+            count++;
             p += 1 + n;
         }
-        return out;
+        return count == 0 ? List.of() : count == 1 ? List.of(first) : count == 2 ? List.of(first, second) : out;
+    }
+
+    /** The protocol IDs that make up nearly all ALPN lists (IANA registry), as constants. */
+    private static final String[] COMMON_ALPN = {"h2", "http/1.1", "h3", "http/1.0", "h2c", "h3-29", "spdy/3.1",
+        "dot", "doq", "acme-tls/1"};
+    private static final byte[][] COMMON_ALPN_BYTES = new byte[COMMON_ALPN.length][];
+
+    static {
+        for (int i = 0; i < COMMON_ALPN.length; i++) {
+            COMMON_ALPN_BYTES[i] = COMMON_ALPN[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * One ALPN protocol ID as text: a common one without allocating, others with bytes outside printable
+     * ASCII (and the backslash) written as {@code \xNN}.
+     */
+    private static String protocolId(byte[] b, int from, int n) {
+        for (int k = 0; k < COMMON_ALPN_BYTES.length; k++) {
+            byte[] c = COMMON_ALPN_BYTES[k];
+            if (c.length == n && Arrays.equals(c, 0, n, b, from, from + n)) {
+                return COMMON_ALPN[k];
+            }
+        }
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = from; i < from + n; i++) {
+            int c = b[i] & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            }
+        }
+        return sb.toString();
     }
 
     /** RFC 8446 section 4.2.1 (ClientHello form). */

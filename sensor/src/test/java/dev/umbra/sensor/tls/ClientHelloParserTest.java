@@ -25,6 +25,26 @@ class ClientHelloParserTest {
     }
 
     @Test
+    void parseRecord_alpnLists_oneTwoAndManyEntriesCommonOrNot() {
+        for (List<String> alpn : List.of(List.of("h3"), List.of("h2", "http/1.1"), List.of("acme-tls/1", "x-custom"),
+                List.of("h2", "http/1.1", "h3", "grpc-exp", "spdy/3.1"))) {
+            byte[] r = clientHello("a.example", alpn, 32);
+            assertThat(parser.parseRecord(r, 0, r.length)).isEqualTo(ClientHelloParser.OK);
+            assertThat(parser.result().alpn()).isEqualTo(alpn);
+        }
+    }
+
+    @Test
+    void parseRecord_alpnWithUnprintableBytes_writesThemAsHex() {
+        byte[] r = clientHello("a.example", List.of("h2", "ab"), 32);
+        int at = indexOf(r, new byte[] {2, 'a', 'b'});
+        r[at + 2] = 0x07;
+        r[at + 1] = '\\';
+        assertThat(parser.parseRecord(r, 0, r.length)).isEqualTo(ClientHelloParser.OK);
+        assertThat(parser.result().alpn()).containsExactly("h2", "\\x5c\\x07");
+    }
+
+    @Test
     void parseRecord_helloWithoutSni_returnsNullName() {
         byte[] r = clientHello(null, List.of(), 32);
         assertThat(parser.parseRecord(r, 0, r.length)).isEqualTo(ClientHelloParser.OK);
