@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 /**
  * Lines for a command's writer, written in chunks of about {@value #CHUNK} characters. The writers of
  * {@link Main} flush on every println, which for the 30 000 rows of a large audit, or the 265 000
- * sightings `umbra observe` prints for a 1 M-frame capture, is a write to stdout per line. Call
+ * sightings {@code umbra observe} prints for a 1 M-frame capture, is a write to stdout per line. Call
  * {@link #flush()} at the end (and wherever the lines so far must be out).
  */
 final class ChunkedLines {

@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 final class RunCommand implements Callable<Integer> {
     /**
      * The logger, made on first use: picocli creates every subcommand for every command line, and a
-     * static logger here started Log4j for `umbra --version` and `umbra audit` too.
+     * static logger here started Log4j for {@code umbra --version} and {@code umbra audit} too.
      */
     private static final class Log {
         static final Logger LOGGER = LogManager.getLogger(RunCommand.class);
