@@ -68,6 +68,8 @@ final class AuditCommand implements Callable<Integer> {
                 ? MatchingSink.loading(() -> catalog.load(root.err).matcher(), report)
                 : MatchingSink.ready(catalog.load(root.err).matcher(), report);
         CaptureRun run = new CaptureRun(root.err, logOptions);
+        // observations of names no service has would be dropped by the sink: the decoders skip them
+        run.onlyNames(sink::mayMatch);
         run.readAll(files, sink);
         sink.finish();
         boolean delivered = true;

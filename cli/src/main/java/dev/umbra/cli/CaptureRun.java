@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Reads the input files of a command, captures and logs in any mix, and feeds their observations
@@ -41,6 +42,8 @@ final class CaptureRun {
     private int filesRead;
     private int filesFailed;
     private int logFiles;
+    // the names the capture decoders make observations of; null: every name
+    private Predicate<String> wantedNames;
 
     CaptureRun(PrintWriter err) {
         this(err, LogOptions.defaults());
@@ -84,6 +87,14 @@ final class CaptureRun {
         }
     }
 
+    /**
+     * Makes the capture decoders observe only the names {@code wanted} accepts (see
+     * {@link PacketDecoder#onlyNames}); logs are read whole.
+     */
+    void onlyNames(Predicate<String> wanted) {
+        this.wantedNames = wanted;
+    }
+
     /** Reads every file in order. */
     void readAll(List<Path> files, Consumer<Observation> sink) {
         for (Path file : files) {
@@ -103,6 +114,9 @@ final class CaptureRun {
             return;
         }
         PacketDecoder decoder = new PacketDecoder(file.toString(), sink, anomalies);
+        if (wantedNames != null) {
+            decoder.onlyNames(wantedNames);
+        }
         try {
             CaptureSummary summary = CaptureFileReader.read(file, decoder, anomalies);
             decoder.finish(); // hellos still in reassembly buffers, flows still open

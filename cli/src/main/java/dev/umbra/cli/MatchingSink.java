@@ -115,6 +115,14 @@ final class MatchingSink implements Consumer<Observation> {
         return true;
     }
 
+    /**
+     * False when no service has this host name, whoever would use it, so that an observation of it
+     * would be dropped here: the decoder need not make one. True while the catalog loads.
+     */
+    boolean mayMatch(String host) {
+        return matcher == null || matcher.match(host) != null;
+    }
+
     private void match(Observation o) {
         Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
         if (m != null) {

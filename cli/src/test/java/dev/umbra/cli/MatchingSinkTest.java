@@ -40,6 +40,18 @@ class MatchingSinkTest {
         return sb.toString();
     }
 
+    /** A sink whose catalog load finishes when {@code release} is counted down. */
+    private static MatchingSink loadingUntil(CountDownLatch release, UsageReport report) {
+        return MatchingSink.loading(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BUILT_IN;
+        }, report);
+    }
+
     @Test
     void accept_catalogStillLoading_reportEqualsLoadedFirst() throws Exception {
         UsageReport expected = new UsageReport();
@@ -49,14 +61,7 @@ class MatchingSinkTest {
 
         CountDownLatch release = new CountDownLatch(1);
         UsageReport report = new UsageReport();
-        MatchingSink sink = MatchingSink.loading(() -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return BUILT_IN;
-        }, report);
+        MatchingSink sink = loadingUntil(release, report);
         List<Observation> all = sightings();
         all.subList(0, 60).forEach(sink);
         assertThat(report.isEmpty()).isTrue(); // held until the catalog is there
@@ -84,6 +89,23 @@ class MatchingSinkTest {
         }
         sink.finish();
         assertThat(report.rows()).singleElement().satisfies(r -> assertThat(r.count).isEqualTo(MatchingSink.MAX_EARLY + 10));
+    }
+
+    @Test
+    void mayMatch_catalogLoaded_onlyHostsAServiceHas_whileLoading_every() throws Exception {
+        MatchingSink ready = MatchingSink.ready(BUILT_IN, new UsageReport());
+        assertThat(ready.mayMatch("api.openai.com")).isTrue();
+        assertThat(ready.mayMatch("eu.api.openai.com")).isTrue(); // a subdomain of a catalog domain
+        assertThat(ready.mayMatch("www.example.com")).isFalse();
+        assertThat(ready.mayMatch("")).isFalse();
+
+        CountDownLatch release = new CountDownLatch(1);
+        MatchingSink loading = loadingUntil(release, new UsageReport());
+        assertThat(loading.mayMatch("www.example.com")).isTrue(); // nothing known yet: the decoder makes it
+        release.countDown();
+        loading.finish();
+        assertThat(loading.mayMatch("www.example.com")).isFalse();
+        assertThat(loading.mayMatch("claude.ai")).isTrue();
     }
 
     @Test

@@ -22,7 +22,9 @@ import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /*
  * Design notes.
@@ -88,6 +90,8 @@ public final class PacketDecoder implements PacketHandler {
 
     private final String source;
     private final Consumer<Observation> sink;
+    // the names observations are made for (onlyNames)
+    private Predicate<String> wantedNames = name -> true;
     private final AnomalyCounters anomalies;
     private final DnsParser dns;
     private final ClientHelloParser tls = new ClientHelloParser();
@@ -144,9 +148,10 @@ public final class PacketDecoder implements PacketHandler {
         NameCache cache = new NameCache(NameCache.DEFAULT_MAX_ENTRIES, NameCache.DEFAULT_MIN_TTL_SECONDS,
                 NameCache.DEFAULT_MAX_TTL_SECONDS, () -> timestampNanos);
         this.names = cache;
-        // a flow with no name of its own, to a server no answer named, is not reported: no record made
+        // a flow with no name of its own, to a server no answer named, is not reported, nor one named by a
+        // name not wanted: no record made
         this.flows = new FlowTable(anomalies, maxFlows, FlowTable.DEFAULT_IDLE_NANOS,
-                (name, hi, lo) -> name != null || cache.mayHave(hi, lo), this::flowEnded);
+                (name, hi, lo) -> name != null ? wantedNames.test(name) : cache.mayHave(hi, lo), this::flowEnded);
         this.fragments = new IpFragments(anomalies, this::reassembled, IpFragments.DEFAULT_MAX_DATAGRAMS,
                 IpFragments.DEFAULT_MAX_BYTES, IpFragments.DEFAULT_TIMEOUT_NANOS);
     }
@@ -206,6 +211,16 @@ public final class PacketDecoder implements PacketHandler {
     /** The address-to-names cache fed by DNS answers (for attribution by other components). */
     public NameCache names() {
         return names;
+    }
+
+    /**
+     * Makes observations only of the names {@code wanted} accepts, for a consumer that would drop the
+     * others (an audit keeps only the names its catalog knows): their times, addresses' text and lists
+     * are never built. Everything else goes on as before: flows are named by what they carry, answers
+     * feed the name cache, anomalies are counted.
+     */
+    public void onlyNames(Predicate<String> wanted) {
+        this.wantedNames = Objects.requireNonNull(wanted, "wanted");
     }
 
     @Override
@@ -1126,6 +1141,9 @@ public final class PacketDecoder implements PacketHandler {
 
     private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
+        if (!wantedNames.test(r.host())) {
+            return;
+        }
         sink.accept(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
                 r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source));
     }
@@ -1137,8 +1155,10 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         for (DnsQuestion q : m.questions()) {
-            sink.accept(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
-                    dstText(), dstPort, source));
+            if (wantedNames.test(q.name())) {
+                sink.accept(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
+                        dstText(), dstPort, source));
+            }
         }
     }
 
@@ -1147,24 +1167,43 @@ public final class PacketDecoder implements PacketHandler {
         if (m == null) {
             return;
         }
-        Instant time = time();
-        String src = srcText();
-        String dst = dstText();
+        // made once for the message, when its first wanted name needs them
+        Instant time = null;
+        String src = null;
+        String dst = null;
         if (!m.response()) {
             for (DnsQuestion q : m.questions()) {
-                sink.accept(Observation.network(time, ObservationKind.DNS_QUERY, q.name(), src, srcPort, dst, dstPort,
-                        source));
+                if (wantedNames.test(q.name())) {
+                    if (time == null) {
+                        time = time();
+                        src = srcText();
+                        dst = dstText();
+                    }
+                    sink.accept(Observation.network(time, ObservationKind.DNS_QUERY, q.name(), src, srcPort, dst,
+                            dstPort, source));
+                }
             }
             return;
         }
         for (DnsQuestion q : m.questions()) {
-            List<String> answers = new ArrayList<>(m.answers().size());
+            boolean wanted = wantedNames.test(q.name());
+            List<String> answers = wanted ? new ArrayList<>(m.answers().size()) : null;
             for (DnsRecord r : m.answers()) {
-                answers.add(r.data());
+                if (wanted) {
+                    answers.add(r.data());
+                }
                 if (r.isAddress()) {
                     // the address is attributed to the name the client asked for, not to CDN aliases
                     names.put(r.addressHi(), r.addressLo(), q.name(), r.ttl());
                 }
+            }
+            if (!wanted) {
+                continue;
+            }
+            if (time == null) {
+                time = time();
+                src = srcText();
+                dst = dstText();
             }
             // ech: an HTTPS/SVCB answer published an ECH config, so the ClientHellos that follow may carry only
             // the provider's public name
@@ -1232,6 +1271,9 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
+        if (!wantedNames.test(hello.serverName())) {
+            return;
+        }
         sink.accept(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
                 dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source));
     }
@@ -1241,6 +1283,9 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         nameFlow(hello.serverName());
+        if (!wantedNames.test(hello.serverName())) {
+            return;
+        }
         sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
                 client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
                 hello.tlsVersion(), hello.echPresent(), source));
@@ -1290,6 +1335,9 @@ public final class PacketDecoder implements PacketHandler {
                 return; // no answer named the server
             }
             name = known.get(0);
+            if (!wantedNames.test(name)) {
+                return;
+            }
             server = k.dstText();
         }
         FlowKey c = f.client();

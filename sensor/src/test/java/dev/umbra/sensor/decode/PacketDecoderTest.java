@@ -15,10 +15,15 @@ import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.capture.CaptureFileReader;
+import dev.umbra.sensor.gen.MixedCapture;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PacketDecoderTest {
     private final List<Observation> seen = new ArrayList<>();
@@ -188,5 +193,39 @@ class PacketDecoderTest {
         assertThat(decoder.packets()).isEqualTo(200_000);
         // a bug caught by the last-resort guard would show up as this anomaly on valid-looking input
         assertThat(anomalies.get(Anomaly.DECODER_ERROR)).isZero();
+    }
+
+    /**
+     * A decoder that observes only some names gives exactly the observations of those names an
+     * unfiltered one gives, in the same order, and still learns every DNS answer (flows are named from
+     * answers whose observations were never made).
+     */
+    @Test
+    void onlyNames_mixedCapture_wantedObservationsOfAnUnfilteredRunAndTheSameNameCache(@TempDir Path dir)
+            throws Exception {
+        Path capture = dir.resolve("mixed.pcap");
+        MixedCapture.write(capture, 20_000, 7);
+        List<Observation> all = new ArrayList<>();
+        PacketDecoder every = new PacketDecoder("mixed", all::add, new AnomalyCounters());
+        CaptureFileReader.read(capture, every, new AnomalyCounters());
+        every.finish();
+        Predicate<String> wanted = name -> name.endsWith(".ai") || name.endsWith("openai.com");
+        List<Observation> some = new ArrayList<>();
+        PacketDecoder filtered = new PacketDecoder("mixed", some::add, new AnomalyCounters());
+        filtered.onlyNames(wanted);
+        CaptureFileReader.read(capture, filtered, new AnomalyCounters());
+        filtered.finish();
+
+        assertThat(some).isNotEmpty().hasSizeLessThan(all.size() / 4)
+                .isEqualTo(all.stream().filter(o -> wanted.test(o.hostname())).toList());
+        assertThat(some).extracting(Observation::kind).contains(ObservationKind.DNS_QUERY, ObservationKind.DNS_ANSWER,
+                ObservationKind.TLS_SNI, ObservationKind.QUIC_SNI, ObservationKind.FLOW_END);
+        List<String> unwantedAddresses = all.stream()
+                .filter(o -> o.kind() == ObservationKind.DNS_ANSWER && !wanted.test(o.hostname()))
+                .flatMap(o -> o.answers().stream()).filter(a -> IpText.parse(a, new long[2])).limit(50).toList();
+        assertThat(unwantedAddresses).hasSize(50);
+        for (String a : unwantedAddresses) {
+            assertThat(filtered.names().names(a)).as(a).isNotEmpty().isEqualTo(every.names().names(a));
+        }
     }
 }
