@@ -1167,20 +1167,12 @@ public final class PacketDecoder implements PacketHandler {
         if (m == null) {
             return;
         }
-        // made once for the message, when its first wanted name needs them
-        Instant time = null;
-        String src = null;
-        String dst = null;
+        // time and address texts are made per observation: a message nearly always asks one question
         if (!m.response()) {
             for (DnsQuestion q : m.questions()) {
                 if (wantedNames.test(q.name())) {
-                    if (time == null) {
-                        time = time();
-                        src = srcText();
-                        dst = dstText();
-                    }
-                    sink.accept(Observation.network(time, ObservationKind.DNS_QUERY, q.name(), src, srcPort, dst,
-                            dstPort, source));
+                    sink.accept(Observation.network(time(), ObservationKind.DNS_QUERY, q.name(), srcText(), srcPort,
+                            dstText(), dstPort, source));
                 }
             }
             return;
@@ -1200,15 +1192,11 @@ public final class PacketDecoder implements PacketHandler {
             if (!wanted) {
                 continue;
             }
-            if (time == null) {
-                time = time();
-                src = srcText();
-                dst = dstText();
-            }
             // ech: an HTTPS/SVCB answer published an ECH config, so the ClientHellos that follow may carry only
             // the provider's public name
-            sink.accept(new Observation(time, ObservationKind.DNS_ANSWER, q.name(), dst, dstPort, src, srcPort,
-                    answers, List.of(), null, -1, -1, null, null, source, null, null, 0, null, m.echConfig(), 0));
+            sink.accept(new Observation(time(), ObservationKind.DNS_ANSWER, q.name(), dstText(), dstPort, srcText(),
+                    srcPort, answers, List.of(), null, -1, -1, null, null, source, null, null, 0, null, m.echConfig(),
+                    0));
         }
     }
 
