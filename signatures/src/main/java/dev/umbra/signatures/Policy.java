@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -26,7 +27,10 @@ import java.util.Set;
  *   3. its per-category verdicts;
  *   4. its default (unknown when not given).
  * Steps 2-4 do not depend on the client, so the matcher stores their answer in every rule's Match;
- * only step 1 runs per lookup, and only on a hit. Group membership is a bit mask per user, computed
+ * only step 1 runs per lookup, and only on a hit. Which exceptions answer for a service does not
+ * depend on the client either: ServiceVerdicts holds them per service, so a hit on a service no
+ * exception names costs nothing more, and one that some exception names looks up the user's groups or
+ * parses the client address only when such an exception needs it. Group membership is a bit mask per user, computed
  * when the policy is loaded (so at most 64 exceptions). IPv4 clients are parsed without allocating;
  * an IPv6 client allocates one 16-byte array on a hit.
  */
@@ -123,40 +127,108 @@ public final class Policy {
      * @param user the user name, or null when not known
      */
     public Verdict verdict(AiService service, CharSequence clientIp, String user) {
-        if (exceptions.length == 0) {
-            return verdict(service);
-        }
-        long userMask = user == null ? 0L : userMasks.getOrDefault(user, 0L);
-        boolean parsed = false;
-        long v4 = -1;
-        byte[] address = null;
+        return exceptions.length == 0 ? verdict(service) : verdicts(service).verdict(clientIp, user);
+    }
+
+    /**
+     * The verdicts of one service, resolved once: its verdict for everyone and the exceptions that
+     * answer for it. The matcher keeps one per service, so a lookup runs only those exceptions.
+     */
+    public ServiceVerdicts verdicts(AiService service) {
+        int n = 0;
+        int[] indexes = new int[exceptions.length];
+        Verdict[] answers = new Verdict[exceptions.length];
         for (int i = 0; i < exceptions.length; i++) {
             ExceptionRule e = exceptions[i];
-            boolean applies = (userMask >>> i & 1L) != 0;
-            if (!applies && clientIp != null && !e.networks().isEmpty()) {
-                if (!parsed) {
-                    v4 = IpAddresses.parseV4(clientIp);
-                    address = v4 < 0 ? IpAddresses.parse(clientIp) : null;
-                    parsed = true;
+            Verdict v = e.services().get(service.id());
+            if (v == null) {
+                v = e.categories().get(service.category());
+            }
+            if (v != null) {
+                indexes[n] = i;
+                answers[n++] = v;
+            }
+        }
+        return new ServiceVerdicts(verdict(service), Arrays.copyOf(indexes, n), Arrays.copyOf(answers, n));
+    }
+
+    /**
+     * One service's verdicts under this policy (from {@link #verdicts(AiService)}). Immutable. An
+     * exception that applies to a client but says nothing of the service is not in it: the next one
+     * in file order, or the service's verdict for everyone, answers instead.
+     */
+    public final class ServiceVerdicts {
+        private final Verdict base;
+        // the exceptions that answer for the service, in file order: their bit in the user masks,
+        // whether they name groups, their networks, their answers
+        private final long[] bits;
+        private final boolean[] grouped;
+        private final Cidr[][] networks;
+        private final Verdict[] answers;
+
+        private ServiceVerdicts(Verdict base, int[] indexes, Verdict[] answers) {
+            this.base = base;
+            this.answers = answers;
+            this.bits = new long[indexes.length];
+            this.grouped = new boolean[indexes.length];
+            this.networks = new Cidr[indexes.length][];
+            for (int k = 0; k < indexes.length; k++) {
+                ExceptionRule e = exceptions[indexes[k]];
+                bits[k] = 1L << indexes[k];
+                grouped[k] = !e.groups().isEmpty();
+                networks[k] = e.networks().toArray(new Cidr[0]);
+            }
+        }
+
+        /** The verdict for everyone: per service, per category, default. */
+        public Verdict base() {
+            return base;
+        }
+
+        /** True when the verdict may depend on who uses the service. */
+        public boolean dependsOnClient() {
+            return answers.length > 0;
+        }
+
+        /**
+         * The verdict for a client of the service.
+         *
+         * @param clientIp the client address as text (IPv4 or IPv6), or null when not known
+         * @param user the user name, or null when not known
+         */
+        public Verdict verdict(CharSequence clientIp, String user) {
+            // the user's groups and the address are looked at only when an exception asks
+            boolean looked = false;
+            long userMask = 0;
+            boolean parsed = false;
+            long v4 = -1;
+            byte[] address = null;
+            for (int k = 0; k < answers.length; k++) {
+                if (grouped[k] && user != null) {
+                    if (!looked) {
+                        userMask = userMasks.getOrDefault(user, 0L);
+                        looked = true;
+                    }
+                    if ((userMask & bits[k]) != 0) {
+                        return answers[k];
+                    }
                 }
-                for (Cidr net : e.networks()) {
-                    if (v4 >= 0 ? net.containsV4(v4) : address != null && net.contains(address)) {
-                        applies = true;
-                        break;
+                Cidr[] nets = networks[k];
+                if (nets.length > 0 && clientIp != null) {
+                    if (!parsed) {
+                        v4 = IpAddresses.parseV4(clientIp);
+                        address = v4 < 0 ? IpAddresses.parse(clientIp) : null;
+                        parsed = true;
+                    }
+                    for (Cidr net : nets) {
+                        if (v4 >= 0 ? net.containsV4(v4) : address != null && net.contains(address)) {
+                            return answers[k];
+                        }
                     }
                 }
             }
-            if (applies) {
-                Verdict v = e.services().get(service.id());
-                if (v == null) {
-                    v = e.categories().get(service.category());
-                }
-                if (v != null) {
-                    return v;
-                }
-            }
+            return base;
         }
-        return verdict(service);
     }
 
     /**

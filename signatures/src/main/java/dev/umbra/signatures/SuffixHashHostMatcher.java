@@ -46,6 +46,8 @@ final class SuffixHashHostMatcher implements HostMatcher {
         final AiService service;
         final Match base;
         final Match[] byVerdict;
+        /** The service's verdicts when they depend on the client, else null (base answers). */
+        final Policy.ServiceVerdicts verdicts;
         /** Wildcard rules: the labels left of the anchor, right to left; literal text or the part after '*'. */
         final String[] labels;
         final int[] kinds;
@@ -53,8 +55,10 @@ final class SuffixHashHostMatcher implements HostMatcher {
         /** Position (right to left, 0 next to the anchor) of the first literal label, or -1. */
         final int keyIndex;
 
-        Rule(AiService service, DomainPattern pattern, Verdict base) {
+        Rule(AiService service, DomainPattern pattern, Policy.ServiceVerdicts verdicts) {
             this.service = service;
+            this.verdicts = verdicts.dependsOnClient() ? verdicts : null;
+            Verdict base = verdicts.base();
             this.byVerdict = new Match[Verdict.values().length];
             for (Verdict v : Verdict.values()) {
                 byVerdict[v.ordinal()] = new Match(service, pattern, v);
@@ -184,10 +188,8 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private WildcardGroup[] wildcardRules;
     private List<List<Rule>> pendingWildcards = new ArrayList<>();
     private int[] pendingSlot;
-    private final Policy policy;
 
     SuffixHashHostMatcher(Collection<AiService> services, Policy policy) {
-        this.policy = policy;
         int rules = 0;
         for (AiService s : services) {
             rules += s.domains().size();
@@ -202,9 +204,9 @@ final class SuffixHashHostMatcher implements HostMatcher {
         java.util.Arrays.fill(pendingSlot, -1);
         mask = capacity - 1;
         for (AiService s : services) {
-            Verdict verdict = policy.verdict(s);
+            Policy.ServiceVerdicts verdicts = policy.verdicts(s);
             for (DomainPattern p : s.domains()) {
-                put(p, new Rule(s, p, verdict));
+                put(p, new Rule(s, p, verdicts));
             }
         }
         // every label-boundary suffix of a key is a key too (without rules), so that a scan can stop
@@ -310,7 +312,7 @@ final class SuffixHashHostMatcher implements HostMatcher {
         if (r == null) {
             return null;
         }
-        return policy.hasExceptions() ? r.byVerdict[policy.verdict(r.service, clientIp, user).ordinal()] : r.base;
+        return r.verdicts == null ? r.base : r.byVerdict[r.verdicts.verdict(clientIp, user).ordinal()];
     }
 
     private Rule find(CharSequence host) {

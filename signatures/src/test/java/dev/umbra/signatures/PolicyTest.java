@@ -79,6 +79,174 @@ class PolicyTest {
     }
 
     @Test
+    void match_exceptionThatAppliesButSaysNothingOfTheService_fallsToTheNextOne() throws Exception {
+        HostMatcher m = Catalog.builtIn().withPolicy(parse("""
+                {"default": "unsanctioned", "groups": {"research": ["alice"]},
+                 "exceptions": [
+                   {"name": "research", "groups": ["research"], "services": {"deepseek-chat": "sanctioned"}},
+                   {"name": "lab", "networks": ["10.20.0.0/16"], "categories": {"chat_assistant": "tolerated"}},
+                   {"name": "all of research", "groups": ["research"], "categories": {"chat_assistant": "sanctioned"}}
+                 ]}
+                """)).matcher();
+        // alice in the lab: the first exception applies but names another service, the second answers
+        assertThat(m.match("claude.ai", "10.20.1.1", "alice").verdict()).isEqualTo(Verdict.TOLERATED);
+        // alice elsewhere: the third
+        assertThat(m.match("claude.ai", "192.0.2.1", "alice").verdict()).isEqualTo(Verdict.SANCTIONED);
+        // the first answers for its service before the later ones
+        assertThat(m.match("chat.deepseek.com", "10.20.1.1", "alice").verdict()).isEqualTo(Verdict.SANCTIONED);
+        assertThat(m.match("claude.ai", "10.21.1.1", "bob").verdict()).isEqualTo(Verdict.UNSANCTIONED);
+        // a model API no exception names: the same for everyone
+        assertThat(m.match("api.openai.com", "10.20.1.1", "alice").verdict()).isEqualTo(Verdict.UNSANCTIONED);
+    }
+
+    /**
+     * Random policies against a direct reading of the documented order (exceptions in file order,
+     * the first that applies to the client and names the service or its category answers; then
+     * service, category, default), through Policy.verdict and through the matcher.
+     */
+    @Test
+    void verdict_randomPolicies_followTheDocumentedOrder() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        Catalog builtIn = Catalog.builtIn();
+        java.util.List<AiService> services = new java.util.ArrayList<>();
+        for (AiService s : builtIn.services()) {
+            if (!s.domains().get(0).isWildcard() && random.nextInt(40) == 0) {
+                services.add(s);
+            }
+        }
+        assertThat(services).hasSizeGreaterThan(10);
+        String[] users = {"u0", "u1", "u2", "u3", "u4", null};
+        String[] networks = {"10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "2001:db8::/32", "2001:db8:1::/48"};
+        String[] clients = {"10.1.2.3", "10.2.0.1", "192.0.2.9", "198.51.100.1", "2001:db8:1::5", "2001:db8:2::5",
+            "2001:db9::1", "not an address", null};
+        Verdict[] verdicts = {Verdict.SANCTIONED, Verdict.TOLERATED, Verdict.UNSANCTIONED};
+        int checked = 0;
+        int byException = 0;
+        for (int round = 0; round < 200; round++) {
+            // groups g0..g2 of random users
+            java.util.Map<String, java.util.Set<String>> groups = new java.util.LinkedHashMap<>();
+            for (int g = 0; g < 3; g++) {
+                java.util.Set<String> members = new java.util.LinkedHashSet<>();
+                for (int u = 0; u < 5; u++) {
+                    if (random.nextInt(3) == 0) {
+                        members.add("u" + u);
+                    }
+                }
+                groups.put("g" + g, members);
+            }
+            record Ex(java.util.List<String> groups, java.util.List<String> networks,
+                    java.util.Map<String, Verdict> services, java.util.Map<Category, Verdict> categories) {
+            }
+            java.util.List<Ex> exceptions = new java.util.ArrayList<>();
+            for (int e = 0, n = 1 + random.nextInt(5); e < n; e++) {
+                java.util.List<String> gs = new java.util.ArrayList<>();
+                java.util.List<String> ns = new java.util.ArrayList<>();
+                while (gs.isEmpty() && ns.isEmpty()) {
+                    for (String g : groups.keySet()) {
+                        if (random.nextInt(3) == 0) {
+                            gs.add(g);
+                        }
+                    }
+                    for (String net : networks) {
+                        if (random.nextInt(4) == 0) {
+                            ns.add(net);
+                        }
+                    }
+                }
+                java.util.Map<String, Verdict> sv = new java.util.LinkedHashMap<>();
+                java.util.Map<Category, Verdict> cv = new java.util.LinkedHashMap<>();
+                while (sv.isEmpty() && cv.isEmpty()) {
+                    for (AiService s : services) {
+                        if (random.nextInt(6) == 0) {
+                            sv.put(s.id(), verdicts[random.nextInt(3)]);
+                        }
+                    }
+                    for (Category c : Category.values()) {
+                        if (random.nextInt(6) == 0) {
+                            cv.put(c, verdicts[random.nextInt(3)]);
+                        }
+                    }
+                }
+                exceptions.add(new Ex(gs, ns, sv, cv));
+            }
+            java.util.Map<String, Verdict> serviceVerdicts = new java.util.LinkedHashMap<>();
+            for (AiService s : services) {
+                if (random.nextInt(5) == 0) {
+                    serviceVerdicts.put(s.id(), verdicts[random.nextInt(3)]);
+                }
+            }
+            java.util.Map<Category, Verdict> categoryVerdicts = new java.util.LinkedHashMap<>();
+            for (Category c : Category.values()) {
+                if (random.nextInt(4) == 0) {
+                    categoryVerdicts.put(c, verdicts[random.nextInt(3)]);
+                }
+            }
+            Verdict byDefault = verdicts[random.nextInt(3)];
+
+            StringBuilder json = new StringBuilder("{\"default\": \"" + byDefault.id() + "\", \"services\": {");
+            json.append(String.join(", ", serviceVerdicts.entrySet().stream()
+                    .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue().id() + "\"").toList()));
+            json.append("}, \"categories\": {");
+            json.append(String.join(", ", categoryVerdicts.entrySet().stream()
+                    .map(e -> "\"" + e.getKey().id() + "\": \"" + e.getValue().id() + "\"").toList()));
+            json.append("}, \"groups\": {");
+            json.append(String.join(", ", groups.entrySet().stream().map(e -> "\"" + e.getKey() + "\": ["
+                    + String.join(", ", e.getValue().stream().map(u -> "\"" + u + "\"").toList()) + "]").toList()));
+            json.append("}, \"exceptions\": [");
+            for (int e = 0; e < exceptions.size(); e++) {
+                Ex ex = exceptions.get(e);
+                json.append(e == 0 ? "" : ", ").append("{\"name\": \"e").append(e).append("\"");
+                if (!ex.groups().isEmpty()) {
+                    json.append(", \"groups\": [").append(String.join(", ", ex.groups().stream().map(g -> "\"" + g + "\"").toList()))
+                            .append("]");
+                }
+                if (!ex.networks().isEmpty()) {
+                    json.append(", \"networks\": [").append(String.join(", ", ex.networks().stream().map(n -> "\"" + n + "\"").toList()))
+                            .append("]");
+                }
+                json.append(", \"services\": {").append(String.join(", ", ex.services().entrySet().stream()
+                        .map(v -> "\"" + v.getKey() + "\": \"" + v.getValue().id() + "\"").toList()));
+                json.append("}, \"categories\": {").append(String.join(", ", ex.categories().entrySet().stream()
+                        .map(v -> "\"" + v.getKey().id() + "\": \"" + v.getValue().id() + "\"").toList()));
+                json.append("}}");
+            }
+            json.append("]}");
+            Policy policy = parse(json.toString());
+            HostMatcher matcher = builtIn.withPolicy(policy).matcher();
+
+            for (AiService s : services) {
+                for (String user : users) {
+                    for (String client : clients) {
+                        Verdict expected = null;
+                        byte[] address = client == null ? null : IpAddresses.parse(client);
+                        for (Ex ex : exceptions) {
+                            boolean applies = user != null && ex.groups().stream().anyMatch(g -> groups.get(g).contains(user));
+                            applies |= address != null && ex.networks().stream().anyMatch(n -> Cidr.parse(n).contains(address));
+                            Verdict answer = ex.services().getOrDefault(s.id(), ex.categories().get(s.category()));
+                            if (applies && answer != null) {
+                                expected = answer;
+                                byException++;
+                                break;
+                            }
+                        }
+                        if (expected == null) {
+                            expected = serviceVerdicts.getOrDefault(s.id(), categoryVerdicts.getOrDefault(s.category(), byDefault));
+                        }
+                        String what = s.id() + " " + user + " " + client + " under " + json;
+                        assertThat(policy.verdict(s, client, user)).as(what).isEqualTo(expected);
+                        Match match = matcher.match(s.domains().get(0).domain(), client, user);
+                        assertThat(match.service().id()).as(what).isEqualTo(s.id());
+                        assertThat(match.verdict()).as(what).isEqualTo(expected);
+                        checked++;
+                    }
+                }
+            }
+        }
+        // the exceptions decided a good share of the cases, not only the fallbacks
+        assertThat(byException).isGreaterThan(checked / 10);
+    }
+
+    @Test
     void parse_badValues_nameFileAndEntry() {
         assertThatThrownBy(() -> parse("{\"default\": \"maybe\"}")).hasMessageContaining("policy.json: default")
                 .hasMessageContaining("maybe");

@@ -240,4 +240,34 @@ class SuffixHashHostMatcherTest {
         }
         assertThat(hits).isZero();
     }
+
+    @Test
+    void match_policyAwareHit_ipv4Client_allocatesNothing() throws Exception {
+        Policy policy = Policy.parse("policy.json", """
+                {"default": "unsanctioned", "groups": {"research": ["alice"]},
+                 "exceptions": [
+                   {"name": "research", "groups": ["research"], "categories": {"chat_assistant": "tolerated"}},
+                   {"name": "lab", "networks": ["10.20.0.0/16"], "services": {"deepseek-api": "tolerated"}}
+                 ]}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HostMatcher m = Catalog.builtIn().withPolicy(policy).matcher();
+        String[] hosts = {"claude.ai", "api.deepseek.com", "api.openai.com", "chatgpt.com"};
+        String[] clients = {"10.20.1.2", "192.0.2.7", "10.20.255.1"};
+        String[] users = {"alice", "bob", null};
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        int[] byVerdict = new int[Verdict.values().length];
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 20_000; i++) {
+                byVerdict[m.match(hosts[i & 3], clients[i % 3], users[i % 3]).verdict().ordinal()]++;
+            }
+            long allocated = threads.getThreadAllocatedBytes(id) - before;
+            assertThat(allocated).as("bytes allocated by 20,000 policy-aware hits").isLessThan(4096);
+        }
+        // both exceptions and the base verdict answered
+        assertThat(byVerdict[Verdict.TOLERATED.ordinal()]).isGreaterThan(10_000);
+        assertThat(byVerdict[Verdict.UNSANCTIONED.ordinal()]).isGreaterThan(10_000);
+    }
 }

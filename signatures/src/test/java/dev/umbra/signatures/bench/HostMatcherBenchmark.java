@@ -71,7 +71,12 @@ public class HostMatcherBenchmark {
             throw new IllegalStateException("MIX has " + MIX.length + " names but @OperationsPerInvocation says " + MIX_SIZE);
         }
         matcher = Catalog.builtIn().matcher();
-        Policy policy = Policy.parse("bench-policy.json", """
+        policyMatcher = Catalog.builtIn().withPolicy(policy()).matcher();
+    }
+
+    /** A policy with a network and a group exception, as {@code mixedLookupsWithPolicy} uses. */
+    static Policy policy() throws CatalogException {
+        return Policy.parse("bench-policy.json", """
                 {"default": "unsanctioned", "categories": {"model_api": "tolerated"},
                  "services": {"azure-openai": "sanctioned", "github-copilot": "sanctioned"},
                  "groups": {"research": ["alice", "bob"]},
@@ -80,7 +85,6 @@ public class HostMatcherBenchmark {
                    {"name": "lab", "networks": ["10.20.0.0/16", "2001:db8::/32"], "services": {"deepseek-api": "tolerated"}}
                  ]}
                 """.getBytes(StandardCharsets.UTF_8));
-        policyMatcher = Catalog.builtIn().withPolicy(policy).matcher();
     }
 
     @Benchmark
