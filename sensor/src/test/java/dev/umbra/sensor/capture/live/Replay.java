@@ -34,6 +34,13 @@ import java.util.regex.Pattern;
  * (each sends the whole file) to offer more; on a 2-core host they then take the cores the capture
  * needs, so they can be run at a lower priority ({@code nice}) to measure what the capture keeps up
  * with when it gets a core.
+ *
+ * <p>trafgen (netsniff-ng) sends from a packet socket's TX ring, one process on one core, at about
+ * 730 k packets/s here: {@link #runTrafgen} offers the rate the sensor issue names (about 450 k
+ * packets/s) from a single sender, which tcpreplay cannot. Its packet configuration is written from
+ * the capture by {@link TrafgenConfig}; trafgen parses it before it starts sending (about 35 s for
+ * 200 k frames, and much longer for more), and sends the frames in file order, from the first again
+ * when it is asked for more.
  */
 final class Replay {
     private Replay() {
@@ -48,7 +55,7 @@ final class Replay {
      * @param names names seen, per observation kind
      */
     record Result(long sent, double seconds, LiveCaptureStats capture, Map<ObservationKind, Set<String>> names,
-            int senders, double wallSeconds, double captureCpuSeconds, long peakDeliveredPerSecond) {
+            String sender, int senders, double wallSeconds, double captureCpuSeconds, long peakDeliveredPerSecond) {
         double packetsPerSecond() {
             return seconds > 0 ? sent / seconds : 0;
         }
@@ -63,7 +70,7 @@ final class Replay {
             String peak = peakDeliveredPerSecond > 0 ? ", at most " + peakDeliveredPerSecond + " in one second" : "";
             return String.format("%s sent %d frames in %.3f s (%s); libpcap received %d, "
                     + "dropped %d (%.2f %%), by interface %d; %d frames decoded%s; capturing process %.2f s CPU",
-                    senders == 1 ? "tcpreplay" : senders + " tcpreplays", sent, seconds, rate, capture.received(),
+                    senders == 1 ? sender : senders + " " + sender + "s", sent, seconds, rate, capture.received(),
                     capture.dropped(), 100 * capture.dropRatio(), capture.droppedByInterface(), capture.delivered(), peak,
                     captureCpuSeconds);
         }
@@ -80,6 +87,56 @@ final class Replay {
      */
     static Result run(Path file, int bufferBytes, int senders, int niceness) throws Exception {
         HostTools.require("tcpreplay", "tcpreplay");
+        return run(bufferBytes, senders, "tcpreplay", nsIf -> List.of("nice", "-n", Integer.toString(niceness),
+                "tcpreplay", "--topspeed", "--preload-pcap", "-i", nsIf, file.toString()),
+                out -> new long[] {number(out, "Actual: (\\d+) packets"),
+                    Math.round(1e9 * Double.parseDouble(numberText(out, "sent in ([0-9.]+) seconds")))});
+    }
+
+    /**
+     * Sends {@code count} frames of {@code config} (a {@link TrafgenConfig}) from one trafgen on one
+     * core at top speed, and captures them with a kernel buffer of {@code bufferBytes}. (trafgen's
+     * {@code --gap} is no way to ask for a rate: with a gap of 2 222 ns it sent 53 k packets/s.)
+     */
+    static Result runTrafgen(Path config, long count, int bufferBytes) throws Exception {
+        return runTrafgen(config, count, 1, 0, bufferBytes);
+    }
+
+    /**
+     * The same from {@code cpus} trafgen processes (trafgen's {@code --cpus}: one per core, each
+     * sending {@code count / cpus}) at {@code nice -n niceness}.
+     */
+    static Result runTrafgen(Path config, long count, int cpus, int niceness, int bufferBytes)
+            throws Exception {
+        HostTools.require("trafgen", "netsniff-ng");
+        return run(bufferBytes, 1, "trafgen", nsIf -> {
+            List<String> command = new ArrayList<>(List.of("nice", "-n", Integer.toString(niceness), "trafgen",
+                    "--dev", nsIf, "--conf", config.toString(), "--num", Long.toString(count), "--cpus",
+                    Integer.toString(cpus)));
+            return command;
+        }, out -> new long[] {number(out, "(\\d+) packets outgoing"), slowestCpuNanos(out)});
+    }
+
+    /** The longest of trafgen's per-core send times ("1 sec, 234 usec on CPU0 (...)"), in nanoseconds. */
+    private static long slowestCpuNanos(String out) {
+        Matcher m = Pattern.compile("(\\d+) sec, (\\d+) usec on CPU").matcher(out);
+        long slowest = -1;
+        while (m.find()) {
+            slowest = Math.max(slowest, Long.parseLong(m.group(1)) * 1_000_000_000L + 1000 * Long.parseLong(m.group(2)));
+        }
+        if (slowest < 0) {
+            fail("unexpected trafgen output (no send time): " + out);
+        }
+        return slowest;
+    }
+
+    /**
+     * Captures while {@code senders} copies of the command run at once in the namespace; {@code parse}
+     * reads one sender's output into frames sent and its send time in nanoseconds.
+     */
+    private static Result run(int bufferBytes, int senders, String sender,
+            java.util.function.Function<String, List<String>> command,
+            java.util.function.Function<String, long[]> parse) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (Netns ns = Netns.create()) {
@@ -131,17 +188,18 @@ final class Replay {
                 try {
                     List<Future<HostTools.Result>> replays = new ArrayList<>();
                     for (int i = 0; i < senders; i++) {
-                        replays.add(pool.submit(() -> HostTools.run(600, "ip", "netns", "exec", ns.name, "nice", "-n",
-                                Integer.toString(niceness), "tcpreplay", "--topspeed", "--preload-pcap", "-i", ns.nsIf,
-                                file.toString())));
+                        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name));
+                        argv.addAll(command.apply(ns.nsIf));
+                        replays.add(pool.submit(() -> HostTools.run(900, argv.toArray(new String[0]))));
                     }
                     for (Future<HostTools.Result> f : replays) {
                         HostTools.Result replay = f.get();
                         if (replay.exitCode() != 0) {
-                            fail("tcpreplay failed: " + replay.err() + replay.out());
+                            fail(sender + " failed: " + replay.err() + replay.out());
                         }
-                        sent += number(replay.out(), "Actual: (\\d+) packets");
-                        seconds = Math.max(seconds, Double.parseDouble(numberText(replay.out(), "sent in ([0-9.]+) seconds")));
+                        long[] sentAndNanos = parse.apply(replay.out() + replay.err());
+                        sent += sentAndNanos[0];
+                        seconds = Math.max(seconds, sentAndNanos[1] / 1e9);
                     }
                 } finally {
                     pool.shutdownNow();
@@ -163,7 +221,7 @@ final class Replay {
                 throw new AssertionError("capture failed", failure.get());
             }
             sync.forEach((k, v) -> names.put(k, new TreeSet<>(v)));
-            return new Result(sent, seconds, stats, names, senders, wall / 1e9, cpu / 1e9, peak[0]);
+            return new Result(sent, seconds, stats, names, sender, senders, wall / 1e9, cpu / 1e9, peak[0]);
         }
     }
 
@@ -174,15 +232,23 @@ final class Replay {
     private static String numberText(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         if (!m.find()) {
-            fail("unexpected tcpreplay output (no '" + regex + "'): " + text);
+            fail("unexpected sender output (no '" + regex + "'): " + text);
         }
         return m.group(1);
     }
 
     /**
-     * {@code Replay FILE [--senders N] [--nice N] [BUFFER_MIB...]}: replays FILE once per buffer size
-     * (default 128) and prints one line each.
+     * {@code Replay FILE [--senders N] [--nice N] [BUFFER_MIB...]}: replays FILE with tcpreplay once per
+     * buffer size (default 128) and prints one line each.
+     *
+     * <p>{@code Replay FILE --trafgen COUNT [--cpus N] [--nice N] [BUFFER_MIB...]}: sends
+     * COUNT frames from trafgen instead (one process per core, on N cores): the first 200 000 frames of FILE (fewer when FILE has fewer), from the first
+     * again after the last, until COUNT are sent. Its configuration is written beside FILE as
+     * FILE.trafgen once, and kept.
      */
+    /** Frames of a capture in the configuration {@link #main} gives trafgen (see {@link TrafgenConfig#write(Path, Path, long)}). */
+    static final long TRAFGEN_FRAMES = 200_000;
+
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         if (!Files.isReadable(file)) {
@@ -191,19 +257,32 @@ final class Replay {
         }
         int senders = 1;
         int niceness = 0;
+        long trafgenCount = 0;
+        int cpus = 1;
         List<Integer> buffers = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--senders" -> senders = Integer.parseInt(args[++i]);
                 case "--nice" -> niceness = Integer.parseInt(args[++i]);
+                case "--trafgen" -> trafgenCount = Long.parseLong(args[++i]);
+                case "--cpus" -> cpus = Integer.parseInt(args[++i]);
                 default -> buffers.add(Integer.parseInt(args[i]));
             }
         }
         if (buffers.isEmpty()) {
             buffers.add(128);
         }
+        Path config = Path.of(file + ".trafgen");
+        if (trafgenCount > 0 && !(Files.isRegularFile(config)
+                && Files.getLastModifiedTime(config).compareTo(Files.getLastModifiedTime(file)) > 0)) {
+            Path tmp = Path.of(config + ".tmp");
+            TrafgenConfig.Written w = TrafgenConfig.write(file, tmp, TRAFGEN_FRAMES);
+            Files.move(tmp, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.err.println("trafgen configuration " + config + ": " + w.frames() + " frames, " + w.skipped() + " skipped");
+        }
         for (int mib : buffers) {
-            Result r = run(file, mib << 20, senders, niceness);
+            Result r = trafgenCount > 0 ? runTrafgen(config, trafgenCount, cpus, niceness, mib << 20)
+                    : run(file, mib << 20, senders, niceness);
             System.out.println("buffer " + mib + " MiB: " + r);
         }
     }
