@@ -29,9 +29,9 @@ import java.util.Set;
  * Steps 2-4 do not depend on the client, so the matcher stores their answer in every rule's Match;
  * only step 1 runs per lookup, and only on a hit. Which exceptions answer for a service does not
  * depend on the client either: ServiceVerdicts holds them per service, so a hit on a service no
- * exception names costs nothing more, and one that some exception names looks up the user's groups or
- * parses the client address only when such an exception needs it. Group membership is a bit mask per user, computed
- * when the policy is loaded (so at most 64 exceptions). IPv4 clients are parsed without allocating;
+ * exception names costs nothing more, and one that some exception names looks up the user's groups
+ * or parses the client address only when such an exception needs it. Group membership is a bit mask
+ * per user, computed when the policy is loaded (so at most 64 exceptions). IPv4 clients are parsed without allocating;
  * an IPv6 client allocates one 16-byte array on a hit.
  */
 

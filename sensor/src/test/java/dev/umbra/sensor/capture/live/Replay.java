@@ -109,12 +109,9 @@ final class Replay {
     static Result runTrafgen(Path config, long count, int cpus, int niceness, int bufferBytes)
             throws Exception {
         HostTools.require("trafgen", "netsniff-ng");
-        return run(bufferBytes, 1, "trafgen", nsIf -> {
-            List<String> command = new ArrayList<>(List.of("nice", "-n", Integer.toString(niceness), "trafgen",
-                    "--dev", nsIf, "--conf", config.toString(), "--num", Long.toString(count), "--cpus",
-                    Integer.toString(cpus)));
-            return command;
-        }, out -> new long[] {number(out, "(\\d+) packets outgoing"), slowestCpuNanos(out)});
+        return run(bufferBytes, 1, "trafgen", nsIf -> List.of("nice", "-n", Integer.toString(niceness), "trafgen",
+                "--dev", nsIf, "--conf", config.toString(), "--num", Long.toString(count), "--cpus", Integer.toString(cpus)),
+                out -> new long[] {number(out, "(\\d+) packets outgoing"), slowestCpuNanos(out)});
     }
 
     /** The longest of trafgen's per-core send times ("1 sec, 234 usec on CPU0 (...)"), in nanoseconds. */
@@ -238,17 +235,20 @@ final class Replay {
     }
 
     /**
+     * Frames of a capture in the configuration {@link #main} gives trafgen (see
+     * {@link TrafgenConfig#write(Path, Path, long)}).
+     */
+    static final long TRAFGEN_FRAMES = 200_000;
+
+    /**
      * {@code Replay FILE [--senders N] [--nice N] [BUFFER_MIB...]}: replays FILE with tcpreplay once per
      * buffer size (default 128) and prints one line each.
      *
-     * <p>{@code Replay FILE --trafgen COUNT [--cpus N] [--nice N] [BUFFER_MIB...]}: sends
-     * COUNT frames from trafgen instead (one process per core, on N cores): the first 200 000 frames of FILE (fewer when FILE has fewer), from the first
-     * again after the last, until COUNT are sent. Its configuration is written beside FILE as
-     * FILE.trafgen once, and kept.
+     * <p>{@code Replay FILE --trafgen COUNT [--cpus N] [--nice N] [BUFFER_MIB...]}: sends COUNT frames
+     * from trafgen instead (one process per core, on N cores): the first {@link #TRAFGEN_FRAMES}
+     * frames of FILE (fewer when FILE has fewer), from the first again after the last, until COUNT are
+     * sent. Its configuration is written beside FILE as FILE.trafgen once, and kept.
      */
-    /** Frames of a capture in the configuration {@link #main} gives trafgen (see {@link TrafgenConfig#write(Path, Path, long)}). */
-    static final long TRAFGEN_FRAMES = 200_000;
-
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         if (!Files.isReadable(file)) {
