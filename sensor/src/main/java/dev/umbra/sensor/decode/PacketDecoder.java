@@ -1315,10 +1315,9 @@ public final class PacketDecoder implements PacketHandler {
      */
     private void flowEnded(FlowTable.Flow f) {
         String name = f.name();
-        String server = null;
+        FlowKey c = f.client();
         if (name == null) {
-            FlowKey k = f.client();
-            List<String> known = names.names(k.dstHi(), k.dstLo());
+            List<String> known = names.names(c.dstHi(), c.dstLo());
             if (known.isEmpty()) {
                 return; // no answer named the server
             }
@@ -1326,12 +1325,9 @@ public final class PacketDecoder implements PacketHandler {
             if (!wantedNames.test(name)) {
                 return;
             }
-            server = k.dstText();
         }
-        FlowKey c = f.client();
         sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
-                server != null ? server : c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(),
-                null, null, source));
+                c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), null, null, source));
     }
 
     private static Instant time(long nanos) {

@@ -188,13 +188,8 @@ public final class FlowTable {
                 return NONE; // a bare ACK, FIN or RST of a flow that ended (or began before the capture)
             }
             if (count >= maxFlows) {
-                int e = eldest;
-                Flow ended = wanted(e) ? snapshot(e) : null;
-                remove(e);
                 anomalies.count(Anomaly.FLOW_EVICTED);
-                if (ended != null) {
-                    onEnd.accept(ended);
-                }
+                end(eldest);
             }
             id = allocate();
             int r = id * ROW;
@@ -239,11 +234,7 @@ public final class FlowTable {
         }
         t[r + PORTS] = ports;
         if (rst || (ports & (FIN_OUT | FIN_IN)) == (FIN_OUT | FIN_IN)) {
-            Flow ended = wanted(id) ? snapshot(id) : null;
-            remove(id);
-            if (ended != null) {
-                onEnd.accept(ended);
-            }
+            end(id);
             return NONE;
         }
         return id;
@@ -294,6 +285,15 @@ public final class FlowTable {
                 && t[r + DST_LO] == k.dstLo() && t[r + SRC_HI] == k.srcHi() && t[r + DST_HI] == k.dstHi())
                 || (srcPort == k.dstPort() && dstPort == k.srcPort() && t[r + SRC_LO] == k.dstLo()
                 && t[r + DST_LO] == k.srcLo() && t[r + SRC_HI] == k.dstHi() && t[r + DST_HI] == k.srcHi());
+    }
+
+    /** Removes the flow and hands its record to the consumer when the filter wants it (asked first). */
+    private void end(int id) {
+        Flow ended = wanted(id) ? snapshot(id) : null;
+        remove(id);
+        if (ended != null) {
+            onEnd.accept(ended);
+        }
     }
 
     private boolean wanted(int id) {
@@ -520,11 +520,7 @@ public final class FlowTable {
                 }
                 return;
             }
-            Flow ended = wanted(id) ? snapshot(id) : null;
-            remove(id);
-            if (ended != null) {
-                onEnd.accept(ended);
-            }
+            end(id);
         }
     }
 }
