@@ -29,7 +29,7 @@ class CaptureCommandTest {
             // nobody answers on this port: only the capture sees the queries (DNS is recognised by content)
             int port = freeUdpPort();
             AtomicReference<CliRun> result = new AtomicReference<>();
-            Thread cli = new Thread(() -> result.set(CliRun.run("capture", "--interface", "lo", "--count", "3",
+            Thread cli = new Thread(() -> result.set(CliRun.run("capture", "-v", "--interface", "lo", "--count", "3",
                     "--duration", "30", "--filter", "udp dst port " + port, "--format", "json")));
             cli.start();
             byte[] query = dnsQuery("api.openai.com");
@@ -48,7 +48,16 @@ class CaptureCommandTest {
                             "\"source\":\"lo\""));
             assertThat(r.err()).containsPattern("umbra: capture on lo: 3 frames decoded; libpcap received \\d+, "
                     + "dropped 0 \\(buffer full\\), 0 by the interface");
+            // the default warm-up ran (once per JVM: an earlier capture in this JVM may have run it)
+            assertThat(r.err()).containsPattern("umbra: decoder warm-up: \\d+ frames in \\d+ passes, \\d+ ms, JIT \\d+ ms, ");
         }
+    }
+
+    @Test
+    void capture_badWarmup_exits2() {
+        CliRun r = CliRun.run("capture", "--interface", "lo", "--warmup", "-1");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("umbra: Invalid value -1.0 for option --warmup: must be 0..600 seconds\n");
     }
 
     @Test

@@ -22,9 +22,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,7 +79,7 @@ class RunCommandEndToEndTest {
             Path config = tmp.resolve("umbra.yaml");
             Files.writeString(config, String.join("\n",
                     "sensor:", "  host_id: e2e-sensor",
-                    "capture:", "  interfaces: [" + ns.hostIf + "]", "  buffer_bytes: 8m",
+                    "capture:", "  interfaces: [" + ns.hostIf + "]", "  buffer_bytes: 8m", "  warmup: 5s",
                     "logs:", "  files: [" + accessLog + "]", "  format: squid", "  state_dir: " + tmp.resolve("offsets"),
                     "  poll_interval: 100ms",
                     "policy:", "  path: " + policy,
@@ -91,7 +93,10 @@ class RunCommandEndToEndTest {
             Process daemon = new ProcessBuilder(command).redirectOutput(tmp.resolve("daemon.out").toFile())
                     .redirectError(tmp.resolve("daemon.err").toFile()).start();
             try {
-                awaitReady(metricsPort, daemon);
+                // not ready while the decoder warms up (capture.warmup), then ready: what follows is decoded as it arrives
+                Set<String> notReady = awaitReady(metricsPort, daemon);
+                assertThat(notReady).as("reasons /healthz gave before ready").contains(
+                        "not ready: capture " + ns.hostIf + ": warming up the decoder");
 
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");
                 HostTools.run(15, "curl", "-sk", "--max-time", "2", "--resolve", "api.openai.com:443:" + ns.nsIp,
@@ -108,6 +113,7 @@ class RunCommandEndToEndTest {
             // a JVM ended by SIGTERM exits 128 + 15 once its shutdown hooks ran (the unit declares it success)
         assertThat(daemon.exitValue()).as(err).isEqualTo(143);
         assertThat(err).contains("umbra: stopped:");
+        assertThat(err).containsPattern("decoder warm-up before capturing on " + ns.hostIf + ": \\d+ frames in \\d+ passes");
 
             List<JsonNode> events = consumeAll(broker);
             long made = Long.parseLong(err.replaceAll("(?s).*stopped: .*?(\\d+) findings.*", "$1"));
@@ -173,7 +179,9 @@ class RunCommandEndToEndTest {
         return out;
     }
 
-    private static void awaitReady(int port, Process daemon) throws Exception {
+    /** Waits for the first 200 of /healthz; returns the not-ready answers seen before it. */
+    private static Set<String> awaitReady(int port, Process daemon) throws Exception {
+        Set<String> notReady = new LinkedHashSet<>();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -184,14 +192,15 @@ class RunCommandEndToEndTest {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() == 200) {
-                    return;
+                    return notReady;
                 }
+                notReady.add(r.body().strip());
             } catch (IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
-        throw new AssertionError("umbra run not ready after 30 s");
+        throw new AssertionError("umbra run not ready after 30 s: " + notReady);
     }
 
     private static int freePort() throws IOException {

@@ -145,7 +145,7 @@ public final class DaemonAssembly {
                 c = c.withFilter(bpf);
             }
             LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies,
-                    (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS));
+                    (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS), config.duration(UmbraConfig.CAPTURE_WARMUP));
             captures.add(capture);
             components.add(capture);
         }

@@ -6,6 +6,7 @@ import dev.umbra.sensor.capture.live.LiveCapture;
 import dev.umbra.sensor.capture.live.LiveCaptureConfig;
 import dev.umbra.sensor.capture.live.LiveCaptureException;
 import dev.umbra.sensor.capture.live.LiveCaptureStats;
+import dev.umbra.sensor.decode.DecoderWarmup;
 import dev.umbra.sensor.decode.PacketDecoder;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -22,14 +23,17 @@ final class LiveCaptureComponent implements Component {
     private volatile LiveCapture capture;
     private volatile PacketDecoder decoder;
     private volatile String failure;
+    private volatile boolean warming;
     private Thread thread;
 
     private final int maxFlows;
+    private final Duration warmup;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
-            int maxFlows) {
+            int maxFlows, Duration warmup) {
         this.config = config;
         this.maxFlows = maxFlows;
+        this.warmup = warmup;
         this.pipeline = pipeline;
         this.anomalies = anomalies;
     }
@@ -53,11 +57,24 @@ final class LiveCaptureComponent implements Component {
     public void start() throws LiveCaptureException {
         capture = LiveCapture.open(config);
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
+        LiveCapture c = capture;
+        warming = !warmup.isZero();
         thread = new Thread(() -> {
             try {
+                // the capture is open: what arrives during the warm-up waits in the kernel buffer. One warm-up
+                // per process; a second interface waits for the first one's.
+                DecoderWarmup.Result warm;
+                try {
+                    warm = DecoderWarmup.once(warmup, c::stopRequested);
+                } finally {
+                    warming = false;
+                }
+                if (warm.passes() > 0) {
+                    LOG.info("decoder warm-up before capturing on {}: {}", config.interfaceName(), warm);
+                }
                 // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
                 long[] lastTick = {0};
-                capture.run((linkType, ts, buf, off, len, orig) -> {
+                c.run((linkType, ts, buf, off, len, orig) -> {
                     decoder.onPacket(linkType, ts, buf, off, len, orig);
                     if (ts - lastTick[0] >= 1_000_000_000L) {
                         lastTick[0] = ts;
@@ -74,7 +91,8 @@ final class LiveCaptureComponent implements Component {
 
     @Override
     public String notReady() {
-        return failure;
+        String f = failure;
+        return f != null ? f : warming ? "warming up the decoder" : null;
     }
 
     /** Frames captured, libpcap's received and dropped counters. */

@@ -257,6 +257,14 @@ public final class LiveCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #stop} was called and the run it ends (the running one, or the next) has not
+     * returned yet: work done before {@link #run}, such as a warm-up, asks this to stop early.
+     */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** Frames handed to the handler so far. */
     public long delivered() {
         return delivered;

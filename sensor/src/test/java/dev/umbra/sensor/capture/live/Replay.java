@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.decode.DecoderWarmup;
 import dev.umbra.sensor.decode.PacketDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,9 @@ import java.util.regex.Pattern;
 final class Replay {
     private Replay() {
     }
+
+    /** Whether the decoder is warmed up before the capture starts, as the product does ({@code --no-warmup}: not). */
+    static boolean warmup = true;
 
     /**
      * What one replay gave.
@@ -150,6 +154,10 @@ final class Replay {
             long cpu;
             long[] peak = {0};
             try (LiveCapture capture = LiveCapture.open(config)) {
+                if (warmup) {
+                    // as umbra capture and the daemon do: once per JVM, after the open, before the first frame
+                    System.out.println("decoder warm-up: " + DecoderWarmup.once(DecoderWarmup.DEFAULT_BUDGET, () -> false));
+                }
                 PacketDecoder decoder = new PacketDecoder(ns.hostIf, (Observation o) ->
                         sync.computeIfAbsent(o.kind(), k -> ConcurrentHashMap.newKeySet()).add(o.hostname()),
                         anomalies);
@@ -241,8 +249,9 @@ final class Replay {
     static final long TRAFGEN_FRAMES = 200_000;
 
     /**
-     * {@code Replay FILE [--senders N] [--nice N] [BUFFER_MIB...]}: replays FILE with tcpreplay once per
-     * buffer size (default 128) and prints one line each.
+     * {@code Replay FILE [--senders N] [--nice N] [--no-warmup] [BUFFER_MIB...]}: replays FILE with
+     * tcpreplay once per buffer size (default 128) and prints one line each. The decoder is warmed up
+     * first ({@link DecoderWarmup}, once per JVM) unless {@code --no-warmup}.
      *
      * <p>{@code Replay FILE --trafgen COUNT [--cpus N] [--nice N] [BUFFER_MIB...]}: sends COUNT frames
      * from trafgen instead (one process per core, on N cores): the first {@link #TRAFGEN_FRAMES}
@@ -266,6 +275,7 @@ final class Replay {
                 case "--nice" -> niceness = Integer.parseInt(args[++i]);
                 case "--trafgen" -> trafgenCount = Long.parseLong(args[++i]);
                 case "--cpus" -> cpus = Integer.parseInt(args[++i]);
+                case "--no-warmup" -> warmup = false;
                 default -> buffers.add(Integer.parseInt(args[i]));
             }
         }
