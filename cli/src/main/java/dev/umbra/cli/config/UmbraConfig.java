@@ -52,7 +52,7 @@ public final class UmbraConfig {
             durationRange(Duration.ZERO, Duration.ofMinutes(10)), "Before capturing, run the decoder over bundled synthetic "
                     + "frames for at most this long, until the JIT has compiled it: a cold decoder reads a third as fast and drops "
                     + "frames in a line-rate burst. Frames arriving meanwhile wait in the kernel buffer (capture.buffer_bytes) and "
-                    + "/healthz says 'warming up'. Costs 3-5 s of CPU at start; 5s on a tap, 0s (off) on a host.");
+                    + "/healthz says 'warming up'. Costs 2-5 s of CPU at start; 5s on a tap, 0s (off) on a host.");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
 

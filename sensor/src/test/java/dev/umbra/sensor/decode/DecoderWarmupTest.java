@@ -135,6 +135,22 @@ class DecoderWarmupTest {
     }
 
     @Test
+    void once_framesUnreadable_logsAndCapturesCold() {
+        DecoderWarmup.forget();
+        try {
+            DecoderWarmup.Result r = DecoderWarmup.once(Duration.ofSeconds(5), () -> false, () -> {
+                throw new IllegalStateException("the warm-up capture warmup.pcap is missing from the jar");
+            });
+            assertThat(r.ending()).isEqualTo(DecoderWarmup.Ending.OFF);
+            assertThat(DecoderWarmup.once(Duration.ofSeconds(5), () -> false, () -> {
+                throw new AssertionError("tried again");
+            })).isSameAs(r);
+        } finally {
+            DecoderWarmup.forget();
+        }
+    }
+
+    @Test
     void load_notACapture_isAnIoErrorSayingSo() {
         assertThatThrownBy(() -> DecoderWarmup.load(new ByteArrayInputStream("hello, world".getBytes())))
                 .isInstanceOf(IOException.class).hasMessageStartingWith("not a capture: ");
