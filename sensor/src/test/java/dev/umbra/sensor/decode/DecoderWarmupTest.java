@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.sensor.capture.CaptureFileReader;
 import dev.umbra.sensor.gen.MixedCapture;
@@ -14,7 +15,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,26 @@ class DecoderWarmupTest {
         assertThat(three.observations()).isEqualTo(three.passes() * one.observations());
         assertThat(three.ending()).as("the JIT goes quiet within 5 minutes: %s", three).isEqualTo(DecoderWarmup.Ending.SETTLED);
         assertThat(three.compileMillis()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void run_leavesNothingBehind_aCaptureDecodesTheSameAfterIt() throws Exception {
+        Path capture = dir.resolve("mixed.pcap");
+        MixedCapture.write(capture, 5000, 42);
+        List<Observation> before = decode(capture);
+        DecoderWarmup.bundled().run(3L * FRAMES, Duration.ofSeconds(30), () -> false);
+        List<Observation> after = decode(capture);
+        assertThat(before).hasSizeGreaterThan(100);
+        assertThat(after).isEqualTo(before);
+    }
+
+    private static List<Observation> decode(Path capture) throws Exception {
+        List<Observation> out = new ArrayList<>();
+        AnomalyCounters anomalies = new AnomalyCounters();
+        PacketDecoder decoder = new PacketDecoder("t", out::add, anomalies);
+        CaptureFileReader.read(capture, decoder, anomalies);
+        decoder.finish();
+        return out;
     }
 
     @Test
