@@ -104,9 +104,6 @@ final class CaptureCommand implements Callable<Integer> {
             if (format == OutputFormat.table) {
                 root.out.printf("%-30s %-11s %-40s %-39s %s%n", "TIME", "KIND", "HOSTNAME", "CLIENT", "SERVER");
             }
-            if (root.verbosity() > 0) {
-                root.err.println("umbra: capturing on " + iface + " with filter: " + capture.filter());
-            }
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 // Ctrl-C: end the loop and let the counters be printed before the JVM exits
@@ -120,10 +117,16 @@ final class CaptureCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 // the capture is open: what arrives during the warm-up waits in the kernel buffer
+                if (root.verbosity() > 0 && warmupSeconds > 0) {
+                    root.err.println("umbra: " + iface + " open; warming up the decoder (at most " + warmupSeconds + " s)");
+                }
                 DecoderWarmup.Result warm = DecoderWarmup.once(Duration.ofNanos((long) (warmupSeconds * 1e9)),
                         capture::stopRequested);
-                if (root.verbosity() > 0 && warm.passes() > 0) {
-                    root.err.println("umbra: decoder warm-up: " + warm);
+                if (root.verbosity() > 0) {
+                    if (warm.passes() > 0) {
+                        root.err.println("umbra: decoder warm-up: " + warm);
+                    }
+                    root.err.println("umbra: capturing on " + iface + " with filter: " + capture.filter());
                 }
                 Duration duration = durationSeconds > 0 ? Duration.ofNanos((long) (durationSeconds * 1e9)) : null;
                 stats = capture.run(new PacketDecoder(iface, sink, anomalies), count, duration);

@@ -107,7 +107,7 @@ class CaptureCommandTest {
     }
 
     @Test
-    void capture_terminated_stopsTheLoopAndStillPrintsTheCounters() throws Exception {
+    void capture_terminatedDuringTheWarmup_stopsAndStillPrintsTheCounters() throws Exception {
         requireRoot();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -118,15 +118,19 @@ class CaptureCommandTest {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(err).contains("umbra: capturing on lo") && System.nanoTime() < deadline) {
+            // the capture is open and the decoder's warm-up, a second or more in a fresh JVM, begins
+            while (!Files.readString(err).contains("umbra: lo open; warming up the decoder (at most 5.0 s)\n")) {
                 assertThat(p.isAlive()).as(Files.readString(err)).isTrue();
-                Thread.sleep(50);
+                assertThat(System.nanoTime()).as("warm-up line within 30 s: %s", Files.readString(err)).isLessThan(deadline);
+                Thread.sleep(20);
             }
-            Thread.sleep(200);
-            // SIGTERM, as systemd or Ctrl-C (SIGINT) would: the shutdown hook breaks the loop
+            // SIGTERM, as systemd or Ctrl-C (SIGINT) would: the shutdown hook ends the warm-up after its pass,
+            // and the loop returns at once
             p.destroy();
             assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("umbra ended after SIGTERM").isTrue();
-            assertThat(Files.readString(err)).contains(
+            String text = Files.readString(err);
+            assertThat(text).containsPattern("umbra: decoder warm-up: \\d+ frames in \\d+ passes, .*, stopped\n");
+            assertThat(text).contains(
                     "umbra: capture on lo: 0 frames decoded; libpcap received 0, dropped 0 (buffer full), 0 by the interface");
         } finally {
             Files.deleteIfExists(err);
