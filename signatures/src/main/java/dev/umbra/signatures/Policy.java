@@ -106,11 +106,6 @@ public final class Policy {
         return ids;
     }
 
-    /** True when some verdict depends on the client address or user. */
-    public boolean hasExceptions() {
-        return exceptions.length > 0;
-    }
-
     /** The verdict for a service regardless of who uses it (no exception applied). */
     public Verdict verdict(AiService service) {
         Verdict v = services.get(service.id());
@@ -121,7 +116,8 @@ public final class Policy {
     }
 
     /**
-     * The verdict for a service used by a client.
+     * The verdict for a service used by a client. It resolves the service's exceptions on every call;
+     * a caller that looks up one service many times keeps {@link #verdicts(AiService)} instead.
      *
      * @param clientIp the client address as text (IPv4 or IPv6), or null when not known
      * @param user the user name, or null when not known

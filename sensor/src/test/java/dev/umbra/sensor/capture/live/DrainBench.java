@@ -51,10 +51,7 @@ final class DrainBench {
                 long cpu0 = threads.getCurrentThreadCpuTime();
                 if (mode.equals("loop")) {
                     RawPacketListener listener = frame -> {
-                        java.sql.Timestamp ts = handle.getTimestamp();
-                        long nanos = ts == null ? 0 : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-                        Integer original = handle.getOriginalLength();
-                        decoder.onPacket(1, nanos, frame, 0, frame.length, original == null ? frame.length : original);
+                        deliver(handle, decoder, frame);
                         frames[0]++;
                     };
                     handle.loop((int) received, listener);
@@ -66,10 +63,7 @@ final class DrainBench {
                         } catch (java.util.concurrent.TimeoutException e) {
                             continue;
                         }
-                        java.sql.Timestamp ts = handle.getTimestamp();
-                        long nanos = ts == null ? 0 : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-                        Integer original = handle.getOriginalLength();
-                        decoder.onPacket(1, nanos, frame, 0, frame.length, original == null ? frame.length : original);
+                        deliver(handle, decoder, frame);
                         frames[0]++;
                     }
                 }
@@ -80,5 +74,13 @@ final class DrainBench {
             }
             handle.close();
         }
+    }
+
+    /** Hands a frame to the decoder with the timestamp and original length pcap4j keeps for it, as LiveCapture does. */
+    private static void deliver(PcapHandle handle, PacketDecoder decoder, byte[] frame) {
+        java.sql.Timestamp ts = handle.getTimestamp();
+        long nanos = ts == null ? 0 : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+        Integer original = handle.getOriginalLength();
+        decoder.onPacket(1, nanos, frame, 0, frame.length, original == null ? frame.length : original);
     }
 }
