@@ -27,6 +27,30 @@ class PanOsParserTest {
         assertThat(o.serverPort()).isEqualTo(443);
     }
 
+    // fields 37 to 64 of a PAN-OS 9.1 Threat record (action flags ... device name, VM UUIDs, 63 HTTP Method, 64 tunnel id)
+    private static String tail(String method) {
+        return ",0x8000000000000000,192.168.0.0-192.168.255.255,United States,0,text/html,0,,,1,"
+                + "\"Mozilla/5.0 (X11; Linux x86_64)\",,,,,,,0,0,0,0,0,,PA-220,,,," + method + ",0";
+    }
+
+    @Test
+    void parse_recordWithHttpMethod_readsIt() {
+        Logs l = Logs.read(LogFormat.PANOS, URL + tail("post"));
+        Observation o = l.only();
+        assertThat(o.method()).isEqualTo("POST");
+        assertThat(o.hostname()).isEqualTo("api.anthropic.com");
+        assertThat(Logs.read(LogFormat.PANOS, URL + tail("CONNECT")).only().method()).isEqualTo("CONNECT");
+    }
+
+    @Test
+    void parse_emptyOrUnknownHttpMethod_givesNone() {
+        assertThat(Logs.read(LogFormat.PANOS, URL + tail("")).only().method()).isNull();
+        assertThat(Logs.read(LogFormat.PANOS, URL + tail("patch-me")).only().method()).isNull();
+        assertThat(Logs.read(LogFormat.PANOS, URL + tail("pos")).only().method()).isNull();
+        // a record in an older format ends before the field
+        assertThat(Logs.read(LogFormat.PANOS, URL).only().method()).isNull();
+    }
+
     @Test
     void parse_trafficRecord_isSkippedNotBad() {
         Logs l = Logs.read(LogFormat.PANOS, URL.replace("THREAT,url", "TRAFFIC,end"));
