@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * timeout only guards against a loop without a cap.
  */
 class CaptureFileReaderFuzzTest {
-    private static final int RUNS = 1_000_000;
+    private static final int RUNS = Mutator.RUNS;
 
     private static byte[] dns(String name) {
         return ethernet(ip("10.0.0.5", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, name, 1))));
@@ -76,7 +76,7 @@ class CaptureFileReaderFuzzTest {
                     List.of(new Packet(0, 7, hello))),
             pcapngWithSpbAndUnknownBlock(),
             modifiedPcap()};
-        Mutator m = new Mutator(21, 2048);
+        Mutator m = Mutator.forTest(21, 2048);
         long[] delivered = new long[1];
         int[] bounds = new int[1];
         long formatErrors = 0;
@@ -98,7 +98,7 @@ class CaptureFileReaderFuzzTest {
             }
             // every record has at least a 16-byte header (pcap) or a 12-byte block (pcapng SPB)
             if (delivered[0] - before > len / 12) {
-                throw new AssertionError("input " + i + ": " + (delivered[0] - before) + " records from " + len
+                throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + ": " + (delivered[0] - before) + " records from " + len
                         + " bytes");
             }
         }

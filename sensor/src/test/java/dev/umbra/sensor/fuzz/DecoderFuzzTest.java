@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * only guard against a loop without a cap; no time is asserted.
  */
 class DecoderFuzzTest {
-    private static final int RUNS = 1_000_000;
+    private static final int RUNS = Mutator.RUNS;
 
     @Test
     @Timeout(120)
@@ -50,7 +50,7 @@ class DecoderFuzzTest {
         byte[][] seeds = {dnsQuery(1, "api.openai.com", 1),
             dnsResponseWithCname(2, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47", "2606:4700::1"),
             https};
-        Mutator m = new Mutator(1, 600);
+        Mutator m = Mutator.forTest(1, 600);
         int parsed = 0;
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seeds[i % seeds.length]);
@@ -60,7 +60,7 @@ class DecoderFuzzTest {
                 // caps: questions and records read, and name length (255 octets, 4 characters each at most as \ddd)
                 if (msg.questions().size() > DnsParser.MAX_QUESTIONS || msg.answers().size() > 2 * DnsParser.MAX_RECORDS
                         || msg.questions().stream().anyMatch(q -> q.name().length() > 4 * DnsParser.MAX_NAME_OCTETS)) {
-                    throw new AssertionError("input " + i + " exceeded a DNS cap: " + msg);
+                    throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + " exceeded a DNS cap: " + msg);
                 }
             }
             DnsParser.plausible(m.buffer(), 0, len);
@@ -75,7 +75,7 @@ class DecoderFuzzTest {
         ClientHelloParser parser = new ClientHelloParser();
         byte[][] seeds = {clientHello("api.anthropic.com", List.of("h2", "http/1.1"), 1216),
             clientHello(null, List.of(), 32), clientHello("x.example", List.of("h3"), 64)};
-        Mutator m = new Mutator(2, 1600);
+        Mutator m = Mutator.forTest(2, 1600);
         int ok = 0;
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seeds[i % seeds.length]);
@@ -84,7 +84,7 @@ class DecoderFuzzTest {
                 ClientHello h = parser.result();
                 if (h.alpn().size() > ClientHelloParser.MAX_LIST_ENTRIES
                         || h.supportedVersions().size() > ClientHelloParser.MAX_LIST_ENTRIES) {
-                    throw new AssertionError("input " + i + " exceeded a list cap: " + h);
+                    throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + " exceeded a list cap: " + h);
                 }
                 h.tlsVersion();
             }
@@ -106,7 +106,7 @@ class DecoderFuzzTest {
             "GET http://ollama.lan:11434/api/tags HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
             "PROXY TCP4 192.0.2.1 198.51.100.7 51000 443\r\n".getBytes(StandardCharsets.US_ASCII),
             hex("0d0a0d0a000d0a515549540a2111000c000000000000000000000000")};
-        Mutator m = new Mutator(3, 300);
+        Mutator m = Mutator.forTest(3, 300);
         int ok = 0;
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seeds[i % seeds.length]);
@@ -114,7 +114,7 @@ class DecoderFuzzTest {
                 ok++;
                 int head = parser.result().headLength();
                 if (head > len || head > HttpRequestParser.MAX_HEAD_LENGTH) {
-                    throw new AssertionError("input " + i + ": head of " + head + " bytes from " + len);
+                    throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + ": head of " + head + " bytes from " + len);
                 }
             }
             int h = ProxyProtocol.headerLength(m.buffer(), 0, len);
@@ -158,7 +158,7 @@ class DecoderFuzzTest {
             // IPv4 and IPv6 fragments of a DNS answer, in order (reassembly with mutated pieces)
             {LinkType.RAW, answerFragments4.get(0)}, {LinkType.RAW, answerFragments4.get(1)},
             {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)}};
-        Mutator m = new Mutator(4, 1600);
+        Mutator m = Mutator.forTest(4, 1600);
         long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS
                 + PacketDecoder.MAX_STREAM_STEPS + 2;
         for (int i = 0; i < RUNS; i++) {
@@ -168,7 +168,7 @@ class DecoderFuzzTest {
             long before = observations[0];
             decoder.onPacket(link, i * 1000L, m.buffer(), 0, len, len);
             if (observations[0] - before > maxPerPacket) {
-                throw new AssertionError("input " + i + ": " + (observations[0] - before) + " observations");
+                throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + ": " + (observations[0] - before) + " observations");
             }
         }
         decoder.finish();
@@ -206,7 +206,7 @@ class DecoderFuzzTest {
             segment(3128, 51, 0x18, slice(connect, 0, 40)),
             segment(3128, 91, 0x18, slice(connect, 40, connect.length)),
             segment(443, 101, 0x11, new byte[0])};
-        Mutator m = new Mutator(5, 1800);
+        Mutator m = Mutator.forTest(5, 1800);
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(sequence[i % sequence.length]);
             decoder.onPacket(LinkType.RAW, i * 1_000_000L, m.buffer(), 0, len, len);

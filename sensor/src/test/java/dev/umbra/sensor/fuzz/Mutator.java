@@ -8,6 +8,13 @@ import java.util.Random;
  * a slice, and now and then wholly random bytes. Deterministic for a seed.
  */
 public final class Mutator {
+    /**
+     * Inputs per fuzz test: 1,000,000, or {@code -Dumbra.fuzz.runs=N} for a longer campaign
+     * (docs/sensor.md, "Robustness").
+     */
+    public static final int RUNS = Integer.getInteger("umbra.fuzz.runs", 1_000_000);
+    /** Added to every fuzz test's seed: 0, or {@code -Dumbra.fuzz.seed=N} to explore other inputs. */
+    private static final long CAMPAIGN = Long.getLong("umbra.fuzz.seed", 0L);
     private static final byte[] INTERESTING = {0, (byte) 0xff, (byte) 0xc0, (byte) 0xc0, 0x7f, (byte) 0x80, 1, 0x3f,
         0x40, 0x16, 0x03, 0x01};
     private final Random random;
@@ -20,6 +27,20 @@ public final class Mutator {
     public Mutator(long seed, int capacity) {
         this.random = new Random(seed);
         this.buf = new byte[capacity];
+    }
+
+    /**
+     * The generator of a fuzz test: {@code testSeed} in the default campaign, another stream for
+     * each {@code -Dumbra.fuzz.seed}. A failure message names the campaign seed, so the failing
+     * input can be made again.
+     */
+    public static Mutator forTest(long testSeed, int capacity) {
+        return new Mutator(testSeed + CAMPAIGN * 1_000_003L, capacity);
+    }
+
+    /** The campaign seed ({@code -Dumbra.fuzz.seed}), for failure messages. */
+    public static long campaign() {
+        return CAMPAIGN;
     }
 
     /** The buffer holding the last input. */

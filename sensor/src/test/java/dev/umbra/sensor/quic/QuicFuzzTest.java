@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class QuicFuzzTest {
     private static final byte[] DCID = hex("8394c8f03e515708");
-    private static final int RUNS = 1_000_000;
+    private static final int RUNS = Mutator.RUNS;
 
     @Test
     @Timeout(120)
@@ -40,7 +40,7 @@ class QuicFuzzTest {
                 QuicInitialDecoder.DEFAULT_IDLE_NANOS);
         byte[] ch = Arrays.copyOfRange(clientHello("fuzz.example", List.of("h3"), 600), 5, 700);
         byte[] seed = frames(1200, hex("0200000000"), crypto(ch, 300, ch.length - 300), hex("01"), crypto(ch, 0, 300));
-        Mutator m = new Mutator(9, seed.length + 64);
+        Mutator m = Mutator.forTest(9, seed.length + 64);
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seed);
             FlowKey key = new FlowKey(FlowKey.V4_MARK, i & 1023, FlowKey.V4_MARK, 1, 1, 443, 17);
@@ -83,7 +83,7 @@ class QuicFuzzTest {
                     frames(1100, crypto(whole, 0, whole.length))),
             concat(initial(1, DCID, DCID, new byte[0], new byte[0], 3, frames(1000, crypto(ch, 0, 400))),
                     hex("e0" + "00000001" + "08" + "0011223344556677" + "00" + "4010" + "00".repeat(16)))};
-        Mutator m = new Mutator(11, 1400);
+        Mutator m = Mutator.forTest(11, 1400);
         for (int i = 0; i < RUNS; i++) {
             visit[0] = i / seeds.length;
             int len = m.mutate(seeds[i % seeds.length]);
@@ -91,7 +91,7 @@ class QuicFuzzTest {
             FlowKey key = new FlowKey(FlowKey.V4_MARK, (i / seeds.length) & 127, FlowKey.V4_MARK, 1, 1, 443, 17);
             d.onDatagram(key, i * 1_000L, m.buffer(), 0, len);
             if (d.connections() > maxConnections) {
-                throw new AssertionError("connection cap exceeded at input " + i + ": " + d.connections());
+                throw new AssertionError("connection cap exceeded at input " + i + " of campaign " + Mutator.campaign() + ": " + d.connections());
             }
         }
         d.flush();
