@@ -21,14 +21,21 @@ import picocli.CommandLine.Parameters;
         description = "Report the AI services each client used, from capture files and proxy or sensor logs in any "
                 + "mix: a table per (user or client IP, service) with requests, bytes up and down, first and last "
                 + "seen and URL paths (NOTES says ech-outer-sni-only when a service was seen only as the outer SNI "
-                + "of an Encrypted Client Hello), or OCSF JSON events.")
+                + "of an Encrypted Client Hello), OCSF JSON events, or a self-contained HTML report.")
 final class AuditCommand implements Callable<Integer> {
+    /** What {@code --format} accepts. */
+    enum Format {
+        table, json, html
+    }
+
     @ParentCommand
     UmbraCommand root;
 
     @Option(names = "--format", defaultValue = "table",
-            description = "table, or json (one OCSF event per client, service and class per line). Default: ${DEFAULT-VALUE}.")
-    OutputFormat format;
+            description = "table; json (one OCSF event per client, service and class per line); or html (one "
+                    + "self-contained page: summary, services by verdict and risk, usage per client; redirect it to "
+                    + "a file). Default: ${DEFAULT-VALUE}.")
+    Format format;
 
     @Option(names = "--fail-on", paramLabel = "RULE",
             description = "Exit with 1 when a finding matches: 'any', a verdict (sanctioned, tolerated, "
@@ -82,7 +89,11 @@ final class AuditCommand implements Callable<Integer> {
         }
         if (Outputs.includesStdout(outputSpecs)) {
             // the findings went to stdout as JSON lines
-        } else if (format == OutputFormat.json) {
+        } else if (format == Format.html) {
+            HtmlReport.write(new ChunkedLines(root.out), report.rows(), new HtmlReport.Inputs(files, run.packets(),
+                    run.logLines(), run.logFiles(), catalog.catalogDir, catalog.policyFile), UmbraCommand.version(),
+                    java.time.Instant.now());
+        } else if (format == Format.json) {
             OcsfMapper mapper = new OcsfMapper(UmbraCommand.version(), null);
             ChunkedLines lines = new ChunkedLines(root.out);
             for (Finding f : report.findings()) {
