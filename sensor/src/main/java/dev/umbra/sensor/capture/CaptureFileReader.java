@@ -214,6 +214,10 @@ public final class CaptureFileReader {
                 }
                 case 3 -> {
                     // SPB (section 4.4): original length, data; captured = min(original, block room, snaplen).
+                    if (length < 16) {
+                        anomalies.count(Anomaly.CAPTURE_BAD_BLOCK); // no room for its original length
+                        break;
+                    }
                     if (interfaces.isEmpty()) {
                         anomalies.count(Anomaly.CAPTURE_UNKNOWN_INTERFACE);
                         break;

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,15 +81,23 @@ class CaptureFileReaderFuzzTest {
         long[] delivered = new long[1];
         int[] bounds = new int[1];
         long formatErrors = 0;
+        String[] firstOutside = new String[1];
+        int[] index = new int[1];
         for (int i = 0; i < RUNS; i++) {
             int len = m.mutate(seeds[i % seeds.length]);
             byte[] file = Arrays.copyOf(m.buffer(), len);
+            index[0] = i;
             long before = delivered[0];
             try {
                 CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(file)),
                         (linkType, ts, buf, off, capturedLength, originalLength) -> {
                             if (off < 0 || capturedLength < 0 || off + capturedLength > buf.length) {
                                 bounds[0]++;
+                                if (firstOutside[0] == null) {
+                                    firstOutside[0] = "frame at " + off + "+" + capturedLength + " of a " + buf.length
+                                            + "-byte buffer from input " + index[0] + " of campaign " + Mutator.campaign()
+                                            + ": " + HexFormat.of().formatHex(file);
+                                }
                             }
                             delivered[0]++;
                             decoder.onPacket(linkType, ts, buf, off, capturedLength, originalLength);
@@ -103,7 +112,7 @@ class CaptureFileReaderFuzzTest {
             }
         }
         decoder.finish();
-        assertThat(bounds[0]).as("frames outside the reader's buffer").isZero();
+        assertThat(bounds[0]).as("frames outside the reader's buffer; the first: %s", firstOutside[0]).isZero();
         assertThat(anomalies.get(Anomaly.DECODER_ERROR)).isZero();
         assertThat(delivered[0]).isGreaterThan(RUNS / 4);
         assertThat(formatErrors).isPositive();

@@ -85,6 +85,25 @@ class CaptureFileReaderTest {
     }
 
     @Test
+    void read_pcapngSimplePacketBlockTooShortForItsLength_isCountedAndSkipped() throws Exception {
+        // found by a 30 M-input fuzz campaign (seed 3): a 12-byte SPB left -4 bytes of packet data
+        byte[] base = pcapng(ByteOrder.LITTLE_ENDIAN, List.of(new Iface(1, -1)),
+                List.of(new Packet(0, 0, frame("a.example"))));
+        byte[] spb = java.nio.ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(3).putInt(12).putInt(12)
+                .array();
+        byte[] tail = pcapng(ByteOrder.LITTLE_ENDIAN, List.of(new Iface(1, -1)), List.of(new Packet(0, 0,
+                frame("b.example"))));
+        byte[] file = new byte[base.length + spb.length + tail.length];
+        System.arraycopy(base, 0, file, 0, base.length);
+        System.arraycopy(spb, 0, file, base.length, spb.length);
+        System.arraycopy(tail, 0, file, base.length + spb.length, tail.length);
+        CaptureSummary s = read(file);
+        assertThat(s.packets()).isEqualTo(2);
+        assertThat(seen).allSatisfy(f -> assertThat(f[2]).isEqualTo(frame("a.example").length));
+        assertThat(anomalies.get(dev.umbra.sensor.Anomaly.CAPTURE_BAD_BLOCK)).isEqualTo(1);
+    }
+
+    @Test
     void read_pcapCutMidPacket_deliversEverythingBeforeAndNamesOffset() throws Exception {
         byte[] file = pcap(ByteOrder.LITTLE_ENDIAN, false, 1, List.of(frame("a.example"), frame("b.example")));
         int secondRecord = 24 + 16 + frame("a.example").length;
