@@ -1,8 +1,11 @@
 package dev.umbra.cli;
 
+import dev.umbra.classifier.Detection;
+import dev.umbra.classifier.DetectionCategory;
 import dev.umbra.shipper.Finding;
 import dev.umbra.shipper.ocsf.OcsfMapper;
 import dev.umbra.signatures.Category;
+import dev.umbra.signatures.Match;
 import dev.umbra.signatures.PathRule;
 import dev.umbra.signatures.Verdict;
 import java.nio.file.Path;
@@ -39,7 +42,8 @@ final class AuditCommand implements Callable<Integer> {
 
     @Option(names = "--fail-on", paramLabel = "RULE",
             description = "Exit with 1 when a finding matches: 'any', a verdict (sanctioned, tolerated, "
-                    + "unsanctioned, unknown) or a category id. Repeatable.")
+                    + "unsanctioned, unknown), a service category id, or a kind of sensitive data sent to an AI "
+                    + "service (pii, phi, secret, source_code, custom). Repeatable.")
     List<String> failOn = List.of();
 
     @Mixin
@@ -57,6 +61,17 @@ final class AuditCommand implements Callable<Integer> {
             description = "Properties file for the outputs: kafka.producer.* (TLS, SASL), kafka.topic.*, spool.*, "
                     + "file.max.bytes, file.keep. See docs/shipper.md.")
     Path outputConfig;
+
+    @Option(names = "--http-body-bytes", paramLabel = "N", defaultValue = "65536",
+            description = "Classify the first N bytes of each plaintext HTTP request body sent to an AI service in "
+                    + "the captures (PII, PHI, secrets, source code; masked, never the value); 0 turns it off. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int httpBodyBytes;
+
+    @Option(names = "--classifier-config", paramLabel = "FILE",
+            description = "Classifier settings for those bodies (Java properties, as umbra scan --config: "
+                    + "classifier.hmac.key, classifier.min.likelihood, custom keywords...). See docs/classifier.md.")
+    Path classifierConfig;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
@@ -77,8 +92,25 @@ final class AuditCommand implements Callable<Integer> {
         CaptureRun run = new CaptureRun(root.err, logOptions);
         // observations of names no service has would be dropped by the sink: the decoders skip them
         run.onlyNames(sink::mayMatch);
+        BodyScanner bodies = null;
+        if (httpBodyBytes < 0) {
+            throw UmbraException.badInput("Invalid value " + httpBodyBytes + " for option --http-body-bytes: expected 0 "
+                    + "(off) or a positive number of bytes");
+        }
+        if (httpBodyBytes > 0) {
+            bodies = new BodyScanner(ScanCommand.loadConfig(classifierConfig));
+            run.onHttpBodies(httpBodyBytes, bodies);
+        }
         run.readAll(files, sink);
         sink.finish();
+        if (bodies != null) {
+            for (BodyScanner.Found f : bodies.found) {
+                Match m = sink.matchOf(f.request());
+                if (m != null) {
+                    report.sent(f.request(), m, f.detections());
+                }
+            }
+        }
         boolean delivered = true;
         if (!outputSpecs.isEmpty()) {
             try (Outputs o = Outputs.open(outputSpecs, outputConfig, root.out, root.err,
@@ -90,7 +122,7 @@ final class AuditCommand implements Callable<Integer> {
         if (Outputs.includesStdout(outputSpecs)) {
             // the findings went to stdout as JSON lines
         } else if (format == Format.html) {
-            HtmlReport.write(new ChunkedLines(root.out), report.rows(), new HtmlReport.Inputs(files, run.packets(),
+            HtmlReport.write(new ChunkedLines(root.out), report.rows(), report.sent(), new HtmlReport.Inputs(files, run.packets(),
                     run.logLines(), run.logFiles(), catalog.catalogDir, catalog.policyFile), UmbraCommand.version(),
                     java.time.Instant.now());
         } else if (format == Format.json) {
@@ -105,12 +137,23 @@ final class AuditCommand implements Callable<Integer> {
         }
         if (root.verbosity() > 0) {
             run.printStatistics();
+            if (bodies != null) {
+                root.err.println("umbra: " + bodies.bodies() + " plaintext HTTP request bodies classified; "
+                        + report.sent().size() + " request(s) to AI services carried sensitive data");
+            }
         }
         if (run.filesFailed() > 0) {
             return ExitCodes.USAGE;
         }
         if (!delivered) {
             return ExitCodes.RUNTIME;
+        }
+        for (UsageReport.Sent x : failRules.isEmpty() ? List.<UsageReport.Sent>of() : report.sent()) {
+            for (Detection d : x.detections()) {
+                if (failRules.contains(d.category())) {
+                    return ExitCodes.FINDINGS;
+                }
+            }
         }
         // rows() sorts the report again: only when a rule may fail the run
         for (UsageReport.Row r : failRules.isEmpty() ? List.<UsageReport.Row>of() : report.rows()) {
@@ -143,6 +186,24 @@ final class AuditCommand implements Callable<Integer> {
         root.out.println();
         root.out.println(services.size() + " AI service(s) used by " + clients.size() + " client(s) in "
                 + inputs(run) + " from " + files.size() + " file(s).");
+        List<UsageReport.Sent> sent = report.sent();
+        if (!sent.isEmpty()) {
+            root.out.println();
+            root.out.println("Sensitive data sent to AI services (masked):");
+            TextTable detections = new TextTable("CLIENT", "SERVICE", "TIME", "METHOD", "PATH", "TYPE", "CATEGORY",
+                    "LIKELIHOOD", "EVIDENCE");
+            for (UsageReport.Sent x : sent) {
+                for (Detection d : x.detections()) {
+                    detections.add(x.client(), x.match().service().id(), IsoTime.millis(x.request().time()),
+                            x.request().method(), x.request().urlPath(), d.type(), d.category().id(), d.likelihood().id(),
+                            d.masked());
+                }
+            }
+            detections.print(root.out);
+            root.out.println();
+            root.out.println(sent.size() + " request(s) to AI services carried sensitive data"
+                    + (report.sentNotKept() > 0 ? "; " + report.sentNotKept() + " more not listed." : "."));
+        }
     }
 
     private static String inputs(CaptureRun run) {
@@ -183,9 +244,16 @@ final class AuditCommand implements Callable<Integer> {
             }
             try {
                 out.add(Category.fromId(rule));
+                continue;
+            } catch (IllegalArgumentException notAServiceCategory) {
+                // try a kind of sensitive data next
+            }
+            try {
+                out.add(DetectionCategory.fromId(rule));
             } catch (IllegalArgumentException e) {
                 throw UmbraException.badInput("Invalid value " + rule + " for option --fail-on: expected 'any', "
-                        + "a verdict (sanctioned, tolerated, unsanctioned, unknown) or a category id");
+                        + "a verdict (sanctioned, tolerated, unsanctioned, unknown), a service category id or a "
+                        + "kind of sensitive data (pii, phi, secret, source_code, custom)");
             }
         }
         return out;

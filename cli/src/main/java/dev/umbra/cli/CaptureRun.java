@@ -44,6 +44,8 @@ final class CaptureRun {
     private int logFiles;
     // the names the capture decoders make observations of; null: every name
     private Predicate<String> wantedNames;
+    private PacketDecoder.BodyListener bodies;
+    private int maxBodyBytes;
 
     CaptureRun(PrintWriter err) {
         this(err, LogOptions.defaults());
@@ -95,6 +97,15 @@ final class CaptureRun {
         this.wantedNames = wanted;
     }
 
+    /**
+     * Hands the plaintext HTTP request bodies of the captures to {@code listener} (see
+     * {@link PacketDecoder#onHttpBodies}), at most {@code maxBytes} of each.
+     */
+    void onHttpBodies(int maxBytes, PacketDecoder.BodyListener listener) {
+        this.maxBodyBytes = maxBytes;
+        this.bodies = listener;
+    }
+
     /** Reads every file in order. */
     void readAll(List<Path> files, Consumer<Observation> sink) {
         for (Path file : files) {
@@ -116,6 +127,9 @@ final class CaptureRun {
         PacketDecoder decoder = new PacketDecoder(file.toString(), sink, anomalies);
         if (wantedNames != null) {
             decoder.onlyNames(wantedNames);
+        }
+        if (bodies != null) {
+            decoder.onHttpBodies(maxBodyBytes, bodies);
         }
         try {
             CaptureSummary summary = CaptureFileReader.read(file, decoder, anomalies);

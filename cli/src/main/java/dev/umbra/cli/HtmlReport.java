@@ -68,7 +68,8 @@ final class HtmlReport {
     }
 
     /** Writes the page for {@code rows} (in the report's order) to {@code out}. */
-    static void write(ChunkedLines out, List<UsageReport.Row> rows, Inputs inputs, String version, Instant generated) {
+    static void write(ChunkedLines out, List<UsageReport.Row> rows, List<UsageReport.Sent> sent, Inputs inputs,
+            String version, Instant generated) {
         List<ServiceUsage> services = services(rows);
         Set<String> clients = new LinkedHashSet<>();
         Set<String> unsanctionedClients = new LinkedHashSet<>();
@@ -113,6 +114,7 @@ final class HtmlReport {
         card(out, "clients", clients.size(), "clients");
         card(out, "unsanctioned", unsanctioned, "unsanctioned services");
         card(out, "unsanctioned-clients", unsanctionedClients.size(), "clients of unsanctioned services");
+        card(out, "sensitive", sent.size(), "requests carrying sensitive data");
         out.line("<div class=\"card\" id=\"uploaded\"><b" + (uploaded < 0 ? "" : " title=\"" + uploaded + " bytes\"") + ">"
                 + (uploaded < 0 ? "&#8212;" : bytes(uploaded)) + "</b>uploaded to AI services</div>");
         out.line("</div></section>");
@@ -122,6 +124,9 @@ final class HtmlReport {
                     + ".</p>");
         } else {
             servicesTable(out, services);
+            if (!sent.isEmpty()) {
+                sentTable(out, sent);
+            }
             usageTable(out, rows);
         }
 
@@ -162,6 +167,33 @@ final class HtmlReport {
             usageCells(b, s.count, s.bytesUp, s.bytesDown, s.first, s.last, s.hostnames);
             b.append("</tr>");
             out.endLine();
+        }
+        out.line("</tbody></table></section>");
+    }
+
+    private static void sentTable(ChunkedLines out, List<UsageReport.Sent> sent) {
+        out.line("<section id=\"sensitive\"><h2>Sensitive data sent to AI services</h2>");
+        out.line("<p>Found in plaintext request bodies; the evidence is masked, the values never leave this report's"
+                + " maker.</p>");
+        out.line("<table><thead><tr><th>Client</th><th>Service</th><th>Verdict</th><th>Time</th><th>Request</th>"
+                + "<th>Type</th><th>Category</th><th>Likelihood</th><th>Evidence</th></tr></thead>");
+        out.line("<tbody>");
+        for (UsageReport.Sent x : sent) {
+            for (dev.umbra.classifier.Detection d : x.detections()) {
+                StringBuilder b = rowStart(out, x.match().service(), x.match().verdict());
+                td(b, "w", x.client());
+                td(b, null, x.match().service().id());
+                b.append("<td>").append(verdict(x.match().verdict())).append("</td>");
+                td(b, "t", IsoTime.millis(x.request().time()));
+                td(b, "w", (x.request().method() == null ? "" : x.request().method() + " ")
+                        + (x.request().urlPath() == null ? "" : x.request().urlPath()));
+                td(b, null, d.type());
+                td(b, null, d.category().id());
+                td(b, null, d.likelihood().id());
+                td(b, "w", d.masked());
+                b.append("</tr>");
+                out.endLine();
+            }
         }
         out.line("</tbody></table></section>");
     }

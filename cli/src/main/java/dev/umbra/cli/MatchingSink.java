@@ -123,6 +123,11 @@ final class MatchingSink implements Consumer<Observation> {
         return matcher == null || matcher.match(host) != null;
     }
 
+    /** The match of {@code o} (after {@link #finish()}), or {@code null} when no service has its host. */
+    Match matchOf(Observation o) {
+        return matcher.match(o.hostname(), o.clientIp(), o.user());
+    }
+
     private void match(Observation o) {
         Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
         if (m != null) {

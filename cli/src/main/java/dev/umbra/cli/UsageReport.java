@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.classifier.Detection;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
@@ -58,13 +59,22 @@ final class UsageReport {
         long count;
     }
 
+    /** Sensitive data found in the body of one request to an AI service. */
+    record Sent(String client, Match match, Observation request, List<Detection> detections) {
+    }
+
+    /** Requests with sensitive data kept for the report; later ones are counted only. */
+    static final int MAX_SENT = 100_000;
+
     /** Distinct URL paths kept per row. */
     static final int MAX_PATHS = 20;
 
     private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final List<Sent> sent = new ArrayList<>();
+    private long sentNotKept;
 
     void add(Observation o, Match m) {
-        String client = o.user() != null ? o.user() : o.clientIp() == null ? "-" : o.clientIp();
+        String client = clientOf(o);
         Row row = rows.computeIfAbsent(client + '\u0000' + m.service().id(), k -> new Row(client, m));
         row.hostnames.add(o.hostname());
         if (o.clientIp() != null && row.addresses.size() < MAX_PATHS) {
@@ -126,7 +136,29 @@ final class UsageReport {
         return out;
     }
 
-    /** One usage event per (client, service, class), in row order. */
+    /** Records the detections in the body of request {@code o} (matched as {@code m}). */
+    void sent(Observation o, Match m, List<Detection> detections) {
+        if (sent.size() >= MAX_SENT) {
+            sentNotKept++;
+            return;
+        }
+        sent.add(new Sent(clientOf(o), m, o, List.copyOf(detections)));
+    }
+
+    /** The requests with sensitive data, by client, service and time. */
+    List<Sent> sent() {
+        List<Sent> out = new ArrayList<>(sent);
+        out.sort(java.util.Comparator.comparing(Sent::client).thenComparing(s -> s.match().service().id())
+                .thenComparing(s -> s.request().time()));
+        return out;
+    }
+
+    /** Requests with sensitive data beyond {@link #MAX_SENT}, not kept. */
+    long sentNotKept() {
+        return sentNotKept;
+    }
+
+    /** One usage event per (client, service, class), in row order, then a Data Security Finding per request with sensitive data. */
     List<Finding> findings() {
         List<Finding> out = new ArrayList<>();
         for (Row r : rows()) {
@@ -134,7 +166,14 @@ final class UsageReport {
                 out.add(Finding.usage(g.first, r.match, new ArrayList<>(g.hostnames), g.last, g.count));
             }
         }
+        for (Sent s : sent()) {
+            out.add(Finding.dataSecurity(s.request(), s.match(), s.detections()));
+        }
         return out;
+    }
+
+    private static String clientOf(Observation o) {
+        return o.user() != null ? o.user() : o.clientIp() == null ? "-" : o.clientIp();
     }
 
     boolean isEmpty() {

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM must leave nothing unsent: every finding the daemon made is on the topic.
  */
 class RunCommandEndToEndTest {
+    /** A synthetic secret (random characters in the shape of an AWS secret key); it must reach no output. */
+    private static final String PLANTED_SECRET = "q8Vt3kZr0Lw9YbN2xHc5JmPe7UfA1sDg4RiKoT6n";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -69,6 +72,13 @@ class RunCommandEndToEndTest {
                     + " -cert " + tmp.resolve("cert.pem") + " -key " + tmp.resolve("key.pem"));
             ns.awaitTcpListener(53, dns, tmp.resolve("dns.log"));
             ns.awaitTcpListener(443, tls, tmp.resolve("tls.log"));
+            Process web = ns.start(tmp.resolve("web.log"), "python3",
+                    CliRun.repoRoot().resolve("test-data/captures/http_sink.py").toString(), "0.0.0.0", "8080", "1");
+            ns.awaitTcpListener(8080, web, tmp.resolve("web.log"));
+            // a prompt with a synthetic cloud key, posted in plaintext to a model API
+            Path prompt = tmp.resolve("prompt.json");
+            Files.writeString(prompt, "{\"model\":\"claude-3\",\"messages\":[{\"role\":\"user\",\"content\":\"why does"
+                    + " this fail? aws_secret_access_key = " + PLANTED_SECRET + "\"}]}");
 
             Path accessLog = tmp.resolve("access.log");
             Files.writeString(accessLog, "");
@@ -101,6 +111,9 @@ class RunCommandEndToEndTest {
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");
                 HostTools.run(15, "curl", "-sk", "--max-time", "2", "--resolve", "api.openai.com:443:" + ns.nsIp,
                         "https://api.openai.com/v1/models");
+                HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "--resolve",
+                        "api.anthropic.com:8080:" + ns.nsIp, "-H", "Content-Type: application/json", "--data-binary",
+                        "@" + prompt, "http://api.anthropic.com:8080/v1/messages");
                 Files.writeString(accessLog, (System.currentTimeMillis() / 1000) + ".123    250 10.9.8.7 TCP_MISS/200 48213 "
                         + "POST http://claude.ai/api/append_message alice HIER_DIRECT/1.2.3.4 application/json\n",
                         StandardOpenOption.APPEND);
@@ -139,6 +152,15 @@ class RunCommandEndToEndTest {
                 assertThat(e.get("class_uid").asInt()).isEqualTo(2004);
                 assertThat(e.toString()).contains("claude.ai");
             });
+
+            // the plaintext body: a Data Security Finding, masked, attributed to curl; the value nowhere
+            JsonNode sensitive = events.stream().filter(e -> e.get("class_uid").asInt() == 2006).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Data Security Finding in " + events));
+            assertThat(sensitive.at("/evidences/0/dst_endpoint/hostname").asText()).isEqualTo("api.anthropic.com");
+            assertThat(sensitive.at("/data_security/detection_pattern").asText()).isEqualTo("aws_secret_access_key");
+            assertThat(sensitive.at("/data_security/pattern_match").asText()).isEqualTo("q8****...6n");
+            assertThat(sensitive.toString()).contains("curl");
+            assertThat(events.toString() + err).doesNotContain(PLANTED_SECRET);
 
             assertThat(err).doesNotContain("not acknowledged");
             // what the daemon left in its spool: nothing waiting to be sent at the next start

@@ -43,6 +43,10 @@ public enum Anomaly {
     TCP_STREAM_INCOMPLETE("tcp_stream_incomplete"),
     PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
+    /** A request body longer than the body cap: its head is classified, the rest is not read. */
+    HTTP_BODY_TRUNCATED("http_body_truncated"),
+    /** A chunked request body whose framing breaks the grammar: what came before is classified. */
+    HTTP_BODY_MALFORMED("http_body_malformed"),
     TUNNEL_TRUNCATED("tunnel_truncated"),
     FLOW_EVICTED("flow_evicted"),
     /** IP fragments that overlap without being an exact duplicate: the datagram is dropped (RFC 5722). */

@@ -48,6 +48,9 @@ public final class UmbraConfig {
     public static final ConfigKey CAPTURE_MAX_FLOWS = key("capture.max_flows", ConfigType.INT, "65536",
             range(1024, 16_777_216), "Flows tracked at once per interface (about 150 bytes of heap each); when full the least "
                     + "recently active flow ends early, its bytes reported, and flow_evicted counts it.");
+    public static final ConfigKey CAPTURE_HTTP_BODY_BYTES = key("capture.http_body_bytes", ConfigType.SIZE, "64k",
+            range(0, 16L << 20), "Classify the first N bytes of each plaintext HTTP request body sent to an AI service "
+                    + "(PII, PHI, secrets, source code); findings carry masked evidence and HMACs, never the values. 0: off.");
     public static final ConfigKey CAPTURE_WARMUP = key("capture.warmup", ConfigType.DURATION, "0s",
             durationRange(Duration.ZERO, Duration.ofMinutes(10)), "Before capturing, run the decoder over bundled synthetic "
                     + "frames for at most this long, until the JIT has compiled it: a cold decoder reads a third as fast and drops "

@@ -66,6 +66,7 @@ public final class DaemonAssembly {
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
     private final List<LogStats> logStats = new ArrayList<>();
     private final AtomicLong icapRequests = new AtomicLong();
+    private final AtomicLong bodiesClassified = new AtomicLong();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final AtomicLong findings = new AtomicLong();
     private final MetricsRegistry metrics = new MetricsRegistry();
@@ -122,6 +123,7 @@ public final class DaemonAssembly {
             attributor.lookup(ProcessAttributor.Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 1);
         }
         pipeline = new Pipeline(catalog.matcher(), attributor, aggregator::observe);
+        pipeline.onDetections(aggregator::detections);
 
         String metricsListen = config.string(UmbraConfig.METRICS_LISTEN);
         if (!metricsListen.isEmpty()) {
@@ -146,6 +148,12 @@ public final class DaemonAssembly {
             }
             LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies,
                     (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS), config.duration(UmbraConfig.CAPTURE_WARMUP));
+            long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
+            if (bodyBytes > 0) {
+                // a classifier per interface: each capture thread uses its own
+                capture.onHttpBodies((int) bodyBytes, new BodyClassifier(pipeline,
+                        Path.of(config.string(UmbraConfig.CLASSIFIER_HMAC_KEY_FILE)), bodiesClassified));
+            }
             captures.add(capture);
             components.add(capture);
         }
@@ -205,6 +213,8 @@ public final class DaemonAssembly {
         metrics.counter("umbra_log_bad_lines_total", "Log lines that could not be parsed.",
                 () -> logStats.stream().mapToLong(LogStats::badLines).sum());
         metrics.counter("umbra_icap_requests_total", "Requests the ICAP service classified.", icapRequests::get);
+        metrics.counter("umbra_http_bodies_classified_total",
+                "Plaintext HTTP request bodies to AI services the live capture classified.", bodiesClassified::get);
         metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
         metrics.counter("umbra_observations_matched_total", "Names that matched an AI service.", pipeline::matched);
         metrics.counter("umbra_findings_total", "Findings handed to the outputs (after aggregation).", findings::get);
@@ -500,14 +510,7 @@ public final class DaemonAssembly {
 
         @Override
         public void start() throws Exception {
-            Properties p = new Properties();
-            if (Files.isReadable(keyFile)) {
-                p.setProperty(ClassifierConfig.HMAC_KEY, Files.readString(keyFile).trim());
-            } else {
-                LOG.warn("HMAC key file {} not readable: using a random key for this run (repeats correlate only "
-                        + "within it); create it with: od -An -tx1 -N32 /dev/urandom | tr -d ' \\n' > {}", keyFile, keyFile);
-            }
-            Classifier classifier = Classifier.create(ClassifierConfig.fromProperties(p));
+            Classifier classifier = Classifier.create(classifierConfig(keyFile));
             server = new IcapServer(config, classifier, this::onRequest);
             server.start();
         }
@@ -541,6 +544,57 @@ public final class DaemonAssembly {
             if (server != null) {
                 server.close();
             }
+        }
+    }
+
+    /** The classifier settings with this deployment's HMAC key (a random one, with a warning, when it cannot be read). */
+    static ClassifierConfig classifierConfig(Path keyFile) throws java.io.IOException {
+        Properties p = new Properties();
+        if (Files.isReadable(keyFile)) {
+            p.setProperty(ClassifierConfig.HMAC_KEY, Files.readString(keyFile).trim());
+        } else {
+            LOG.warn("HMAC key file {} not readable: using a random key for this run (repeats correlate only "
+                    + "within it); create it with: od -An -tx1 -N32 /dev/urandom | tr -d ' \\n' > {}", keyFile, keyFile);
+        }
+        return ClassifierConfig.fromProperties(p);
+    }
+
+    /**
+     * Classifies the plaintext request bodies a live capture hands over, on its thread: only those
+     * whose host the catalog has, and with a classifier made at the first such body.
+     */
+    static final class BodyClassifier implements dev.umbra.sensor.decode.PacketDecoder.BodyListener {
+        private final Pipeline pipeline;
+        private final Path keyFile;
+        private final AtomicLong classified;
+        private Classifier classifier;
+        private dev.umbra.classifier.payload.PayloadExtractor extractor;
+        private boolean failed;
+
+        BodyClassifier(Pipeline pipeline, Path keyFile, AtomicLong classified) {
+            this.pipeline = pipeline;
+            this.keyFile = keyFile;
+            this.classified = classified;
+        }
+
+        @Override
+        public void body(Observation request, byte[] body, boolean complete, String contentType, String contentEncoding) {
+            if (body.length == 0 || failed || !pipeline.matches(request)) {
+                return;
+            }
+            if (classifier == null) {
+                try {
+                    classifier = Classifier.create(classifierConfig(keyFile));
+                } catch (java.io.IOException | RuntimeException e) {
+                    failed = true;
+                    LOG.error("cannot make the classifier for plaintext HTTP bodies: {}; they are not classified", e.toString());
+                    return;
+                }
+                extractor = new dev.umbra.classifier.payload.PayloadExtractor();
+            }
+            var x = extractor.extract(body, contentType, contentEncoding);
+            classified.incrementAndGet();
+            pipeline.detections(request, classifier.scan(x.text()).detections());
         }
     }
 

@@ -28,6 +28,8 @@ final class LiveCaptureComponent implements Component {
 
     private final int maxFlows;
     private final Duration warmup;
+    private PacketDecoder.BodyListener bodies;
+    private int maxBodyBytes;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -36,6 +38,12 @@ final class LiveCaptureComponent implements Component {
         this.warmup = warmup;
         this.pipeline = pipeline;
         this.anomalies = anomalies;
+    }
+
+    /** Hands plaintext HTTP request bodies (at most {@code maxBytes} each) to {@code listener}; before start(). */
+    void onHttpBodies(int maxBytes, PacketDecoder.BodyListener listener) {
+        this.maxBodyBytes = maxBytes;
+        this.bodies = listener;
     }
 
     @Override
@@ -57,6 +65,9 @@ final class LiveCaptureComponent implements Component {
     public void start() throws LiveCaptureException {
         capture = LiveCapture.open(config);
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
+        if (bodies != null) {
+            decoder.onHttpBodies(maxBodyBytes, bodies);
+        }
         LiveCapture c = capture;
         warming = !warmup.isZero();
         thread = new Thread(() -> {

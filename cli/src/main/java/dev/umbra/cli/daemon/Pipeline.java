@@ -35,6 +35,33 @@ public final class Pipeline implements Consumer<Observation> {
         this.sink = sink;
     }
 
+    /** Receives the detections in a matched request's body. */
+    public interface DetectionSink {
+        void accept(Observation o, Match m, List<dev.umbra.classifier.Detection> detections);
+    }
+
+    private DetectionSink detectionSink = (o, m, d) -> { };
+
+    /** Where {@link #detections} sends what it matched; must not block. */
+    public void onDetections(DetectionSink sink) {
+        this.detectionSink = sink;
+    }
+
+    /** True when the catalog has a service for the observation's host (worth classifying its body). */
+    public boolean matches(Observation o) {
+        return matcher.match(o.hostname(), o.clientIp(), o.user()) != null;
+    }
+
+    /** Matches and attributes a request as {@link #accept} does, and hands on the detections in its body. */
+    public void detections(Observation o, List<dev.umbra.classifier.Detection> detections) {
+        Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
+        if (m == null || detections.isEmpty()) {
+            return;
+        }
+        Observation attributedObservation = attribute(o);
+        detectionSink.accept(attributedObservation, byUser(o, attributedObservation, m), detections);
+    }
+
     @Override
     public void accept(Observation o) {
         observations.incrementAndGet();
@@ -44,12 +71,16 @@ public final class Pipeline implements Consumer<Observation> {
         }
         matched.incrementAndGet();
         Observation attributedObservation = attribute(o);
-        if (attributedObservation.user() != null && o.user() == null) {
-            // the policy may treat this user differently (exceptions per user group)
-            Match byUser = matcher.match(o.hostname(), o.clientIp(), attributedObservation.user());
-            m = byUser != null ? byUser : m;
+        sink.accept(attributedObservation, byUser(o, attributedObservation, m));
+    }
+
+    /** The match for the user attribution found: the policy may treat a user differently (exceptions per group). */
+    private Match byUser(Observation o, Observation attributed, Match m) {
+        if (attributed.user() == null || o.user() != null) {
+            return m;
         }
-        sink.accept(attributedObservation, m);
+        Match byUser = matcher.match(o.hostname(), o.clientIp(), attributed.user());
+        return byUser != null ? byUser : m;
     }
 
     private Observation attribute(Observation o) {

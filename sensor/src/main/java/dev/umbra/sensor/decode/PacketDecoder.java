@@ -14,6 +14,7 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.flow.FlowTable;
 import dev.umbra.sensor.flow.ReassemblyBuffer;
 import dev.umbra.sensor.flow.TcpStreams;
+import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.quic.QuicInitialDecoder;
@@ -74,6 +75,21 @@ public final class PacketDecoder implements PacketHandler {
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
     public static final int MAX_STREAM_STEPS = 8;
+    /** Default cap on the bytes of one plaintext request body handed to a {@link BodyListener}. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    /** Receives the bodies of plaintext HTTP requests; see {@link #onHttpBodies}. */
+    public interface BodyListener {
+        /**
+         * @param request the request's observation (the sink has had it)
+         * @param body the body, de-chunked, at most the cap; the listener owns the array
+         * @param complete false when the body was cut: by the cap, by bytes the capture lacks, or
+         *     by the end of the capture
+         * @param contentType the request's Content-Type, or {@code null}
+         * @param contentEncoding its Content-Encoding, or {@code null}
+         */
+        void body(Observation request, byte[] body, boolean complete, String contentType, String contentEncoding);
+    }
 
     private static final int TCP_FIN = 0x01;
     private static final int TCP_SYN = 0x02;
@@ -104,6 +120,9 @@ public final class PacketDecoder implements PacketHandler {
     // FlowTable.NONE when it has none and while reporting outside a packet
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
+    // plaintext request bodies (onHttpBodies); null when nobody wants them
+    private BodyListener bodies;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private byte[] joined = new byte[4096];
     // set while reporting a stream outside its packet (eviction, end of capture)
     private FlowKey reportKey;
@@ -221,6 +240,20 @@ public final class PacketDecoder implements PacketHandler {
      */
     public void onlyNames(Predicate<String> wanted) {
         this.wantedNames = Objects.requireNonNull(wanted, "wanted");
+    }
+
+    /**
+     * Hands the body of every plaintext HTTP/1.x request whose host is wanted ({@link #onlyNames})
+     * to {@code listener}, at most {@code maxBytes} of each, reassembled across segments, de-chunked,
+     * in the order of the capture. A body the capture cuts short is handed over at the end of the
+     * capture, or when its stream is evicted or idle, with {@code complete} false.
+     */
+    public void onHttpBodies(int maxBytes, BodyListener listener) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
+        this.maxBodyBytes = maxBytes;
+        this.bodies = Objects.requireNonNull(listener, "listener");
     }
 
     @Override
@@ -954,11 +987,24 @@ public final class PacketDecoder implements PacketHandler {
                 anomalies.count(Anomaly.HTTP_REQUEST_MALFORMED);
             } else if (status == HttpRequestParser.OK) {
                 HttpRequest r = http.result();
-                httpRequest(r, srcPort, dstPort);
+                Observation o = httpRequest(r, srcPort, dstPort);
                 int after = p + r.headLength();
                 if (r.method().equals("CONNECT") && after < end && depth == 0) {
                     // the client may send its ClientHello right behind the CONNECT request
                     segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
+                } else if (o != null && bodies != null && r.hasBody()) {
+                    HttpBody body = new HttpBody(o, r, maxBodyBytes);
+                    if (body.ready(b, after, end - after)) {
+                        deliver(body, b, after, end - after);
+                    } else {
+                        // the body goes on in later segments: follow it from its first byte
+                        FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+                        long base = seq + (after - payload);
+                        TcpStreams.Stream s = streams.open(key, base, TcpStreams.Kind.HTTP_BODY, timestampNanos);
+                        s.state = body;
+                        streams.put(s, base, b, after, end - after, body.rawCap());
+                        advance(s);
+                    }
                 }
             }
         }
@@ -1080,8 +1126,16 @@ public final class PacketDecoder implements PacketHandler {
                         return;
                     }
                     HttpRequest req = http.result();
-                    httpRequest(req, srcPort, dstPort);
+                    Observation o = httpRequest(req, srcPort, dstPort);
                     if (!req.method().equals("CONNECT")) {
+                        if (o != null && bodies != null && req.hasBody()) {
+                            HttpBody body = new HttpBody(o, req, maxBodyBytes);
+                            s.kind = TcpStreams.Kind.HTTP_BODY;
+                            s.state = body;
+                            s.start = st + req.headLength();
+                            r.raiseCap(s.start + body.rawCap());
+                            continue;
+                        }
                         streams.done(s);
                         return;
                     }
@@ -1089,11 +1143,32 @@ public final class PacketDecoder implements PacketHandler {
                     s.start = st + req.headLength();
                     s.kind = TcpStreams.Kind.UNKNOWN;
                 }
+                case HTTP_BODY -> {
+                    HttpBody body = (HttpBody) s.state;
+                    if (body.ready(a, st, have)) {
+                        deliver(body, a, st, have);
+                        streams.done(s);
+                    }
+                    return;
+                }
                 default -> {
                     return;
                 }
             }
         }
+    }
+
+    /** Hands a body to the listener, counting a cut or broken one. */
+    private void deliver(HttpBody body, byte[] a, int off, int have) {
+        HttpBody.Content c = body.read(a, off, have);
+        if (c.truncated()) {
+            anomalies.count(Anomaly.HTTP_BODY_TRUNCATED);
+        }
+        if (c.malformed()) {
+            anomalies.count(Anomaly.HTTP_BODY_MALFORMED);
+        }
+        HttpRequest h = body.head();
+        bodies.body(body.request(), c.bytes(), c.complete(), h.contentType(), h.contentEncoding());
     }
 
     /** True when the few bytes present could still grow into a request method. */
@@ -1114,6 +1189,11 @@ public final class PacketDecoder implements PacketHandler {
         }
         anomalies.count(Anomaly.TCP_STREAM_INCOMPLETE);
         int have = s.buf.contiguous() - s.start;
+        if (s.kind == TcpStreams.Kind.HTTP_BODY) {
+            // the capture ends (or the stream was given up) before the body: what is there still counts
+            deliver((HttpBody) s.state, s.buf.array(), s.start, Math.max(0, have));
+            return;
+        }
         boolean dns = s.kind == TcpStreams.Kind.DNS && have > 2 + 12;
         if (!dns && (s.kind != TcpStreams.Kind.TLS || have < 6)) {
             return;
@@ -1139,13 +1219,16 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
-    private void httpRequest(HttpRequest r, int srcPort, int dstPort) {
+    /** Reports a request head; returns its observation, or null when its host is not wanted. */
+    private Observation httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
         if (!wantedNames.test(r.host())) {
-            return;
+            return null;
         }
-        sink.accept(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
-                r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source));
+        Observation o = Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
+                r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source);
+        sink.accept(o);
+        return o;
     }
 
     /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */

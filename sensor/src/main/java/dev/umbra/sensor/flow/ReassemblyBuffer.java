@@ -203,6 +203,15 @@ public final class ReassemblyBuffer {
         cap = newCap;
     }
 
+    /**
+     * Lets the buffer hold up to {@code newCap} bytes from now on, keeping what it holds (a stream
+     * whose request head announced a body). A smaller value changes nothing. Storage still grows
+     * only as bytes arrive.
+     */
+    public void raiseCap(int newCap) {
+        cap = Math.max(cap, newCap);
+    }
+
     private void ensure(int end) {
         if (end <= data.length) {
             return;

@@ -46,6 +46,8 @@ public final class TcpStreams {
         DNS,
         /** An HTTP/1.x request head. */
         HTTP,
+        /** The body of an HTTP/1.x request, from {@link Stream#start}; see {@link Stream#state}. */
+        HTTP_BODY,
         /** Read already and forgotten. */
         DONE
     }
@@ -62,6 +64,8 @@ public final class TcpStreams {
         public int start;
         /** The bytes, allocated when the first payload arrives. */
         public ReassemblyBuffer buf;
+        /** What the decoder keeps about the current unit (the request whose body is being read), or null. */
+        public Object state;
         long lastSeen;
         /** Capture time of the last segment, for reports made at eviction. */
         public long lastSeenNanos() {
@@ -202,6 +206,7 @@ public final class TcpStreams {
      */
     public void done(Stream s) {
         s.kind = Kind.DONE;
+        s.state = null;
         streams.remove(s.key, s);
         recycle(s);
     }

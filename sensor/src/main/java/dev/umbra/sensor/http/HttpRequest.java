@@ -9,6 +9,20 @@ package dev.umbra.sensor.http;
  * @param path the path without query string or fragment ({@code "/"} when empty, {@code ""} for CONNECT)
  * @param connectPort the port of a CONNECT target, or 0
  * @param headLength bytes from the start of the request line to the end of the blank line
+ * @param contentLength the Content-Length, or -1 when the head has none (or the body is chunked)
+ * @param chunked true when Transfer-Encoding ends in {@code chunked} (RFC 9112 6.1)
+ * @param contentType the Content-Type value, or {@code null}
+ * @param contentEncoding the Content-Encoding value, or {@code null}
  */
-public record HttpRequest(String method, String host, String path, int connectPort, int headLength) {
+public record HttpRequest(String method, String host, String path, int connectPort, int headLength,
+        long contentLength, boolean chunked, String contentType, String contentEncoding) {
+    /** A request without a body (the head alone). */
+    public HttpRequest(String method, String host, String path, int connectPort, int headLength) {
+        this(method, host, path, connectPort, headLength, -1, false, null, null);
+    }
+
+    /** True when a body follows the head (a positive Content-Length, or chunked). */
+    public boolean hasBody() {
+        return chunked || contentLength > 0;
+    }
 }

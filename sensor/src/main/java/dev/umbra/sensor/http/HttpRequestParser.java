@@ -3,7 +3,8 @@ package dev.umbra.sensor.http;
 import java.util.Locale;
 
 /**
- * Reads the head of a plaintext HTTP/1.x request in place: the request line and the Host header.
+ * Reads the head of a plaintext HTTP/1.x request in place: the request line, the Host header, and
+ * what the body needs (Content-Length, Transfer-Encoding, Content-Type, Content-Encoding).
  *
  * <pre>
  * RFC 9112 3   request-line   = method SP request-target SP HTTP-version CRLF
@@ -31,6 +32,8 @@ public final class HttpRequestParser {
     public static final int MAX_HEAD_LENGTH = 16 * 1024;
     /** Header fields read. */
     public static final int MAX_FIELDS = 128;
+    /** Longest Content-Type or Content-Encoding value kept (longer ones are cut). */
+    public static final int MAX_VALUE_LENGTH = 200;
 
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
         "TRACE"};
@@ -89,6 +92,10 @@ public final class HttpRequestParser {
             return MALFORMED;
         }
         String host = null;
+        long contentLength = -1;
+        boolean chunked = false;
+        String contentType = null;
+        String contentEncoding = null;
         int p = lineEnd + 2;
         for (int i = 0; ; i++) {
             if (i > MAX_FIELDS) {
@@ -104,6 +111,19 @@ public final class HttpRequestParser {
             }
             if (host == null && e - p > 5 && startsWithIgnoreCase(b, p, "host:")) {
                 host = hostOf(b, p + 5, e);
+            } else if (e - p > 15 && startsWithIgnoreCase(b, p, "content-length:")) {
+                long n = contentLengthOf(b, p + 15, e);
+                // RFC 9112 6.3: differing or invalid lengths make the framing unknowable
+                if (n < 0 || contentLength >= 0 && n != contentLength) {
+                    return MALFORMED;
+                }
+                contentLength = n;
+            } else if (e - p > 18 && startsWithIgnoreCase(b, p, "transfer-encoding:")) {
+                chunked = endsWithChunked(b, p + 18, e);
+            } else if (contentType == null && e - p > 13 && startsWithIgnoreCase(b, p, "content-type:")) {
+                contentType = valueOf(b, p + 13, e);
+            } else if (contentEncoding == null && e - p > 17 && startsWithIgnoreCase(b, p, "content-encoding:")) {
+                contentEncoding = valueOf(b, p + 17, e);
             }
             p = e + 2;
         }
@@ -130,8 +150,51 @@ public final class HttpRequestParser {
             return MALFORMED;
         }
         int port = portOf(target, method.equals("CONNECT"));
-        result = new HttpRequest(method, host, path, port, p - off);
+        // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
+        result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
+                contentEncoding);
         return OK;
+    }
+
+    /** The decimal value between {@code p} and {@code end} (spaces around it allowed), or -1 when it is not one. */
+    private static long contentLengthOf(byte[] b, int p, int end) {
+        while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        while (end > p && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        if (p == end || end - p > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = p; i < end; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return -1;
+            }
+            n = n * 10 + (b[i] - '0');
+        }
+        return n;
+    }
+
+    /** True when the last coding listed is {@code chunked} (the only framing a request may end with). */
+    private static boolean endsWithChunked(byte[] b, int p, int end) {
+        while (end > p && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        return end - p >= 7 && startsWithIgnoreCase(b, end - 7, "chunked") && (end - 7 == p || b[end - 8] == ' '
+                || b[end - 8] == ',' || b[end - 8] == '\t' || b[end - 8] == ':');
+    }
+
+    /** The trimmed value, printable ASCII only, at most MAX_VALUE_LENGTH characters; null when empty. */
+    private static String valueOf(byte[] b, int p, int end) {
+        while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        while (end > p && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        return p == end ? null : ascii(b, p, Math.min(end, p + MAX_VALUE_LENGTH));
     }
 
     private static int portOf(String target, boolean connect) {

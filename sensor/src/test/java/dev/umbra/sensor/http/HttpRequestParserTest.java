@@ -27,6 +27,41 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void parse_bodyHeaders_areKept() {
+        assertThat(parse("POST /v1/chat HTTP/1.1\r\nHost: a.example\r\ncontent-length:  42 \r\n"
+                + "Content-Type: application/json; charset=utf-8\r\nContent-Encoding: gzip\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        HttpRequest r = parser.result();
+        assertThat(r.contentLength()).isEqualTo(42);
+        assertThat(r.chunked()).isFalse();
+        assertThat(r.hasBody()).isTrue();
+        assertThat(r.contentType()).isEqualTo("application/json; charset=utf-8");
+        assertThat(r.contentEncoding()).isEqualTo("gzip");
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().hasBody()).isFalse();
+        assertThat(parser.result().contentLength()).isEqualTo(-1);
+    }
+
+    @Test
+    void parse_chunkedOverridesContentLength_andBadLengthsAreMalformed() {
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().chunked()).isTrue();
+        assertThat(parser.result().contentLength()).isEqualTo(-1);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().chunked()).as("chunked must be the last coding").isFalse();
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.MALFORMED);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5x\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.MALFORMED);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.MALFORMED);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+    }
+
+    @Test
     void parse_absoluteForm_takesAuthorityOverHostHeader() {
         assertThat(parse("GET http://api.openai.com:80/v1/models HTTP/1.1\r\nHost: other\r\n\r\n"))
                 .isEqualTo(HttpRequestParser.OK);
