@@ -561,7 +561,8 @@ public final class DaemonAssembly {
 
     /**
      * Classifies the plaintext request bodies a live capture hands over, on its thread: only those
-     * whose host the catalog has, and with a classifier made at the first such body.
+     * whose host the catalog has (asked before the decoder keeps any of a body), with a classifier
+     * made at the first such body.
      */
     static final class BodyClassifier implements dev.umbra.sensor.decode.PacketDecoder.BodyListener {
         private final Pipeline pipeline;
@@ -578,8 +579,13 @@ public final class DaemonAssembly {
         }
 
         @Override
+        public boolean wants(Observation request) {
+            return !failed && pipeline.matches(request);
+        }
+
+        @Override
         public void body(Observation request, byte[] body, boolean complete, String contentType, String contentEncoding) {
-            if (body.length == 0 || failed || !pipeline.matches(request)) {
+            if (body.length == 0 || failed) {
                 return;
             }
             if (classifier == null) {

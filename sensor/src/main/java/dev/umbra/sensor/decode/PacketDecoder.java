@@ -89,6 +89,15 @@ public final class PacketDecoder implements PacketHandler {
          * @param contentEncoding its Content-Encoding, or {@code null}
          */
         void body(Observation request, byte[] body, boolean complete, String contentType, String contentEncoding);
+
+        /**
+         * Asked when a request head announces a body, before any of it is kept: false spares the
+         * reassembly of a body nobody will read (a daemon that observes every name but classifies
+         * only bodies to AI services).
+         */
+        default boolean wants(Observation request) {
+            return true;
+        }
     }
 
     private static final int TCP_FIN = 0x01;
@@ -992,7 +1001,7 @@ public final class PacketDecoder implements PacketHandler {
                 if (r.method().equals("CONNECT") && after < end && depth == 0) {
                     // the client may send its ClientHello right behind the CONNECT request
                     segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
-                } else if (o != null && bodies != null && r.hasBody()) {
+                } else if (wantsBody(o, r)) {
                     HttpBody body = new HttpBody(o, r, maxBodyBytes);
                     if (body.ready(b, after, end - after)) {
                         deliver(body, b, after, end - after);
@@ -1128,7 +1137,7 @@ public final class PacketDecoder implements PacketHandler {
                     HttpRequest req = http.result();
                     Observation o = httpRequest(req, srcPort, dstPort);
                     if (!req.method().equals("CONNECT")) {
-                        if (o != null && bodies != null && req.hasBody()) {
+                        if (wantsBody(o, req)) {
                             HttpBody body = new HttpBody(o, req, maxBodyBytes);
                             s.kind = TcpStreams.Kind.HTTP_BODY;
                             s.state = body;
@@ -1156,6 +1165,11 @@ public final class PacketDecoder implements PacketHandler {
                 }
             }
         }
+    }
+
+    /** True when request {@code o} (null: its host is not wanted) has a body the listener wants. */
+    private boolean wantsBody(Observation o, HttpRequest r) {
+        return o != null && bodies != null && r.hasBody() && bodies.wants(o);
     }
 
     /** Hands a body to the listener, counting a cut or broken one. */

@@ -142,6 +142,30 @@ class HttpBodiesTest {
     }
 
     @Test
+    void listenerNotWantingARequest_getsNoBodyAndNothingIsKept() {
+        PacketDecoder d = new PacketDecoder("t", seen::add, anomalies);
+        d.onHttpBodies(256, new PacketDecoder.BodyListener() {
+            @Override
+            public void body(Observation request, byte[] body, boolean complete, String type, String encoding) {
+                bodies.add(new Body(request, new String(body, StandardCharsets.ISO_8859_1), complete, type, encoding));
+            }
+
+            @Override
+            public boolean wants(Observation request) {
+                return request.hostname().equals("api.example");
+            }
+        });
+        for (String host : new String[] {"www.example", "api.example"}) {
+            byte[] frame = ethernet(ip("10.0.0.5", "10.0.0.9", 6, tcp(40000, 80, 1, 0x18,
+                    post(host, "Content-Length: 9\r\n", "{\"a\":").getBytes(StandardCharsets.ISO_8859_1))));
+            d.onPacket(1, 0, frame, 0, frame.length, frame.length);
+        }
+        assertThat(seen).hasSize(2);
+        d.finish();
+        assertThat(bodies).singleElement().satisfies(b -> assertThat(b.request().hostname()).isEqualTo("api.example"));
+    }
+
+    @Test
     void mutatedRequestsWithBodies_neverThrowAndStayWithinTheCap() {
         byte[][] seeds = {
             post("api.example", "Content-Length: 40\r\n", "{\"prompt\":\"a much longer prompt\"}").getBytes(StandardCharsets.ISO_8859_1),
