@@ -133,7 +133,7 @@ final class AuditCommand implements Callable<Integer> {
             }
             lines.flush();
         } else {
-            printTable(report, run);
+            printTable(report, run, bodies == null ? 0 : bodies.notClassified());
         }
         if (root.verbosity() > 0) {
             run.printStatistics();
@@ -165,7 +165,7 @@ final class AuditCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void printTable(UsageReport report, CaptureRun run) {
+    private void printTable(UsageReport report, CaptureRun run, long bodiesNotClassified) {
         if (report.isEmpty()) {
             root.out.println("No AI services found in " + inputs(run) + " from " + files.size() + " file(s).");
             return;
@@ -201,8 +201,9 @@ final class AuditCommand implements Callable<Integer> {
             }
             detections.print(root.out);
             root.out.println();
-            root.out.println(sent.size() + " request(s) to AI services carried sensitive data"
-                    + (report.sentNotKept() > 0 ? "; " + report.sentNotKept() + " more not listed." : "."));
+            root.out.println(sent.size() + " request(s) to AI services carried sensitive data" + (bodiesNotClassified > 0
+                    ? "; " + bodiesNotClassified + " later request bodies were not classified (limit "
+                    + BodyScanner.MAX_FOUND + ")." : "."));
         }
     }
 

@@ -21,14 +21,15 @@ final class BodyScanner implements PacketDecoder.BodyListener {
     record Found(Observation request, List<Detection> detections) {
     }
 
-    /** Requests kept; the report keeps at most {@link UsageReport#MAX_SENT} of them anyway. */
-    static final int MAX_FOUND = UsageReport.MAX_SENT;
+    /** Requests with sensitive data kept (masked detections only); later bodies are counted, not classified. */
+    static final int MAX_FOUND = 100_000;
 
     final List<Found> found = new ArrayList<>();
     private final ClassifierConfig config;
     private Classifier classifier;
     private PayloadExtractor extractor;
     private long bodies;
+    private long notClassified;
 
     BodyScanner(ClassifierConfig config) {
         this.config = config;
@@ -37,7 +38,11 @@ final class BodyScanner implements PacketDecoder.BodyListener {
     @Override
     public void body(Observation request, byte[] body, boolean complete, String contentType, String contentEncoding) {
         bodies++;
-        if (body.length == 0 || found.size() >= MAX_FOUND) {
+        if (body.length == 0) {
+            return;
+        }
+        if (found.size() >= MAX_FOUND) {
+            notClassified++;
             return;
         }
         if (classifier == null) {
@@ -55,5 +60,10 @@ final class BodyScanner implements PacketDecoder.BodyListener {
     /** Bodies handed over. */
     long bodies() {
         return bodies;
+    }
+
+    /** Bodies not classified because {@link #MAX_FOUND} requests with sensitive data were held. */
+    long notClassified() {
+        return notClassified;
     }
 }

@@ -63,15 +63,11 @@ final class UsageReport {
     record Sent(String client, Match match, Observation request, List<Detection> detections) {
     }
 
-    /** Requests with sensitive data kept for the report; later ones are counted only. */
-    static final int MAX_SENT = 100_000;
-
     /** Distinct URL paths kept per row. */
     static final int MAX_PATHS = 20;
 
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private final List<Sent> sent = new ArrayList<>();
-    private long sentNotKept;
 
     void add(Observation o, Match m) {
         String client = clientOf(o);
@@ -138,10 +134,6 @@ final class UsageReport {
 
     /** Records the detections in the body of request {@code o} (matched as {@code m}). */
     void sent(Observation o, Match m, List<Detection> detections) {
-        if (sent.size() >= MAX_SENT) {
-            sentNotKept++;
-            return;
-        }
         sent.add(new Sent(clientOf(o), m, o, List.copyOf(detections)));
     }
 
@@ -151,11 +143,6 @@ final class UsageReport {
         out.sort(java.util.Comparator.comparing(Sent::client).thenComparing(s -> s.match().service().id())
                 .thenComparing(s -> s.request().time()));
         return out;
-    }
-
-    /** Requests with sensitive data beyond {@link #MAX_SENT}, not kept. */
-    long sentNotKept() {
-        return sentNotKept;
     }
 
     /** One usage event per (client, service, class), in row order, then a Data Security Finding per request with sensitive data. */

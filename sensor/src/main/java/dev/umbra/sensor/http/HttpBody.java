@@ -69,7 +69,7 @@ public final class HttpBody {
         if (!head.chunked()) {
             return false;
         }
-        Content c = read(a, off, have);
+        Content c = dechunk(a, off, have, false);
         return c.complete() || c.truncated() || c.malformed();
     }
 
@@ -80,11 +80,12 @@ public final class HttpBody {
             return new Content(Arrays.copyOfRange(a, off, off + n), n >= head.contentLength(),
                     n < head.contentLength() && n >= maxBytes, false);
         }
-        return dechunk(a, off, Math.min(have, rawCap()));
+        return dechunk(a, off, Math.min(have, rawCap()), true);
     }
 
-    private Content dechunk(byte[] a, int off, int have) {
-        byte[] out = new byte[Math.min(maxBytes, Math.max(64, have))];
+    /** Walks the chunks; copies their data only when {@code copy} (else the Content's bytes are null). */
+    private Content dechunk(byte[] a, int off, int have, boolean copy) {
+        byte[] out = copy ? new byte[Math.min(maxBytes, Math.max(64, have))] : null;
         int n = 0;
         int p = off;
         int end = off + have;
@@ -94,7 +95,7 @@ public final class HttpBody {
             int digits = 0;
             while (p < end && hex(a[p]) >= 0) {
                 if (++digits > 15) {
-                    return new Content(Arrays.copyOf(out, n), false, false, true);
+                    return content(out, n, false, false, true);
                 }
                 size = size << 4 | hex(a[p]);
                 p++;
@@ -103,38 +104,47 @@ public final class HttpBody {
                 break; // the size line goes on in bytes not here yet
             }
             if (digits == 0) {
-                return new Content(Arrays.copyOf(out, n), false, false, true);
+                return content(out, n, false, false, true);
             }
             int lineEnd = crlf(a, p, Math.min(end, p + MAX_CHUNK_LINE));
             if (lineEnd < 0) {
                 if (end - p >= MAX_CHUNK_LINE) {
-                    return new Content(Arrays.copyOf(out, n), false, false, true);
+                    return content(out, n, false, false, true);
                 }
                 break;
             }
             p = lineEnd + 2;
             if (size == 0) {
-                return new Content(Arrays.copyOf(out, n), true, false, false); // trailers are not read
+                return content(out, n, true, false, false); // trailers are not read
             }
             int take = (int) Math.min(size, Math.min(end - p, (long) maxBytes - n));
-            if (n + take > out.length) {
-                out = Arrays.copyOf(out, Math.min(maxBytes, Math.max(n + take, out.length * 2)));
+            if (copy) {
+                if (n + take > out.length) {
+                    out = Arrays.copyOf(out, Math.min(maxBytes, Math.max(n + take, out.length * 2)));
+                }
+                System.arraycopy(a, p, out, n, take);
             }
-            System.arraycopy(a, p, out, n, take);
             n += take;
-            if (n >= maxBytes && (take < size || p + take + 2 > end || !isCrlf(a, p + take, end) || more(a, p + take + 2, end))) {
-                return new Content(Arrays.copyOf(out, n), false, true, false);
-            }
             if (take < size || p + size + 2 > end) {
+                if (n >= maxBytes) {
+                    return content(out, n, false, true, false); // the cap cut this chunk
+                }
                 break; // the chunk goes on in bytes not here yet
             }
             p += (int) size;
+            if (n >= maxBytes && (!isCrlf(a, p, end) || more(a, p + 2, end))) {
+                return content(out, n, false, true, false); // the cap falls where more data follows
+            }
             if (!isCrlf(a, p, end)) {
-                return new Content(Arrays.copyOf(out, n), false, false, true);
+                return content(out, n, false, false, true);
             }
             p += 2;
         }
-        return new Content(Arrays.copyOf(out, n), false, false, false);
+        return content(out, n, false, false, false);
+    }
+
+    private static Content content(byte[] out, int n, boolean complete, boolean truncated, boolean malformed) {
+        return new Content(out == null ? null : Arrays.copyOf(out, n), complete, truncated, malformed);
     }
 
     /** True when the bytes from {@code p} start a chunk with data (not the last chunk). */
