@@ -39,7 +39,7 @@ java -XX:SharedArchiveFile=/var/cache/umbra/umbra.jsa -Xshare:on -XX:+UseSerialG
 [[ -f /usr/share/umbra/jit-directives.json ]] || fail "no /usr/share/umbra/jit-directives.json (the launcher's JIT directives)"
 java -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=/usr/share/umbra/jit-directives.json -version \
   >/dev/null 2>&1 || fail "the JVM refuses /usr/share/umbra/jit-directives.json"
-for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
+for setting in 'User=umbra' 'AmbientCapabilities=CAP_NET_RAW' 'CapabilityBoundingSet=CAP_NET_RAW' 'NoNewPrivileges=yes' \
                 'ProtectSystem=strict' 'ReadWritePaths=/var/lib/umbra' 'Restart=on-failure'; do
   grep -qx "$setting" /lib/systemd/system/umbra.service || fail "unit lacks $setting"
 done

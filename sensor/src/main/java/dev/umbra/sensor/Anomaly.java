@@ -10,7 +10,6 @@ public enum Anomaly {
     CAPTURE_BAD_BLOCK("capture_bad_block"),
     CAPTURE_UNKNOWN_INTERFACE("capture_unknown_interface"),
     LINK_TRUNCATED("link_truncated"),
-    LINK_UNKNOWN_ETHERTYPE("link_unknown_ethertype"),
     TUNNEL_TOO_DEEP("tunnel_too_deep"),
     IPV4_TRUNCATED("ipv4_truncated"),
     IPV4_BAD_HEADER_LENGTH("ipv4_bad_header_length"),
@@ -29,6 +28,10 @@ public enum Anomaly {
     DNS_TOO_MANY_RECORDS("dns_too_many_records"),
     TLS_CLIENT_HELLO_TRUNCATED("tls_client_hello_truncated"),
     TLS_CLIENT_HELLO_MALFORMED("tls_client_hello_malformed"),
+    /**
+     * An SNI with bytes no host name has (control, space, non-ASCII, backslash): still reported, each
+     * such byte written as a backslash and three decimal digits.
+     */
     TLS_SNI_INVALID("tls_sni_invalid"),
     QUIC_HEADER_TRUNCATED("quic_header_truncated"),
     QUIC_HEADER_MALFORMED("quic_header_malformed"),

@@ -1352,11 +1352,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!hello.complete()) {
             anomalies.count(Anomaly.TLS_CLIENT_HELLO_TRUNCATED);
         }
-        if (hello.serverName() == null) {
-            return;
-        }
-        nameFlow(hello.serverName());
-        if (!wantedNames.test(hello.serverName())) {
+        if (!sniSeen(hello)) {
             return;
         }
         sink.accept(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
@@ -1364,16 +1360,28 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
-        if (hello.serverName() == null) {
-            return;
-        }
-        nameFlow(hello.serverName());
-        if (!wantedNames.test(hello.serverName())) {
+        if (!sniSeen(hello)) {
             return;
         }
         sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
                 client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
                 hello.tlsVersion(), hello.echPresent(), source));
+    }
+
+    /**
+     * Names the flow after a hello's SNI, counting a name with bytes no host name has (the parser
+     * wrote them as a backslash and three digits); true when an observation of it is wanted.
+     */
+    private boolean sniSeen(ClientHello hello) {
+        String name = hello.serverName();
+        if (name == null) {
+            return false;
+        }
+        if (name.indexOf('\\') >= 0) {
+            anomalies.count(Anomaly.TLS_SNI_INVALID);
+        }
+        nameFlow(name);
+        return wantedNames.test(name);
     }
 
     /**

@@ -75,6 +75,16 @@ class PacketDecoderTest {
     }
 
     @Test
+    void onPacket_sniWithBytesNoHostNameHas_reportsItEscapedAndCountsIt() {
+        feed(LinkType.ETHERNET, ethernet(ip("10.0.0.7", "162.159.140.245", 6,
+                tcp(40001, 443, clientHello("api.openai.com\u0000 x", List.of("h2"), 32)))));
+        feed(LinkType.ETHERNET, ethernet(ip("10.0.0.7", "162.159.140.245", 6,
+                tcp(40002, 443, clientHello("api.openai.com", List.of("h2"), 32)))));
+        assertThat(seen).extracting(Observation::hostname).containsExactly("api.openai.com\\000\\032x", "api.openai.com");
+        assertThat(anomalies.get(Anomaly.TLS_SNI_INVALID)).isEqualTo(1);
+    }
+
+    @Test
     void onPacket_clientHello_carriesTlsVersionAlpnAndJa4WithoutEchMark() {
         byte[] hello = clientHello("api.openai.com", List.of("h2", "http/1.1"), 32);
         feed(LinkType.RAW, ip("10.0.0.7", "162.159.140.245", 6, tcp(40001, 443, hello)));
