@@ -87,7 +87,7 @@ public final class UmbraConfig {
             hostPort(true), "Address:port of the ICAP REQMOD service; empty disables it.");
     public static final ConfigKey ICAP_MODE = key("icap.mode", ConfigType.STRING, "monitor",
             oneOf("monitor", "block"), "Only requests to AI services (hosts in the catalog, whatever the policy's verdict) are "
-                    + "classified and reported; requests to other hosts pass untouched, their bodies unread. monitor lets "
+                    + "classified and reported; requests to other hosts pass untouched. monitor lets "
                     + "every request through; block answers the block page as icap.block_on says.");
 
     public static final ConfigKey ICAP_BLOCK_ON = key("icap.block_on", ConfigType.LIST, "[secret]",
