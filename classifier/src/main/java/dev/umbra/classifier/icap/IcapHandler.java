@@ -202,6 +202,7 @@ final class IcapHandler extends ByteToMessageDecoder {
                     } else {
                         if (mode == Mode.ECHO) {
                             ctx.write(Unpooled.copiedBuffer(Integer.toHexString(size) + "\r\n", StandardCharsets.US_ASCII));
+                            flush = true;
                         }
                         chunkLeft = size;
                         state = State.CHUNK_DATA;
@@ -250,6 +251,7 @@ final class IcapHandler extends ByteToMessageDecoder {
                     in.skipBytes(2);
                     if (mode == Mode.ECHO) {
                         ctx.write(Unpooled.copiedBuffer("\r\n", StandardCharsets.US_ASCII));
+                        flush = true;
                     }
                     state = State.CHUNK_SIZE;
                     break;
