@@ -25,6 +25,15 @@ import java.util.Map;
  * absolute offsets of the cumulation buffer, with caps on header size, chunk-size line length and
  * kept body bytes; anything malformed is answered 400 and the connection closed, and counted.
  * Connections are kept alive for the next request.
+ *
+ * The scope is decided from the encapsulated HTTP headers, before any body byte is read. A request
+ * out of scope is never classified and its body never kept:
+ *   null-body                      -> 204 (or the headers echoed, see below) at once
+ *   Preview: P                     -> the preview chunks are read and dropped, then 204 instead of
+ *                                     100 Continue (a 204 is allowed after a preview, section 4.5)
+ *   no preview, Allow: 204         -> 204 at once; the rest of the body is read and dropped
+ *   no preview, no Allow: 204      -> "ICAP/1.0 200 OK" with the request echoed (section 4.6),
+ *                                     each chunk written back as it arrives, nothing held
  */
 /** Decodes ICAP requests on one connection and writes the responses. */
 final class IcapHandler extends ByteToMessageDecoder {
@@ -35,6 +44,9 @@ final class IcapHandler extends ByteToMessageDecoder {
 
     private enum State { ICAP_HEADERS, HTTP_HEADERS, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, LAST_CRLF }
 
+    /** What happens to the body: kept and classified (in scope), dropped, or echoed as it arrives (out of scope). */
+    private enum Mode { CLASSIFY, DROP, ECHO }
+
     private final IcapServer server;
     private State state = State.ICAP_HEADERS;
     private Request request;
@@ -43,6 +55,10 @@ final class IcapHandler extends ByteToMessageDecoder {
     private int chunkLeft;
     private boolean inPreview;
     private boolean lastWasIeof;
+    private Mode mode = Mode.CLASSIFY;
+    /** The response was already written (an out-of-scope 204 or echo head); the rest of the message is read only. */
+    private boolean answered;
+    private boolean flush;
 
     IcapHandler(IcapServer server) {
         this.server = server;
@@ -70,10 +86,58 @@ final class IcapHandler extends ByteToMessageDecoder {
             return target.startsWith("http://") || target.startsWith("https://") || host == null ? target
                     : "http://" + host + target;
         }
+
+        /**
+         * The host the request goes to, lowercase, without port, user info or IPv6 brackets: from
+         * an absolute-form target ({@code http://h:p/path}) or an authority-form one ({@code h:p},
+         * CONNECT), else from the Host header (RFC 9112 section 3.2.2); null when there is none.
+         */
+        String hostName() {
+            String authority = null;
+            if (target != null && !target.startsWith("/") && !target.equals("*")) {
+                int scheme = target.indexOf("://");
+                if (scheme < 0) {
+                    authority = target;
+                } else {
+                    int end = scheme + 3;
+                    while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+                        end++;
+                    }
+                    authority = target.substring(scheme + 3, end);
+                }
+            }
+            if (authority == null || authority.isEmpty()) {
+                authority = host;
+            }
+            if (authority == null) {
+                return null;
+            }
+            authority = authority.substring(authority.lastIndexOf('@') + 1);
+            String name;
+            if (authority.startsWith("[")) {
+                int close = authority.indexOf(']');
+                name = close < 0 ? authority.substring(1) : authority.substring(1, close);
+            } else {
+                int colon = authority.indexOf(':');
+                name = colon < 0 || authority.indexOf(':', colon + 1) >= 0 ? authority : authority.substring(0, colon);
+            }
+            return name.isEmpty() ? null : name.toLowerCase(Locale.ROOT);
+        }
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            decodeAvailable(ctx, in);
+        } finally {
+            if (flush) {
+                flush = false;
+                ctx.flush();
+            }
+        }
+    }
+
+    private void decodeAvailable(ChannelHandlerContext ctx, ByteBuf in) {
         while (in.isReadable()) {
             switch (state) {
                 case ICAP_HEADERS: {
@@ -99,9 +163,12 @@ final class IcapHandler extends ByteToMessageDecoder {
                     in.readBytes(h);
                     request.httpHeaderBytes = h;
                     httpHead(request, new String(h, StandardCharsets.ISO_8859_1));
-                    if (request.nullBody) {
+                    if (!server.inScope(request)) {
+                        outOfScope(ctx);
+                    } else if (request.nullBody) {
                         respond(ctx);
                     } else {
+                        body = new byte[4096];
                         state = State.CHUNK_SIZE;
                     }
                     break;
@@ -133,6 +200,10 @@ final class IcapHandler extends ByteToMessageDecoder {
                     if (size == 0) {
                         state = State.LAST_CRLF;
                     } else {
+                        if (mode == Mode.ECHO) {
+                            ctx.write(Unpooled.copiedBuffer(Integer.toHexString(size) + "\r\n", StandardCharsets.US_ASCII));
+                            flush = true;
+                        }
                         chunkLeft = size;
                         state = State.CHUNK_DATA;
                     }
@@ -140,6 +211,19 @@ final class IcapHandler extends ByteToMessageDecoder {
                 }
                 case CHUNK_DATA: {
                     int n = Math.min(chunkLeft, in.readableBytes());
+                    if (mode != Mode.CLASSIFY) {
+                        if (mode == Mode.ECHO) {
+                            ctx.write(in.readRetainedSlice(n));
+                            flush = true;
+                        } else {
+                            in.skipBytes(n);
+                        }
+                        chunkLeft -= n;
+                        if (chunkLeft == 0) {
+                            state = State.CHUNK_END;
+                        }
+                        break;
+                    }
                     int keep = Math.min(n, server.config().maxBodyBytes() - bodyLen);
                     if (keep > 0) {
                         ensure(bodyLen + keep);
@@ -165,6 +249,10 @@ final class IcapHandler extends ByteToMessageDecoder {
                         return;
                     }
                     in.skipBytes(2);
+                    if (mode == Mode.ECHO) {
+                        ctx.write(Unpooled.copiedBuffer("\r\n", StandardCharsets.US_ASCII));
+                        flush = true;
+                    }
                     state = State.CHUNK_SIZE;
                     break;
                 }
@@ -173,7 +261,9 @@ final class IcapHandler extends ByteToMessageDecoder {
                         return;
                     }
                     in.skipBytes(2);
-                    if (inPreview && !lastWasIeof) {
+                    if (mode != Mode.CLASSIFY) {
+                        endOutOfScope(ctx);
+                    } else if (inPreview && !lastWasIeof) {
                         // end of preview, more body follows once we ask for it (RFC 3507 section 4.5)
                         inPreview = false;
                         server.count("icap_preview_continue");
@@ -270,8 +360,10 @@ final class IcapHandler extends ByteToMessageDecoder {
         r.user = user(r.icapHeaders.get("x-authenticated-user"));
         request = r;
         inPreview = r.icapHeaders.containsKey("preview");
-        body = new byte[4096];
+        body = null;
         bodyLen = 0;
+        mode = Mode.CLASSIFY;
+        answered = false;
         state = State.HTTP_HEADERS;
         return true;
     }
@@ -317,10 +409,71 @@ final class IcapHandler extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * A request out of scope, its HTTP headers read: answered without classification, at once when
+     * the protocol allows it (see the table at the top), its body dropped or echoed as it arrives.
+     */
+    private void outOfScope(ChannelHandlerContext ctx) {
+        Request r = request;
+        if (r.nullBody) {
+            pass(ctx, r);
+            finish();
+            return;
+        }
+        if (inPreview) {
+            mode = Mode.DROP; // 204 once the preview is read
+        } else if (allows204(r)) {
+            mode = Mode.DROP;
+            answered = true;
+            write204(ctx);
+        } else {
+            mode = Mode.ECHO;
+            answered = true;
+            server.count("icap_echo_200");
+            ByteBuf out = Unpooled.buffer();
+            out.writeCharSequence("ICAP/1.0 200 OK\r\nISTag: " + ISTAG + "\r\nEncapsulated: req-hdr=0, req-body="
+                    + r.httpHeaderBytes.length + "\r\n\r\n", StandardCharsets.US_ASCII);
+            out.writeBytes(r.httpHeaderBytes);
+            ctx.write(out);
+            flush = true;
+        }
+        state = State.CHUNK_SIZE;
+    }
+
+    /** The last chunk of an out-of-scope request (or of its preview) was read. */
+    private void endOutOfScope(ChannelHandlerContext ctx) {
+        if (mode == Mode.ECHO) {
+            ctx.write(Unpooled.copiedBuffer("0\r\n\r\n", StandardCharsets.US_ASCII));
+            flush = true;
+        } else if (!answered) {
+            // end of the preview, whether or not more would follow: no 100 Continue, the rest is not wanted
+            write204(ctx);
+        }
+        finish();
+    }
+
+    private static boolean allows204(Request r) {
+        return r.icapHeaders.getOrDefault("allow", "").contains("204") || r.icapHeaders.containsKey("preview");
+    }
+
+    private void write204(ChannelHandlerContext ctx) {
+        server.count("icap_no_content_204");
+        ctx.writeAndFlush(Unpooled.copiedBuffer("ICAP/1.0 204 No Content\r\nISTag: " + ISTAG
+                + "\r\nEncapsulated: null-body=0\r\n\r\n", StandardCharsets.US_ASCII));
+    }
+
+    private void finish() {
+        request = null;
+        body = null;
+        bodyLen = 0;
+        mode = Mode.CLASSIFY;
+        answered = false;
+        state = State.ICAP_HEADERS;
+    }
+
     private void respond(ChannelHandlerContext ctx) {
         Request r = request;
         boolean block = server.decide(r, body == null ? new byte[0] : body, bodyLen);
-        String allow = r.icapHeaders.getOrDefault("allow", "");
         if (block) {
             server.count("icap_blocked");
             byte[] page = server.config().blockPage().getBytes(StandardCharsets.UTF_8);
@@ -333,10 +486,16 @@ final class IcapHandler extends ByteToMessageDecoder {
             out.writeBytes(page);
             out.writeCharSequence("\r\n0\r\n\r\n", StandardCharsets.US_ASCII);
             ctx.writeAndFlush(out);
-        } else if (allow.contains("204") || r.icapHeaders.containsKey("preview")) {
-            server.count("icap_no_content_204");
-            ctx.writeAndFlush(Unpooled.copiedBuffer("ICAP/1.0 204 No Content\r\nISTag: " + ISTAG
-                    + "\r\nEncapsulated: null-body=0\r\n\r\n", StandardCharsets.US_ASCII));
+        } else {
+            pass(ctx, r);
+        }
+        finish();
+    }
+
+    /** Lets the request through unmodified: 204 when allowed, else the request echoed with the body held. */
+    private void pass(ChannelHandlerContext ctx, Request r) {
+        if (allows204(r)) {
+            write204(ctx);
         } else {
             // no 204 allowed: echo the request unmodified (RFC 3507 section 4.6)
             server.count("icap_echo_200");
@@ -356,17 +515,11 @@ final class IcapHandler extends ByteToMessageDecoder {
             }
             ctx.writeAndFlush(out);
         }
-        request = null;
-        body = null;
-        bodyLen = 0;
-        state = State.ICAP_HEADERS;
     }
 
     private void fail(ChannelHandlerContext ctx, String anomaly) {
         server.count(anomaly);
-        state = State.ICAP_HEADERS;
-        request = null;
-        body = null;
+        finish();
         ctx.writeAndFlush(Unpooled.copiedBuffer("ICAP/1.0 400 Bad Request\r\nISTag: " + ISTAG
                 + "\r\nEncapsulated: null-body=0\r\n\r\n", StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
         ctx.channel().config().setAutoRead(false);

@@ -21,10 +21,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * An ICAP service (RFC 3507) for REQMOD: proxies such as Squid send each outbound request to it,
- * it classifies the body and reports an {@link IcapFinding} to the listener, then answers 204
- * (monitor mode, or nothing to block) or a 403 block page (block mode). Binds to loopback unless
- * configured otherwise. Counters are named snake_case anomalies ({@link #counters()}).
+ * An ICAP service (RFC 3507) for REQMOD: proxies such as Squid send each outbound request to it;
+ * for a request in its {@link IcapScope} it classifies the body and reports an {@link IcapFinding}
+ * to the listener, then answers 204 (monitor mode, or nothing to block) or a 403 block page (block
+ * mode). A request out of scope is let through as soon as its headers (and preview) are read, its
+ * body neither kept nor classified nor reported. Binds to loopback unless configured otherwise.
+ * Counters are named snake_case anomalies ({@link #counters()}).
  */
 public final class IcapServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(IcapServer.class);
@@ -33,18 +35,29 @@ public final class IcapServer implements AutoCloseable {
     private final Classifier classifier;
     private final PayloadExtractor extractor;
     private final Consumer<IcapFinding> listener;
+    private final IcapScope scope;
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
 
     /**
-     * A service that reports to {@code listener} (called on an I/O thread; it must not block).
+     * A service that classifies every request and reports to {@code listener} (called on an I/O
+     * thread; it must not block).
      */
     public IcapServer(IcapConfig config, Classifier classifier, Consumer<IcapFinding> listener) {
+        this(config, classifier, IcapScope.ALL, listener);
+    }
+
+    /**
+     * A service that classifies the requests in {@code scope} (asked on an I/O thread, once per
+     * request, before its body is read; it must not block) and reports them to {@code listener}.
+     */
+    public IcapServer(IcapConfig config, Classifier classifier, IcapScope scope, Consumer<IcapFinding> listener) {
         this.config = config;
         this.classifier = classifier;
         this.extractor = new PayloadExtractor(Math.max(1024, config.maxBodyBytes()));
+        this.scope = scope;
         this.listener = listener;
     }
 
@@ -78,6 +91,26 @@ public final class IcapServer implements AutoCloseable {
 
     IcapConfig config() {
         return config;
+    }
+
+    /**
+     * Whether the request is classified; counts {@code icap_out_of_scope} when it is not. A scope
+     * that fails keeps the request in scope (classified as without a scope) and counts
+     * {@code icap_scope_failed}.
+     */
+    boolean inScope(IcapHandler.Request r) {
+        boolean in;
+        try {
+            in = scope.covers(r.hostName(), r.clientIp, r.user);
+        } catch (RuntimeException e) {
+            count("icap_scope_failed");
+            LOG.warn("ICAP scope failed: {}", e.toString());
+            in = true;
+        }
+        if (!in) {
+            count("icap_out_of_scope");
+        }
+        return in;
     }
 
     /** Classifies one request and decides; never throws. */

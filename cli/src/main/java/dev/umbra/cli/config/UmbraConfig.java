@@ -86,12 +86,15 @@ public final class UmbraConfig {
     public static final ConfigKey ICAP_LISTEN = key("icap.listen", ConfigType.STRING, "",
             hostPort(true), "Address:port of the ICAP REQMOD service; empty disables it.");
     public static final ConfigKey ICAP_MODE = key("icap.mode", ConfigType.STRING, "monitor",
-            oneOf("monitor", "block"), "monitor answers 204 always; block answers the block page when policy says so.");
+            oneOf("monitor", "block"), "Only requests to AI services (hosts in the catalog, whatever the policy's verdict) are "
+                    + "classified and reported; requests to other hosts pass untouched. monitor lets "
+                    + "every request through; block answers the block page as icap.block_on says.");
 
     public static final ConfigKey ICAP_BLOCK_ON = key("icap.block_on", ConfigType.LIST, "[secret]",
             each("a detection category (pii, phi, secret, source_code, custom)",
                     x -> List.of("pii", "phi", "secret", "source_code", "custom").contains(x)),
-            "In block mode, requests to AI services carrying these categories get the block page.");
+            "In block mode, requests to AI services carrying these categories get the block page; requests to other "
+                    + "hosts are never blocked.");
     public static final ConfigKey CLASSIFIER_HMAC_KEY_FILE = key("classifier.hmac_key_file", ConfigType.STRING,
             "/etc/umbra/hmac.key", path(), "Hex HMAC-SHA256 key of this deployment (the package creates it); "
                     + "findings carry HMACs of sensitive values under it, never the values. Missing: a random key per run.");

@@ -66,6 +66,7 @@ public final class DaemonAssembly {
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
     private final List<LogStats> logStats = new ArrayList<>();
     private final AtomicLong icapRequests = new AtomicLong();
+    private IcapComponent icap;
     private final AtomicLong bodiesClassified = new AtomicLong();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final AtomicLong findings = new AtomicLong();
@@ -187,8 +188,9 @@ public final class DaemonAssembly {
             config.list(UmbraConfig.ICAP_BLOCK_ON).forEach(c -> blockOn.add(DetectionCategory.valueOf(c.toUpperCase(Locale.ROOT))));
             IcapConfig icap = new IcapConfig(hp[0], Integer.parseInt(hp[1]), config.string(UmbraConfig.ICAP_MODE).equals("block"),
                     blockOn, IcapConfig.DEFAULT_BLOCK_PAGE, 4096, 16 * 1024 * 1024);
-            components.add(new IcapComponent(icap, Path.of(config.string(UmbraConfig.CLASSIFIER_HMAC_KEY_FILE)),
-                    catalog.matcher(), aggregator, icapRequests));
+            this.icap = new IcapComponent(icap, Path.of(config.string(UmbraConfig.CLASSIFIER_HMAC_KEY_FILE)),
+                    catalog.matcher(), aggregator, icapRequests);
+            components.add(this.icap);
         }
         registerMetrics(attributor);
         daemon = new Daemon(components, STOP_TIMEOUT);
@@ -212,7 +214,15 @@ public final class DaemonAssembly {
                 () -> logStats.stream().mapToLong(LogStats::lines).sum());
         metrics.counter("umbra_log_bad_lines_total", "Log lines that could not be parsed.",
                 () -> logStats.stream().mapToLong(LogStats::badLines).sum());
-        metrics.counter("umbra_icap_requests_total", "Requests the ICAP service classified.", icapRequests::get);
+        metrics.counter("umbra_icap_requests_total", "Requests to AI services the ICAP service classified.", icapRequests::get);
+        if (icap != null) {
+            metrics.counters("umbra_icap_total", "ICAP service counters (requests by ICAP method, responses by kind, "
+                    + "requests out of scope, malformed input).", () -> {
+                        Map<Map<String, String>, Long> samples = new HashMap<>();
+                        icap.counters().forEach((k, v) -> samples.put(Map.of("counter", k), v));
+                        return samples;
+                    });
+        }
         metrics.counter("umbra_http_bodies_classified_total",
                 "Plaintext HTTP request bodies to AI services the live capture classified.", bodiesClassified::get);
         metrics.counter("umbra_observations_total", "Names seen (DNS, TLS, QUIC, HTTP, logs).", pipeline::observations);
@@ -479,7 +489,11 @@ public final class DaemonAssembly {
 
     /**
      * The ICAP REQMOD service: the proxy sends outbound requests; bodies to AI services are classified
-     * and their detections become Data Security Findings (masked, with HMACs; never raw values).
+     * and their detections become Data Security Findings (masked, with HMACs; never raw values). The
+     * scope is the catalog: a request whose host it does not know is let through from its headers,
+     * its body neither classified nor blocked. Whatever the policy's verdict (which may differ per
+     * client and user), a known AI service is in scope: a secret sent to a sanctioned service is
+     * still reported, and blocked in block mode.
      */
     static final class IcapComponent implements Component {
         private final IcapConfig config;
@@ -487,7 +501,7 @@ public final class DaemonAssembly {
         private final HostMatcher matcher;
         private final AggregatorComponent aggregator;
         private final AtomicLong requests;
-        private IcapServer server;
+        private volatile IcapServer server;
 
         IcapComponent(IcapConfig config, Path keyFile, HostMatcher matcher, AggregatorComponent aggregator,
                 AtomicLong requests) {
@@ -511,8 +525,16 @@ public final class DaemonAssembly {
         @Override
         public void start() throws Exception {
             Classifier classifier = Classifier.create(classifierConfig(keyFile));
-            server = new IcapServer(config, classifier, this::onRequest);
+            // the same lookup as onRequest's, so that what is classified is exactly what is reported
+            server = new IcapServer(config, classifier, (host, clientIp, user) -> matcher.match(host, clientIp, user) != null,
+                    this::onRequest);
             server.start();
+        }
+
+        /** The service's counters; empty before it started. */
+        Map<String, Long> counters() {
+            IcapServer s = server;
+            return s == null ? Map.of() : s.counters();
         }
 
         private void onRequest(IcapFinding f) {
