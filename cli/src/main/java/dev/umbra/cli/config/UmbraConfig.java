@@ -46,7 +46,7 @@ public final class UmbraConfig {
             range(1L << 20, Integer.MAX_VALUE - 1L), "Kernel capture buffer per interface, mapped into the daemon (counts in its RSS); "
                     + "16m holds about 0.8 s of 50 k packets/s; 2m drops 14-20 % at 450 k packets/s, 128m none (taps).");
     public static final ConfigKey CAPTURE_MAX_FLOWS = key("capture.max_flows", ConfigType.INT, "65536",
-            range(1024, 16_777_216), "Flows tracked at once per interface (about 150 bytes of heap each); when full the least "
+            range(1024, 16_777_216), "Flows tracked at once per interface (about 120 bytes of heap each); when full the least "
                     + "recently active flow ends early, its bytes reported, and flow_evicted counts it.");
     public static final ConfigKey CAPTURE_HTTP_BODY_BYTES = key("capture.http_body_bytes", ConfigType.SIZE, "64k",
             range(0, 16L << 20), "Classify the first N bytes of each plaintext HTTP request body sent to an AI service "

@@ -79,7 +79,7 @@ public final class Daemon {
     }
 
     private void startGroup(List<Component> group) throws StartException {
-        Exception[] failures = new Exception[group.size()];
+        Throwable[] failures = new Throwable[group.size()];
         if (group.size() == 1) {
             failures[0] = startTimed(group.get(0));
         } else {
@@ -104,7 +104,7 @@ public final class Daemon {
             }
         }
         for (int k = 0; k < group.size(); k++) {
-            Exception e = failures[k];
+            Throwable e = failures[k];
             if (e != null) {
                 stopStarted();
                 throw new StartException(group.get(k).name() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
@@ -112,8 +112,13 @@ public final class Daemon {
         }
     }
 
-    /** Starts one component once it is prepared; returns its failure, or null. */
-    private Exception startTimed(Component c) {
+    /**
+     * Starts one component once it is prepared; returns its failure, or null. A LinkageError (a class
+     * missing or changed under a partial upgrade) is a failure to start like any exception: on a start
+     * thread of a group it would otherwise end the thread unseen and leave the component counted as
+     * started, and alone it would leave the daemon half-started with its threads running.
+     */
+    private Throwable startTimed(Component c) {
         long t0 = System.nanoTime();
         try {
             Thread prepare = preparing.get(c);
@@ -123,7 +128,7 @@ public final class Daemon {
             c.start();
             LOG.info("started {} in {} ms", c.name(), (System.nanoTime() - t0) / 1_000_000);
             return null;
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
             return e;
         }
     }

@@ -19,6 +19,10 @@ class DaemonTest {
     }
 
     private Component fake(String name, boolean failsToStart, String group, CountDownLatch together) {
+        return fake(name, failsToStart ? new java.io.IOException("port 9464 in use") : null, group, together);
+    }
+
+    private Component fake(String name, Throwable failure, String group, CountDownLatch together) {
         return new Component() {
             @Override
             public String name() {
@@ -38,8 +42,11 @@ class DaemonTest {
                         throw new IllegalStateException(name + " started alone");
                     }
                 }
-                if (failsToStart) {
-                    throw new java.io.IOException("port 9464 in use");
+                if (failure instanceof Exception e) {
+                    throw e;
+                }
+                if (failure instanceof Error e) {
+                    throw e;
                 }
                 events.add("start " + name);
             }
@@ -104,6 +111,25 @@ class DaemonTest {
         assertThatThrownBy(d::start).isInstanceOf(Daemon.StartException.class)
                 .hasMessage("metrics 127.0.0.1:9464: port 9464 in use");
         assertThat(events).containsExactly("start sink", "start capture eth0", "stop capture eth0", "stop sink");
+    }
+
+    @Test
+    void start_componentThrowsALinkageError_isAStartFailureAloneAndInAGroup() {
+        NoClassDefFoundError missing = new NoClassDefFoundError("dev/umbra/classifier/icap/IcapScope");
+        Daemon alone = new Daemon(List.of(fake("sink", false), fake("icap 127.0.0.1:1344", missing, null, null)),
+                Duration.ofSeconds(1));
+        assertThatThrownBy(alone::start).isInstanceOf(Daemon.StartException.class)
+                .hasMessage("icap 127.0.0.1:1344: dev/umbra/classifier/icap/IcapScope").hasCause(missing);
+        assertThat(events).containsExactly("start sink", "stop sink");
+
+        events.clear();
+        CountDownLatch sources = new CountDownLatch(2);
+        Daemon grouped = new Daemon(List.of(fake("sink", false), fake("capture eth0", null, "sources", sources),
+                fake("icap 127.0.0.1:1344", missing, "sources", sources)), Duration.ofSeconds(1));
+        assertThatThrownBy(grouped::start).isInstanceOf(Daemon.StartException.class)
+                .hasMessage("icap 127.0.0.1:1344: dev/umbra/classifier/icap/IcapScope");
+        assertThat(events).containsExactly("start sink", "start capture eth0", "stop capture eth0", "stop sink");
+        assertThat(grouped.notReady()).isNotNull();
     }
 
     @Test
