@@ -73,6 +73,9 @@ class HttpBodiesAuditTest {
                 .containsExactlyInAnyOrder("api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com");
         assertThat(findings).extracting(e -> e.get("data_security").get("pattern_match").asText())
                 .allSatisfy(masked -> assertThat(masked).contains("*"));
+        // an audit of a capture only watched the requests go
+        assertThat(findings).extracting(e -> e.get("action").asText() + " " + e.get("disposition").asText())
+                .containsOnly("Observed Detected");
         assertThat(r.out()).doesNotContain(RAW).doesNotContain("example.org");
     }
 

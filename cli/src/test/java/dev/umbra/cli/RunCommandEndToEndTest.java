@@ -160,6 +160,9 @@ class RunCommandEndToEndTest {
             assertThat(sensitive.at("/data_security/detection_pattern").asText()).isEqualTo("aws_secret_access_key");
             assertThat(sensitive.at("/data_security/pattern_match").asText()).isEqualTo("q8****...6n");
             assertThat(sensitive.toString()).contains("curl");
+            // seen on the wire: Umbra only watched it go
+            assertThat(sensitive.get("action_id").asInt()).isEqualTo(3);
+            assertThat(sensitive.get("disposition").asText()).isEqualTo("Detected");
             assertThat(events.toString() + err).doesNotContain(PLANTED_SECRET);
 
             assertThat(err).doesNotContain("not acknowledged");

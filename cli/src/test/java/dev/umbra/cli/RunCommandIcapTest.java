@@ -200,6 +200,9 @@ class RunCommandIcapTest {
         assertThat(sensitive.at("/data_security/detection_pattern").asText()).isEqualTo("aws_secret_access_key");
         assertThat(sensitive.at("/data_security/pattern_match").asText()).isEqualTo("q8****...6n");
         assertThat(sensitive.toString()).contains("alice");
+        // a monitoring service only watched: the request went on
+        assertThat(sensitive.get("action").asText() + " " + sensitive.get("disposition").asText())
+                .isEqualTo("Observed Detected");
         // the non-AI host carried the same secret: not classified, not reported
         assertThat(events.toString()).doesNotContain(OTHER_HOST);
         assertThat(events).allSatisfy(e -> assertThat(e.toString()).contains(AI_HOST));
@@ -215,27 +218,37 @@ class RunCommandIcapTest {
         Path huge = prompt("block-huge.json", "lorem ipsum dolor sit amet ".repeat(40_000) + " aws_secret_access_key = "
                 + PLANTED_SECRET);
         Path clean = prompt("block-clean.json", "write a haiku about autumn");
+        // personal data, but only secrets block (icap.block_on): reported, let through
+        Path pii = prompt("block-pii.json", "send the quarterly report to jane.doe@example.org please");
         for (int proxy : new int[] {blockProxy, noPreviewProxy}) {
             String via = proxy == blockProxy ? "with preview" : "without preview";
             assertThat(curl(proxy, AI_HOST, secret)).as(via).startsWith("403 ").contains("Blocked by policy");
             assertThat(curl(proxy, AI_HOST, large)).as(via).startsWith("403 ");
             assertThat(curl(proxy, AI_HOST, clean)).as(via).isEqualTo("200 ok");
+            assertThat(curl(proxy, AI_HOST, pii)).as(via).isEqualTo("200 ok");
             // the same secret to a host that is no AI service: not Umbra's decision, it passes
             assertThat(curl(proxy, OTHER_HOST, secret)).as(via).isEqualTo("200 ok");
             assertThat(curl(proxy, OTHER_HOST, huge)).as(via).isEqualTo("200 ok");
         }
 
         String metrics = metrics(block);
-        assertThat(metric(metrics, "umbra_icap_requests_total")).as(metrics).isEqualTo(6);
+        assertThat(metric(metrics, "umbra_icap_requests_total")).as(metrics).isEqualTo(8);
         assertThat(metric(metrics, "umbra_icap_total{counter=\"icap_blocked\"}")).as(metrics).isEqualTo(4);
         assertThat(metric(metrics, "umbra_icap_total{counter=\"icap_out_of_scope\"}")).as(metrics).isEqualTo(4);
         // the huge body without preview; every other out-of-scope request got a 204
         assertThat(metric(metrics, "umbra_icap_total{counter=\"icap_echo_200\"}")).as(metrics).isEqualTo(1);
         // the large body to the AI service with preview (its rest is needed to classify it)
         assertThat(metric(metrics, "umbra_icap_total{counter=\"icap_preview_continue\"}")).as(metrics).isEqualTo(1);
-        await(() -> metric(block, "umbra_findings_total") >= 2, "findings from the block daemon");
+        await(() -> metric(block, "umbra_findings_total") >= 6, "findings from the block daemon");
         List<JsonNode> events = stopAndRead(block);
-        assertThat(events).anySatisfy(e -> assertThat(e.get("class_uid").asInt()).isEqualTo(2006));
+        // what became of each request with sensitive data: the SOC tells a stopped upload from one that went
+        List<String> outcomes = events.stream().filter(e -> e.get("class_uid").asInt() == 2006)
+                .map(e -> e.at("/data_security/detection_pattern").asText() + " " + e.get("action_id") + " "
+                        + e.get("action").asText() + " " + e.get("disposition_id") + " " + e.get("disposition").asText())
+                .toList();
+        assertThat(outcomes).containsExactlyInAnyOrder("aws_secret_access_key 2 Denied 2 Blocked",
+                "aws_secret_access_key 2 Denied 2 Blocked", "aws_secret_access_key 2 Denied 2 Blocked",
+                "aws_secret_access_key 2 Denied 2 Blocked", "email 1 Allowed 1 Allowed", "email 1 Allowed 1 Allowed");
         assertThat(events.toString()).doesNotContain(OTHER_HOST);
         assertNoRawSecret(block);
     }

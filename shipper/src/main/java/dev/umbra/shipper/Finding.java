@@ -25,10 +25,19 @@ import java.util.UUID;
  * @param policy the policy event of a {@link EventClass#DETECTION_FINDING}; null for every other class
  * @param bytesOut bytes client to server over the sightings, or -1 when unknown
  * @param bytesIn bytes server to client over the sightings, or -1 when unknown
+ * @param outcome what became of the request, for {@link EventClass#DATA_SECURITY_FINDING} and only there
  */
 public record Finding(String uid, EventClass eventClass, Observation observation, Match match,
         List<String> hostnames, Instant startTime, Instant endTime, long count, List<Detection> detections,
-        PolicyEvent policy, long bytesOut, long bytesIn) {
+        PolicyEvent policy, long bytesOut, long bytesIn, Outcome outcome) {
+
+    /** A finding whose request, if it is a Data Security Finding, Umbra only watched ({@link Outcome#OBSERVED}). */
+    public Finding(String uid, EventClass eventClass, Observation observation, Match match, List<String> hostnames,
+            Instant startTime, Instant endTime, long count, List<Detection> detections, PolicyEvent policy,
+            long bytesOut, long bytesIn) {
+        this(uid, eventClass, observation, match, hostnames, startTime, endTime, count, detections, policy, bytesOut,
+                bytesIn, eventClass == EventClass.DATA_SECURITY_FINDING ? Outcome.OBSERVED : null);
+    }
 
     /** A finding with no policy event and the byte counts of its observation. */
     public Finding(String uid, EventClass eventClass, Observation observation, Match match, List<String> hostnames,
@@ -57,6 +66,10 @@ public record Finding(String uid, EventClass eventClass, Observation observation
         }
         if (eventClass == EventClass.DATA_SECURITY_FINDING && detections.isEmpty()) {
             throw new IllegalArgumentException("a data security finding needs at least one detection");
+        }
+        if ((eventClass == EventClass.DATA_SECURITY_FINDING) != (outcome != null)) {
+            throw new IllegalArgumentException("an outcome goes with class 2006 and only there: " + eventClass + " / "
+                    + outcome);
         }
     }
 
@@ -100,9 +113,15 @@ public record Finding(String uid, EventClass eventClass, Observation observation
                 List.of(o.hostname()), o.time(), last, count, List.of(), event, o.bytesOut(), o.bytesIn());
     }
 
-    /** A Data Security Finding (2006): sensitive items in what {@code o} sent to a service. */
+    /** A Data Security Finding (2006): sensitive items in what {@code o} sent to a service, which Umbra only watched. */
     public static Finding dataSecurity(Observation o, Match match, List<Detection> detections) {
+        return dataSecurity(o, match, detections, Outcome.OBSERVED);
+    }
+
+    /** A Data Security Finding (2006): sensitive items in what {@code o} sent to a service, and what became of it. */
+    public static Finding dataSecurity(Observation o, Match match, List<Detection> detections, Outcome outcome) {
         return new Finding(UUID.randomUUID().toString(), EventClass.DATA_SECURITY_FINDING, o, match,
-                List.of(o.hostname()), o.time(), o.time(), 1, detections, null, o.bytesOut(), o.bytesIn());
+                List.of(o.hostname()), o.time(), o.time(), 1, detections, null, o.bytesOut(), o.bytesIn(),
+                Objects.requireNonNull(outcome, "outcome"));
     }
 }

@@ -460,6 +460,11 @@ public final class DaemonAssembly {
             aggregator.detections(o, m, d);
         }
 
+        void detections(dev.umbra.sensor.Observation o, Match m, List<dev.umbra.classifier.Detection> d,
+                dev.umbra.shipper.Outcome outcome) {
+            aggregator.detections(o, m, d, outcome);
+        }
+
         @Override
         public String startGroup() {
             return "sinks";
@@ -557,7 +562,9 @@ public final class DaemonAssembly {
             }
             aggregator.observe(o, m);
             if (!f.detections().isEmpty()) {
-                aggregator.detections(o, m, f.detections());
+                // only a blocking service decides; a monitoring one watched, as a capture does
+                aggregator.detections(o, m, f.detections(), !config.block() ? dev.umbra.shipper.Outcome.OBSERVED
+                        : f.blocked() ? dev.umbra.shipper.Outcome.BLOCKED : dev.umbra.shipper.Outcome.ALLOWED);
             }
         }
 

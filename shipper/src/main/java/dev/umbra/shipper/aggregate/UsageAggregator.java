@@ -9,6 +9,7 @@ import dev.umbra.classifier.Detection;
 import dev.umbra.sensor.Observation;
 import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.Outcome;
 import dev.umbra.shipper.PolicyEvent;
 import dev.umbra.signatures.Match;
 import dev.umbra.signatures.Verdict;
@@ -223,10 +224,15 @@ public final class UsageAggregator {
         }
     }
 
-    /** Emits a Data Security Finding at once for sensitive items sent to a service. */
+    /** Emits a Data Security Finding at once for sensitive items sent to a service, which Umbra only watched. */
     public void detections(Observation o, Match match, List<Detection> detections) {
+        detections(o, match, detections, Outcome.OBSERVED);
+    }
+
+    /** Emits a Data Security Finding at once for sensitive items sent to a service, with what became of the request. */
+    public void detections(Observation o, Match match, List<Detection> detections, Outcome outcome) {
         if (!detections.isEmpty()) {
-            out.accept(Finding.dataSecurity(o, match, detections));
+            out.accept(Finding.dataSecurity(o, match, detections, outcome));
         }
     }
 

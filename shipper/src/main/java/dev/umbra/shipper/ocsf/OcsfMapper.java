@@ -14,6 +14,7 @@ import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
 import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.Outcome;
 import dev.umbra.signatures.AiService;
 import dev.umbra.signatures.DomainPattern;
 import dev.umbra.signatures.Match;
@@ -163,7 +164,21 @@ public final class OcsfMapper {
         strField(g, F_VERSION, productVersionJson);
         g.writeEndObject();
         strField(g, F_LOG_NAME, o.source());
+        Outcome outcome = f.outcome();
+        if (outcome != null) {
+            // the action and disposition attributes are the security_control profile's
+            g.writeFieldName(F_PROFILES);
+            g.writeStartArray();
+            g.writeString(V_SECURITY_CONTROL);
+            g.writeEndArray();
+        }
         g.writeEndObject();
+        if (outcome != null) {
+            numField(g, F_ACTION_ID, outcome.actionId());
+            strField(g, F_ACTION, outcome.action());
+            numField(g, F_DISPOSITION_ID, outcome.dispositionId());
+            strField(g, F_DISPOSITION, outcome.disposition());
+        }
         if (sensorHost != null) {
             objField(g, F_DEVICE);
             strField(g, F_HOSTNAME, sensorHostJson);
@@ -499,6 +514,12 @@ public final class OcsfMapper {
     private static final SerializedString F_NAME = new SerializedString("name");
     private static final SerializedString F_VENDOR_NAME = new SerializedString("vendor_name");
     private static final SerializedString F_LOG_NAME = new SerializedString("log_name");
+    private static final SerializedString F_PROFILES = new SerializedString("profiles");
+    private static final SerializedString V_SECURITY_CONTROL = new SerializedString("security_control");
+    private static final SerializedString F_ACTION_ID = new SerializedString("action_id");
+    private static final SerializedString F_ACTION = new SerializedString("action");
+    private static final SerializedString F_DISPOSITION_ID = new SerializedString("disposition_id");
+    private static final SerializedString F_DISPOSITION = new SerializedString("disposition");
     private static final SerializedString F_DEVICE = new SerializedString("device");
     private static final SerializedString F_HOSTNAME = new SerializedString("hostname");
     private static final SerializedString F_EVIDENCES = new SerializedString("evidences");

@@ -13,6 +13,7 @@ import dev.umbra.signatures.Catalog;
 import dev.umbra.signatures.Match;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OcsfMapperTest {
@@ -182,6 +183,40 @@ class OcsfMapperTest {
         JsonNode ds = mapper.toEvent(all.get(5));
         assertThat(ds.at("/data_security/category").asText()).isEqualTo("Security");
         assertThat(ds.at("/unmapped/umbra/detections/0/hmac").asText()).hasSize(64);
+    }
+
+    @Test
+    void toEvent_dataSecurityFinding_carriesWhatBecameOfTheRequestAndOnlyThere() {
+        Observation icap = new Observation(t0, ObservationKind.HTTP_REQUEST, "api.openai.com", "10.0.0.7", 0, null, 0,
+                List.of(), List.of(), null, -1, -1, "alice", null, "icap");
+        dev.umbra.classifier.Detection d = new dev.umbra.classifier.Detection("aws_access_key_id",
+                dev.umbra.classifier.DetectionCategory.SECRET, dev.umbra.classifier.Likelihood.LIKELY, 0, 20,
+                "AKIA************MPLE", "cd".repeat(32));
+        Map<dev.umbra.shipper.Outcome, List<Object>> expected = Map.of(
+                dev.umbra.shipper.Outcome.OBSERVED, List.of(3, "Observed", 15, "Detected"),
+                dev.umbra.shipper.Outcome.ALLOWED, List.of(1, "Allowed", 1, "Allowed"),
+                dev.umbra.shipper.Outcome.BLOCKED, List.of(2, "Denied", 2, "Blocked"));
+        expected.forEach((outcome, values) -> {
+            JsonNode e = mapper.toEvent(Finding.dataSecurity(icap, chatgpt, List.of(d), outcome));
+            dev.umbra.shipper.SchemaCheck.assertValid(e);
+            assertThat(List.<Object>of(e.get("action_id").asInt(), e.get("action").asText(), e.get("disposition_id").asInt(),
+                    e.get("disposition").asText())).as("%s", outcome).isEqualTo(values);
+            assertThat(e.at("/metadata/profiles").toString()).isEqualTo("[\"security_control\"]");
+        });
+        assertThat(Finding.dataSecurity(icap, chatgpt, List.of(d)).outcome()).isEqualTo(dev.umbra.shipper.Outcome.OBSERVED);
+
+        com.fasterxml.jackson.databind.node.ObjectNode usage = mapper.toEvent(Finding.usage(icap, chatgpt,
+                List.of("api.openai.com"), t0, 1));
+        assertThat(usage.has("action_id")).isFalse();
+        assertThat(usage.at("/metadata/profiles").isMissingNode()).isTrue();
+        usage.put("action_id", 2);
+        assertThat(dev.umbra.shipper.SchemaCheck.errors(usage)).as("an outcome on an activity event").isNotEmpty();
+        com.fasterxml.jackson.databind.node.ObjectNode mixed = mapper.toEvent(Finding.dataSecurity(icap, chatgpt,
+                List.of(d), dev.umbra.shipper.Outcome.BLOCKED));
+        mixed.put("disposition_id", 15).put("disposition", "Detected");
+        assertThat(dev.umbra.shipper.SchemaCheck.errors(mixed)).as("Denied with Detected").isNotEmpty();
+        assertThatThrownBy(() -> new Finding("u", EventClass.HTTP_ACTIVITY, icap, chatgpt, List.of("api.openai.com"), t0,
+                t0, 1, List.of(), null, -1, -1, dev.umbra.shipper.Outcome.BLOCKED)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
