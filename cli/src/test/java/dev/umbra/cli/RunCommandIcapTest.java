@@ -125,22 +125,9 @@ class RunCommandIcapTest {
     /** A Squid with its own files under {@code name}, the ICAP client settings, and {@code specific} lines. */
     private static Process squid(String name, boolean preview, List<String> specific) throws IOException {
         List<String> conf = new ArrayList<>(specific);
+        conf.addAll(LoopbackSquid.base(tmp, name));
         conf.addAll(List.of(
-                "pid_filename " + tmp.resolve(name + ".pid"),
-                "cache_log " + tmp.resolve(name + "-cache.log"),
                 "access_log " + tmp.resolve(name + "-access.log"),
-                "cache_store_log none",
-                "netdb_filename none",
-                "coredump_dir " + tmp,
-                "cache deny all",
-                "cache_mem 8 MB",
-                "hosts_file " + tmp.resolve("hosts"),
-                "dns_nameservers 127.0.0.1",
-                "shutdown_lifetime 0 seconds",
-                "auth_param basic program /usr/lib/squid/basic_fake_auth",
-                "acl authed proxy_auth REQUIRED",
-                "http_access deny !authed",
-                "http_access allow authed",
                 "icap_enable on",
                 "icap_send_client_ip on",
                 "icap_send_client_username on",

@@ -102,32 +102,20 @@ class SquidProxyTest {
         int proxyPort = freePort();
         Path accessLog = dir.resolve("access.log");
         Files.writeString(dir.resolve("hosts"), "127.0.0.1 api.openai.com chatgpt.com\n");
-        Files.writeString(dir.resolve("squid.conf"), String.join("\n",
-                "http_port 127.0.0.1:" + proxyPort,
-                "pid_filename " + dir.resolve("squid.pid"),
-                "cache_log " + dir.resolve("cache.log"),
-                "cache_store_log none",
-                "netdb_filename none",
-                "coredump_dir " + dir,
-                "cache deny all",
-                "cache_mem 8 MB",
-                "hosts_file " + dir.resolve("hosts"),
-                "dns_nameservers 127.0.0.1",
-                "shutdown_lifetime 0 seconds",
+        List<String> conf = new ArrayList<>(List.of("http_port 127.0.0.1:" + proxyPort));
+        conf.addAll(LoopbackSquid.base(dir, "squid"));
+        conf.addAll(List.of(
                 "logformat umbra " + LOGFORMAT,
                 "access_log stdio:" + accessLog + " umbra",
                 "access_log tcp://127.0.0.1:" + syslog.tcpPort() + " squid",
                 "access_log udp://127.0.0.1:" + udp.udpPort() + " squid",
-                "auth_param basic program /usr/lib/squid/basic_fake_auth",
-                "acl authed proxy_auth REQUIRED",
-                "http_access deny !authed",
-                "http_access allow authed",
                 ""));
+        Files.writeString(dir.resolve("squid.conf"), String.join("\n", conf));
         Process squid = new ProcessBuilder(SQUID.toString(), "-N", "-f", dir.resolve("squid.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("squid.out").toFile()).start();
         cleanup.add(() -> stop(squid));
         await(() -> accepts(proxyPort) || !squid.isAlive(), "Squid to listen on port " + proxyPort);
-        assertThat(squid.isAlive()).as("Squid is running; its log: %s", log(dir.resolve("cache.log"))).isTrue();
+        assertThat(squid.isAlive()).as("Squid is running; its log: %s", log(dir.resolve("squid-cache.log"))).isTrue();
 
         Path upload = dir.resolve("upload.bin");
         Files.write(upload, new byte[UPLOAD_BYTES]);
