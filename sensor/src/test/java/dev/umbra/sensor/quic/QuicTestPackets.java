@@ -8,12 +8,12 @@ import javax.crypto.spec.GCMParameterSpec;
  * Builds protected client Initial packets the way a QUIC client does (RFC 9001 5.3, 5.4), for tests.
  * The decoder under test never sees how they were made: only the wire bytes.
  */
-final class QuicTestPackets {
+public final class QuicTestPackets {
     private QuicTestPackets() {
     }
 
     /** A CRYPTO frame (RFC 9000 19.6) carrying {@code data[from, from+len)} at that offset. */
-    static byte[] crypto(byte[] data, int from, int len) {
+    public static byte[] crypto(byte[] data, int from, int len) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         o.write(0x06);
         varint(o, from);
@@ -23,7 +23,7 @@ final class QuicTestPackets {
     }
 
     /** Frames concatenated and padded with PADDING frames to {@code padTo} bytes. */
-    static byte[] frames(int padTo, byte[]... frames) {
+    public static byte[] frames(int padTo, byte[]... frames) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         for (byte[] f : frames) {
             o.write(f, 0, f.length);
@@ -35,7 +35,7 @@ final class QuicTestPackets {
     }
 
     /** A protected Initial packet with a 2-byte packet number and keys derived from {@code keyDcid}. */
-    static byte[] initial(int version, byte[] keyDcid, byte[] dcid, byte[] scid, byte[] token, int pn, byte[] payload)
+    public static byte[] initial(int version, byte[] keyDcid, byte[] dcid, byte[] scid, byte[] token, int pn, byte[] payload)
             throws Exception {
         QuicVersion v = QuicVersion.of(version);
         InitialKeys keys = InitialKeys.derive(new Hkdf(), v, keyDcid);
@@ -81,7 +81,7 @@ final class QuicTestPackets {
         return packet;
     }
 
-    static void varint(ByteArrayOutputStream o, long v) {
+    public static void varint(ByteArrayOutputStream o, long v) {
         if (v < 64) {
             o.write((int) v);
         } else if (v < 16384) {

@@ -1,0 +1,280 @@
+package dev.umbra.sensor.fuzz;
+
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.udp;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.capture.CaptureFileReader;
+import dev.umbra.sensor.capture.CaptureFormatException;
+import dev.umbra.sensor.decode.LinkType;
+import dev.umbra.sensor.decode.PacketDecoder;
+import dev.umbra.sensor.dns.DnsMessage;
+import dev.umbra.sensor.dns.DnsParser;
+import dev.umbra.sensor.dns.DnsQuestion;
+import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.http.HttpRequest;
+import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.proxylog.LineSplitter;
+import dev.umbra.sensor.proxylog.LogContext;
+import dev.umbra.sensor.proxylog.LogFormat;
+import dev.umbra.sensor.proxylog.LogOptions;
+import dev.umbra.sensor.proxylog.LogStats;
+import dev.umbra.sensor.proxylog.LogStream;
+import dev.umbra.sensor.proxylog.Text;
+import dev.umbra.sensor.quic.QuicTestPackets;
+import dev.umbra.sensor.tls.ClientHello;
+import dev.umbra.sensor.tls.ClientHelloParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Coverage-guided fuzz targets (Jazzer). Under plain {@code mvn verify} each {@code @FuzzTest} runs
+ * the inputs committed under {@code src/test/resources/dev/umbra/sensor/fuzz/CoverageFuzzTestInputs/<method>/}
+ * as ordinary tests; with {@code JAZZER_FUZZ=1} one target at a time is fuzzed for its
+ * {@code maxDuration} (docs/sensor.md, "Coverage-guided fuzzing"). Unlike the seeded mutation tests
+ * beside it, Jazzer keeps inputs that reach new branches and compares bytes the code compares (magic
+ * numbers, ports, lengths), so it gets deep into nested formats.
+ *
+ * <p>Oracles: nothing throws but the documented exception; the packet decoder never reaches its
+ * last-resort guard ({@code decoder_error}); every result stays within the parser's caps.
+ */
+class CoverageFuzzTest {
+    /** Every LINKTYPE_ the decoder knows, and one it does not (300). */
+    private static final int[] LINK_TYPES = linkTypes();
+    private static final int MAX_FRAMES = 16;
+    private static final int MAX_HOST_TEXT = 4 * DnsParser.MAX_NAME_OCTETS;
+    private static final long MAX_OBSERVATIONS_PER_PACKET = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT
+            * DnsParser.MAX_QUESTIONS + PacketDecoder.MAX_STREAM_STEPS + 2;
+    private static final LogFormat[] LOG_FORMATS = LogFormat.values();
+
+    private static int[] linkTypes() {
+        List<Integer> types = new ArrayList<>();
+        for (Field f : LinkType.class.getFields()) {
+            if (f.getType() == int.class && Modifier.isStatic(f.getModifiers())) {
+                try {
+                    types.add(f.getInt(null));
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        types.add(300);
+        return types.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /**
+     * (a) Frames of one link type through a fresh decoder. Input: byte 0 picks the link type
+     * ({@link #LINK_TYPES}, modulo); then up to 16 frames, each {@code step len_hi len_lo frame}, the
+     * timestamp moving on by {@code step} × 100 ms (so idle flows, streams and fragments expire); the
+     * last frame takes what is left when its length runs past the end.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void packetDecoder_framesOfAnyLinkType(byte[] data) {
+        if (data.length < 1) {
+            return;
+        }
+        AnomalyCounters anomalies = new AnomalyCounters();
+        long[] count = new long[1];
+        PacketDecoder decoder = new PacketDecoder("fuzz", o -> {
+            count[0]++;
+            checkCaps(o);
+        }, anomalies, 64);
+        int link = LINK_TYPES[(data[0] & 0xff) % LINK_TYPES.length];
+        long time = 1_700_000_000_000_000_000L;
+        int p = 1;
+        for (int frame = 0; frame < MAX_FRAMES && p + 3 <= data.length; frame++) {
+            time += (data[p] & 0xff) * 100_000_000L;
+            int len = Math.min(((data[p + 1] & 0xff) << 8) | (data[p + 2] & 0xff), data.length - p - 3);
+            long before = count[0];
+            decoder.onPacket(link, time, data, p + 3, len, len);
+            p += 3 + len;
+            guard(anomalies, "frame " + frame, data);
+            if (count[0] - before > MAX_OBSERVATIONS_PER_PACKET) {
+                throw new AssertionError((count[0] - before) + " observations from one frame");
+            }
+        }
+        decoder.finish();
+        guard(anomalies, "finish", data);
+    }
+
+    /**
+     * (b) The input as a whole capture file (pcap or pcapng), read through a real decoder. Only
+     * {@link CaptureFormatException} may come out; every frame handed on lies inside the buffer; no
+     * file yields more records than its bytes can hold (a record has at least 12 bytes).
+     */
+    @FuzzTest(maxDuration = "5m")
+    void captureFileReader_wholeFile(byte[] data) throws IOException {
+        AnomalyCounters anomalies = new AnomalyCounters();
+        PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        long[] records = new long[1];
+        try {
+            CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(data)),
+                    (linkType, ts, buf, off, capturedLength, originalLength) -> {
+                        if (off < 0 || capturedLength < 0 || off + capturedLength > buf.length) {
+                            throw new AssertionError("frame at " + off + "+" + capturedLength + " of a "
+                                    + buf.length + "-byte buffer");
+                        }
+                        records[0]++;
+                        decoder.onPacket(linkType, ts, buf, off, capturedLength, originalLength);
+                    }, anomalies);
+        } catch (CaptureFormatException expected) {
+            // the documented outcome for a file that is not a capture
+        }
+        decoder.finish();
+        if (records[0] > data.length / 12) {
+            throw new AssertionError(records[0] + " records from " + data.length + " bytes");
+        }
+        guard(anomalies, "file", data);
+    }
+
+    /** (c) One DNS message; the result stays within the question, record and name caps. */
+    @FuzzTest(maxDuration = "2m")
+    void dnsParser_message(byte[] data) {
+        DnsParser.plausible(data, 0, data.length);
+        DnsMessage msg = new DnsParser(new AnomalyCounters()).parse(data, 0, data.length);
+        if (msg == null) {
+            return;
+        }
+        if (msg.questions().size() > DnsParser.MAX_QUESTIONS || msg.answers().size() > 2 * DnsParser.MAX_RECORDS) {
+            throw new AssertionError("DNS counts beyond their caps: " + msg);
+        }
+        for (DnsQuestion q : msg.questions()) {
+            checkHost(q.name());
+        }
+        for (DnsRecord r : msg.answers()) {
+            checkHost(r.name());
+            checkHost(r.data());
+        }
+    }
+
+    /** (c) A TLS record, then the same bytes as a bare handshake; lists stay within their caps. */
+    @FuzzTest(maxDuration = "2m")
+    void clientHelloParser_recordAndHandshake(byte[] data) {
+        ClientHelloParser parser = new ClientHelloParser();
+        ClientHelloParser.looksLikeClientHelloRecord(data, 0, data.length);
+        if (parser.parseRecord(data, 0, data.length) == ClientHelloParser.OK) {
+            checkHello(parser.result());
+        }
+        for (boolean cutOff : new boolean[] {false, true}) {
+            if (parser.parseHandshake(data, 0, data.length, cutOff) == ClientHelloParser.OK) {
+                checkHello(parser.result());
+            }
+        }
+    }
+
+    /** (c) An HTTP/1.x request head; the head lies inside the input and within its cap. */
+    @FuzzTest(maxDuration = "2m")
+    void httpRequestParser_head(byte[] data) {
+        HttpRequestParser parser = new HttpRequestParser();
+        if (parser.parse(data, 0, data.length) == HttpRequestParser.OK) {
+            HttpRequest r = parser.result();
+            if (r.headLength() > data.length || r.headLength() > HttpRequestParser.MAX_HEAD_LENGTH) {
+                throw new AssertionError("head of " + r.headLength() + " bytes from " + data.length);
+            }
+            checkHost(r.host());
+        }
+    }
+
+    /**
+     * (d) The plaintext payload of client Initials (CRYPTO, PADDING, PING, ACK... frames), protected
+     * with the real RFC 9001 Initial keys of a fixed DCID and sent as UDP datagrams to port 443, so
+     * that the fuzzer works on the frames and the ClientHello inside them and not on the AEAD. Input:
+     * up to three payloads, each {@code len_hi len_lo payload} (the last takes what is left), each
+     * padded to a full-size Initial.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void quicInitial_plaintextFrames(byte[] data) throws Exception {
+        AnomalyCounters anomalies = new AnomalyCounters();
+        PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        long time = 1_700_000_000_000_000_000L;
+        int p = 0;
+        for (int pn = 0; pn < 3 && p + 2 <= data.length; pn++) {
+            int len = Math.min(((data[p] & 0xff) << 8) | (data[p + 1] & 0xff), data.length - p - 2);
+            byte[] payload = QuicTestPackets.frames(1162, Arrays.copyOfRange(data, p + 2, p + 2 + len));
+            p += 2 + len;
+            byte[] datagram = ip("10.0.0.5", "198.51.100.7", 17, udp(50000, 443,
+                    QuicTestPackets.initial(1, QUIC_DCID, QUIC_DCID, new byte[0], new byte[0], pn, payload)));
+            decoder.onPacket(LinkType.RAW, time + pn * 1_000_000L, datagram, 0, datagram.length, datagram.length);
+            guard(anomalies, "datagram " + pn, data);
+        }
+        decoder.finish();
+        guard(anomalies, "finish", data);
+    }
+
+    private static final byte[] QUIC_DCID = HexFormat.of().parseHex("8394c8f03e515708");
+
+    /**
+     * (e) Log text of one format (byte 0 picks it from {@link LogFormat}, or auto-detection past the
+     * last), split into lines and parsed. Parsers never throw; hosts and paths keep their caps.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void proxyLog_linesOfAnyFormat(byte[] data) {
+        if (data.length < 1) {
+            return;
+        }
+        int pick = (data[0] & 0xff) % (LOG_FORMATS.length + 1);
+        LogFormat format = pick < LOG_FORMATS.length ? LOG_FORMATS[pick] : null;
+        if (format == LogFormat.SQUID_LOGFORMAT) {
+            format = null; // needs a definition; auto-detection covers the built-in Squid ones
+        }
+        LogOptions options = new LogOptions(format, null, null, null, 1024);
+        LogContext ctx = new LogContext("fuzz", o -> {
+            checkCaps(o);
+            if (o.hostname().length() > Text.MAX_HOST_LENGTH
+                    || (o.urlPath() != null && o.urlPath().length() > Text.MAX_PATH_LENGTH)) {
+                throw new AssertionError("log observation beyond the host or path cap: " + o);
+            }
+        }, new LogStats());
+        LogStream stream = new LogStream(options, ctx);
+        LineSplitter lines = new LineSplitter(stream, options.maxLineLength());
+        lines.feed(data, 1, data.length - 1);
+        lines.finish();
+        stream.finish();
+    }
+
+    private static void checkHello(ClientHello h) {
+        if (h.alpn().size() > ClientHelloParser.MAX_LIST_ENTRIES
+                || h.supportedVersions().size() > ClientHelloParser.MAX_LIST_ENTRIES) {
+            throw new AssertionError("ClientHello list beyond its cap: " + h);
+        }
+        checkHost(h.serverName());
+        h.tlsVersion();
+    }
+
+    /** Names within their caps: a host name is at most 255 octets, each at most 4 characters as \ddd. */
+    private static void checkCaps(Observation o) {
+        checkHost(o.hostname());
+        if (o.answers().size() > 2 * DnsParser.MAX_RECORDS || o.alpn().size() > ClientHelloParser.MAX_LIST_ENTRIES) {
+            throw new AssertionError("observation lists beyond their caps: " + o.answers().size() + " answers, "
+                    + o.alpn().size() + " ALPN");
+        }
+        o.answers().forEach(CoverageFuzzTest::checkHost);
+        o.alpn().forEach(CoverageFuzzTest::checkHost);
+        if (o.urlPath() != null && o.urlPath().length() > HttpRequestParser.MAX_HEAD_LENGTH) {
+            throw new AssertionError("URL path of " + o.urlPath().length() + " characters");
+        }
+    }
+
+    private static void checkHost(String name) {
+        if (name != null && name.length() > MAX_HOST_TEXT) {
+            throw new AssertionError("name of " + name.length() + " characters");
+        }
+    }
+
+    private static void guard(AnomalyCounters anomalies, String where, byte[] data) {
+        if (anomalies.get(Anomaly.DECODER_ERROR) != 0) {
+            throw new AssertionError("decoder_error (an exception caught by the last-resort guard) at " + where
+                    + " of input " + HexFormat.of().formatHex(data, 0, Math.min(data.length, 4096)));
+        }
+    }
+}
