@@ -86,7 +86,7 @@ public final class SyslogHeader {
         i = h + 1;
         // TAG: alphanumerics and a few marks, then "[pid]" and/or ":", then a blank
         int j = i;
-        while (j < end && j - i <= MAX_APP_NAME && isTagChar(buf[j])) {
+        while (j < end && j - i < MAX_APP_NAME && isTagChar(buf[j])) {
             j++;
         }
         int tagEnd = j;

@@ -36,6 +36,22 @@ class SyslogHeaderTest {
         assertThat(body(h, m)).startsWith("1,2018/11/30");
     }
 
+    /** Found by SyslogCoverageFuzzTest: a 49-character TAG was kept as the APP-NAME, past its cap of 48. */
+    @Test
+    void parse_rfc3164TagLongerThanTheCap_hasNoAppNameAndBodyAfterHost() {
+        SyslogHeader h = new SyslogHeader();
+        String tag48 = "a".repeat(SyslogHeader.MAX_APP_NAME);
+        byte[] m = b("<13>Nov 30 16:44:36 proxy1 " + tag48 + ": text");
+        assertThat(h.parse(m, 0, m.length, true)).isTrue();
+        assertThat(h.appName()).isEqualTo(tag48);
+        assertThat(body(h, m)).isEqualTo("text");
+
+        byte[] longer = b("<13>Nov 30 16:44:36 proxy1 " + tag48 + "b: text");
+        assertThat(h.parse(longer, 0, longer.length, true)).isTrue();
+        assertThat(h.appName()).isNull();
+        assertThat(body(h, longer)).isEqualTo(tag48 + "b: text");
+    }
+
     @Test
     void parse_rfc5424WithStructuredData_readsBody() {
         SyslogHeader h = new SyslogHeader();
