@@ -74,7 +74,10 @@ public final class PayloadExtractor {
         this(DEFAULT_MAX_BYTES);
     }
 
-    /** An extractor reading at most {@code maxBytes} of a body (and of inflated output). */
+    /**
+     * An extractor reading at most {@code maxBytes} of a body, and inflating at most {@code maxBytes}
+     * in all from the compressed parts in it.
+     */
     public PayloadExtractor(int maxBytes) {
         if (maxBytes < 1024) {
             throw new IllegalArgumentException("Invalid value " + maxBytes + " for configuration payload.max.bytes: must be at least 1024");
@@ -225,15 +228,25 @@ public final class PayloadExtractor {
         }
     }
 
+    /**
+     * Inflates a gzip or deflate stream into what is left of the extraction's inflate budget
+     * ({@code maxBytes} in all, however many compressed parts a body nests), or null when nothing
+     * could be inflated.
+     */
     private byte[] inflate(Builder b, byte[] buf, int off, int len, boolean gzip) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, Math.max(64, len * 4)));
+        int budget = maxBytes - b.inflated;
+        if (budget <= 0) {
+            b.count(PayloadAnomaly.PAYLOAD_INFLATE_LIMIT);
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(budget, Math.max(64, len * 4)));
         byte[] chunk = new byte[16384];
         boolean zlib = len >= 2 && (buf[off] & 0x0f) == 8 && (((buf[off] & 0xff) << 8) | (buf[off + 1] & 0xff)) % 31 == 0;
         try (InputStream in = gzip ? new GZIPInputStream(new ByteArrayInputStream(buf, off, len))
                 : new InflaterInputStream(new ByteArrayInputStream(buf, off, len), new Inflater(!zlib))) {
             int r;
             while ((r = in.read(chunk)) > 0) {
-                int room = maxBytes - out.size();
+                int room = budget - out.size();
                 if (r >= room) {
                     out.write(chunk, 0, room);
                     b.count(PayloadAnomaly.PAYLOAD_INFLATE_LIMIT);
@@ -247,6 +260,7 @@ public final class PayloadExtractor {
                 return null;
             }
         }
+        b.inflated += out.size();
         return out.toByteArray();
     }
 
@@ -597,6 +611,8 @@ public final class PayloadExtractor {
         final List<Segment> segments = new ArrayList<>();
         final Map<PayloadAnomaly, Integer> anomalies = new EnumMap<>(PayloadAnomaly.class);
         String api;
+        /** Bytes inflated so far, by every compressed part together (capped at maxBytes). */
+        int inflated;
 
         void add(String piece, String location, boolean prompt) {
             if (piece.isEmpty()) {
