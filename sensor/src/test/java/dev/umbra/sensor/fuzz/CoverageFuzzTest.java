@@ -217,7 +217,7 @@ class CoverageFuzzTest {
      * (e) Log text of one format (byte 0 picks it from {@link LogFormat}, or auto-detection past the
      * last), split into lines and parsed. Parsers never throw; hosts and paths keep their caps.
      */
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "5m")
     void proxyLog_linesOfAnyFormat(byte[] data) {
         if (data.length < 1) {
             return;
