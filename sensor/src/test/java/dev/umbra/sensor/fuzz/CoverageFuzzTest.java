@@ -56,6 +56,8 @@ class CoverageFuzzTest {
     private static final long MAX_OBSERVATIONS_PER_PACKET = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT
             * DnsParser.MAX_QUESTIONS + PacketDecoder.MAX_STREAM_STEPS + 2;
     private static final LogFormat[] LOG_FORMATS = LogFormat.values();
+    /** The destination connection ID whose Initial keys protect the QUIC target's packets (RFC 9001 A.1). */
+    private static final byte[] QUIC_DCID = HexFormat.of().parseHex("8394c8f03e515708");
 
     private static int[] linkTypes() {
         List<Integer> types = new ArrayList<>();
@@ -210,8 +212,6 @@ class CoverageFuzzTest {
         decoder.finish();
         guard(anomalies, "finish", data);
     }
-
-    private static final byte[] QUIC_DCID = HexFormat.of().parseHex("8394c8f03e515708");
 
     /**
      * (e) Log text of one format (byte 0 picks it from {@link LogFormat}, or auto-detection past the
