@@ -251,9 +251,18 @@ class CoverageFuzzTest {
         h.tlsVersion();
     }
 
-    /** Names within their caps: a host name is at most 255 octets, each at most 4 characters as \ddd. */
+    /**
+     * Names within their caps: a host name is at most 255 octets, each at most 4 characters as \ddd;
+     * and in the form the catalog matches and reports print: not empty, lower case, printable ASCII
+     * without blanks (other bytes escaped as \ddd, never a control character in a finding or log).
+     */
     private static void checkCaps(Observation o) {
         checkHost(o.hostname());
+        String h = o.hostname();
+        if (h.isEmpty() || !h.chars().allMatch(c -> c > 0x20 && c < 0x7f && (c < 'A' || c > 'Z'))) {
+            throw new AssertionError("host name not in matching form: \"" + h.replaceAll("[^\\x21-\\x7e]", "?")
+                    + "\" (" + h.length() + " characters, " + o.kind() + ")");
+        }
         if (o.answers().size() > 2 * DnsParser.MAX_RECORDS || o.alpn().size() > ClientHelloParser.MAX_LIST_ENTRIES) {
             throw new AssertionError("observation lists beyond their caps: " + o.answers().size() + " answers, "
                     + o.alpn().size() + " ALPN");
