@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.umbra.classifier.payload.Extracted;
 import dev.umbra.classifier.payload.PayloadExtractor;
 import dev.umbra.classifier.payload.Segment;
+import java.util.Arrays;
 
 /**
  * Coverage-guided fuzz target (Jazzer) for payload extraction. Under plain {@code mvn verify} it
@@ -29,7 +30,7 @@ class CoverageFuzzTest {
             return;
         }
         int pick = data[0] & 0xff;
-        byte[] body = java.util.Arrays.copyOfRange(data, 1, data.length);
+        byte[] body = Arrays.copyOfRange(data, 1, data.length);
         Extracted e = new PayloadExtractor(MAX_BYTES).extract(body, TYPES[pick % TYPES.length],
                 ENCODINGS[(pick / TYPES.length) % ENCODINGS.length]);
         if (e.text().length() > 4 * MAX_BYTES) {

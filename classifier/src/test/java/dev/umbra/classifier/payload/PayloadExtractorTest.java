@@ -127,7 +127,7 @@ class PayloadExtractorTest {
         assertThat(e.text().length()).isEqualTo(1 << 20);
     }
 
-    /** Found by CoverageFuzzTest's oracle: each gzip part inflated up to the cap of its own. */
+    /** Broke CoverageFuzzTest's oracle (a hand-written input): each gzip part inflated up to the cap of its own. */
     @Test
     void extract_multipartOfManyGzipParts_inflatesAtMostTheCapInAll() throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
