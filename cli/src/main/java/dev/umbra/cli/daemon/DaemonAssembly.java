@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import dev.umbra.shipper.Finding;
+import dev.umbra.shipper.Outcome;
 import dev.umbra.shipper.ShipperCounters;
 import dev.umbra.shipper.aggregate.UsageAggregator;
 import dev.umbra.shipper.sink.OutputSpec;
@@ -461,7 +462,7 @@ public final class DaemonAssembly {
         }
 
         void detections(dev.umbra.sensor.Observation o, Match m, List<dev.umbra.classifier.Detection> d,
-                dev.umbra.shipper.Outcome outcome) {
+                Outcome outcome) {
             aggregator.detections(o, m, d, outcome);
         }
 
@@ -563,8 +564,8 @@ public final class DaemonAssembly {
             aggregator.observe(o, m);
             if (!f.detections().isEmpty()) {
                 // only a blocking service decides; a monitoring one watched, as a capture does
-                aggregator.detections(o, m, f.detections(), !config.block() ? dev.umbra.shipper.Outcome.OBSERVED
-                        : f.blocked() ? dev.umbra.shipper.Outcome.BLOCKED : dev.umbra.shipper.Outcome.ALLOWED);
+                aggregator.detections(o, m, f.detections(),
+                        !config.block() ? Outcome.OBSERVED : f.blocked() ? Outcome.BLOCKED : Outcome.ALLOWED);
             }
         }
 
