@@ -11,18 +11,11 @@ import dev.umbra.shipper.kafka.TestBroker;
 import dev.umbra.shipper.spool.DiskSpool;
 import dev.umbra.shipper.spool.SpoolConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -85,7 +78,7 @@ class RunCommandEndToEndTest {
             Path policy = tmp.resolve("policy.json");
             Files.writeString(policy, "{\"default\": \"unknown\", \"services\": {\"anthropic-claude\": \"unsanctioned\","
                     + " \"openai-api\": \"sanctioned\"}}");
-            int metricsPort = freePort();
+            int metricsPort = Loopback.freePort();
             Path config = tmp.resolve("umbra.yaml");
             Files.writeString(config, String.join("\n",
                     "sensor:", "  host_id: e2e-sensor",
@@ -104,7 +97,7 @@ class RunCommandEndToEndTest {
                     .redirectError(tmp.resolve("daemon.err").toFile()).start();
             try {
                 // not ready while the decoder warms up (capture.warmup), then ready: what follows is decoded as it arrives
-                Set<String> notReady = awaitReady(metricsPort, daemon);
+                Set<String> notReady = Loopback.awaitReady(metricsPort, daemon, 30);
                 assertThat(notReady).as("reasons /healthz gave before ready").contains(
                         "not ready: capture " + ns.hostIf + ": warming up the decoder");
 
@@ -202,35 +195,5 @@ class RunCommandEndToEndTest {
             }
         }
         return out;
-    }
-
-    /** Waits for the first 200 of /healthz; returns the not-ready answers seen before it. */
-    private static Set<String> awaitReady(int port, Process daemon) throws Exception {
-        Set<String> notReady = new LinkedHashSet<>();
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new AssertionError("umbra run exited early with " + daemon.exitValue());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (r.statusCode() == 200) {
-                    return notReady;
-                }
-                notReady.add(r.body().strip());
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("umbra run not ready after 30 s: " + notReady);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

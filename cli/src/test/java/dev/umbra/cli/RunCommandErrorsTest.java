@@ -27,12 +27,6 @@ class RunCommandErrorsTest {
         return c;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** The port is free again: whatever the failed start had opened on it was closed. */
     private static void assertBindable(int port) throws IOException {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
@@ -50,7 +44,7 @@ class RunCommandErrorsTest {
 
     @Test
     void run_missingInterface_exits2NamingItAndStopsWhatHadStarted() throws IOException {
-        int port = freePort();
+        int port = Loopback.freePort();
         Path c = config("capture:\n  interfaces: [nosuch9]\nattribution:\n  enabled: false\nmetrics:\n  listen: \"127.0.0.1:"
                 + port + "\"\n");
         CliRun r = CliRun.run("run", "--config", c.toString());
@@ -72,7 +66,7 @@ class RunCommandErrorsTest {
 
     @Test
     void run_spoolDirCannotBeMade_exits3NamingTheDirectoryAndStopsWhatHadStarted() throws IOException {
-        int port = freePort();
+        int port = Loopback.freePort();
         // a regular file where the spool's parent directory should be: refused even for root
         Path file = Files.writeString(tmp.resolve("not-a-dir"), "");
         Path c = config("logs:\n  files: [\"LOG\"]\n  state_dir: \"STATE\"\noutput: [\"kafka://127.0.0.1:1/findings\"]\n"

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.umbra.sensor.capture.live.HostTools;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -90,16 +89,16 @@ class RunCommandIcapTest {
         awaitReady(monitor);
         awaitReady(block);
 
-        sinkPort = freePort();
+        sinkPort = Loopback.freePort();
         sink = new ProcessBuilder("python3", CliRun.repoRoot().resolve("test-data/captures/http_sink.py").toString(),
                 "127.0.0.1", Integer.toString(sinkPort)).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("sink.out").toFile()).start();
         await(() -> accepts(sinkPort) || !sink.isAlive(), "the HTTP sink to listen");
         assertThat(sink.isAlive()).as("http_sink.py runs: %s", read(tmp.resolve("sink.out"))).isTrue();
 
-        monitorProxy = freePort();
-        blockProxy = freePort();
-        noPreviewProxy = freePort();
+        monitorProxy = Loopback.freePort();
+        blockProxy = Loopback.freePort();
+        noPreviewProxy = Loopback.freePort();
         Files.writeString(tmp.resolve("hosts"), "127.0.0.1 " + AI_HOST + " api.anthropic.com " + OTHER_HOST + "\n");
         squid = squid("squid", true, List.of(
                 "http_port 127.0.0.1:" + monitorProxy + " name=monitor",
@@ -241,8 +240,8 @@ class RunCommandIcapTest {
     }
 
     private static Daemon daemon(String name, Path policy, Path key) throws IOException {
-        int metricsPort = freePort();
-        int icapPort = freePort();
+        int metricsPort = Loopback.freePort();
+        int icapPort = Loopback.freePort();
         Path findings = tmp.resolve(name + "-findings.jsonl");
         Path config = tmp.resolve(name + ".yaml");
         Files.writeString(config, String.join("\n",
@@ -325,8 +324,7 @@ class RunCommandIcapTest {
     }
 
     private static String metrics(Daemon d) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + d.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Loopback.get(d.metricsPort(), "/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }
@@ -360,12 +358,6 @@ class RunCommandIcapTest {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

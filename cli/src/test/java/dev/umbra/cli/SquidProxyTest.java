@@ -99,7 +99,7 @@ class SquidProxyTest {
         https.start();
         cleanup.add(() -> https.stop(0));
 
-        int proxyPort = freePort();
+        int proxyPort = Loopback.freePort();
         Path accessLog = dir.resolve("access.log");
         Files.writeString(dir.resolve("hosts"), "127.0.0.1 api.openai.com chatgpt.com\n");
         List<String> conf = new ArrayList<>(List.of("http_port 127.0.0.1:" + proxyPort));
@@ -246,12 +246,6 @@ class SquidProxyTest {
             Thread.currentThread().interrupt();
         }
         children.forEach(ProcessHandle::destroy);
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static boolean accepts(int port) {
