@@ -2,6 +2,7 @@ package dev.umbra.cli.daemon;
 
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.capture.PacketHandler;
 import dev.umbra.sensor.capture.live.LiveCapture;
 import dev.umbra.sensor.capture.live.LiveCaptureConfig;
 import dev.umbra.sensor.capture.live.LiveCaptureException;
@@ -9,13 +10,34 @@ import dev.umbra.sensor.capture.live.LiveCaptureStats;
 import dev.umbra.sensor.decode.DecoderWarmup;
 import dev.umbra.sensor.decode.PacketDecoder;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
-/** Live capture on one interface, on its own thread, feeding the pipeline. */
+/*
+ * Design notes.
+ *
+ * A capture on a tap or a host outlives its interface: a NIC reset, a USB or virtual NIC unplugged and
+ * plugged back, a veth or VLAN interface deleted and made again by the network manager. libpcap's loop
+ * then fails ("The interface disappeared"; a link that only goes down keeps the handle open and just
+ * brings nothing). Failing for good would leave the daemon running and blind, and systemd restarts only a
+ * process that exits. So the capture thread reopens the interface by itself: the failed handle is closed
+ * (its counters kept), and opening is retried after 1 s, doubling up to MAX_BACKOFF, until it works or
+ * the daemon stops. The decoder stays, so flows that outlive the outage go on. Meanwhile /healthz says
+ * why and when the next attempt is; each reopening is counted (umbra_capture_reopens_total) and logged.
+ * A failure to open at start is still a failed start (bad interface name, no permission): that is a
+ * configuration error, and systemd's Restart= covers an interface that appears late at boot.
+ */
+/** Live capture on one interface, on its own thread, feeding the pipeline; reopened when it fails. */
 final class LiveCaptureComponent implements Component {
     private static final Logger LOG = LogManager.getLogger(LiveCaptureComponent.class);
+    /** First wait before reopening a failed capture. */
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    /** Longest wait between two attempts to reopen. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final LiveCaptureConfig config;
     private final Consumer<Observation> pipeline;
@@ -24,18 +46,31 @@ final class LiveCaptureComponent implements Component {
     private volatile PacketDecoder decoder;
     private volatile String failure;
     private volatile boolean warming;
+    private volatile boolean stopping;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final AtomicLong reopens = new AtomicLong();
+    // the counters of handles closed after a failure (guarded by this)
+    private LiveCaptureStats closedTotals = new LiveCaptureStats(0, 0, 0, 0);
     private Thread thread;
 
     private final int maxFlows;
     private final Duration warmup;
+    private final Duration firstBackoff;
     private PacketDecoder.BodyListener bodies;
     private int maxBodyBytes;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
+        this(config, pipeline, anomalies, maxFlows, warmup, FIRST_BACKOFF);
+    }
+
+    /** @param firstBackoff first wait before reopening a failed capture (doubling up to {@link #MAX_BACKOFF}) */
+    LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
+            int maxFlows, Duration warmup, Duration firstBackoff) {
         this.config = config;
         this.maxFlows = maxFlows;
         this.warmup = warmup;
+        this.firstBackoff = firstBackoff;
         this.pipeline = pipeline;
         this.anomalies = anomalies;
     }
@@ -68,7 +103,7 @@ final class LiveCaptureComponent implements Component {
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);
         }
-        LiveCapture c = capture;
+        LiveCapture first = capture;
         warming = !warmup.isZero();
         thread = new Thread(() -> {
             try {
@@ -76,28 +111,104 @@ final class LiveCaptureComponent implements Component {
                 // per process; a second interface waits for the first one's.
                 DecoderWarmup.Result warm;
                 try {
-                    warm = DecoderWarmup.once(warmup, c::stopRequested);
+                    warm = DecoderWarmup.once(warmup, first::stopRequested);
                 } finally {
                     warming = false;
                 }
                 if (warm.passes() > 0) {
                     LOG.info("decoder warm-up before capturing on {}: {}", config.interfaceName(), warm);
                 }
-                // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
-                long[] lastTick = {0};
-                c.run((linkType, ts, buf, off, len, orig) -> {
-                    decoder.onPacket(linkType, ts, buf, off, len, orig);
-                    if (ts - lastTick[0] >= 1_000_000_000L) {
-                        lastTick[0] = ts;
-                        decoder.tick(ts);
-                    }
-                }, 0, null);
-            } catch (LiveCaptureException | RuntimeException e) {
+                capture(first);
+            } catch (RuntimeException e) {
                 failure = e.getMessage();
-                LOG.error("{}", e.getMessage());
+                LOG.error("capture on {} ended: {}", config.interfaceName(), e.toString());
             }
         }, "umbra-capture-" + config.interfaceName());
         thread.start();
+    }
+
+    /** Runs the capture, reopening it after each failure, until stop(). */
+    private void capture(LiveCapture first) {
+        // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
+        long[] lastTick = {0};
+        PacketHandler handler = (linkType, ts, buf, off, len, orig) -> {
+            decoder.onPacket(linkType, ts, buf, off, len, orig);
+            if (ts - lastTick[0] >= 1_000_000_000L) {
+                lastTick[0] = ts;
+                decoder.tick(ts);
+            }
+        };
+        LiveCapture c = first;
+        while (c != null) {
+            String error;
+            try {
+                c.run(handler, 0, null);
+                error = stopping ? null : "capture on " + config.interfaceName() + " ended unasked";
+            } catch (LiveCaptureException e) {
+                error = e.getMessage();
+            }
+            if (error == null) {
+                return; // stop() ended the run; it closes the handle
+            }
+            retire(c);
+            c = reopen(error);
+        }
+    }
+
+    /** Closes a failed handle and keeps its counters. */
+    private void retire(LiveCapture c) {
+        c.close();
+        LiveCaptureStats s = c.stats();
+        synchronized (this) {
+            LiveCaptureStats t = closedTotals;
+            closedTotals = new LiveCaptureStats(t.delivered() + s.delivered(), t.received() + s.received(),
+                    t.dropped() + s.dropped(), t.droppedByInterface() + s.droppedByInterface());
+            capture = null;
+        }
+    }
+
+    /**
+     * Opens the interface again, waiting {@link #firstBackoff} before the first attempt and twice as
+     * long after each failed one, at most {@link #MAX_BACKOFF}.
+     *
+     * @return the new capture, or null when stop() came first
+     */
+    private LiveCapture reopen(String error) {
+        long began = System.nanoTime();
+        Duration wait = firstBackoff;
+        String last = error;
+        LOG.error("{}; reopening in {} ms", error, wait.toMillis());
+        for (int attempt = 1; ; attempt++) {
+            failure = last + "; reopening (attempt " + attempt + " in " + wait.toMillis() + " ms)";
+            try {
+                if (stopRequested.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            try {
+                LiveCapture c = LiveCapture.open(config);
+                capture = c;
+                if (stopping) { // stop() may have looked for a capture before this one was set
+                    c.close();
+                    return null;
+                }
+                reopens.incrementAndGet();
+                failure = null;
+                LOG.warn("capture on {} reopened after {} ms (attempt {})", config.interfaceName(),
+                        (System.nanoTime() - began) / 1_000_000, attempt);
+                return c;
+            } catch (LiveCaptureException e) {
+                if (!e.getMessage().equals(last)) {
+                    LOG.error("reopening capture on {} failed: {}", config.interfaceName(), e.getMessage());
+                }
+                last = e.getMessage();
+                long next = Math.min(wait.toMillis() * 2, MAX_BACKOFF.toMillis());
+                wait = Duration.ofMillis(Math.max(next, 1));
+            }
+        }
     }
 
     @Override
@@ -106,31 +217,59 @@ final class LiveCaptureComponent implements Component {
         return f != null ? f : warming ? "warming up the decoder" : null;
     }
 
-    /** Frames captured, libpcap's received and dropped counters. */
-    LiveCaptureStats stats() {
+    /** Frames captured, libpcap's received and dropped counters, over every handle this component opened. */
+    synchronized LiveCaptureStats stats() {
         LiveCapture c = capture;
-        return c == null ? new LiveCaptureStats(0, 0, 0, 0) : c.stats();
+        LiveCaptureStats t = closedTotals;
+        if (c == null) {
+            return t;
+        }
+        LiveCaptureStats s = c.stats();
+        return new LiveCaptureStats(t.delivered() + s.delivered(), t.received() + s.received(),
+                t.dropped() + s.dropped(), t.droppedByInterface() + s.droppedByInterface());
+    }
+
+    /** Whether the capture thread is running (it ends only at stop()). */
+    boolean capturing() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    /** How often the capture was reopened after a failure. */
+    long reopens() {
+        return reopens.get();
     }
 
     @Override
     public void stop(Duration timeout) {
+        stopping = true;
+        stopRequested.countDown();
         LiveCapture c = capture;
-        if (c == null) {
-            return;
+        if (c != null) {
+            c.stop();
         }
-        c.stop();
-        try {
-            thread.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread != null) {
+            try {
+                thread.join(timeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         PacketDecoder d = decoder;
         if (d != null) {
             d.finish();
         }
-        c.close();
-        LiveCaptureStats s = c.stats();
-        LOG.info("capture {} stopped: {} frames, {} received, {} dropped by libpcap", config.interfaceName(),
-                s.delivered(), s.received(), s.dropped());
+        c = capture; // the thread may have opened another one before it saw the stop
+        if (c != null) {
+            c.close();
+        }
+        LiveCaptureStats s = stats();
+        LOG.info("capture {} stopped: {} frames, {} received, {} dropped by libpcap{}", config.interfaceName(),
+                s.delivered(), s.received(), s.dropped(), reopened());
+    }
+
+    private String reopened() {
+        long n = reopens.get();
+        return n == 0 ? "" : n == 1 ? ", reopened once" : ", reopened " + n + " times";
     }
 }

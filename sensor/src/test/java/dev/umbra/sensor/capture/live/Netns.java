@@ -73,6 +73,19 @@ public final class Netns implements AutoCloseable {
 
     private void setUp() {
         HostTools.check(10, "ip", "netns", "add", name);
+        restoreLink();
+    }
+
+    /**
+     * Deletes the veth pair (both ends), as a NIC unplugged or an interface removed by a network
+     * manager: a capture on {@link #hostIf} loses its interface.
+     */
+    public void removeLink() {
+        HostTools.check(10, "ip", "link", "del", hostIf);
+    }
+
+    /** Makes the veth pair again, under the same names and addresses, both ends up. */
+    public void restoreLink() {
         HostTools.check(10, "ip", "link", "add", hostIf, "type", "veth", "peer", "name", nsIf, "netns", name);
         HostTools.check(10, "ip", "addr", "add", hostIp + "/30", "dev", hostIf);
         HostTools.check(10, "ip", "-6", "addr", "add", hostIp6 + "/64", "dev", hostIf, "nodad");
