@@ -47,7 +47,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Option(names = "--filter", paramLabel = "BPF",
             description = "BPF filter (pcap-filter(7)). Default: built from the enabled decoders (DNS, TLS, QUIC, HTTP), "
-                    + "covering VLAN-tagged frames.")
+                    + "covering VLAN-tagged frames on Ethernet interfaces.")
     String filter;
 
     @Option(names = "--snaplen", paramLabel = "BYTES", defaultValue = "65535",

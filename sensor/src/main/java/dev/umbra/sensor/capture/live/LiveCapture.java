@@ -87,7 +87,6 @@ public final class LiveCapture implements AutoCloseable {
      *     not exist or the filter does not compile; the message is one line
      */
     public static LiveCapture open(LiveCaptureConfig config) throws LiveCaptureException {
-        String filter = config.effectiveFilter();
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(config.interfaceName())
@@ -103,6 +102,9 @@ public final class LiveCapture implements AutoCloseable {
         } catch (PcapNativeException e) {
             throw openFailed(config.interfaceName(), e);
         }
+        // the default filter depends on the link type: VLAN clauses on Ethernet only
+        int dlt = handle.getDlt().value();
+        String filter = config.effectiveFilter(dlt);
         try {
             handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException e) {
@@ -110,7 +112,6 @@ public final class LiveCapture implements AutoCloseable {
             throw new LiveCaptureException(Reason.BAD_FILTER,
                     "invalid BPF filter '" + filter + "': " + oneLine(e.getMessage()), e);
         }
-        int dlt = handle.getDlt().value();
         LOG.info("capturing on {} (link type {}, snaplen {}, buffer {} bytes, promiscuous {}, immediate {}) "
                 + "with filter {}", config.interfaceName(), dlt, config.snaplen(), config.bufferBytes(),
                 config.promiscuous(), config.immediate(), filter);

@@ -66,9 +66,9 @@ public record LiveCaptureConfig(String interfaceName, String filter, Set<Capture
                 DEFAULT_BUFFER_BYTES, false, DEFAULT_TIMEOUT_MILLIS);
     }
 
-    /** The filter set, or the default one built from the protocols. */
-    public String effectiveFilter() {
-        return filter != null ? filter : CaptureFilter.forProtocols(protocols);
+    /** The filter set, or the default one built from the protocols for an interface of this link type. */
+    public String effectiveFilter(int linkType) {
+        return filter != null ? filter : CaptureFilter.forProtocols(protocols, linkType);
     }
 
     public LiveCaptureConfig withFilter(String value) {

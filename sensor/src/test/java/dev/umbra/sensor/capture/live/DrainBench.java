@@ -34,7 +34,7 @@ final class DrainBench {
             PcapHandle handle = new PcapHandle.Builder(ns.hostIf).snaplen(c.snaplen())
                     .promiscuousMode(PromiscuousMode.NONPROMISCUOUS).timeoutMillis(c.timeoutMillis())
                     .bufferSize(c.bufferBytes()).timestampPrecision(PcapHandle.TimestampPrecision.NANO).build();
-            handle.setFilter(c.effectiveFilter(), BpfCompileMode.OPTIMIZE);
+            handle.setFilter(c.effectiveFilter(handle.getDlt().value()), BpfCompileMode.OPTIMIZE);
             long[] decoded = {0};
             AnomalyCounters anomalies = new AnomalyCounters();
             PacketDecoder decoder = new PacketDecoder(ns.hostIf, o -> decoded[0]++, anomalies);

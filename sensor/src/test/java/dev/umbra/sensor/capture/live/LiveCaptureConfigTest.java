@@ -3,6 +3,7 @@ package dev.umbra.sensor.capture.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.umbra.sensor.decode.LinkType;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
@@ -15,19 +16,25 @@ class LiveCaptureConfigTest {
         assertThat(c.promiscuous()).isTrue();
         assertThat(c.snaplen()).isEqualTo(65535);
         assertThat(c.filter()).isNull();
-        assertThat(c.effectiveFilter()).isEqualTo(CaptureFilter.forProtocols(LiveCaptureConfig.DEFAULT_PROTOCOLS));
+        assertThat(c.effectiveFilter(LinkType.ETHERNET))
+                .isEqualTo(CaptureFilter.forProtocols(LiveCaptureConfig.DEFAULT_PROTOCOLS, LinkType.ETHERNET));
+        assertThat(c.effectiveFilter(LinkType.LINUX_SLL))
+                .isEqualTo(CaptureFilter.forProtocols(LiveCaptureConfig.DEFAULT_PROTOCOLS, LinkType.LINUX_SLL));
     }
 
     @Test
     void withFilter_set_replacesTheDefault() {
         LiveCaptureConfig c = LiveCaptureConfig.of("eth0").withFilter("udp port 5353");
-        assertThat(c.effectiveFilter()).isEqualTo("udp port 5353");
-        assertThat(c.withFilter("  ").effectiveFilter()).isEqualTo(c.withFilter(null).effectiveFilter());
+        assertThat(c.effectiveFilter(LinkType.ETHERNET)).isEqualTo("udp port 5353");
+        assertThat(c.effectiveFilter(LinkType.RAW_DLT12)).as("a filter set is used as it is on any link type")
+                .isEqualTo("udp port 5353");
+        assertThat(c.withFilter("  ").effectiveFilter(LinkType.ETHERNET))
+                .isEqualTo(c.withFilter(null).effectiveFilter(LinkType.ETHERNET));
     }
 
     @Test
     void withProtocols_dnsOnly_changesTheDefaultFilter() {
-        assertThat(LiveCaptureConfig.of("eth0").withProtocols(EnumSet.of(CaptureProtocol.DNS)).effectiveFilter())
+        assertThat(LiveCaptureConfig.of("eth0").withProtocols(EnumSet.of(CaptureProtocol.DNS)).effectiveFilter(LinkType.ETHERNET))
                 .isEqualTo(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS)));
     }
 
