@@ -144,7 +144,7 @@ final class CaptureCommand implements Callable<Integer> {
         } catch (LiveCaptureException e) {
             int code = switch (e.reason()) {
                 case NO_SUCH_INTERFACE, BAD_FILTER -> ExitCodes.USAGE;
-                case LIBPCAP_MISSING, PERMISSION_DENIED, CAPTURE_FAILED -> ExitCodes.RUNTIME;
+                case LIBPCAP_MISSING, PERMISSION_DENIED, INTERFACE_DOWN, CAPTURE_FAILED -> ExitCodes.RUNTIME;
             };
             throw new UmbraException(code, e.getMessage(), e);
         }

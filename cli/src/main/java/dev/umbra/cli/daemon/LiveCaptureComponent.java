@@ -28,8 +28,10 @@ import org.apache.logging.log4j.Logger;
  * (its counters kept), and opening is retried after 1 s, doubling up to MAX_BACKOFF, until it works or
  * the daemon stops. The decoder stays, so flows that outlive the outage go on. Meanwhile /healthz says
  * why and when the next attempt is; each reopening is counted (umbra_capture_reopens_total) and logged.
- * A failure to open at start is still a failed start (bad interface name, no permission): that is a
- * configuration error, and systemd's Restart= covers an interface that appears late at boot.
+ * An interface that is down at start (a tap whose cable is not in yet) is waited for the same way, so
+ * that one link does not keep the logs, ICAP and the other interfaces down. Any other failure to open at
+ * start is still a failed start (bad interface name, no permission): that is a configuration error, and
+ * systemd's Restart= covers an interface that appears late at boot.
  */
 /** Live capture on one interface, on its own thread, feeding the pipeline; reopened when it fails. */
 final class LiveCaptureComponent implements Component {
@@ -98,12 +100,28 @@ final class LiveCaptureComponent implements Component {
 
     @Override
     public void start() throws LiveCaptureException {
-        capture = LiveCapture.open(config);
+        LiveCapture opened;
+        String down;
+        try {
+            opened = LiveCapture.open(config);
+            down = null;
+        } catch (LiveCaptureException e) {
+            if (e.reason() != LiveCaptureException.Reason.INTERFACE_DOWN) {
+                throw e;
+            }
+            // a link not up yet (a tap's cable, a NIC still negotiating) must not keep the rest of the
+            // daemon down: capture once it is up
+            opened = null;
+            down = e.getMessage();
+            failure = waiting(down, 1, firstBackoff); // not ready from the start, not once the thread runs
+        }
+        capture = opened;
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);
         }
-        LiveCapture first = capture;
+        LiveCapture first = opened;
+        String startFailure = down;
         warming = !warmup.isZero();
         thread = new Thread(() -> {
             try {
@@ -111,14 +129,14 @@ final class LiveCaptureComponent implements Component {
                 // per process; a second interface waits for the first one's.
                 DecoderWarmup.Result warm;
                 try {
-                    warm = DecoderWarmup.once(warmup, first::stopRequested);
+                    warm = DecoderWarmup.once(warmup, () -> stopping);
                 } finally {
                     warming = false;
                 }
                 if (warm.passes() > 0) {
                     LOG.info("decoder warm-up before capturing on {}: {}", config.interfaceName(), warm);
                 }
-                capture(first);
+                capture(first != null ? first : reopen(startFailure));
             } catch (RuntimeException e) {
                 failure = e.getMessage();
                 LOG.error("capture on {} ended: {}", config.interfaceName(), e.toString());
@@ -127,7 +145,7 @@ final class LiveCaptureComponent implements Component {
         thread.start();
     }
 
-    /** Runs the capture, reopening it after each failure, until stop(). */
+    /** Runs the capture, reopening it after each failure, until stop(); nothing when {@code first} is null. */
     private void capture(LiveCapture first) {
         // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
         long[] lastTick = {0};
@@ -177,9 +195,9 @@ final class LiveCaptureComponent implements Component {
         long began = System.nanoTime();
         Duration wait = firstBackoff;
         String last = error;
-        LOG.error("{}; reopening in {} ms", error, wait.toMillis());
+        LOG.error("{}; opening it again in {} ms", error, wait.toMillis());
         for (int attempt = 1; ; attempt++) {
-            failure = last + "; reopening (attempt " + attempt + " in " + wait.toMillis() + " ms)";
+            failure = waiting(last, attempt, wait);
             try {
                 if (stopRequested.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                     return null;
@@ -209,6 +227,11 @@ final class LiveCaptureComponent implements Component {
                 wait = Duration.ofMillis(Math.max(next, 1));
             }
         }
+    }
+
+    /** What /healthz says while the capture waits to be opened. */
+    private static String waiting(String error, int attempt, Duration wait) {
+        return error + "; reopening (attempt " + attempt + " in " + wait.toMillis() + " ms)";
     }
 
     @Override

@@ -87,6 +87,27 @@ class LiveCaptureComponentTest {
         }
     }
 
+    @Test
+    void interfaceDownAtStart_startsWaitingAndCapturesOnceItIsUp() throws Exception {
+        try (Netns ns = netns()) {
+            HostTools.check(10, "ip", "link", "set", ns.hostIf, "down");
+            List<Observation> seen = new CopyOnWriteArrayList<>();
+            LiveCaptureComponent capture = started(ns, seen); // no exception: the rest of the daemon starts
+            try {
+                assertThat(capture.notReady()).as("/healthz reason while the link is down")
+                        .startsWith("interface " + ns.hostIf + " is down (ip link set " + ns.hostIf + " up); reopening (attempt ");
+                assertThat(capture.capturing()).isTrue();
+                HostTools.check(10, "ip", "link", "set", ns.hostIf, "up");
+                await(() -> capture.notReady() == null, "capture to open once the link is up");
+                assertThat(capture.reopens()).isEqualTo(1);
+                awaitQuery(ns, seen, "up.reopen.test");
+            } finally {
+                capture.stop(Duration.ofSeconds(10));
+            }
+            assertThat(capture.capturing()).isFalse();
+        }
+    }
+
     private static Netns netns() {
         HostTools.requireRoot();
         HostTools.require("ip", "iproute2");

@@ -348,7 +348,7 @@ public final class LiveCapture implements AutoCloseable {
                     "no such interface: " + name + " (list them with 'ip link')", e);
         }
         if (rc != null && rc == PCAP_ERROR_IFACE_NOT_UP) {
-            return new LiveCaptureException(Reason.CAPTURE_FAILED,
+            return new LiveCaptureException(Reason.INTERFACE_DOWN,
                     "interface " + name + " is down (ip link set " + name + " up)", e);
         }
         return new LiveCaptureException(Reason.CAPTURE_FAILED, "cannot capture on " + name + ": " + message, e);

@@ -18,6 +18,8 @@ public final class LiveCaptureException extends Exception {
         NO_SUCH_INTERFACE,
         /** The BPF filter does not compile. */
         BAD_FILTER,
+        /** The interface exists but is down (not up): it may come up later. */
+        INTERFACE_DOWN,
         /** Any other libpcap error. */
         CAPTURE_FAILED
     }

@@ -72,6 +72,20 @@ class LiveCaptureErrorsTest {
     }
 
     @Test
+    void open_interfaceDown_namesItAndHowToBringItUp() {
+        HostTools.requireRoot();
+        try (Netns ns = Netns.create()) {
+            HostTools.check(10, "ip", "link", "set", ns.hostIf, "down");
+            assertThatThrownBy(() -> LiveCapture.open(LiveCaptureConfig.of(ns.hostIf)))
+                    .isInstanceOfSatisfying(LiveCaptureException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.INTERFACE_DOWN);
+                        assertThat(e.getMessage()).isEqualTo("interface " + ns.hostIf + " is down (ip link set "
+                                + ns.hostIf + " up)");
+                    });
+        }
+    }
+
+    @Test
     void open_badFilter_namesTheFilter() {
         HostTools.requireRoot();
         assertThatThrownBy(() -> LiveCapture.open(LiveCaptureConfig.of("lo").withFilter("udp port banana")))
