@@ -74,7 +74,8 @@ final class AuditCommand implements Callable<Integer> {
     Path classifierConfig;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
-            description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
+            description = "pcap or pcapng captures (recognised by their magic number, also gzip-compressed) and log "
+                    + "files (also gzip-compressed), in any mix.")
     List<Path> files;
 
     @Override

@@ -15,7 +15,6 @@ import dev.umbra.sensor.proxylog.LogOptions;
 import dev.umbra.sensor.proxylog.LogStats;
 import dev.umbra.sensor.proxylog.LogStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,8 @@ import java.util.function.Predicate;
 
 /**
  * Reads the input files of a command, captures and logs in any mix, and feeds their observations
- * to a consumer. A file whose first bytes are a pcap or pcapng magic number is a capture; any other
- * file is a log whose format is given or detected. Problems with a file are reported as one line
+ * to a consumer. A file whose first bytes are a pcap or pcapng magic number (also inside gzip) is a
+ * capture; any other file is a log whose format is given or detected. Problems with a file are reported as one line
  * naming the file; reading goes on with the next file. Bad log lines are counted and reported as
  * one warning per file, never fatal.
  */
@@ -56,18 +55,9 @@ final class CaptureRun {
         this.logOptions = logOptions;
     }
 
-    /** Whether a file starts with a pcap or pcapng magic number. */
+    /** Whether a file starts with a pcap or pcapng magic number (also gzip-compressed). */
     static boolean isCapture(Path file) throws IOException {
-        byte[] m = new byte[4];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(m, 0, 4);
-        }
-        if (n < 4) {
-            return false;
-        }
-        int v = ((m[0] & 0xff) << 24) | ((m[1] & 0xff) << 16) | ((m[2] & 0xff) << 8) | (m[3] & 0xff);
-        return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1 || v == 0x0a0d0d0a;
+        return CaptureFileReader.isCapture(file);
     }
 
     /**

@@ -35,7 +35,8 @@ final class ObserveCommand implements Callable<Integer> {
     LogInputOptions logInput;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
-            description = "pcap or pcapng captures (recognised by their magic number) and log files, in any mix.")
+            description = "pcap or pcapng captures (recognised by their magic number, also gzip-compressed) and log "
+                    + "files (also gzip-compressed), in any mix.")
     List<Path> files;
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +64,26 @@ class AuditCommandTest {
                     + e.get("enrichments").get(0).get("data").get("service_id").asText());
         }
         assertThat(rows).isEqualTo(expectedRows());
+    }
+
+    @Test
+    void audit_gzipCompressedCapture_sameReportAsTheCaptureItself() throws IOException {
+        Path gz = tmp.resolve("ai-sample.pcap.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(CliRun.sample(), out);
+        }
+        CliRun plain = CliRun.run("audit", CliRun.sample().toString());
+        CliRun compressed = CliRun.run("audit", gz.toString());
+        assertThat(compressed.exitCode()).as(compressed.err()).isZero();
+        assertThat(compressed.out()).isEqualTo(plain.out()).contains("12 AI service(s) used by 3 client(s) in 172 packets");
+
+        // cut off: what came before is reported, with a warning naming why it stopped
+        byte[] whole = Files.readAllBytes(gz);
+        Path cut = Files.write(tmp.resolve("cut.pcap.gz"), Arrays.copyOf(whole, whole.length * 2 / 3));
+        CliRun partial = CliRun.run("audit", cut.toString());
+        assertThat(partial.exitCode()).as(partial.err()).isZero();
+        assertThat(partial.err()).contains("umbra: warning: " + cut).contains("compressed data cut off");
+        assertThat(partial.out()).containsPattern("AI service\\(s\\) used by \\d+ client\\(s\\) in \\d+ packets");
     }
 
     @Test

@@ -2,7 +2,11 @@ package dev.umbra.sensor.capture;
 
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
@@ -10,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /*
  * Design notes.
@@ -31,6 +37,12 @@ import java.util.List;
  *
  * A record cut off by the end of the file, or a record header that cannot be right, stops the read;
  * everything before it has been delivered, and the summary names the offset.
+ *
+ * Captures are often kept and passed around gzip-compressed (capture.pcap.gz; Wireshark and tshark
+ * read them as they are). A file starting with the gzip magic (RFC 1952 2.3.1) is decompressed as it is
+ * read, with the JDK's zlib, and parsed the same way; the summary's byte counts and offsets are then
+ * those of the decompressed capture. Compressed data cut off or corrupt ends the read like a cut-off
+ * record: what came before it has been delivered, and the summary says why it stopped.
  */
 public final class CaptureFileReader {
     /** Largest record accepted (pcap record or pcapng block). */
@@ -56,10 +68,97 @@ public final class CaptureFileReader {
             throw new CaptureFormatException("is a directory, not a capture file");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (gzipped(channel)) {
+                GzipInput in = new GzipInput(Channels.newInputStream(channel));
+                return in.summarize(read(Channels.newChannel(in), handler, anomalies, BUFFER_BYTES));
+            }
             // a small file gets a buffer of its size, not the 1 MiB meant for large sequential reads
             long size = channel.size();
             int buffer = (int) Math.max(MIN_BUFFER_BYTES, Math.min(BUFFER_BYTES, size));
             return read(channel, handler, anomalies, buffer);
+        }
+    }
+
+    /**
+     * Whether a file is a capture this reader reads: it starts with a pcap or pcapng magic number,
+     * also inside gzip compression.
+     */
+    public static boolean isCapture(Path file) throws IOException {
+        byte[] m = new byte[4];
+        int n;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            InputStream in = Channels.newInputStream(channel);
+            if (gzipped(channel)) {
+                in = new GZIPInputStream(in);
+            }
+            n = in.readNBytes(m, 0, 4);
+        } catch (EOFException | ZipException e) {
+            return false; // gzip, but too short or broken to hold a capture header
+        }
+        if (n < 4) {
+            return false;
+        }
+        int v = Bytes.i32(m, 0, true);
+        return v == PCAPNG_SHB || v == 0xA1B2C3D4 || v == 0xD4C3B2A1 || v == 0xA1B23C4D || v == 0x4D3CB2A1
+                || v == 0xA1B2CD34 || v == 0x34CDB2A1;
+    }
+
+    /** True when the channel's first two bytes are the gzip magic 1f 8b; its position is left as it was. */
+    private static boolean gzipped(FileChannel channel) throws IOException {
+        ByteBuffer magic = ByteBuffer.allocate(2);
+        while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
+            // positional reads: the channel's own position stays at 0
+        }
+        return magic.position() == 2 && (magic.get(0) & 0xff) == 0x1f && (magic.get(1) & 0xff) == 0x8b;
+    }
+
+    /**
+     * A gzip stream that ends, instead of failing, where its compressed data is cut off or corrupt,
+     * and remembers why, so the records before that point still count.
+     */
+    private static final class GzipInput extends InputStream {
+        private final InputStream in;
+        private String failure;
+
+        GzipInput(InputStream compressed) throws IOException, CaptureFormatException {
+            try {
+                this.in = new GZIPInputStream(compressed, 1 << 16);
+            } catch (EOFException | ZipException e) {
+                throw new CaptureFormatException("gzip-compressed, but its gzip header is cut off or corrupt");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (failure != null) {
+                return -1;
+            }
+            try {
+                return in.read(b, off, len);
+            } catch (EOFException e) {
+                failure = "compressed data cut off";
+            } catch (ZipException e) {
+                failure = "compressed data corrupt (" + e.getMessage() + ")";
+            }
+            return -1;
+        }
+
+        /** The summary of a read of this stream, marked as stopped when the compressed data broke. */
+        CaptureSummary summarize(CaptureSummary s) {
+            if (failure == null) {
+                return s;
+            }
+            if (s.complete()) {
+                return new CaptureSummary(s.format(), s.packets(), s.bytes(), s.bytes(), failure);
+            }
+            return new CaptureSummary(s.format(), s.packets(), s.bytes(), s.stoppedAtOffset(),
+                    s.stopReason() + " (" + failure + ")");
         }
     }
 

@@ -12,17 +12,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.TestFrames.Iface;
 import dev.umbra.sensor.TestFrames.Packet;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
-import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CaptureFileReaderTest {
+    @TempDir
+    Path tmp;
+
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final List<long[]> seen = new ArrayList<>(); // linkType, timestamp, length, first byte
 
@@ -164,5 +173,93 @@ class CaptureFileReaderTest {
             }
         }
         assertThat(seen).isNotEmpty();
+    }
+    @Test
+    void read_gzipCompressedPcapAndPcapng_readAsTheyAre() throws Exception {
+        byte[] pcap = pcap(ByteOrder.LITTLE_ENDIAN, true, 1, List.of(frame("a.example"), frame("b.example")));
+        byte[] pcapng = pcapng(ByteOrder.BIG_ENDIAN, List.of(new Iface(1, -1)),
+                List.of(new Packet(0, 0, frame("c.example"))));
+        for (byte[] capture : List.of(pcap, pcapng)) {
+            Path file = write("capture.gz", gzip(capture));
+            assertThat(CaptureFileReader.isCapture(file)).isTrue();
+            seen.clear();
+            CaptureSummary plain = read(capture);
+            List<long[]> plainFrames = List.copyOf(seen);
+            seen.clear();
+            CaptureSummary s = CaptureFileReader.read(file, recorder, anomalies);
+            assertThat(s).as("same summary as the uncompressed capture").isEqualTo(plain);
+            assertThat(s.complete()).isTrue();
+            assertThat(seen).as("same frames").usingRecursiveFieldByFieldElementComparator().isEqualTo(plainFrames);
+            assertThat(seen).hasSize((int) plain.packets()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void read_gzipCutOffAtARecordBoundary_deliversWhatCameBeforeAndSaysWhy() throws Exception {
+        byte[] one = pcap(ByteOrder.LITTLE_ENDIAN, false, 1, List.of(frame("a.example")));
+        byte[] two = pcap(ByteOrder.LITTLE_ENDIAN, false, 1, List.of(frame("a.example"), frame("b.example")));
+        // two gzip members, the first holding exactly the header and the first record: cutting the second
+        // member leaves a stream whose data so far ends on a record boundary
+        byte[] first = gzip(one);
+        byte[] second = gzip(Arrays.copyOfRange(two, one.length, two.length));
+        byte[] cut = new byte[first.length + second.length / 2];
+        System.arraycopy(first, 0, cut, 0, first.length);
+        System.arraycopy(second, 0, cut, first.length, second.length / 2);
+        CaptureSummary s = CaptureFileReader.read(write("cut.pcap.gz", cut), recorder, anomalies);
+        assertThat(s.packets()).isGreaterThanOrEqualTo(1);
+        assertThat(s.complete()).isFalse();
+        assertThat(s.stopReason()).contains("compressed data cut off");
+        assertThat(seen).hasSize((int) s.packets());
+    }
+
+    @Test
+    void read_gzipCorruptOrRandom_stopsWithAReasonNeverThrowsBeyondTheFormatError() throws Exception {
+        byte[] capture = pcap(ByteOrder.LITTLE_ENDIAN, false, 1, List.of(frame("a.example"), frame("b.example"),
+                frame("c.example")));
+        byte[] gz = gzip(capture);
+        Random random = new Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] bad = gz.clone();
+            int flips = 1 + random.nextInt(4);
+            for (int f = 0; f < flips; f++) {
+                bad[2 + random.nextInt(bad.length - 2)] ^= (byte) (1 + random.nextInt(255)); // magic kept
+            }
+            byte[] mutated = random.nextBoolean() ? bad : Arrays.copyOf(bad, 2 + random.nextInt(bad.length - 2));
+            Path file = write("bad.gz", mutated);
+            try {
+                CaptureSummary s = CaptureFileReader.read(file, recorder, anomalies);
+                // corrupt deflate data decompresses to other bytes until the CRC check at the member's end
+                assertThat(s.packets()).isLessThanOrEqualTo(s.bytes() / 16); // a record has a 16-byte header
+                if (!s.complete()) {
+                    assertThat(s.stopReason()).isNotBlank();
+                }
+            } catch (CaptureFormatException e) {
+                // a gzip header broken, or nothing that reads as a capture header came out
+                assertThat(e.getMessage()).isNotBlank();
+            }
+            CaptureFileReader.isCapture(file); // answers, never throws
+        }
+    }
+
+    @Test
+    void isCapture_gzipOfALogOrNothing_isFalse() throws Exception {
+        assertThat(CaptureFileReader.isCapture(write("log.gz", gzip("1700000000.123 5 10.0.0.1 TCP_MISS/200\n"
+                .getBytes(StandardCharsets.US_ASCII))))).isFalse();
+        assertThat(CaptureFileReader.isCapture(write("empty.gz", gzip(new byte[0])))).isFalse();
+        assertThat(CaptureFileReader.isCapture(write("magic-only.gz", new byte[] {0x1f, (byte) 0x8b}))).isFalse();
+        assertThat(CaptureFileReader.isCapture(write("plain.pcap", pcap(ByteOrder.BIG_ENDIAN, false, 1, List.of()))))
+                .isTrue();
+    }
+
+    private Path write(String name, byte[] content) throws IOException {
+        return Files.write(tmp.resolve(name), content);
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
     }
 }
