@@ -10,6 +10,7 @@ import dev.umbra.sensor.capture.live.LiveCaptureStats;
 import dev.umbra.sensor.decode.DecoderWarmup;
 import dev.umbra.sensor.decode.PacketDecoder;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +41,8 @@ final class LiveCaptureComponent implements Component {
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     /** Longest wait between two attempts to reopen. */
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long without a frame before the decoder's clock is moved on by the wall clock. */
+    static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
     private final LiveCaptureConfig config;
     private final Consumer<Observation> pipeline;
@@ -160,7 +163,9 @@ final class LiveCaptureComponent implements Component {
         while (c != null) {
             String error;
             try {
-                c.run(handler, 0, null);
+                // idle flows end on the decoder's clock; when nothing arrives for a second it is moved on to
+                // the wall clock (which is what live capture timestamps are), so they end on a quiet link too
+                c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(wallClockNanos()));
                 error = stopping ? null : "capture on " + config.interfaceName() + " ended unasked";
             } catch (LiveCaptureException e) {
                 error = e.getMessage();
@@ -171,6 +176,11 @@ final class LiveCaptureComponent implements Component {
             retire(c);
             c = reopen(error);
         }
+    }
+
+    private static long wallClockNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Closes a failed handle and keeps its counters. */

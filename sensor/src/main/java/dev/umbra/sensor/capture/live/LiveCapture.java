@@ -38,6 +38,13 @@ import org.pcap4j.core.RawPacketListener;
  * libpcap >= 1.10) and close() stops, waits for the loop to return, and only then closes. The
  * libpcap counters are read once more just before close so they stay available afterwards.
  *
+ * Idle: pcap_loop calls back only when frames arrive, but a decoder's timeouts (idle flows ending
+ * with their byte counts, reassembly buffers) must run on its own thread even when nothing arrives.
+ * With an idle callback, a watchdog thread checks once per interval whether a frame came; when none
+ * did it breaks the loop the way stop() does, but marked as idle: the capture thread runs the
+ * callback and enters pcap_loop again. Frames that arrive meanwhile wait in the kernel ring. A busy
+ * capture is never broken, so the fast path is unchanged.
+ *
  * Errors become one line a user can act on (LiveCaptureException): libpcap missing (JNA's
  * UnsatisfiedLinkError, whatever form it takes), permission denied (CAP_NET_RAW), no such
  * interface, bad filter.
@@ -65,6 +72,8 @@ public final class LiveCapture implements AutoCloseable {
     private final int linkType;
     private final Object lock = new Object();
     private volatile boolean stopRequested;
+    // set by the idle watchdog just before it breaks the loop: the loop is to be entered again
+    private volatile boolean idleBreak;
     private volatile long delivered;
     private boolean looping;
     private boolean closed;
@@ -160,6 +169,22 @@ public final class LiveCapture implements AutoCloseable {
      */
     public LiveCaptureStats run(PacketHandler handler, long maxPackets, Duration maxDuration)
             throws LiveCaptureException {
+        return run(handler, maxPackets, maxDuration, null, null);
+    }
+
+    /**
+     * As {@link #run(PacketHandler, long, Duration)}, and calls {@code onIdle} on the capture thread
+     * each time {@code idle} passes without a frame (see the design notes), for timeouts that must
+     * run even when nothing arrives.
+     *
+     * @param idle how long without a frame before {@code onIdle} runs; with {@code onIdle}, positive
+     * @param onIdle runs on this thread, between frames; {@code null} for none
+     */
+    public LiveCaptureStats run(PacketHandler handler, long maxPackets, Duration maxDuration, Duration idle,
+            Runnable onIdle) throws LiveCaptureException {
+        if (onIdle != null && (idle == null || idle.isZero() || idle.isNegative())) {
+            throw new IllegalArgumentException("idle interval must be positive: " + idle);
+        }
         if (maxPackets < 0) {
             throw new IllegalArgumentException("maxPackets cannot be negative: " + maxPackets);
         }
@@ -191,6 +216,7 @@ public final class LiveCapture implements AutoCloseable {
             timer.setDaemon(true);
             timer.start();
         }
+        Thread watchdog = onIdle == null ? null : idleWatchdog(idle, finished);
         RawPacketListener listener = frame -> {
             Timestamp ts = handle.getTimestamp();
             long nanos = ts == null ? 0
@@ -206,12 +232,30 @@ public final class LiveCapture implements AutoCloseable {
                 stop();
             }
         };
+        long first = delivered;
         try {
-            if (!stopRequested) {
-                handle.loop(maxPackets == 0 ? -1 : (int) Math.min(maxPackets, Integer.MAX_VALUE), listener);
+            while (!stopRequested) {
+                long left = maxPackets == 0 ? -1 : maxPackets - (delivered - first);
+                if (left == 0) {
+                    break;
+                }
+                try {
+                    handle.loop(left < 0 ? -1 : (int) Math.min(left, Integer.MAX_VALUE), listener);
+                    break; // the count was reached
+                } catch (InterruptedException e) {
+                    // pcap_breakloop: a requested stop ends the run; an idle break runs the callback
+                    if (stopRequested || !idleBreak || handlerFailure != null) {
+                        break;
+                    }
+                    idleBreak = false;
+                    try {
+                        onIdle.run();
+                    } catch (RuntimeException failure) {
+                        handlerFailure = failure;
+                        break;
+                    }
+                }
             }
-        } catch (InterruptedException e) {
-            // pcap_breakloop: a requested stop, not an error
         } catch (NotOpenException e) {
             // closed under us: nothing more to read
         } catch (PcapNativeException e) {
@@ -219,13 +263,16 @@ public final class LiveCapture implements AutoCloseable {
                     "capture on " + config.interfaceName() + " failed: " + oneLine(e.getMessage()), e);
         } finally {
             finished.countDown();
-            if (timer != null) {
-                try {
-                    timer.join(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            for (Thread helper : new Thread[] {timer, watchdog}) {
+                if (helper != null) {
+                    try {
+                        helper.join(1_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
+            idleBreak = false;
             synchronized (lock) {
                 looping = false;
                 // a stop ends one run: the next run captures again unless stopped anew
@@ -238,6 +285,36 @@ public final class LiveCapture implements AutoCloseable {
                     "packet handler failed on " + config.interfaceName() + ": " + handlerFailure, handlerFailure);
         }
         return stats();
+    }
+
+    /** Breaks the loop, marked as idle, whenever an interval passes without a frame, until {@code finished}. */
+    private Thread idleWatchdog(Duration idle, CountDownLatch finished) {
+        Thread t = new Thread(() -> {
+            long seen = delivered;
+            try {
+                while (!finished.await(idle.toNanos(), TimeUnit.NANOSECONDS)) {
+                    long now = delivered;
+                    if (now == seen && !stopRequested) {
+                        synchronized (lock) {
+                            if (!closed) {
+                                idleBreak = true;
+                                try {
+                                    handle.breakLoop();
+                                } catch (NotOpenException e) {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    seen = now;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "umbra-capture-idle-" + config.interfaceName());
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /**
