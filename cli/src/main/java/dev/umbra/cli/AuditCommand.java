@@ -75,7 +75,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "pcap or pcapng captures (recognised by their magic number, also gzip-compressed) and log "
-                    + "files (also gzip-compressed), in any mix.")
+                    + "files (also gzip-compressed), in any mix; - reads standard input.")
     List<Path> files;
 
     @Override

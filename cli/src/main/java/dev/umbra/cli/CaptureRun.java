@@ -6,6 +6,7 @@ import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.capture.CaptureFileReader;
 import dev.umbra.sensor.capture.CaptureFormatException;
 import dev.umbra.sensor.capture.CaptureSummary;
+import dev.umbra.sensor.capture.GzipInput;
 import dev.umbra.sensor.decode.PacketDecoder;
 import dev.umbra.sensor.proxylog.LogAnomaly;
 import dev.umbra.sensor.proxylog.LogContext;
@@ -14,8 +15,11 @@ import dev.umbra.sensor.proxylog.LogFormat;
 import dev.umbra.sensor.proxylog.LogOptions;
 import dev.umbra.sensor.proxylog.LogStats;
 import dev.umbra.sensor.proxylog.LogStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +37,9 @@ import java.util.function.Predicate;
  * one warning per file, never fatal.
  */
 final class CaptureRun {
+    /** The input name that means standard input. */
+    static final String STANDARD_INPUT = "-";
+
     private final PrintWriter err;
     private final LogOptions logOptions;
     private final AnomalyCounters anomalies = new AnomalyCounters();
@@ -66,7 +73,13 @@ final class CaptureRun {
      * @throws UmbraException (exit 2) naming the first bad file
      */
     static void checkInputs(List<Path> files) {
+        if (files.stream().filter(CaptureRun::isStandardInput).count() > 1) {
+            throw UmbraException.badInput("-: standard input can be read only once");
+        }
         for (Path f : files) {
+            if (isStandardInput(f)) {
+                continue;
+            }
             if (!Files.exists(f)) {
                 throw UmbraException.badInput(f + ": no such file");
             }
@@ -103,7 +116,58 @@ final class CaptureRun {
         }
     }
 
+    /** Whether an input names standard input ({@code -}). */
+    static boolean isStandardInput(Path file) {
+        return file.toString().equals(STANDARD_INPUT);
+    }
+
+    /**
+     * Reads standard input as a file is read: a capture or a log, gzip-compressed or not, told apart by
+     * their first bytes ({@code tcpdump -w - | umbra observe -}, {@code zcat old.pcap.gz | umbra audit -}).
+     */
+    private void readStandardInput(InputStream stdin, Consumer<Observation> sink) {
+        GzipInput gzip = null;
+        try {
+            BufferedInputStream raw = new BufferedInputStream(stdin, 1 << 16);
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            BufferedInputStream data = raw;
+            if (CaptureFileReader.isGzipMagic(b0, b1)) {
+                gzip = new GzipInput(raw);
+                data = new BufferedInputStream(gzip, 1 << 16);
+            }
+            data.mark(4);
+            byte[] magic = data.readNBytes(4);
+            data.reset();
+            if (!CaptureFileReader.isCaptureMagic(magic, magic.length)) {
+                BufferedInputStream lines = data;
+                readLog(STANDARD_INPUT, stats -> LogFiles.read(lines, logOptions,
+                        new LogContext(STANDARD_INPUT, sink, stats)));
+                if (gzip != null && gzip.failure() != null) {
+                    err.println("umbra: warning: " + STANDARD_INPUT + ": " + gzip.failure()
+                            + "; the lines before it were read");
+                }
+                return;
+            }
+            PacketDecoder decoder = decoder(STANDARD_INPUT, sink);
+            CaptureSummary summary = CaptureFileReader.read(Channels.newChannel(data), decoder, anomalies);
+            captureRead(STANDARD_INPUT, decoder, gzip == null ? summary : gzip.summarize(summary));
+        } catch (CaptureFormatException e) {
+            filesFailed++;
+            err.println("umbra: " + STANDARD_INPUT + ": " + e.getMessage());
+        } catch (IOException e) {
+            filesFailed++;
+            err.println("umbra: " + STANDARD_INPUT + ": cannot read: " + e.getMessage());
+        }
+    }
+
     private void read(Path file, Consumer<Observation> sink) {
+        if (isStandardInput(file)) {
+            readStandardInput(System.in, sink);
+            return;
+        }
         try {
             if (!isCapture(file)) {
                 readLog(file, sink);
@@ -114,23 +178,9 @@ final class CaptureRun {
             err.println("umbra: " + file + ": cannot read: " + e.getMessage());
             return;
         }
-        PacketDecoder decoder = new PacketDecoder(file.toString(), sink, anomalies);
-        if (wantedNames != null) {
-            decoder.onlyNames(wantedNames);
-        }
-        if (bodies != null) {
-            decoder.onHttpBodies(maxBodyBytes, bodies);
-        }
+        PacketDecoder decoder = decoder(file.toString(), sink);
         try {
-            CaptureSummary summary = CaptureFileReader.read(file, decoder, anomalies);
-            decoder.finish(); // hellos still in reassembly buffers, flows still open
-            packets += summary.packets();
-            filesRead++;
-            if (!summary.complete()) {
-                err.println("umbra: warning: " + file + ": " + summary.stopReason() + " at byte offset "
-                        + summary.stoppedAtOffset() + "; the " + summary.packets()
-                        + " packets before it were read");
-            }
+            captureRead(file.toString(), decoder, CaptureFileReader.read(file, decoder, anomalies));
         } catch (CaptureFormatException e) {
             filesFailed++;
             err.println("umbra: " + file + ": " + e.getMessage());
@@ -140,20 +190,53 @@ final class CaptureRun {
         }
     }
 
+    /** A decoder for one capture, set up as this run's command asked. */
+    private PacketDecoder decoder(String source, Consumer<Observation> sink) {
+        PacketDecoder decoder = new PacketDecoder(source, sink, anomalies);
+        if (wantedNames != null) {
+            decoder.onlyNames(wantedNames);
+        }
+        if (bodies != null) {
+            decoder.onHttpBodies(maxBodyBytes, bodies);
+        }
+        return decoder;
+    }
+
+    /** Ends a capture's decoding and counts it, warning when it stopped early. */
+    private void captureRead(String source, PacketDecoder decoder, CaptureSummary summary) {
+        decoder.finish(); // hellos still in reassembly buffers, flows still open
+        packets += summary.packets();
+        filesRead++;
+        if (!summary.complete()) {
+            err.println("umbra: warning: " + source + ": " + summary.stopReason() + " at byte offset "
+                    + summary.stoppedAtOffset() + "; the " + summary.packets() + " packets before it were read");
+        }
+    }
+
+    /** Opens a log for reading into a stream of observations. */
+    @FunctionalInterface
+    private interface LogReader {
+        LogStream read(LogStats stats) throws IOException;
+    }
+
     private void readLog(Path file, Consumer<Observation> sink) {
+        readLog(file.toString(), stats -> LogFiles.read(file, logOptions, new LogContext(file.toString(), sink, stats)));
+    }
+
+    private void readLog(String source, LogReader reader) {
         LogStats stats = new LogStats();
         LogStream stream;
         try {
-            stream = LogFiles.read(file, logOptions, new LogContext(file.toString(), sink, stats));
+            stream = reader.read(stats);
         } catch (IOException e) {
             filesFailed++;
-            err.println("umbra: " + file + ": cannot read: " + e.getMessage());
+            err.println("umbra: " + source + ": cannot read: " + e.getMessage());
             return;
         }
         merge(stats);
         if (stream.format() == null) {
             filesFailed++;
-            err.println("umbra: " + file + ": not a pcap or pcapng capture, and not a log of a known format ("
+            err.println("umbra: " + source + ": not a pcap or pcapng capture, and not a log of a known format ("
                     + LogFormat.ids() + "); name it with --log-format");
             return;
         }
@@ -165,7 +248,7 @@ final class CaptureRun {
             stats.nonZero().forEach((k, v) -> kinds.add(k.code() + " " + v));
             List<String> first = new ArrayList<>();
             stats.firstBadLines().forEach(b -> first.add(Long.toString(b.lineNumber())));
-            err.println("umbra: warning: " + file + " (" + stream.format().id() + "): " + bad + " of " + stats.lines()
+            err.println("umbra: warning: " + source + " (" + stream.format().id() + "): " + bad + " of " + stats.lines()
                     + " lines not read (" + kinds + "); first at line(s) " + String.join(", ", first));
         }
     }

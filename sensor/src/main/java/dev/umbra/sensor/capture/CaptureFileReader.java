@@ -95,12 +95,22 @@ public final class CaptureFileReader {
         } catch (EOFException | ZipException e) {
             return false; // gzip, but too short or broken to hold a capture header
         }
+        return isCaptureMagic(m, n);
+    }
+
+    /** Whether the first {@code n} bytes of {@code b} (at least 4 for a yes) start a pcap or pcapng capture. */
+    public static boolean isCaptureMagic(byte[] b, int n) {
         if (n < 4) {
             return false;
         }
-        int v = Bytes.i32(m, 0, true);
+        int v = Bytes.i32(b, 0, true);
         return v == PCAPNG_SHB || v == 0xA1B2C3D4 || v == 0xD4C3B2A1 || v == 0xA1B23C4D || v == 0x4D3CB2A1
                 || v == 0xA1B2CD34 || v == 0x34CDB2A1;
+    }
+
+    /** Whether two bytes are the gzip magic (RFC 1952 2.3.1: ID1 = 31, ID2 = 139). */
+    public static boolean isGzipMagic(int b0, int b1) {
+        return (b0 & 0xff) == 0x1f && (b1 & 0xff) == 0x8b;
     }
 
     /** True when the channel's first two bytes are the gzip magic 1f 8b; its position is left as it was. */
@@ -109,57 +119,7 @@ public final class CaptureFileReader {
         while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
             // positional reads: the channel's own position stays at 0
         }
-        return magic.position() == 2 && (magic.get(0) & 0xff) == 0x1f && (magic.get(1) & 0xff) == 0x8b;
-    }
-
-    /**
-     * A gzip stream that ends, instead of failing, where its compressed data is cut off or corrupt,
-     * and remembers why, so the records before that point still count.
-     */
-    private static final class GzipInput extends InputStream {
-        private final InputStream in;
-        private String failure;
-
-        GzipInput(InputStream compressed) throws IOException, CaptureFormatException {
-            try {
-                this.in = new GZIPInputStream(compressed, 1 << 16);
-            } catch (EOFException | ZipException e) {
-                throw new CaptureFormatException("gzip-compressed, but its gzip header is cut off or corrupt");
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (failure != null) {
-                return -1;
-            }
-            try {
-                return in.read(b, off, len);
-            } catch (EOFException e) {
-                failure = "compressed data cut off";
-            } catch (ZipException e) {
-                failure = "compressed data corrupt (" + e.getMessage() + ")";
-            }
-            return -1;
-        }
-
-        /** The summary of a read of this stream, marked as stopped when the compressed data broke. */
-        CaptureSummary summarize(CaptureSummary s) {
-            if (failure == null) {
-                return s;
-            }
-            if (s.complete()) {
-                return new CaptureSummary(s.format(), s.packets(), s.bytes(), s.bytes(), failure);
-            }
-            return new CaptureSummary(s.format(), s.packets(), s.bytes(), s.stoppedAtOffset(),
-                    s.stopReason() + " (" + failure + ")");
-        }
+        return magic.position() == 2 && isGzipMagic(magic.get(0), magic.get(1));
     }
 
     /** Reads a capture from any channel (a file, standard input). */
