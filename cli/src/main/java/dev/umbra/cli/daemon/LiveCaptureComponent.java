@@ -150,7 +150,9 @@ final class LiveCaptureComponent implements Component {
 
     /** Runs the capture, reopening it after each failure, until stop(); nothing when {@code first} is null. */
     private void capture(LiveCapture first) {
-        // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread
+        // idle flows end on the decoder's clock: tick it once a second of capture time, on this thread, and
+        // when nothing arrives for a second, with the wall clock (what live capture timestamps are), so that
+        // they end on a quiet link too
         long[] lastTick = {0};
         PacketHandler handler = (linkType, ts, buf, off, len, orig) -> {
             decoder.onPacket(linkType, ts, buf, off, len, orig);
@@ -163,8 +165,6 @@ final class LiveCaptureComponent implements Component {
         while (c != null) {
             String error;
             try {
-                // idle flows end on the decoder's clock; when nothing arrives for a second it is moved on to
-                // the wall clock (which is what live capture timestamps are), so they end on a quiet link too
                 c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(wallClockNanos()));
                 error = stopping ? null : "capture on " + config.interfaceName() + " ended unasked";
             } catch (LiveCaptureException e) {
@@ -188,9 +188,7 @@ final class LiveCaptureComponent implements Component {
         c.close();
         LiveCaptureStats s = c.stats();
         synchronized (this) {
-            LiveCaptureStats t = closedTotals;
-            closedTotals = new LiveCaptureStats(t.delivered() + s.delivered(), t.received() + s.received(),
-                    t.dropped() + s.dropped(), t.droppedByInterface() + s.droppedByInterface());
+            closedTotals = closedTotals.plus(s);
             capture = null;
         }
     }
@@ -253,13 +251,7 @@ final class LiveCaptureComponent implements Component {
     /** Frames captured, libpcap's received and dropped counters, over every handle this component opened. */
     synchronized LiveCaptureStats stats() {
         LiveCapture c = capture;
-        LiveCaptureStats t = closedTotals;
-        if (c == null) {
-            return t;
-        }
-        LiveCaptureStats s = c.stats();
-        return new LiveCaptureStats(t.delivered() + s.delivered(), t.received() + s.received(),
-                t.dropped() + s.dropped(), t.droppedByInterface() + s.droppedByInterface());
+        return c == null ? closedTotals : closedTotals.plus(c.stats());
     }
 
     /** Whether the capture thread is running (it ends only at stop()). */

@@ -13,6 +13,12 @@ package dev.umbra.sensor.capture.live;
  */
 public record LiveCaptureStats(long delivered, long received, long dropped, long droppedByInterface) {
 
+    /** These counters and {@code other}'s added up (a capture over several handles). */
+    public LiveCaptureStats plus(LiveCaptureStats other) {
+        return new LiveCaptureStats(delivered + other.delivered, received + other.received, dropped + other.dropped,
+                droppedByInterface + other.droppedByInterface);
+    }
+
     /** Share of received frames that were dropped, 0 when nothing was received. */
     public double dropRatio() {
         return received <= 0 ? 0 : (double) dropped / received;
