@@ -93,6 +93,7 @@ final class AuditCommand implements Callable<Integer> {
         CaptureRun run = new CaptureRun(root.err, logOptions);
         // observations of names no service has would be dropped by the sink: the decoders skip them
         run.onlyNames(sink::mayMatch);
+        run.alsoRequestsTo(sink::mayMatchPort); // self-hosted runtimes, known by port and path
         BodyScanner bodies = null;
         if (httpBodyBytes < 0) {
             throw UmbraException.badInput("Invalid value " + httpBodyBytes + " for option --http-body-bytes: expected 0 "

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -50,6 +51,7 @@ final class CaptureRun {
     private int logFiles;
     // the names the capture decoders make observations of; null: every name
     private Predicate<String> wantedNames;
+    private IntPredicate wantedRequestPorts;
     private PacketDecoder.BodyListener bodies;
     private int maxBodyBytes;
 
@@ -98,6 +100,14 @@ final class CaptureRun {
      */
     void onlyNames(Predicate<String> wanted) {
         this.wantedNames = wanted;
+    }
+
+    /**
+     * With {@link #onlyNames}: HTTP requests to the server ports {@code ports} accepts are observed
+     * whatever their host (see {@link PacketDecoder#alsoRequestsTo}).
+     */
+    void alsoRequestsTo(IntPredicate ports) {
+        this.wantedRequestPorts = ports;
     }
 
     /**
@@ -195,6 +205,9 @@ final class CaptureRun {
         PacketDecoder decoder = new PacketDecoder(source, sink, anomalies);
         if (wantedNames != null) {
             decoder.onlyNames(wantedNames);
+        }
+        if (wantedRequestPorts != null) {
+            decoder.alsoRequestsTo(wantedRequestPorts);
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

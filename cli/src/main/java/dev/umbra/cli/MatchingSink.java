@@ -123,13 +123,21 @@ final class MatchingSink implements Consumer<Observation> {
         return matcher == null || matcher.match(host) != null;
     }
 
-    /** The match of {@code o} (after {@link #finish()}), or {@code null} when no service has its host. */
+    /**
+     * False when no self-hosted runtime of the catalog listens on this server port, so an HTTP request
+     * to it whose host no service has cannot match; true while the catalog loads.
+     */
+    boolean mayMatchPort(int port) {
+        return matcher == null || matcher.isRuntimePort(port);
+    }
+
+    /** The match of {@code o} (after {@link #finish()}), or {@code null} when the catalog has nothing for it. */
     Match matchOf(Observation o) {
-        return matcher.match(o.hostname(), o.clientIp(), o.user());
+        return ObservationMatch.of(matcher, o, o.user());
     }
 
     private void match(Observation o) {
-        Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
+        Match m = ObservationMatch.of(matcher, o, o.user());
         if (m != null) {
             report.add(o, m);
         }

@@ -37,6 +37,27 @@ public interface HostMatcher {
     }
 
     /**
+     * Finds the self-hosted runtime a plaintext HTTP request belongs to when its host name says nothing
+     * (a GPU box on the LAN, {@code 127.0.0.1}): a service whose catalog entry lists the request's server
+     * port ({@code ports}) and has a path rule matching the request path ({@code paths}). Both are
+     * required: a port alone (1234, 8188) is used by other software too.
+     *
+     * @param port the server port
+     * @param path the request's URL path; may be null (then nothing matches)
+     * @param clientIp the client address, for the policy's exceptions; may be null
+     * @param user the user name, for the policy's exceptions; may be null
+     * @return the match ({@link Match#pattern()} null, {@link Match#port()} the port), or {@code null}
+     */
+    default Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user) {
+        return null;
+    }
+
+    /** Whether some self-hosted runtime of the catalog listens on this port ({@link #matchRuntime} may match). */
+    default boolean isRuntimePort(int port) {
+        return false;
+    }
+
+    /**
      * Builds a matcher over the given services, every match carrying {@link Verdict#UNKNOWN}.
      *
      * @throws IllegalArgumentException when two services claim the same rule

@@ -2,7 +2,9 @@ package dev.umbra.signatures;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /*
  * Design notes.
@@ -98,6 +100,24 @@ final class SuffixHashHostMatcher implements HostMatcher {
         }
     }
 
+    /** A self-hosted runtime known by a port and its path rules, with its precomputed matches. */
+    private static final class RuntimeRule {
+        final AiService service;
+        final Match base;
+        final Match[] byVerdict;
+        final Policy.ServiceVerdicts verdicts;
+
+        RuntimeRule(AiService service, int port, Policy.ServiceVerdicts verdicts) {
+            this.service = service;
+            this.verdicts = verdicts.dependsOnClient() ? verdicts : null;
+            this.byVerdict = new Match[Verdict.values().length];
+            for (Verdict v : Verdict.values()) {
+                byVerdict[v.ordinal()] = new Match(service, null, v, port);
+            }
+            this.base = byVerdict[verdicts.base().ordinal()];
+        }
+    }
+
     /**
      * The wildcard rules sharing one anchor. Rules with a literal label are found through a small
      * hash table keyed by that label (at its position left of the anchor): Amazon's 40-odd
@@ -157,6 +177,8 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private final long[] table;
     private final Entry[] entries;
     private final int mask;
+    /** Self-hosted runtimes by server port (those with path rules), for {@link #matchRuntime}. */
+    private final Map<Integer, RuntimeRule[]> runtimes;
 
     /**
      * One key and its rules; the key as ASCII bytes, compared in place. A key without rules only
@@ -203,12 +225,20 @@ final class SuffixHashHostMatcher implements HostMatcher {
         pendingSlot = new int[capacity];
         java.util.Arrays.fill(pendingSlot, -1);
         mask = capacity - 1;
+        Map<Integer, List<RuntimeRule>> byPort = new HashMap<>();
         for (AiService s : services) {
             Policy.ServiceVerdicts verdicts = policy.verdicts(s);
             for (DomainPattern p : s.domains()) {
                 put(p, new Rule(s, p, verdicts));
             }
+            if (!s.paths().isEmpty()) { // a port alone does not say which software listens there
+                for (int port : s.ports()) {
+                    byPort.computeIfAbsent(port, k -> new ArrayList<>()).add(new RuntimeRule(s, port, verdicts));
+                }
+            }
         }
+        runtimes = new HashMap<>();
+        byPort.forEach((port, list) -> runtimes.put(port, list.toArray(new RuntimeRule[0])));
         // every label-boundary suffix of a key is a key too (without rules), so that a scan can stop
         // at the first suffix no rule can extend: most misses end after one or two labels
         for (int slot = 0; slot < capacity; slot++) {
@@ -298,6 +328,25 @@ final class SuffixHashHostMatcher implements HostMatcher {
     private static IllegalArgumentException claimedTwice(DomainPattern pattern, Rule a, Rule b) {
         return new IllegalArgumentException("domain pattern " + pattern + " claimed by both "
                 + a.service.id() + " and " + b.service.id());
+    }
+
+    @Override
+    public Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user) {
+        RuntimeRule[] candidates = path == null ? null : runtimes.get(port);
+        if (candidates == null) {
+            return null;
+        }
+        for (RuntimeRule r : candidates) {
+            if (r.service.functionOf(path) != null) {
+                return r.verdicts == null ? r.base : r.byVerdict[r.verdicts.verdict(clientIp, user).ordinal()];
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean isRuntimePort(int port) {
+        return runtimes.containsKey(port);
     }
 
     @Override

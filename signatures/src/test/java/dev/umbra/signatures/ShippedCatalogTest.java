@@ -114,6 +114,12 @@ class ShippedCatalogTest {
     void builtIn_selfHostedRuntimes_haveTheirPorts() {
         assertThat(CATALOG.servicesOnPort(11434)).extracting(AiService::id).containsExactly("ollama");
         assertThat(CATALOG.servicesOnPort(443)).isEmpty();
+        // a runtime known by port must say which paths are its API: the port alone is not evidence
+        for (AiService s : CATALOG.services()) {
+            if (!s.ports().isEmpty()) {
+                assertThat(s.paths()).as("path rules of %s", s.id()).isNotEmpty();
+            }
+        }
     }
 
     static List<String> lines(String resource) throws IOException {

@@ -270,4 +270,40 @@ class SuffixHashHostMatcherTest {
         assertThat(byVerdict[Verdict.TOLERATED.ordinal()]).isGreaterThan(10_000);
         assertThat(byVerdict[Verdict.UNSANCTIONED.ordinal()]).isGreaterThan(10_000);
     }
+    @Test
+    void matchRuntime_portAndPathOfAShippedRuntime_matchesItByPort() {
+        HostMatcher m = Catalog.builtIn().matcher();
+        Match ollama = m.matchRuntime(11434, "/api/chat", "10.0.0.7", null);
+        assertThat(ollama.service().id()).isEqualTo("ollama");
+        assertThat(ollama.pattern()).isNull();
+        assertThat(ollama.port()).isEqualTo(11434);
+        assertThat(ollama.rule()).isEqualTo("port 11434");
+        assertThat(m.matchRuntime(11434, "/v1/chat/completions?stream=true", null, null).service().id()).isEqualTo("ollama");
+        assertThat(m.matchRuntime(1234, "/v1/chat/completions", null, null).service().id()).isEqualTo("lm-studio");
+        assertThat(m.matchRuntime(8188, "/prompt", null, null).service().id()).isEqualTo("comfyui");
+        assertThat(m.isRuntimePort(11434)).isTrue();
+        assertThat(m.isRuntimePort(443)).isFalse();
+    }
+
+    @Test
+    void matchRuntime_portWithoutAKnownPathOrPathOnAnotherPort_isNoMatch() {
+        HostMatcher m = Catalog.builtIn().matcher();
+        assertThat(m.matchRuntime(11434, "/", null, null)).as("the port alone").isNull();
+        assertThat(m.matchRuntime(1234, "/index.html", null, null)).as("something else on 1234").isNull();
+        assertThat(m.matchRuntime(8080, "/api/chat", null, null)).as("the path alone").isNull();
+        assertThat(m.matchRuntime(11434, null, null, null)).isNull();
+        assertThat(HostMatcher.of(List.of()).matchRuntime(11434, "/api/chat", null, null)).isNull();
+    }
+
+    @Test
+    void matchRuntime_policyVerdicts_applyAsToDomainMatches() throws Exception {
+        Policy policy = Policy.parse("policy.json", """
+                {"default": "unknown", "services": {"ollama": "unsanctioned"},
+                 "exceptions": [{"name": "lab", "networks": ["10.20.0.0/16"], "services": {"ollama": "sanctioned"}}]}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HostMatcher m = Catalog.builtIn().withPolicy(policy).matcher();
+        assertThat(m.matchRuntime(11434, "/api/generate", "192.0.2.7", null).verdict()).isEqualTo(Verdict.UNSANCTIONED);
+        assertThat(m.matchRuntime(11434, "/api/generate", "10.20.3.4", null).verdict()).isEqualTo(Verdict.SANCTIONED);
+        assertThat(m.match("ollama.com", "10.20.3.4", null).verdict()).isEqualTo(Verdict.SANCTIONED);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.umbra.cli.daemon;
 
+import dev.umbra.cli.ObservationMatch;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.sensor.attribution.ProcessAttributor;
@@ -49,12 +50,12 @@ public final class Pipeline implements Consumer<Observation> {
 
     /** True when the catalog has a service for the observation's host (worth classifying its body). */
     public boolean matches(Observation o) {
-        return matcher.match(o.hostname(), o.clientIp(), o.user()) != null;
+        return ObservationMatch.of(matcher, o, o.user()) != null;
     }
 
     /** Matches and attributes a request as {@link #accept} does, and hands on the detections in its body. */
     public void detections(Observation o, List<dev.umbra.classifier.Detection> detections) {
-        Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
+        Match m = ObservationMatch.of(matcher, o, o.user());
         if (m == null || detections.isEmpty()) {
             return;
         }
@@ -65,7 +66,7 @@ public final class Pipeline implements Consumer<Observation> {
     @Override
     public void accept(Observation o) {
         observations.incrementAndGet();
-        Match m = matcher.match(o.hostname(), o.clientIp(), o.user());
+        Match m = ObservationMatch.of(matcher, o, o.user());
         if (m == null) {
             return;
         }
@@ -79,7 +80,7 @@ public final class Pipeline implements Consumer<Observation> {
         if (attributed.user() == null || o.user() != null) {
             return m;
         }
-        Match byUser = matcher.match(o.hostname(), o.clientIp(), attributed.user());
+        Match byUser = ObservationMatch.of(matcher, o, attributed.user());
         return byUser != null ? byUser : m;
     }
 

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /*
@@ -115,8 +116,10 @@ public final class PacketDecoder implements PacketHandler {
 
     private final String source;
     private final Consumer<Observation> sink;
-    // the names observations are made for (onlyNames)
+    // the names observations are made for (onlyNames), and the server ports of HTTP requests made whatever
+    // their host
     private Predicate<String> wantedNames = name -> true;
+    private IntPredicate wantedRequestPorts = port -> false;
     private final AnomalyCounters anomalies;
     private final DnsParser dns;
     private final ClientHelloParser tls = new ClientHelloParser();
@@ -252,8 +255,18 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * Hands the body of every plaintext HTTP/1.x request whose host is wanted ({@link #onlyNames})
-     * to {@code listener}, at most {@code maxBytes} of each, reassembled across segments, de-chunked,
+     * With {@link #onlyNames}: also makes observations of plaintext HTTP requests to the server ports
+     * {@code ports} accepts, whatever their host, for a consumer that recognises self-hosted runtimes by
+     * port and path (an Ollama server on a LAN address answers to any host name).
+     */
+    public void alsoRequestsTo(IntPredicate ports) {
+        this.wantedRequestPorts = Objects.requireNonNull(ports, "ports");
+    }
+
+    /**
+     * Hands the body of every plaintext HTTP/1.x request whose host (or server port) is wanted
+     * ({@link #onlyNames}, {@link #alsoRequestsTo}) to {@code listener}, at most {@code maxBytes} of each,
+     * reassembled across segments, de-chunked,
      * in the order of the capture. A body the capture cuts short is handed over at the end of the
      * capture, or when its stream is evicted or idle, with {@code complete} false.
      */
@@ -1236,7 +1249,7 @@ public final class PacketDecoder implements PacketHandler {
     /** Reports a request head; returns its observation, or null when its host is not wanted. */
     private Observation httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
-        if (!wantedNames.test(r.host())) {
+        if (!wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
             return null;
         }
         Observation o = Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),

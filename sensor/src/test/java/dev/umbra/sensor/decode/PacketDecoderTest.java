@@ -238,4 +238,22 @@ class PacketDecoderTest {
             assertThat(filtered.names().names(a)).as(a).isNotEmpty().isEqualTo(every.names().names(a));
         }
     }
+    @Test
+    void alsoRequestsTo_httpRequestsToAWantedPort_observedWhateverTheirHost() {
+        decoder.onlyNames(name -> false);
+        decoder.alsoRequestsTo(port -> port == 11434);
+        byte[] toRuntime = "POST /api/chat HTTP/1.1\r\nHost: 10.0.0.5:11434\r\nContent-Length: 2\r\n\r\n{}"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] elsewhere = "POST /api/chat HTTP/1.1\r\nHost: 10.0.0.5:8080\r\nContent-Length: 2\r\n\r\n{}"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        feed(1, ethernet(ip("10.0.0.7", "10.0.0.5", 6, tcp(51000, 11434, toRuntime))));
+        feed(1, ethernet(ip("10.0.0.7", "10.0.0.5", 6, tcp(51001, 8080, elsewhere))));
+        feed(1, ethernet(ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(9, "chatgpt.com", 1)))));
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.HTTP_REQUEST);
+            assertThat(o.hostname()).isEqualTo("10.0.0.5");
+            assertThat(o.serverPort()).isEqualTo(11434);
+            assertThat(o.urlPath()).isEqualTo("/api/chat");
+        });
+    }
 }

@@ -616,8 +616,12 @@ public final class OcsfMapper {
     }
 
     /** The catalog strings of one service and rule, encoded once. */
-    private record ServiceJson(AiService service, DomainPattern rule, SerializedString id, SerializedString name,
-            SerializedString vendor, SerializedString category, SerializedString pattern) {
+    private record ServiceJson(AiService service, DomainPattern rule, int port, SerializedString id,
+            SerializedString name, SerializedString vendor, SerializedString category, SerializedString pattern) {
+        /** Whether this is the JSON of the match's service and rule (a domain rule, or a runtime's port). */
+        boolean of(Match m) {
+            return service == m.service() && rule == m.pattern() && port == m.port();
+        }
     }
 
     /** Last service seen (most events in a row are of the same one), then a map by service id. */
@@ -626,16 +630,16 @@ public final class OcsfMapper {
 
     private ServiceJson serviceJson(Match m) {
         ServiceJson sj = lastService;
-        if (sj != null && sj.service == m.service() && sj.rule == m.pattern()) {
+        if (sj != null && sj.of(m)) {
             return sj;
         }
         AiService s = m.service();
-        String key = s.id() + '\u0000' + m.pattern();
+        String key = s.id() + '\u0000' + m.rule();
         sj = services.get(key);
-        if (sj == null || sj.service != s || sj.rule != m.pattern()) {
-            sj = new ServiceJson(s, m.pattern(), new SerializedString(s.id()), new SerializedString(s.name()),
+        if (sj == null || !sj.of(m)) {
+            sj = new ServiceJson(s, m.pattern(), m.port(), new SerializedString(s.id()), new SerializedString(s.name()),
                     new SerializedString(s.vendor()), new SerializedString(s.category().id()),
-                    new SerializedString(m.pattern().toString()));
+                    new SerializedString(m.rule()));
             if (services.size() < 4096) { // a reloaded catalog brings new objects; stay bounded
                 services.put(key, sj);
             }
