@@ -165,11 +165,9 @@ final class CaptureRun {
             CaptureSummary summary = CaptureFileReader.read(Channels.newChannel(data), decoder, anomalies);
             captureRead(STANDARD_INPUT, decoder, gzip == null ? summary : gzip.summarize(summary));
         } catch (CaptureFormatException e) {
-            filesFailed++;
-            err.println("umbra: " + STANDARD_INPUT + ": " + e.getMessage());
+            failed(STANDARD_INPUT, e.getMessage());
         } catch (IOException e) {
-            filesFailed++;
-            err.println("umbra: " + STANDARD_INPUT + ": cannot read: " + e.getMessage());
+            failed(STANDARD_INPUT, "cannot read: " + e.getMessage());
         }
     }
 
@@ -184,20 +182,23 @@ final class CaptureRun {
                 return;
             }
         } catch (IOException e) {
-            filesFailed++;
-            err.println("umbra: " + file + ": cannot read: " + e.getMessage());
+            failed(file, "cannot read: " + e.getMessage());
             return;
         }
         PacketDecoder decoder = decoder(file.toString(), sink);
         try {
             captureRead(file.toString(), decoder, CaptureFileReader.read(file, decoder, anomalies));
         } catch (CaptureFormatException e) {
-            filesFailed++;
-            err.println("umbra: " + file + ": " + e.getMessage());
+            failed(file, e.getMessage());
         } catch (IOException e) {
-            filesFailed++;
-            err.println("umbra: " + file + ": cannot read: " + e.getMessage());
+            failed(file, "cannot read: " + e.getMessage());
         }
+    }
+
+    /** Counts an input that could not be read and says why, in one line naming it. */
+    private void failed(Object source, String why) {
+        filesFailed++;
+        err.println("umbra: " + source + ": " + why);
     }
 
     /** A decoder for one capture, set up as this run's command asked. */
@@ -242,15 +243,13 @@ final class CaptureRun {
         try {
             stream = reader.read(stats);
         } catch (IOException e) {
-            filesFailed++;
-            err.println("umbra: " + source + ": cannot read: " + e.getMessage());
+            failed(source, "cannot read: " + e.getMessage());
             return;
         }
         merge(stats);
         if (stream.format() == null) {
-            filesFailed++;
-            err.println("umbra: " + source + ": not a pcap or pcapng capture, and not a log of a known format ("
-                    + LogFormat.ids() + "); name it with --log-format");
+            failed(source, "not a pcap or pcapng capture, and not a log of a known format (" + LogFormat.ids()
+                    + "); name it with --log-format");
             return;
         }
         filesRead++;
