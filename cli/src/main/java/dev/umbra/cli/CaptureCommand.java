@@ -129,7 +129,12 @@ final class CaptureCommand implements Callable<Integer> {
                     root.err.println("umbra: capturing on " + iface + " with filter: " + capture.filter());
                 }
                 Duration duration = durationSeconds > 0 ? Duration.ofNanos((long) (durationSeconds * 1e9)) : null;
-                stats = capture.run(new PacketDecoder(iface, sink, anomalies), count, duration);
+                PacketDecoder decoder = new PacketDecoder(iface, sink, anomalies);
+                // on a quiet link the decoder's clock moves on with the wall clock, so idle flows end meanwhile
+                stats = capture.run(decoder, count, duration, Duration.ofSeconds(1),
+                        () -> decoder.tick(LiveCapture.wallClockNanos()));
+                // as a file read ends: hellos still being reassembled and the flows still open are reported
+                decoder.finish();
                 capture.close();
                 stats = capture.stats();
                 printStats(stats, anomalies);

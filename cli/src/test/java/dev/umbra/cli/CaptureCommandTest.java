@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,33 @@ class CaptureCommandTest {
                     + "dropped 0 \\(buffer full\\), 0 by the interface");
             // the default warm-up ran (once per JVM: an earlier capture in this JVM may have run it)
             assertThat(r.err()).containsPattern("umbra: decoder warm-up: \\d+ frames in \\d+ passes, \\d+ ms, JIT \\d+ ms, ");
+        }
+    }
+
+    @Test
+    void capture_flowStillOpenWhenTheCaptureEnds_reportedWithItsBytesAsAFileReadIs() throws Exception {
+        requireRoot();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            AtomicReference<CliRun> result = new AtomicReference<>();
+            Thread cli = new Thread(() -> result.set(CliRun.run("capture", "--interface", "lo", "--duration", "3",
+                    "--warmup", "0", "--filter", "tcp port " + port, "--format", "json")));
+            cli.start();
+            Thread.sleep(1000); // the capture is open
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port);
+                    Socket accepted = server.accept()) {
+                client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\n"
+                        + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                accepted.getInputStream().readNBytes(10);
+                cli.join(20_000); // the connection stays open past the end of the capture
+            }
+            CliRun r = result.get();
+            assertThat(r).as("capture ended").isNotNull();
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("\"kind\":\"http_request\"");
+            assertThat(r.out().lines().filter(l -> l.contains("\"kind\":\"flow_end\""))).as(r.out())
+                    .singleElement().asString().contains("\"hostname\":\"api.openai.com\"", "\"server_port\":" + port);
         }
     }
 

@@ -10,7 +10,6 @@ import dev.umbra.sensor.capture.live.LiveCaptureStats;
 import dev.umbra.sensor.decode.DecoderWarmup;
 import dev.umbra.sensor.decode.PacketDecoder;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -165,7 +164,7 @@ final class LiveCaptureComponent implements Component {
         while (c != null) {
             String error;
             try {
-                c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(wallClockNanos()));
+                c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(LiveCapture.wallClockNanos()));
                 error = stopping ? null : "capture on " + config.interfaceName() + " ended unasked";
             } catch (LiveCaptureException e) {
                 error = e.getMessage();
@@ -176,11 +175,6 @@ final class LiveCaptureComponent implements Component {
             retire(c);
             c = reopen(error);
         }
-    }
-
-    private static long wallClockNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Closes a failed handle and keeps its counters. */

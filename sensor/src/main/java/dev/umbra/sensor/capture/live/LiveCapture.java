@@ -4,6 +4,7 @@ import dev.umbra.sensor.capture.PacketHandler;
 import dev.umbra.sensor.capture.live.LiveCaptureException.Reason;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -285,6 +286,16 @@ public final class LiveCapture implements AutoCloseable {
                     "packet handler failed on " + config.interfaceName() + ": " + handlerFailure, handlerFailure);
         }
         return stats();
+    }
+
+    /**
+     * The wall clock as live capture timestamps are (nanoseconds since the epoch): what a decoder's
+     * clock is moved on to when no frame arrives (see {@link #run(PacketHandler, long, Duration, Duration,
+     * Runnable)}).
+     */
+    public static long wallClockNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Breaks the loop, marked as idle, whenever an interval passes without a frame, until {@code finished}. */
