@@ -8,8 +8,9 @@ import dev.umbra.signatures.Match;
 /**
  * What the catalog says of an observation: its host name first; for a plaintext HTTP request (seen on
  * the wire or in a proxy log) whose host name says nothing, the self-hosted runtime its server port and
- * URL path belong to (an Ollama server at {@code 10.0.0.5:11434}, {@code /api/chat}). The one place
- * the audit and the daemon decide this.
+ * URL path belong to (an Ollama server at {@code 10.0.0.5:11434}, {@code /api/chat}); the same for the
+ * end of a flow that carried such a request (its byte counts; the flow keeps its first request's path).
+ * The one place the audit and the daemon decide this.
  */
 public final class ObservationMatch {
     private ObservationMatch() {
@@ -21,8 +22,8 @@ public final class ObservationMatch {
      */
     public static Match of(HostMatcher matcher, Observation o, String user) {
         Match m = matcher.match(o.hostname(), o.clientIp(), user);
-        if (m == null && o.urlPath() != null && o.serverPort() > 0
-                && (o.kind() == ObservationKind.HTTP_REQUEST || o.kind() == ObservationKind.PROXY_REQUEST)) {
+        if (m == null && o.urlPath() != null && o.serverPort() > 0 && (o.kind() == ObservationKind.HTTP_REQUEST
+                || o.kind() == ObservationKind.PROXY_REQUEST || o.kind() == ObservationKind.FLOW_END)) {
             m = matcher.matchRuntime(o.serverPort(), o.urlPath(), o.clientIp(), user);
         }
         return m;

@@ -53,17 +53,21 @@ class ObservationMatchTest {
     @Test
     void audit_captureOfRequestsToALanOllama_reportsOllamaWithThePathsFunctions() throws Exception {
         Path capture = tmp.resolve("ollama.pcap");
+        String chat = "POST /api/chat HTTP/1.1\r\nHost: 10.0.0.5:11434\r\nContent-Length: 2\r\n\r\n{}";
+        String tags = "GET /api/tags HTTP/1.1\r\nHost: 10.0.0.5:11434\r\n\r\n";
         Files.write(capture, pcap(ByteOrder.LITTLE_ENDIAN, false, 1, List.of(
-                request(51000, 11434, "POST /api/chat HTTP/1.1\r\nHost: 10.0.0.5:11434\r\nContent-Length: 2\r\n\r\n{}"),
-                request(51001, 11434, "GET /api/tags HTTP/1.1\r\nHost: 10.0.0.5:11434\r\n\r\n"),
+                request(51000, 11434, chat),
+                request(51001, 11434, tags),
                 request(51002, 11434, "GET / HTTP/1.1\r\nHost: 10.0.0.5:11434\r\n\r\n"),
                 request(51003, 8080, "POST /api/chat HTTP/1.1\r\nHost: 10.0.0.5:8080\r\nContent-Length: 2\r\n\r\n{}"))));
         CliRun r = CliRun.run("audit", capture.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 AI service(s) used by 1 client(s) in 4 packets");
-        assertThat(r.out().lines().filter(l -> l.startsWith("10.0.0.7 "))).singleElement().asString()
-                .contains("ollama", "self_hosted_runtime", "/api/chat[chat]", "/api/tags[model_list]")
+        String row = r.out().lines().filter(l -> l.startsWith("10.0.0.7 ")).findFirst().orElseThrow();
+        assertThat(row).contains("ollama", "self_hosted_runtime", "/api/chat[chat]", "/api/tags[model_list]")
                 .doesNotContain(" / ");
+        // the two runtime flows' ends carry their first request's path: their bytes are Ollama's upload
+        assertThat(row.split(" {2,}")).contains(Integer.toString(chat.length() + tags.length()));
 
         CliRun json = CliRun.run("audit", "--format", "json", capture.toString());
         assertThat(json.out()).contains("\"pattern\":\"port 11434\"");

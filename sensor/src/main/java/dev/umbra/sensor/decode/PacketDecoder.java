@@ -181,8 +181,11 @@ public final class PacketDecoder implements PacketHandler {
         this.names = cache;
         // a flow with no name of its own, to a server no answer named, is not reported, nor one named by a
         // name not wanted: no record made
+        // (a flow that carried a request to a wanted runtime port is wanted whatever its name: alsoRequestsTo)
         this.flows = new FlowTable(anomalies, maxFlows, FlowTable.DEFAULT_IDLE_NANOS,
-                (name, hi, lo) -> name != null ? wantedNames.test(name) : cache.mayHave(hi, lo), this::flowEnded);
+                (name, path, port, hi, lo) -> name != null
+                        ? wantedNames.test(name) || path != null && wantedRequestPorts.test(port)
+                        : cache.mayHave(hi, lo), this::flowEnded);
         this.fragments = new IpFragments(anomalies, this::reassembled, IpFragments.DEFAULT_MAX_DATAGRAMS,
                 IpFragments.DEFAULT_MAX_BYTES, IpFragments.DEFAULT_TIMEOUT_NANOS);
     }
@@ -1249,6 +1252,10 @@ public final class PacketDecoder implements PacketHandler {
     /** Reports a request head; returns its observation, or null when its host is not wanted. */
     private Observation httpRequest(HttpRequest r, int srcPort, int dstPort) {
         nameFlow(r.host());
+        if (currentFlow != FlowTable.NONE && reportKey == null && flows.path(currentFlow) == null
+                && !r.method().equals("CONNECT")) {
+            flows.path(currentFlow, r.path());
+        }
         if (!wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
             return null;
         }
@@ -1445,7 +1452,8 @@ public final class PacketDecoder implements PacketHandler {
             }
         }
         sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
-                c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), null, null, source));
+                c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), null, null, source,
+                null, f.path(), 0));
     }
 
     private static Instant time(long nanos) {

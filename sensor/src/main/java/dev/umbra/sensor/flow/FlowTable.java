@@ -59,9 +59,10 @@ public final class FlowTable {
      * @param packetsIn packets server to client
      * @param bytesIn transport payload bytes server to client
      * @param name the name the flow was seen going to (SNI, Host), or {@code null}
+     * @param path the URL path of the first plaintext HTTP request on the flow, or {@code null}
      */
     public record Flow(FlowKey client, long firstNanos, long lastNanos, long packetsOut, long bytesOut,
-            long packetsIn, long bytesIn, String name) {
+            long packetsIn, long bytesIn, String name, String path) {
     }
 
     /** Default cap on flows tracked at once. */
@@ -98,6 +99,8 @@ public final class FlowTable {
 
     private long[] rows = new long[INITIAL_ROWS * ROW];
     private String[] names = new String[INITIAL_ROWS];
+    // the URL path of each flow's first plaintext HTTP request (a self-hosted runtime's flow is known by it)
+    private String[] paths = new String[INITIAL_ROWS];
     // the hash of each row's flow, for finding its slot when it is removed
     private int[] rowHash = new int[INITIAL_ROWS];
     // ids of rows free for reuse; rows at or after `used` were never used
@@ -123,7 +126,7 @@ public final class FlowTable {
      * @param onEnd receives each flow once when it ends
      */
     public FlowTable(AnomalyCounters anomalies, int maxFlows, long idleNanos, Consumer<Flow> onEnd) {
-        this(anomalies, maxFlows, idleNanos, (name, hi, lo) -> true, onEnd);
+        this(anomalies, maxFlows, idleNanos, (name, path, port, hi, lo) -> true, onEnd);
     }
 
     /**
@@ -134,10 +137,12 @@ public final class FlowTable {
     public interface EndFilter {
         /**
          * @param name the name the flow was seen going to, or {@code null}
+         * @param path the URL path of the flow's first plaintext HTTP request, or {@code null}
+         * @param serverPort the server's port
          * @param serverHi the server address's high 64 bits (FlowKey layout)
          * @param serverLo the server address's low 64 bits
          */
-        boolean wants(String name, long serverHi, long serverLo);
+        boolean wants(String name, String path, int serverPort, long serverHi, long serverLo);
     }
 
     /**
@@ -200,6 +205,7 @@ public final class FlowTable {
             rows[r + PACKETS_IN] = 0;
             rows[r + BYTES_IN] = 0;
             names[id] = null;
+            paths[id] = null;
             insert(id, hash);
             oldestBound = Math.min(oldestBound, now);
             out = true;
@@ -218,6 +224,7 @@ public final class FlowTable {
             t[r + PACKETS_OUT] = 0;
             t[r + BYTES_OUT] = 0;
             names[id] = null;
+            paths[id] = null;
             out = true;
         }
         t[r + LAST] = now;
@@ -248,6 +255,16 @@ public final class FlowTable {
     /** Names a live flow. */
     public void name(int id, String name) {
         names[id] = name;
+    }
+
+    /** The URL path of a live flow's first plaintext HTTP request, or {@code null}. */
+    public String path(int id) {
+        return paths[id];
+    }
+
+    /** Sets the URL path of a live flow's first plaintext HTTP request. */
+    public void path(int id, String path) {
+        paths[id] = path;
     }
 
     /** A live flow as it is now (a new record on each call). */
@@ -298,7 +315,8 @@ public final class FlowTable {
 
     private boolean wanted(int id) {
         int r = id * ROW;
-        return wanted.wants(names[id], rows[r + DST_HI], rows[r + DST_LO]);
+        return wanted.wants(names[id], paths[id], (int) (rows[r + PORTS] >>> 16) & 0xffff, rows[r + DST_HI],
+                rows[r + DST_LO]);
     }
 
     private Flow snapshot(int id) {
@@ -308,7 +326,7 @@ public final class FlowTable {
         FlowKey client = new FlowKey(t[r + SRC_HI], t[r + SRC_LO], t[r + DST_HI], t[r + DST_LO],
                 (int) (ports >>> 32) & 0xffff, (int) (ports >>> 16) & 0xffff, (int) (ports >>> 8) & 0xff);
         return new Flow(client, t[r + FIRST], t[r + LAST], t[r + PACKETS_OUT], t[r + BYTES_OUT], t[r + PACKETS_IN],
-                t[r + BYTES_IN], names[id]);
+                t[r + BYTES_IN], names[id], paths[id]);
     }
 
     /** A hash of the flow a key belongs to, the same from both directions. */
@@ -349,6 +367,7 @@ public final class FlowTable {
             int n = names.length * 2;
             rows = Arrays.copyOf(rows, n * ROW);
             names = Arrays.copyOf(names, n);
+            paths = Arrays.copyOf(paths, n);
             rowHash = Arrays.copyOf(rowHash, n);
             free = Arrays.copyOf(free, n);
         }
@@ -425,6 +444,7 @@ public final class FlowTable {
         count--;
         unlink(id);
         names[id] = null;
+        paths[id] = null;
         free[freeCount++] = id;
     }
 

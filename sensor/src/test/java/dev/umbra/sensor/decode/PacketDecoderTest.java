@@ -255,5 +255,13 @@ class PacketDecoderTest {
             assertThat(o.serverPort()).isEqualTo(11434);
             assertThat(o.urlPath()).isEqualTo("/api/chat");
         });
+        // its flow ends with its bytes and the request's path; the flow to 8080 ends unreported
+        decoder.finish();
+        assertThat(seen).hasSize(2).last().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.FLOW_END);
+            assertThat(o.serverPort()).isEqualTo(11434);
+            assertThat(o.urlPath()).isEqualTo("/api/chat");
+            assertThat(o.bytesOut()).isEqualTo(toRuntime.length);
+        });
     }
 }

@@ -42,6 +42,25 @@ class FlowTableTest {
     }
 
     @Test
+    void path_setOnALiveFlow_endsWithItAndIsNotInheritedByTheNextFlowOnItsRow() {
+        List<String> asked = new ArrayList<>();
+        FlowTable t = new FlowTable(anomalies, 1, 60 * SECOND, (name, path, port, hi, lo) -> {
+            asked.add(name + " " + path + " " + port);
+            return true;
+        }, ended::add);
+        int id = t.onPacket(key(1), 0, 100, false, false, false);
+        t.name(id, "10.0.0.5");
+        t.path(id, "/api/chat");
+        assertThat(t.flow(id).path()).isEqualTo("/api/chat");
+        int next = t.onPacket(key(2), 1, 100, false, false, false); // the table is full: evicts the first
+        assertThat(next).isEqualTo(id); // its row, reused
+        assertThat(t.path(next)).isNull();
+        t.flush();
+        assertThat(ended).extracting(FlowTable.Flow::path).containsExactly("/api/chat", null);
+        assertThat(asked).containsExactly("10.0.0.5 /api/chat 443", "null null 443");
+    }
+
+    @Test
     void onPacket_synSeenAfterServerPacket_makesSynSenderTheClient() {
         FlowTable t = new FlowTable(anomalies, 16, 60 * SECOND, ended::add);
         FlowKey c = key(40001);
@@ -77,7 +96,7 @@ class FlowTableTest {
     void endFilter_unwantedFlowsEndWithoutARecord_inEveryWayAFlowEnds() {
         List<String> asked = new ArrayList<>();
         // wanted: named flows, and flows to the server with low word 0xc6336407 (198.51.100.7)
-        FlowTable t = new FlowTable(anomalies, 2, 10 * SECOND, (name, hi, lo) -> {
+        FlowTable t = new FlowTable(anomalies, 2, 10 * SECOND, (name, path, port, hi, lo) -> {
             asked.add(name + "/" + Long.toHexString(lo));
             return name != null || (hi == FlowKey.V4_MARK && lo == 0xc6336407L);
         }, ended::add);
