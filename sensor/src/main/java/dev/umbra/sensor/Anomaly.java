@@ -9,6 +9,7 @@ public enum Anomaly {
     CAPTURE_BLOCK_TOO_LARGE("capture_block_too_large"),
     CAPTURE_BAD_BLOCK("capture_bad_block"),
     CAPTURE_UNKNOWN_INTERFACE("capture_unknown_interface"),
+    CAPTURE_DUPLICATE("capture_duplicate"),
     LINK_TRUNCATED("link_truncated"),
     TUNNEL_TOO_DEEP("tunnel_too_deep"),
     IPV4_TRUNCATED("ipv4_truncated"),

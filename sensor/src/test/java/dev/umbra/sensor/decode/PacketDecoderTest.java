@@ -126,7 +126,9 @@ class PacketDecoderTest {
         feed(LinkType.NULL, concat(hex("02000000"), packet));
         feed(LinkType.LOOP, concat(hex("00000002"), packet));
         feed(LinkType.LINUX_SLL, concat(hex("0000 0001 0006 020000000001 0000 0800"), packet));
-        feed(LinkType.LINUX_SLL2, concat(hex("0800 0000 00000002 0001 00 06 020000000001 0000"), packet));
+        // another query id: the same packet again in a cooked capture would be taken for a copy from `any`
+        feed(LinkType.LINUX_SLL2, concat(hex("0800 0000 00000002 0001 00 06 020000000001 0000"),
+                ip("10.0.0.7", "10.0.0.53", 17, udp(40000, 53, dnsQuery(2, "raw.example", 1)))));
         feed(LinkType.PPP, concat(hex("ff03 0021"), packet));
         assertThat(seen).hasSize(7).allSatisfy(o -> assertThat(o.hostname()).isEqualTo("raw.example"));
     }
@@ -263,5 +265,46 @@ class PacketDecoderTest {
             assertThat(o.urlPath()).isEqualTo("/api/chat");
             assertThat(o.bytesOut()).isEqualTo(toRuntime.length);
         });
+    }
+    @Test
+    void onPacket_cookedCopyOfAForwardedPacket_decodedOnce() {
+        byte[] query = udp(40000, 53, dnsQuery(7, "fwd.example", 1));
+        byte[] in = ip("10.213.1.2", "10.213.2.2", 17, query);
+        byte[] out = in.clone();
+        out[8]--; // the TTL a router takes off, and the checksum it rewrites
+        out[10] = 0x12;
+        out[11] = 0x34;
+        byte[] inbound = concat(hex("0000 0001 0006 020000000001 0000 0800"), in);
+        byte[] outbound = concat(hex("0004 0001 0006 020000000002 0000 0800"), out);
+        long t = 1_700_000_000_000_000_000L;
+        decoder.onPacket(LinkType.LINUX_SLL, t, inbound, 0, inbound.length, inbound.length);
+        decoder.onPacket(LinkType.LINUX_SLL, t + 20_000, outbound, 0, outbound.length, outbound.length);
+        assertThat(seen).hasSize(1);
+        assertThat(anomalies.get(Anomaly.CAPTURE_DUPLICATE)).isEqualTo(1);
+        // the same bytes a second later are a new packet (a retry), and another query is another packet
+        decoder.onPacket(LinkType.LINUX_SLL, t + 1_000_000_000L, outbound, 0, outbound.length, outbound.length);
+        byte[] other = concat(hex("0004 0001 0006 020000000002 0000 0800"),
+                ip("10.213.1.2", "10.213.2.2", 17, udp(40000, 53, dnsQuery(8, "fwd.example", 1))));
+        decoder.onPacket(LinkType.LINUX_SLL, t + 1_000_010_000L, other, 0, other.length, other.length);
+        assertThat(seen).hasSize(3);
+        // Ethernet captures are one interface: identical frames there are not dropped
+        byte[] frame = ethernet(in);
+        decoder.onPacket(LinkType.ETHERNET, t + 2_000_000_000L, frame, 0, frame.length, frame.length);
+        decoder.onPacket(LinkType.ETHERNET, t + 2_000_000_001L, frame, 0, frame.length, frame.length);
+        assertThat(seen).hasSize(5);
+        assertThat(anomalies.get(Anomaly.CAPTURE_DUPLICATE)).isEqualTo(1);
+    }
+
+    @Test
+    void onPacket_cookedIpv6CopyWithAnotherHopLimit_decodedOnce() {
+        byte[] in = ip("fd00::2", "fd00:1::2", 17, udp(40000, 53, dnsQuery(9, "six.example", 28)));
+        byte[] out = in.clone();
+        out[7]--; // hop limit
+        byte[] inbound = concat(hex("0000 0001 0006 020000000001 0000 86dd"), in);
+        byte[] outbound = concat(hex("0004 0001 0006 020000000002 0000 86dd"), out);
+        long t = 1_700_000_000_000_000_000L;
+        decoder.onPacket(LinkType.LINUX_SLL, t, inbound, 0, inbound.length, inbound.length);
+        decoder.onPacket(LinkType.LINUX_SLL, t + 5_000, outbound, 0, outbound.length, outbound.length);
+        assertThat(seen).singleElement().satisfies(o -> assertThat(o.hostname()).isEqualTo("six.example"));
     }
 }

@@ -91,6 +91,54 @@ class LiveCaptureLinkTypesTest {
         }
     }
 
+    @Test
+    void open_anyOnAHostThatForwards_eachPacketDecodedOnceThoughSeenOnTwoInterfaces() throws Exception {
+        HostTools.requireRoot();
+        HostTools.require("ip", "iproute2");
+        HostTools.require("python3", "python3");
+        Path forwarding = Path.of("/proc/sys/net/ipv4/ip_forward");
+        String before = java.nio.file.Files.readString(forwarding).strip();
+        try (Netns a = Netns.create(); Netns b = Netns.create()) {
+            java.nio.file.Files.writeString(forwarding, "1");
+            // the host routes between the two namespaces, as it does between containers or VMs
+            a.ns("ip", "route", "add", b.nsIp + "/32", "via", a.hostIp);
+            b.ns("ip", "route", "add", a.nsIp + "/32", "via", b.hostIp);
+            String name = "fwd" + Long.toString(System.nanoTime(), 36) + ".linktype.test";
+            try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("any").withBufferBytes(4 << 20)
+                    .withPromiscuous(false).withFilter("udp port 53 and host " + b.nsIp))) {
+                List<Observation> seen = new CopyOnWriteArrayList<>();
+                AnomalyCounters anomalies = new AnomalyCounters();
+                PacketDecoder decoder = new PacketDecoder("any", seen::add, anomalies);
+                Thread loop = new Thread(() -> {
+                    try {
+                        capture.run(decoder, 0, Duration.ofSeconds(20));
+                    } catch (LiveCaptureException e) {
+                        seen.clear();
+                    }
+                });
+                loop.start();
+                Thread.sleep(300);
+                a.ns("python3", "-c", "import socket,struct,sys\n"
+                        + "q=struct.pack('>HHHHHH',7,0x100,1,0,0,0)+b''.join(bytes([len(p)])+p.encode() for p in "
+                        + "sys.argv[1].split('.'))+b'\\0'+struct.pack('>HH',1,1)\n"
+                        + "socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(q,(sys.argv[2],53))", name, b.nsIp);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (anomalies.get(dev.umbra.sensor.Anomaly.CAPTURE_DUPLICATE) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(300);
+                capture.stop();
+                loop.join(10_000);
+                assertThat(anomalies.get(dev.umbra.sensor.Anomaly.CAPTURE_DUPLICATE))
+                        .as("the forwarded copy, seen on the second interface").isEqualTo(1);
+                assertThat(seen).filteredOn(o -> name.equals(o.hostname())).singleElement()
+                        .satisfies(o -> assertThat(o.clientIp()).isEqualTo(a.nsIp));
+            }
+        } finally {
+            java.nio.file.Files.writeString(forwarding, before);
+        }
+    }
+
     /**
      * Runs the capture through a real decoder while DNS queries for {@code name} go to port 53 of
      * {@code server}, until the decoder reports the name (at most 10 s); the DNS query names it reported.
