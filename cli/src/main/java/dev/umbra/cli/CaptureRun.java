@@ -234,7 +234,8 @@ final class CaptureRun {
     }
 
     private void readLog(Path file, Consumer<Observation> sink) {
-        readLog(file.toString(), stats -> LogFiles.read(file, logOptions, new LogContext(file.toString(), sink, stats)));
+        readLog(file.toString(),
+                stats -> LogFiles.read(file, logOptions, new LogContext(file.toString(), sink, stats)));
     }
 
     private void readLog(String source, LogReader reader) {

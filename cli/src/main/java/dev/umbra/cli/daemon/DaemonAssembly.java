@@ -205,7 +205,8 @@ public final class DaemonAssembly {
         metrics.counter("umbra_libpcap_interface_dropped_total", "Frames the interface dropped.",
                 () -> captures.stream().mapToLong(c -> c.stats().droppedByInterface()).sum());
         metrics.counter("umbra_capture_reopens_total",
-                "Times a live capture was opened after a failure: its loop failed (interface gone, NIC reset) or its link was down at start.",
+                "Times a live capture was opened after a failure: its loop failed (interface gone, NIC reset) or its "
+                        + "link was down at start.",
                 () -> captures.stream().mapToLong(LiveCaptureComponent::reopens).sum());
         metrics.counters("umbra_anomalies_total", "Malformed input by anomaly code.", () -> {
             Map<Map<String, String>, Long> samples = new HashMap<>();

@@ -5,7 +5,6 @@ import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.sensor.attribution.ProcessAttributor;
 import dev.umbra.sensor.attribution.ProcessInfo;
-import dev.umbra.shipper.Finding;
 import dev.umbra.signatures.HostMatcher;
 import dev.umbra.signatures.Match;
 import java.util.List;
