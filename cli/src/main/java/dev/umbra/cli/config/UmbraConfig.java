@@ -59,6 +59,10 @@ public final class UmbraConfig {
                     + "/healthz says 'warming up'. Costs 2-5 s of CPU at start; 5s on a tap, 0s (off) on a host.");
     public static final ConfigKey CAPTURE_IMMEDIATE = key("capture.immediate", ConfigType.BOOLEAN, "false",
             ConfigKey.Validator.ANY, "Immediate mode: lower latency, more drops under load.");
+    public static final ConfigKey CAPTURE_WAIT_FOR_INTERFACES = key("capture.wait_for_interfaces", ConfigType.BOOLEAN,
+            "false", ConfigKey.Validator.ANY, "Start even when a capture interface does not exist yet (a VPN's wg0, a "
+                    + "USB NIC) and capture once it appears, /healthz naming it meanwhile; false: a missing interface fails "
+                    + "the start, which catches a misspelt name. A link that is down is always waited for.");
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");

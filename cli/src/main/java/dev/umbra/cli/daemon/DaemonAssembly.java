@@ -150,6 +150,7 @@ public final class DaemonAssembly {
             }
             LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies,
                     (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS), config.duration(UmbraConfig.CAPTURE_WARMUP));
+            capture.waitForInterface(config.bool(UmbraConfig.CAPTURE_WAIT_FOR_INTERFACES));
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {
                 // a classifier per interface: each capture thread uses its own

@@ -29,9 +29,10 @@ import org.apache.logging.log4j.Logger;
  * the daemon stops. The decoder stays, so flows that outlive the outage go on. Meanwhile /healthz says
  * why and when the next attempt is; each reopening is counted (umbra_capture_reopens_total) and logged.
  * An interface that is down at start (a tap whose cable is not in yet) is waited for the same way, so
- * that one link does not keep the logs, ICAP and the other interfaces down. Any other failure to open at
- * start is still a failed start (bad interface name, no permission): that is a configuration error, and
- * systemd's Restart= covers an interface that appears late at boot.
+ * that one link does not keep the logs, ICAP and the other interfaces down; so is one that does not
+ * exist yet when capture.wait_for_interfaces says so (a VPN's wg0). Any other failure to open at start is
+ * still a failed start (a misspelt interface name by default, no permission): that is a configuration
+ * error.
  */
 /** Live capture on one interface, on its own thread, feeding the pipeline; reopened when it fails. */
 final class LiveCaptureComponent implements Component {
@@ -62,6 +63,7 @@ final class LiveCaptureComponent implements Component {
     private final Duration firstBackoff;
     private PacketDecoder.BodyListener bodies;
     private int maxBodyBytes;
+    private boolean waitForInterface;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -77,6 +79,14 @@ final class LiveCaptureComponent implements Component {
         this.firstBackoff = firstBackoff;
         this.pipeline = pipeline;
         this.anomalies = anomalies;
+    }
+
+    /**
+     * Makes a missing interface at start wait like a link that is down, instead of failing the start
+     * ({@code capture.wait_for_interfaces}); before start().
+     */
+    void waitForInterface(boolean wait) {
+        this.waitForInterface = wait;
     }
 
     /** Hands plaintext HTTP request bodies (at most {@code maxBytes} each) to {@code listener}; before start(). */
@@ -108,11 +118,13 @@ final class LiveCaptureComponent implements Component {
             opened = LiveCapture.open(config);
             down = null;
         } catch (LiveCaptureException e) {
-            if (e.reason() != LiveCaptureException.Reason.INTERFACE_DOWN) {
+            boolean waitable = e.reason() == LiveCaptureException.Reason.INTERFACE_DOWN
+                    || e.reason() == LiveCaptureException.Reason.NO_SUCH_INTERFACE && waitForInterface;
+            if (!waitable) {
                 throw e;
             }
-            // a link not up yet (a tap's cable, a NIC still negotiating) must not keep the rest of the
-            // daemon down: capture once it is up
+            // a link not up yet (a tap's cable, a NIC still negotiating), or an interface not there yet when
+            // asked to wait for it (a VPN's), must not keep the rest of the daemon down: capture once it is
             opened = null;
             down = e.getMessage();
             failure = waiting(down, 1, firstBackoff); // not ready from the start, not once the thread runs
