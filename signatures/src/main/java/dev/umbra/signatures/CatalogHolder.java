@@ -27,6 +27,16 @@ public final class CatalogHolder {
         public Match match(CharSequence host, CharSequence clientIp, String user) {
             return current.get().matcher().match(host, clientIp, user);
         }
+
+        @Override
+        public Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user) {
+            return current.get().matcher().matchRuntime(port, path, clientIp, user);
+        }
+
+        @Override
+        public boolean isRuntimePort(int port) {
+            return current.get().matcher().isRuntimePort(port);
+        }
     };
 
     public CatalogHolder(Catalog initial) {

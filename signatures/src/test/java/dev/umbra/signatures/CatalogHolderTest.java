@@ -32,6 +32,16 @@ class CatalogHolderTest {
     }
 
     @Test
+    void matcher_runtimeLookups_goToTheCurrentCatalog() {
+        // every lookup the interface has is delegated: a wrapper that kept the interface's defaults for
+        // matchRuntime/isRuntimePort made the daemon blind to self-hosted runtimes
+        HostMatcher m = new CatalogHolder(Catalog.builtIn()).matcher();
+        assertThat(m.isRuntimePort(11434)).isTrue();
+        assertThat(m.matchRuntime(11434, "/api/chat", "10.0.0.7", null).service().id()).isEqualTo("ollama");
+        assertThat(m.match("chatgpt.com", "10.0.0.7", null).service().id()).isEqualTo("openai-chatgpt");
+    }
+
+    @Test
     void reload_badCatalog_keepsTheCurrentOne() throws Exception {
         CatalogHolder holder = new CatalogHolder(Catalog.parse(catalogWith("one", "one.example")));
         Files.writeString(dir.resolve("c.json"), "{\"services\": [");

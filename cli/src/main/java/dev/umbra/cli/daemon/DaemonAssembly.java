@@ -303,6 +303,16 @@ public final class DaemonAssembly {
             public Match match(CharSequence host, CharSequence clientIp, String user) {
                 return holder.matcher().match(host, clientIp, user);
             }
+
+            @Override
+            public Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user) {
+                return holder.matcher().matchRuntime(port, path, clientIp, user);
+            }
+
+            @Override
+            public boolean isRuntimePort(int port) {
+                return holder.matcher().isRuntimePort(port);
+            }
         };
 
         CatalogComponent(String path, List<String> trustKeys, boolean allowUnsigned, String policy) {

@@ -1,0 +1,72 @@
+package dev.umbra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.umbra.sensor.capture.live.HostTools;
+import dev.umbra.sensor.capture.live.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A self-hosted runtime on a LAN address, seen by the daemon: {@code umbra run} in its own JVM captures
+ * on the host end of a veth pair into a network namespace the test creates, where an HTTP server
+ * listens on Ollama's port; real {@code curl} posts a chat request to it by address. No host name says
+ * Ollama: the finding must come from the port and the API path, with the flow's bytes.
+ */
+class RunCommandRuntimeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void run_chatRequestToALanOllamaByAddress_findingForOllamaByPortWithItsBytes() throws Exception {
+        HostTools.requireRoot();
+        HostTools.require("curl", "curl");
+        HostTools.require("python3", "python3");
+        Path sink = CliRun.repoRoot().resolve("test-data/captures/http_sink.py");
+        try (Netns ns = Netns.create()) {
+            Process server = ns.start(tmp.resolve("sink.log"), "python3", sink.toString(), "0.0.0.0", "11434");
+            ns.awaitTcpListener(11434, server, tmp.resolve("sink.log"));
+            int metricsPort = Loopback.freePort();
+            Path findings = tmp.resolve("findings.jsonl");
+            Process daemon = DaemonProcess.start(tmp, List.of(
+                    "capture:", "  interfaces: [" + ns.hostIf + "]", "  buffer_bytes: 4m",
+                    "attribution:", "  enabled: false",
+                    "output: [\"file:" + findings + "\"]",
+                    "aggregation:", "  window: 1s",
+                    "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
+            try {
+                Loopback.awaitReady(metricsPort, daemon, 30);
+                HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-H",
+                        "Content-Type: application/json", "--data-binary",
+                        "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+                        "http://" + ns.nsIp + ":11434/api/chat");
+                Thread.sleep(2500); // the connection closes (flow_end), then one aggregation window
+            } finally {
+                daemon.destroy(); // SIGTERM
+                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon stopped after SIGTERM").isTrue();
+            }
+            String err = Files.readString(tmp.resolve("daemon.err"));
+            assertThat(daemon.exitValue()).as(err).isEqualTo(143);
+            List<JsonNode> events = new ArrayList<>();
+            for (String line : Files.readAllLines(findings)) {
+                events.add(JSON.readTree(line));
+            }
+            List<JsonNode> ollama = events.stream()
+                    .filter(e -> e.at("/enrichments/0/data/service_id").asText().equals("ollama")).toList();
+            assertThat(ollama).as("findings for Ollama among %s; daemon log: %s", events, err).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.at("/enrichments/0/data/pattern").asText()).isEqualTo("port 11434"));
+            assertThat(events.toString()).contains("/api/chat");
+            // the flow's end carried its request's path: the upload is Ollama's
+            assertThat(ollama).anySatisfy(e -> assertThat(e.at("/traffic/bytes_out").asLong()).isPositive());
+        }
+    }
+}
