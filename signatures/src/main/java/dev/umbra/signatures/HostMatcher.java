@@ -47,15 +47,12 @@ public interface HostMatcher {
      * @param clientIp the client address, for the policy's exceptions; may be null
      * @param user the user name, for the policy's exceptions; may be null
      * @return the match ({@link Match#pattern()} null, {@link Match#port()} the port), or {@code null}
+     *     (abstract, not a default: a delegating matcher that forgot it would find no runtime at all)
      */
-    default Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user) {
-        return null;
-    }
+    Match matchRuntime(int port, CharSequence path, CharSequence clientIp, String user);
 
     /** Whether some self-hosted runtime of the catalog listens on this port ({@link #matchRuntime} may match). */
-    default boolean isRuntimePort(int port) {
-        return false;
-    }
+    boolean isRuntimePort(int port);
 
     /**
      * Builds a matcher over the given services, every match carrying {@link Verdict#UNKNOWN}.
