@@ -17,8 +17,13 @@ final class DaemonProcess {
      * its standard output and error go to {@code daemon.out} and {@code daemon.err} there.
      */
     static Process start(Path dir, List<String> configLines) throws IOException {
+        return start(dir, "-Xmx128m", configLines);
+    }
+
+    /** As {@link #start(Path, List)}, with this maximum heap ({@code -Xmx...}). */
+    static Process start(Path dir, String maxHeap, List<String> configLines) throws IOException {
         Path config = Files.writeString(dir.resolve("umbra.yaml"), String.join("\n", configLines) + "\n");
-        List<String> command = new ArrayList<>(HostTools.javaCommand("-Xmx128m"));
+        List<String> command = new ArrayList<>(HostTools.javaCommand(maxHeap));
         command.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(command).redirectOutput(dir.resolve("daemon.out").toFile())
                 .redirectError(dir.resolve("daemon.err").toFile()).start();

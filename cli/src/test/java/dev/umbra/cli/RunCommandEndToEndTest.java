@@ -79,8 +79,7 @@ class RunCommandEndToEndTest {
             Files.writeString(policy, "{\"default\": \"unknown\", \"services\": {\"anthropic-claude\": \"unsanctioned\","
                     + " \"openai-api\": \"sanctioned\"}}");
             int metricsPort = Loopback.freePort();
-            Path config = tmp.resolve("umbra.yaml");
-            Files.writeString(config, String.join("\n",
+            Process daemon = DaemonProcess.start(tmp, "-Xmx256m", List.of(
                     "sensor:", "  host_id: e2e-sensor",
                     "capture:", "  interfaces: [" + ns.hostIf + "]", "  buffer_bytes: 8m", "  warmup: 5s",
                     "logs:", "  files: [" + accessLog + "]", "  format: squid", "  state_dir: " + tmp.resolve("offsets"),
@@ -89,12 +88,7 @@ class RunCommandEndToEndTest {
                     "output: [\"kafka://" + broker.bootstrap() + "/umbra-findings\"]",
                     "spool:", "  dir: " + tmp.resolve("spool"),
                     "aggregation:", "  window: 1s",
-                    "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\"", ""));
-
-            List<String> command = new ArrayList<>(HostTools.javaCommand("-Xmx256m"));
-            command.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
-            Process daemon = new ProcessBuilder(command).redirectOutput(tmp.resolve("daemon.out").toFile())
-                    .redirectError(tmp.resolve("daemon.err").toFile()).start();
+                    "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
             try {
                 // not ready while the decoder warms up (capture.warmup), then ready: what follows is decoded as it arrives
                 Set<String> notReady = Loopback.awaitReady(metricsPort, daemon, 30);
