@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "capture", mixinStandardHelpOptions = true,
         description = "Capture live on an interface and print every name seen (DNS queries and answers, "
                 + "TLS and QUIC SNI with TLS version, ALPN, JA4 and ECH, HTTP requests with method and path, "
-                + "ended flows' bytes), AI service or not, as 'umbra observe' does for a file. "
+                + "SOCKS requests, ended flows' bytes), AI service or not, as 'umbra observe' does for a file. "
                 + "Needs CAP_NET_RAW (or root).")
 final class CaptureCommand implements Callable<Integer> {
     @ParentCommand

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code umbra observe}: every observation of the inputs, AI service or not. */
 @Command(name = "observe", mixinStandardHelpOptions = true,
         description = "Print every name the sensor sees in captures (DNS queries and answers, TLS and QUIC SNI "
-                + "with TLS version, ALPN, JA4 and ECH, HTTP requests with method and path) and in proxy or sensor "
-                + "logs (requests), AI service or not, one per line.")
+                + "with TLS version, ALPN, JA4 and ECH, HTTP requests with method and path, SOCKS requests) and in "
+                + "proxy or sensor logs (requests), AI service or not, one per line.")
 final class ObserveCommand implements Callable<Integer> {
     /** Made on first use (picocli creates every subcommand for every command line). */
     private static final class Json {
@@ -68,7 +68,7 @@ final class ObserveCommand implements Callable<Integer> {
     /**
      * What else is known of the sighting, in one column: for a ClientHello the TLS version, ALPN,
      * JA4 and {@code ech-outer-sni} when the name is the outer SNI of an Encrypted Client Hello; for
-     * a request the method and path ({@code CONNECT host:port} for a tunnel) and the status; for a
+     * a request the method and path ({@code CONNECT host:port} for an HTTP or SOCKS tunnel) and the status; for a
      * DNS answer the answers; byte counts where known. "-" when nothing is.
      */
     static String details(Observation o) {
@@ -88,7 +88,8 @@ final class ObserveCommand implements Callable<Integer> {
         if (o.method() != null) {
             space(sb).append(o.method());
             if (o.targetPort() > 0) {
-                sb.append(' ').append(o.hostname()).append(':').append(o.targetPort());
+                String host = o.hostname().indexOf(':') >= 0 ? "[" + o.hostname() + "]" : o.hostname();
+                sb.append(' ').append(host).append(':').append(o.targetPort());
             } else if (o.urlPath() != null) {
                 sb.append(' ').append(o.urlPath());
             }

@@ -55,9 +55,7 @@ class RunCommandEndToEndTest {
 
         try (TestBroker broker = TestBroker.start(Map.of()); Netns ns = Netns.create()) {
             broker.createTopics("umbra-findings");
-            HostTools.check(30, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-subj", "/CN=umbra-test", "-days", "1", "-keyout", tmp.resolve("key.pem").toString(),
-                    "-out", tmp.resolve("cert.pem").toString());
+            HostTools.selfSignedCertificate(tmp);
             Process dns = ns.start(tmp.resolve("dns.log"), "python3", responder.toString(), "0.0.0.0", "53");
             // no -www, and stdin held open: the server completes the handshake and keeps the client waiting,
             // as a model API streaming its answer does

@@ -47,6 +47,8 @@ public enum Anomaly {
     TCP_STREAM_INCOMPLETE("tcp_stream_incomplete"),
     PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
+    /** A SOCKS greeting followed by bytes that break RFC 1928 / 1929, or an opening over its stream cap. */
+    SOCKS_REQUEST_MALFORMED("socks_request_malformed"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

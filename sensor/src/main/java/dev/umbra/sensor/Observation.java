@@ -39,8 +39,8 @@ import java.util.Objects;
  *     (or, with ECH GREASE, which looks the same on the wire, the hostname is the real one); for
  *     {@link ObservationKind#DNS_ANSWER}, true when an HTTPS/SVCB answer carried an {@code ech}
  *     SvcParam (RFC 9460): clients that use it send only the public name in later ClientHellos
- * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port} (the
- *     server endpoint is then the proxy), or 0
+ * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port}, or the
+ *     destination port of a SOCKS request (the server endpoint is then the proxy), or 0
  */
 public record Observation(
         Instant time,
@@ -143,6 +143,19 @@ public record Observation(
             String serverIp, int serverPort, String method, String urlPath, int targetPort, String source) {
         return new Observation(time, ObservationKind.HTTP_REQUEST, hostname, clientIp, clientPort, serverIp,
                 serverPort, List.of(), List.of(), null, -1, -1, null, null, source, method, urlPath, 0, null, false,
+                targetPort);
+    }
+
+    /**
+     * A SOCKS request seen on the wire ({@link ObservationKind#SOCKS_REQUEST}): the server endpoint is
+     * the proxy, {@code hostname} and {@code targetPort} where the client asked it to connect.
+     *
+     * @param method the command ({@code CONNECT})
+     */
+    public static Observation socksRequest(Instant time, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, String method, int targetPort, String source) {
+        return new Observation(time, ObservationKind.SOCKS_REQUEST, hostname, clientIp, clientPort, serverIp,
+                serverPort, List.of(), List.of(), null, -1, -1, null, null, source, method, null, 0, null, false,
                 targetPort);
     }
 

@@ -20,7 +20,12 @@ public enum ObservationKind {
      * A link-local name query (mDNS RFC 6762 on 5353, LLMNR RFC 4795 on 5355): a device asking its
      * neighbours, not a lookup through a resolver, so kept apart from {@link #DNS_QUERY}.
      */
-    LOCAL_NAME_QUERY("local_name_query");
+    LOCAL_NAME_QUERY("local_name_query"),
+    /**
+     * A SOCKS4, SOCKS4a or SOCKS5 CONNECT request (RFC 1928): a client asking a proxy to connect it to
+     * the host named (the server endpoint is then the proxy).
+     */
+    SOCKS_REQUEST("socks_request");
 
     private final String id;
 

@@ -77,7 +77,7 @@ public record Finding(String uid, EventClass eventClass, Observation observation
     public static EventClass activityClassOf(ObservationKind kind) {
         return switch (kind) {
             case DNS_QUERY, DNS_ANSWER, LOCAL_NAME_QUERY -> EventClass.DNS_ACTIVITY;
-            case TLS_SNI, QUIC_SNI, FLOW_END -> EventClass.NETWORK_ACTIVITY;
+            case TLS_SNI, QUIC_SNI, FLOW_END, SOCKS_REQUEST -> EventClass.NETWORK_ACTIVITY;
             case HTTP_REQUEST, PROXY_REQUEST -> EventClass.HTTP_ACTIVITY;
         };
     }

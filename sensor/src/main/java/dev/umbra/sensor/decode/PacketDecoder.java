@@ -17,6 +17,8 @@ import dev.umbra.sensor.flow.TcpStreams;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.socks.SocksRequest;
+import dev.umbra.sensor.socks.SocksRequestParser;
 import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
@@ -140,6 +142,7 @@ public final class PacketDecoder implements PacketHandler {
     // FlowTable.NONE when it has none and while reporting outside a packet
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
+    private final SocksRequestParser socks = new SocksRequestParser();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -1105,6 +1108,21 @@ public final class PacketDecoder implements PacketHandler {
                     }
                 }
             }
+        } else if (SocksRequestParser.mayStart(b, p, end - p) && currentFlow != FlowTable.NONE && reportKey == null
+                && flows.firstPayload(currentFlow, payloadLength)) {
+            // a SOCKS client speaks first: only a flow's opening bytes are tried
+            int status = socks.parse(b, p, end - p);
+            if (status == SocksRequestParser.NEED_MORE) {
+                openStream(TcpStreams.Kind.SOCKS, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+            } else if (status == SocksRequestParser.OK) {
+                SocksRequest r = socks.result();
+                socksRequest(r, srcPort, dstPort);
+                int after = p + r.length();
+                if (after < end && depth == 0) {
+                    // an optimistic client sends its first tunnel bytes without waiting for the reply
+                    segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
+                }
+            }
         }
     }
 
@@ -1168,6 +1186,10 @@ public final class PacketDecoder implements PacketHandler {
                     }
                     if (HttpRequestParser.looksLikeRequest(a, st, have)) {
                         s.kind = TcpStreams.Kind.HTTP;
+                        continue;
+                    }
+                    if (SocksRequestParser.mayStart(a, st, have)) {
+                        s.kind = TcpStreams.Kind.SOCKS;
                         continue;
                     }
                     streams.done(s); // something else: nothing Umbra reads
@@ -1239,6 +1261,28 @@ public final class PacketDecoder implements PacketHandler {
                     }
                     // a tunnel: what follows the request head is the client's first bytes to the target
                     s.start = st + req.headLength();
+                    s.kind = TcpStreams.Kind.UNKNOWN;
+                }
+                case SOCKS -> {
+                    int status = socks.parse(a, st, have);
+                    if (status == SocksRequestParser.NEED_MORE) {
+                        if (r.contiguous() == r.cap()) {
+                            anomalies.count(Anomaly.SOCKS_REQUEST_MALFORMED);
+                            streams.done(s);
+                        }
+                        return;
+                    }
+                    if (status != SocksRequestParser.OK) {
+                        if (status == SocksRequestParser.MALFORMED) {
+                            anomalies.count(Anomaly.SOCKS_REQUEST_MALFORMED);
+                        }
+                        streams.done(s); // not SOCKS, or GSSAPI: nothing more Umbra can read
+                        return;
+                    }
+                    SocksRequest req = socks.result();
+                    socksRequest(req, srcPort, dstPort);
+                    // a tunnel: what follows the request is the client's first bytes to the destination
+                    s.start = st + req.length();
                     s.kind = TcpStreams.Kind.UNKNOWN;
                 }
                 case HTTP_BODY -> {
@@ -1336,6 +1380,30 @@ public final class PacketDecoder implements PacketHandler {
                 r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source);
         sink.accept(o);
         return o;
+    }
+
+    /**
+     * Reports a SOCKS CONNECT: by the name the client sent, or for an address, by the name DNS gave
+     * it (by the address itself when none did). The flow is named by it: with a name given to the
+     * proxy (socks5h, SOCKS4a) this may be the only place it crosses the wire.
+     */
+    private void socksRequest(SocksRequest r, int srcPort, int dstPort) {
+        if (r.command() != SocksRequestParser.CONNECT) {
+            return; // BIND waits for a connection from the address; UDP ASSOCIATE names the client's
+        }
+        String name = r.host();
+        if (name == null) {
+            List<String> known = names.names(r.addressHi(), r.addressLo());
+            name = known.isEmpty() ? null : known.get(0);
+        }
+        if (name != null) {
+            nameFlow(name);
+        }
+        String hostname = name != null ? name : r.address();
+        if (wantedNames.test(hostname)) {
+            sink.accept(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
+                    r.commandName(), r.port(), source));
+        }
     }
 
     /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */

@@ -267,6 +267,15 @@ public final class FlowTable {
         paths[id] = path;
     }
 
+    /**
+     * True when the payload of the packet just counted is all the payload the live flow has carried,
+     * in either direction: it is the flow's first (what a protocol read from its opening bytes needs).
+     */
+    public boolean firstPayload(int id, int payloadBytes) {
+        int r = id * ROW;
+        return payloadBytes > 0 && rows[r + BYTES_OUT] + rows[r + BYTES_IN] == payloadBytes;
+    }
+
     /** A live flow as it is now (a new record on each call). */
     public Flow flow(int id) {
         return snapshot(id);

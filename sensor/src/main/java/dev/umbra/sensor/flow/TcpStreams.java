@@ -48,6 +48,8 @@ public final class TcpStreams {
         HTTP,
         /** The body of an HTTP/1.x request, from {@link Stream#start}; see {@link Stream#state}. */
         HTTP_BODY,
+        /** A SOCKS client's greeting and request (RFC 1928, SOCKS4/4a); the tunnel follows. */
+        SOCKS,
         /** Read already and forgotten. */
         DONE
     }

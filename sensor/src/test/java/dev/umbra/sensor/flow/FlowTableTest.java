@@ -61,6 +61,22 @@ class FlowTableTest {
     }
 
     @Test
+    void firstPayload_onlyTheFlowsFirstBytesInEitherDirection() {
+        FlowTable t = new FlowTable(anomalies, 16, 60 * SECOND, ended::add);
+        FlowKey c = key(40002);
+        int id = t.onPacket(c, 0, 0, true, false, false);
+        assertThat(t.firstPayload(id, 0)).as("a SYN carries none").isFalse();
+        id = t.onPacket(c, 1, 3, false, false, false);
+        assertThat(t.firstPayload(id, 3)).isTrue();
+        id = t.onPacket(c.reverse(), 2, 2, false, false, false);
+        assertThat(t.firstPayload(id, 2)).as("the server's answer comes after the client's bytes").isFalse();
+        id = t.onPacket(c, 3, 20, false, false, false);
+        assertThat(t.firstPayload(id, 20)).isFalse();
+        int other = t.onPacket(key(40003).reverse(), 4, 7, false, false, false);
+        assertThat(t.firstPayload(other, 7)).as("a flow first seen from its server").isTrue();
+    }
+
+    @Test
     void onPacket_synSeenAfterServerPacket_makesSynSenderTheClient() {
         FlowTable t = new FlowTable(anomalies, 16, 60 * SECOND, ended::add);
         FlowKey c = key(40001);

@@ -17,6 +17,8 @@ import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.socks.SocksRequest;
+import dev.umbra.sensor.socks.SocksRequestParser;
 import dev.umbra.sensor.proxylog.LineSplitter;
 import dev.umbra.sensor.proxylog.LogContext;
 import dev.umbra.sensor.proxylog.LogFormat;
@@ -184,6 +186,28 @@ class CoverageFuzzTest {
                 throw new AssertionError("head of " + r.headLength() + " bytes from " + data.length);
             }
             checkHost(r.host());
+        }
+    }
+
+    /**
+     * (c2) A SOCKS client's opening; the request it reports lies inside the input, its name is a
+     * bounded host name and its password is never kept.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void socksRequestParser_opening(byte[] data) {
+        SocksRequestParser parser = new SocksRequestParser();
+        int status = parser.parse(data, 0, data.length);
+        if (status < SocksRequestParser.UNREADABLE || status > SocksRequestParser.OK) {
+            throw new AssertionError("status " + status);
+        }
+        if (status == SocksRequestParser.OK) {
+            SocksRequest r = parser.result();
+            if (r.length() < 1 || r.length() > data.length || (r.host() == null) == (r.address() == null)) {
+                throw new AssertionError(r + " from " + data.length + " bytes");
+            }
+            if (r.host() != null) {
+                checkHost(r.host());
+            }
         }
     }
 

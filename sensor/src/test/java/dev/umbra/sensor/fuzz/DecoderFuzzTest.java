@@ -178,7 +178,8 @@ class DecoderFuzzTest {
 
     /**
      * TCP reassembly: connections whose SYN, ClientHello (post-quantum sized, split in three and
-     * reordered), DNS messages (split mid-message) and CONNECT-then-hello arrive as mutated segments,
+     * reordered), DNS messages (split mid-message), CONNECT-then-hello and a SOCKS5 opening (greeting,
+     * password, request, then a hello) arrive as mutated segments,
      * so that streams are opened, filled out of order, overflowed, evicted and flushed.
      */
     @Test
@@ -193,6 +194,9 @@ class DecoderFuzzTest {
         byte[] dns = concat(new byte[] {0, (byte) q1.length}, q1, new byte[] {0, (byte) q2.length}, q2);
         byte[] connect = concat("CONNECT claude.ai:443 HTTP/1.1\r\nHost: claude.ai:443\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII), clientHello("claude.ai", List.of("h2"), 64));
+        byte[] socks = concat(new byte[] {5, 2, 0, 2}, new byte[] {1, 1, 'u', 1, 'p'},
+                new byte[] {5, 1, 0, 3, 9}, "claude.ai".getBytes(StandardCharsets.US_ASCII), new byte[] {1, (byte) 0xbb},
+                clientHello("claude.ai", List.of("h2"), 64));
         int a = 500;
         int b = 1000;
         byte[][] sequence = {
@@ -205,6 +209,10 @@ class DecoderFuzzTest {
             segment(3128, 50, 0x02, new byte[0]),
             segment(3128, 51, 0x18, slice(connect, 0, 40)),
             segment(3128, 91, 0x18, slice(connect, 40, connect.length)),
+            segment(1080, 10, 0x02, new byte[0]),
+            segment(1080, 11, 0x18, slice(socks, 0, 4)),
+            segment(1080, 15, 0x18, slice(socks, 4, 9)),
+            segment(1080, 20, 0x18, slice(socks, 9, socks.length)),
             segment(443, 101, 0x11, new byte[0])};
         Mutator m = Mutator.forTest(5, 1800);
         for (int i = 0; i < RUNS; i++) {

@@ -199,15 +199,33 @@ public final class OcsfMapper {
             numField(g, F_PORT, o.clientPort());
         }
         g.writeEndObject();
-        objField(g, F_DST_ENDPOINT);
-        if (o.serverIp() != null) {
-            strField(g, F_IP, o.serverIp());
+        if (o.kind() == ObservationKind.SOCKS_REQUEST) {
+            // the packets went to the proxy; the destination is what the client asked it for
+            objField(g, F_DST_ENDPOINT);
+            if (o.targetPort() > 0) {
+                numField(g, F_PORT, o.targetPort());
+            }
+            strField(g, F_HOSTNAME, o.hostname());
+            g.writeEndObject();
+            objField(g, F_PROXY_ENDPOINT);
+            if (o.serverIp() != null) {
+                strField(g, F_IP, o.serverIp());
+            }
+            if (o.serverPort() > 0) {
+                numField(g, F_PORT, o.serverPort());
+            }
+            g.writeEndObject();
+        } else {
+            objField(g, F_DST_ENDPOINT);
+            if (o.serverIp() != null) {
+                strField(g, F_IP, o.serverIp());
+            }
+            if (o.serverPort() > 0) {
+                numField(g, F_PORT, o.serverPort());
+            }
+            strField(g, F_HOSTNAME, o.hostname());
+            g.writeEndObject();
         }
-        if (o.serverPort() > 0) {
-            numField(g, F_PORT, o.serverPort());
-        }
-        strField(g, F_HOSTNAME, o.hostname());
-        g.writeEndObject();
         if (o.user() != null || o.process() != null) {
             objField(g, F_ACTOR);
             if (o.user() != null) {
@@ -527,6 +545,7 @@ public final class OcsfMapper {
     private static final SerializedString F_IP = new SerializedString("ip");
     private static final SerializedString F_PORT = new SerializedString("port");
     private static final SerializedString F_DST_ENDPOINT = new SerializedString("dst_endpoint");
+    private static final SerializedString F_PROXY_ENDPOINT = new SerializedString("proxy_endpoint");
     private static final SerializedString F_ACTOR = new SerializedString("actor");
     private static final SerializedString F_USER = new SerializedString("user");
     private static final SerializedString F_PROCESS = new SerializedString("process");

@@ -112,6 +112,28 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_socksRequest_isNetworkActivityToTheDestinationThroughTheProxyEndpoint() {
+        Observation o = Observation.socksRequest(t0, "chatgpt.com", "10.0.0.5", 40000, "10.0.0.3", 1080, "CONNECT",
+                443, "eth0");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.get("class_uid").asInt()).isEqualTo(EventClass.NETWORK_ACTIVITY.uid());
+        assertThat(e.at("/connection_info/protocol_name").asText()).isEqualTo("tcp");
+        assertThat(e.at("/dst_endpoint/hostname").asText()).isEqualTo("chatgpt.com");
+        assertThat(e.at("/dst_endpoint/port").asInt()).isEqualTo(443);
+        assertThat(e.at("/dst_endpoint").has("ip")).as("the packets went to the proxy, not there").isFalse();
+        assertThat(e.at("/proxy_endpoint/ip").asText()).isEqualTo("10.0.0.3");
+        assertThat(e.at("/proxy_endpoint/port").asInt()).isEqualTo(1080);
+        assertThat(e.at("/unmapped/umbra/observation_kind").asText()).isEqualTo("socks_request");
+        assertThat(e.has("tls")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+
+        JsonNode policy = mapper.toEvent(Finding.policy(dev.umbra.shipper.PolicyEvent.FIRST_SEEN, o, chatgpt, t0, 1));
+        assertThat(policy.at("/evidences/0/proxy_endpoint/port").asInt()).isEqualTo(1080);
+        assertThat(policy.at("/evidences/0/dst_endpoint/hostname").asText()).isEqualTo("chatgpt.com");
+        dev.umbra.shipper.SchemaCheck.assertValid(policy);
+    }
+
+    @Test
     void toEvent_wireHttpPost_carriesMethodAndPath() {
         Observation o = Observation.httpRequest(t0, "chatgpt.com", "10.0.0.5", 40000, "10.0.0.9", 80, "POST",
                 "/backend-api/conversation", 0, "eth0");

@@ -91,6 +91,17 @@ public final class HostTools {
         return r;
     }
 
+    /**
+     * Writes a self-signed P-256 certificate for {@code CN=umbra-test}, valid a day, and its key to
+     * {@code dir/cert.pem} and {@code dir/key.pem}, for an {@code openssl s_server} in a test.
+     */
+    public static void selfSignedCertificate(Path dir) {
+        require("openssl", "openssl");
+        check(30, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-subj", "/CN=umbra-test", "-days", "1", "-keyout", dir.resolve("key.pem").toString(), "-out",
+                dir.resolve("cert.pem").toString());
+    }
+
     /** The java launcher of this JVM and the test class path, to start a probe in a separate JVM. */
     public static List<String> javaCommand(String... jvmOptions) {
         List<String> cmd = new ArrayList<>();

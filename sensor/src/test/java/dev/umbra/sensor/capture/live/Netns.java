@@ -96,6 +96,23 @@ public final class Netns implements AutoCloseable {
         ns("ip", "link", "set", "lo", "up");
     }
 
+    /**
+     * Gives the namespace its own /etc/hosts (what {@code ip netns exec} mounts from
+     * /etc/netns/NAME/), so that servers in it resolve these names without DNS; removed on close.
+     *
+     * @param lines hosts lines, such as {@code "10.64.1.2 api.openai.com"}
+     */
+    public void hosts(String... lines) {
+        Path dir = Path.of("/etc/netns", name);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("hosts"),
+                    "127.0.0.1 localhost\n" + String.join("\n", lines) + "\n");
+        } catch (IOException e) {
+            fail("cannot write " + dir + "/hosts: " + e.getMessage());
+        }
+    }
+
     /** Runs a command inside the namespace to its end; fails the test on a non-zero exit. */
     public HostTools.Result ns(String... command) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
@@ -156,6 +173,13 @@ public final class Netns implements AutoCloseable {
         // deleting the namespace deletes its veth end, which deletes the peer on the host
         HostTools.run(10, "ip", "netns", "del", name);
         HostTools.run(10, "ip", "link", "del", hostIf);
+        Path etc = Path.of("/etc/netns", name);
+        try {
+            java.nio.file.Files.deleteIfExists(etc.resolve("hosts"));
+            java.nio.file.Files.deleteIfExists(etc);
+        } catch (IOException e) {
+            // left behind: harmless, named after this run's random id
+        }
     }
 
     static void sleep(long millis) {
