@@ -17,9 +17,9 @@ import dev.umbra.sensor.flow.TcpStreams;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
-import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
@@ -1108,7 +1108,7 @@ public final class PacketDecoder implements PacketHandler {
                     }
                 }
             }
-        } else if (SocksRequestParser.mayStart(b, p, end - p) && currentFlow != FlowTable.NONE && reportKey == null
+        } else if (SocksRequestParser.mayStart(b, p, end - p) && currentFlow != FlowTable.NONE
                 && flows.firstPayload(currentFlow, payloadLength)) {
             // a SOCKS client speaks first: only a flow's opening bytes are tried
             int status = socks.parse(b, p, end - p);
