@@ -191,40 +191,13 @@ public final class OcsfMapper {
             arrField(g, F_EVIDENCES);
             g.writeStartObject();
         }
-        objField(g, F_SRC_ENDPOINT);
-        if (o.clientIp() != null) {
-            strField(g, F_IP, o.clientIp());
-        }
-        if (o.clientPort() > 0) {
-            numField(g, F_PORT, o.clientPort());
-        }
-        g.writeEndObject();
+        endpoint(g, F_SRC_ENDPOINT, o.clientIp(), o.clientPort(), null);
         if (o.kind() == ObservationKind.SOCKS_REQUEST) {
             // the packets went to the proxy; the destination is what the client asked it for
-            objField(g, F_DST_ENDPOINT);
-            if (o.targetPort() > 0) {
-                numField(g, F_PORT, o.targetPort());
-            }
-            strField(g, F_HOSTNAME, o.hostname());
-            g.writeEndObject();
-            objField(g, F_PROXY_ENDPOINT);
-            if (o.serverIp() != null) {
-                strField(g, F_IP, o.serverIp());
-            }
-            if (o.serverPort() > 0) {
-                numField(g, F_PORT, o.serverPort());
-            }
-            g.writeEndObject();
+            endpoint(g, F_DST_ENDPOINT, null, o.targetPort(), o.hostname());
+            endpoint(g, F_PROXY_ENDPOINT, o.serverIp(), o.serverPort(), null);
         } else {
-            objField(g, F_DST_ENDPOINT);
-            if (o.serverIp() != null) {
-                strField(g, F_IP, o.serverIp());
-            }
-            if (o.serverPort() > 0) {
-                numField(g, F_PORT, o.serverPort());
-            }
-            strField(g, F_HOSTNAME, o.hostname());
-            g.writeEndObject();
+            endpoint(g, F_DST_ENDPOINT, o.serverIp(), o.serverPort(), o.hostname());
         }
         if (o.user() != null || o.process() != null) {
             objField(g, F_ACTOR);
@@ -680,6 +653,22 @@ public final class OcsfMapper {
     private static void numField(JsonGenerator g, SerializableString n, long v) throws IOException {
         g.writeFieldName(n);
         g.writeNumber(v);
+    }
+
+    /** A network endpoint object; an absent address (null), port (0) or host name (null) is left out. */
+    private static void endpoint(JsonGenerator g, SerializedString field, String ip, int port, String hostname)
+            throws IOException {
+        objField(g, field);
+        if (ip != null) {
+            strField(g, F_IP, ip);
+        }
+        if (port > 0) {
+            numField(g, F_PORT, port);
+        }
+        if (hostname != null) {
+            strField(g, F_HOSTNAME, hostname);
+        }
+        g.writeEndObject();
     }
 
     private static void objField(JsonGenerator g, SerializableString n) throws IOException {
