@@ -47,6 +47,11 @@ public enum Anomaly {
     TCP_STREAM_INCOMPLETE("tcp_stream_incomplete"),
     PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
+    /**
+     * A cleartext HTTP/2 opening (the client preface) whose frames or first header block break RFC 9113 /
+     * RFC 7541, or that does not reach its first request within its stream cap.
+     */
+    HTTP2_REQUEST_MALFORMED("http2_request_malformed"),
     /** A SOCKS greeting followed by bytes that break RFC 1928 / 1929, or an opening over its stream cap. */
     SOCKS_REQUEST_MALFORMED("socks_request_malformed"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */

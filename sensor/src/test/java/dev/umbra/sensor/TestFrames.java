@@ -269,4 +269,27 @@ public final class TestFrames {
         System.arraycopy(b.array(), 0, out, 0, out.length);
         return out;
     }
+
+    /** An HTTP/2 frame (RFC 9113 4.1): 24-bit length, type, flags, stream id, payload. */
+    public static byte[] h2Frame(int type, int flags, int stream, byte[] payload) {
+        byte[] f = new byte[9 + payload.length];
+        f[0] = (byte) (payload.length >>> 16);
+        f[1] = (byte) (payload.length >>> 8);
+        f[2] = (byte) payload.length;
+        f[3] = (byte) type;
+        f[4] = (byte) flags;
+        f[5] = (byte) (stream >>> 24);
+        f[6] = (byte) (stream >>> 16);
+        f[7] = (byte) (stream >>> 8);
+        f[8] = (byte) stream;
+        System.arraycopy(payload, 0, f, 9, payload.length);
+        return f;
+    }
+
+    /** An HPACK literal field without indexing, literal name, raw strings (RFC 7541 6.2.2); under 127 bytes each. */
+    public static byte[] hpackLiteral(String name, String value) {
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] v = value.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return concat(new byte[] {0, (byte) n.length}, n, new byte[] {(byte) v.length}, v);
+    }
 }

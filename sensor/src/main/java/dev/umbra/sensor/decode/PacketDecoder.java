@@ -14,6 +14,7 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.flow.FlowTable;
 import dev.umbra.sensor.flow.ReassemblyBuffer;
 import dev.umbra.sensor.flow.TcpStreams;
+import dev.umbra.sensor.http.Http2RequestParser;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
@@ -142,6 +143,7 @@ public final class PacketDecoder implements PacketHandler {
     // FlowTable.NONE when it has none and while reporting outside a packet
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
+    private final Http2RequestParser http2 = new Http2RequestParser();
     private final SocksRequestParser socks = new SocksRequestParser();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
@@ -1108,6 +1110,15 @@ public final class PacketDecoder implements PacketHandler {
                     }
                 }
             }
+        } else if (Http2RequestParser.mayStart(b, p, end - p)) {
+            int status = http2.parse(b, p, end - p);
+            if (status == Http2RequestParser.NEED_MORE) {
+                openStream(TcpStreams.Kind.HTTP2, seq + (p - payload), b, p, end - p, srcPort, dstPort);
+            } else if (status == Http2RequestParser.MALFORMED) {
+                anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
+            } else if (status == Http2RequestParser.OK) {
+                httpRequest(http2.result(), srcPort, dstPort); // its body, in DATA frames, is not read
+            }
         } else if (SocksRequestParser.mayStart(b, p, end - p) && currentFlow != FlowTable.NONE
                 && flows.firstPayload(currentFlow, payloadLength)) {
             // a SOCKS client speaks first: only a flow's opening bytes are tried
@@ -1188,6 +1199,10 @@ public final class PacketDecoder implements PacketHandler {
                         s.kind = TcpStreams.Kind.HTTP;
                         continue;
                     }
+                    if (Http2RequestParser.mayStart(a, st, have)) {
+                        s.kind = TcpStreams.Kind.HTTP2;
+                        continue;
+                    }
                     if (SocksRequestParser.mayStart(a, st, have)) {
                         s.kind = TcpStreams.Kind.SOCKS;
                         continue;
@@ -1262,6 +1277,28 @@ public final class PacketDecoder implements PacketHandler {
                     // a tunnel: what follows the request head is the client's first bytes to the target
                     s.start = st + req.headLength();
                     s.kind = TcpStreams.Kind.UNKNOWN;
+                }
+                case HTTP2 -> {
+                    int status = http2.parse(a, st, have);
+                    if (status == Http2RequestParser.NEED_MORE) {
+                        if (r.contiguous() == r.cap()) {
+                            anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
+                            streams.done(s);
+                        }
+                        return;
+                    }
+                    if (status == Http2RequestParser.NOT_HTTP2 && !Http2RequestParser.mayStart(a, st, have)) {
+                        // a segment that began like the preface went on as something else
+                        s.kind = TcpStreams.Kind.UNKNOWN;
+                        continue;
+                    }
+                    if (status == Http2RequestParser.MALFORMED) {
+                        anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
+                    } else if (status == Http2RequestParser.OK) {
+                        httpRequest(http2.result(), srcPort, dstPort);
+                    }
+                    streams.done(s); // read, or closed by GOAWAY before any request
+                    return;
                 }
                 case SOCKS -> {
                     int status = socks.parse(a, st, have);

@@ -46,6 +46,8 @@ public final class TcpStreams {
         DNS,
         /** An HTTP/1.x request head. */
         HTTP,
+        /** A cleartext HTTP/2 opening: the preface, frames, and the first request's header block. */
+        HTTP2,
         /** The body of an HTTP/1.x request, from {@link Stream#start}; see {@link Stream#state}. */
         HTTP_BODY,
         /** A SOCKS client's greeting and request (RFC 1928, SOCKS4/4a); the tunnel follows. */

@@ -1,7 +1,8 @@
 package dev.umbra.sensor.http;
 
 /**
- * The head of a plaintext HTTP/1.x request.
+ * The head of a plaintext HTTP/1.x request, or of the first request of a cleartext HTTP/2 connection
+ * ({@link Http2RequestParser}).
  *
  * @param method request method, uppercase
  * @param host the target host, lowercase, without port: Host header, absolute-form authority or

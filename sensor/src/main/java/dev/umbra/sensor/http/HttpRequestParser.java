@@ -197,7 +197,7 @@ public final class HttpRequestParser {
         return p == end ? null : ascii(b, p, Math.min(end, p + MAX_VALUE_LENGTH));
     }
 
-    private static int portOf(String target, boolean connect) {
+    static int portOf(String target, boolean connect) {
         if (!connect) {
             return 0;
         }
@@ -217,7 +217,7 @@ public final class HttpRequestParser {
     }
 
     /** The host of "host[:port]" or "[v6]:port", lowercase, trimmed; null when empty or not printable. */
-    private static String hostOf(byte[] b, int p, int end) {
+    static String hostOf(byte[] b, int p, int end) {
         while (p < end && (b[p] == ' ' || b[p] == '\t')) {
             p++;
         }
@@ -259,7 +259,7 @@ public final class HttpRequestParser {
         return ascii(b, p, hostEnd).toLowerCase(Locale.ROOT);
     }
 
-    private static String pathOf(byte[] b, int p, int end) {
+    static String pathOf(byte[] b, int p, int end) {
         int q = p;
         while (q < end && b[q] != '?' && b[q] != '#') {
             q++;
@@ -301,7 +301,7 @@ public final class HttpRequestParser {
         return true;
     }
 
-    private static String ascii(byte[] b, int p, int end) {
+    static String ascii(byte[] b, int p, int end) {
         StringBuilder sb = new StringBuilder(end - p);
         for (int i = p; i < end; i++) {
             int c = b[i] & 0xff;

@@ -15,6 +15,7 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
+import dev.umbra.sensor.http.Http2RequestParser;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.socks.SocksRequest;
@@ -208,6 +209,27 @@ class CoverageFuzzTest {
             if (r.host() != null) {
                 checkHost(r.host());
             }
+        }
+    }
+
+    /**
+     * (c3) A cleartext HTTP/2 opening (preface, frames, the first request's HPACK header block); the
+     * request it reports lies inside the input, its host is in matching form and its path bounded.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void http2RequestParser_opening(byte[] data) {
+        Http2RequestParser parser = new Http2RequestParser();
+        int status = parser.parse(data, 0, data.length);
+        if (status < Http2RequestParser.MALFORMED || status > Http2RequestParser.OK) {
+            throw new AssertionError("status " + status);
+        }
+        if (status == Http2RequestParser.OK) {
+            HttpRequest r = parser.result();
+            if (r.headLength() < Http2RequestParser.PREFACE.length + 9 || r.headLength() > data.length
+                    || r.method().isEmpty() || r.method().length() > 32 || r.path().length() > 2048) {
+                throw new AssertionError(r + " from " + data.length + " bytes");
+            }
+            checkHost(r.host());
         }
     }
 

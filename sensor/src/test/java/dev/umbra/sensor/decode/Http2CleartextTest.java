@@ -1,0 +1,168 @@
+package dev.umbra.sensor.decode;
+
+import static dev.umbra.sensor.TestFrames.concat;
+import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.h2Frame;
+import static dev.umbra.sensor.TestFrames.hex;
+import static dev.umbra.sensor.TestFrames.hpackLiteral;
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.http.Http2RequestParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cleartext HTTP/2 (h2c) openings on the wire: the first bytes real clients sent
+ * ({@code test-data/h2c/record-openings.py}: curl with prior knowledge, a gRPC client) cut into
+ * segments, reordered, and after an HTTP/1.1 {@code Upgrade: h2c}.
+ */
+class Http2CleartextTest {
+    private static final String CLIENT = "10.0.0.7";
+    private static final String SERVER = "10.0.0.5";
+    private static final int CLIENT_PORT = 41000;
+    private static final int GRPC_PORT = 8001;
+
+    private final List<Observation> seen = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
+    private long clientSeq = 1000;
+
+    private static byte[] recorded(String name) throws IOException {
+        return Files.readAllBytes(Path.of(System.getProperty("umbra.repo.root", "..")).resolve("test-data/h2c")
+                .resolve(name));
+    }
+
+    private void syn(int port) {
+        byte[] syn = ethernet(ip(CLIENT, SERVER, 6, tcp(CLIENT_PORT, port, clientSeq - 1, 0x02, new byte[0])));
+        decoder.onPacket(1, 1_700_000_000_000_000_000L, syn, 0, syn.length, syn.length);
+    }
+
+    private void fromClientAt(int port, long seq, byte[] payload) {
+        byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(CLIENT_PORT, port, seq, 0x18, payload)));
+        decoder.onPacket(1, 1_700_000_000_000_000_000L, frame, 0, frame.length, frame.length);
+    }
+
+    private void fromClient(int port, byte[] payload) {
+        fromClientAt(port, clientSeq, payload);
+        clientSeq += payload.length;
+    }
+
+    private List<Observation> of(ObservationKind kind) {
+        return seen.stream().filter(o -> o.kind() == kind).toList();
+    }
+
+    @Test
+    void onPacket_grpcOpeningSplitAndReordered_reportsTheRequestAndNamesTheFlow() throws IOException {
+        byte[] opening = recorded("grpc-python.bin");
+        syn(GRPC_PORT);
+        fromClientAt(GRPC_PORT, clientSeq + 200, Arrays.copyOfRange(opening, 200, opening.length));
+        fromClientAt(GRPC_PORT, clientSeq + 30, Arrays.copyOfRange(opening, 30, 200));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).isEmpty();
+        fromClientAt(GRPC_PORT, clientSeq, Arrays.copyOfRange(opening, 0, 30));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("triton.lab.example");
+            assertThat(o.method()).isEqualTo("POST");
+            assertThat(o.urlPath()).isEqualTo("/inference.GRPCInferenceService/ModelInfer");
+            assertThat(o.serverIp()).isEqualTo(SERVER);
+            assertThat(o.serverPort()).isEqualTo(GRPC_PORT);
+        });
+        decoder.finish();
+        assertThat(of(ObservationKind.FLOW_END)).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("triton.lab.example");
+            assertThat(o.urlPath()).isEqualTo("/inference.GRPCInferenceService/ModelInfer");
+            assertThat(o.bytesOut()).isEqualTo(opening.length);
+        });
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isZero();
+        assertThat(seen.toString()).doesNotContain("SYNTHETIC");
+    }
+
+    @Test
+    void onPacket_curlOpeningInOneSegmentWithoutSyn_isReadFromTheSegment() throws IOException {
+        fromClient(80, recorded("curl-prior-knowledge.bin"));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("ollama.lab.example");
+            assertThat(o.urlPath()).isEqualTo("/api/generate");
+        });
+        assertThat(seen.toString()).doesNotContain("SYNTHETIC", "sk-test", "session=");
+    }
+
+    @Test
+    void onPacket_prefaceAloneThenTheRestWithoutSyn_followsTheStream() throws IOException {
+        byte[] opening = recorded("curl-prior-knowledge.bin");
+        fromClient(11434, Arrays.copyOfRange(opening, 0, 24));
+        fromClient(11434, Arrays.copyOfRange(opening, 24, 60));
+        assertThat(seen).isEmpty();
+        fromClient(11434, Arrays.copyOfRange(opening, 60, opening.length));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).singleElement()
+                .satisfies(o -> assertThat(o.urlPath()).isEqualTo("/api/generate"));
+    }
+
+    @Test
+    void alsoRequestsTo_aRuntimePortWhateverTheAuthority() throws IOException {
+        decoder.onlyNames(name -> false);
+        decoder.alsoRequestsTo(port -> port == GRPC_PORT);
+        fromClient(GRPC_PORT, recorded("grpc-python.bin"));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).singleElement()
+                .satisfies(o -> assertThat(o.serverPort()).isEqualTo(GRPC_PORT));
+    }
+
+    @Test
+    void onPacket_upgradeFromHttp1_reportsBothRequests() {
+        byte[] upgrade = ("GET /v2/health/ready HTTP/1.1\r\nHost: triton.lab.example:8000\r\nConnection: Upgrade, "
+                + "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        syn(8000);
+        fromClient(8000, upgrade);
+        // after the server's 101: the preface, SETTINGS, then stream 3 (stream 1 was the upgraded request)
+        byte[] block = concat(hex("83 86"), hpackLiteral(":path", "/v2/models/resnet50/infer"),
+                hpackLiteral(":authority", "triton.lab.example:8000"));
+        fromClient(8000, concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[0])));
+        fromClient(8000, h2Frame(1, 0x4, 3, block));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::urlPath)
+                .containsExactly("/v2/health/ready", "/v2/models/resnet50/infer");
+    }
+
+    @Test
+    void onPacket_segmentThatOnlyBeganLikeThePreface_isReadAsWhatItIs() {
+        fromClient(8080, "P".getBytes(StandardCharsets.US_ASCII));
+        fromClient(8080, "OST /predictions/resnet HTTP/1.1\r\nHost: torchserve.lab.example\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).singleElement()
+                .satisfies(o -> assertThat(o.urlPath()).isEqualTo("/predictions/resnet"));
+    }
+
+    @Test
+    void onPacket_brokenOpenings_areCountedNotReported() {
+        syn(GRPC_PORT);
+        fromClient(GRPC_PORT, concat(Http2RequestParser.PREFACE, h2Frame(0, 0, 1, hex("00"))));
+        clientSeq = 90_000;
+        fromClient(GRPC_PORT + 1, concat(Http2RequestParser.PREFACE, h2Frame(1, 0x4, 1, hex("80"))));
+        assertThat(of(ObservationKind.HTTP_REQUEST)).isEmpty();
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isEqualTo(2);
+    }
+
+    @Test
+    void onPacket_openingThatNeverEndsItsHeaderBlock_isCountedAtTheStreamCap() {
+        syn(GRPC_PORT);
+        fromClient(GRPC_PORT, concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[0])));
+        // HEADERS without END_HEADERS, then CONTINUATIONs that never end it, past the stream cap
+        fromClient(GRPC_PORT, h2Frame(1, 0, 1, hex("83 86")));
+        for (int i = 0; i < 5; i++) {
+            fromClient(GRPC_PORT, h2Frame(9, 0, 1, new byte[4000]));
+        }
+        assertThat(of(ObservationKind.HTTP_REQUEST)).isEmpty();
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isEqualTo(1);
+    }
+}
