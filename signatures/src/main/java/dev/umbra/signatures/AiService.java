@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param name display name
  * @param vendor company behind the service
  * @param category what kind of service it is
- * @param domains host name rules; never empty
+ * @param domains host name rules; empty only for a self-hosted runtime known by its ports and paths
  * @param paths URL path rules for proxy logs, longest prefix first; may be empty, never null
  * @param ports TCP ports that identify a self-hosted runtime (Ollama's 11434); may be empty
  * @param facts risk facts by name ({@link RiskScore#FACTS}); missing ones are unknown; never null
@@ -39,8 +39,8 @@ public record AiService(
         paths = paths == null ? List.of() : List.copyOf(paths);
         ports = ports == null ? List.of() : List.copyOf(ports);
         facts = facts == null ? Map.of() : Map.copyOf(facts);
-        if (domains.isEmpty()) {
-            throw new IllegalArgumentException("service " + id + " has no domains");
+        if (domains.isEmpty() && (ports.isEmpty() || paths.isEmpty())) {
+            throw new IllegalArgumentException("service " + id + " has no domains, nor ports and paths");
         }
         if (riskScore != null && (riskScore < 0 || riskScore > 100)) {
             throw new IllegalArgumentException("risk score of " + id + " must be 0..100: " + riskScore);

@@ -137,8 +137,8 @@ final class EntryParser {
         }
         List<DomainPattern> domains = new ArrayList<>();
         JsonNode domainsNode = n.get("domains");
-        if (domainsNode == null || !domainsNode.isArray() || domainsNode.isEmpty()) {
-            problems.add(where + ": \"domains\" must be a non-empty array");
+        if (domainsNode == null || !domainsNode.isArray()) {
+            problems.add(where + ": \"domains\" must be an array");
         } else if (domainsNode.size() > MAX_DOMAINS_PER_SERVICE) {
             problems.add(where + ": more than " + MAX_DOMAINS_PER_SERVICE + " domains: " + domainsNode.size());
         } else {
@@ -195,6 +195,12 @@ final class EntryParser {
                     }
                 }
             }
+        }
+        // a runtime that has no site of its own (an inference server reached on a LAN) is known by
+        // port and path alone; every other service needs a domain
+        if (domainsNode != null && domainsNode.isArray() && domainsNode.isEmpty()
+                && (ports.isEmpty() || paths.isEmpty())) {
+            problems.add(where + ": \"domains\" must not be empty unless the service has \"ports\" and \"paths\"");
         }
         Map<String, RiskFact> facts = parseRisk(n.get("risk"), where, problems);
         if (problems.size() > before || id == null || category == null || name == null || vendor == null) {

@@ -27,7 +27,10 @@ class CatalogTest {
         Set<String> ids = new HashSet<>();
         for (AiService s : c.services()) {
             assertThat(ids.add(s.id())).as("unique id " + s.id()).isTrue();
-            assertThat(s.domains()).isNotEmpty();
+            if (s.domains().isEmpty()) {
+                assertThat(s.ports()).as("ports of %s, which has no domains", s.id()).isNotEmpty();
+                assertThat(s.paths()).as("paths of %s, which has no domains", s.id()).isNotEmpty();
+            }
         }
     }
 
@@ -100,6 +103,25 @@ class CatalogTest {
                 + entry("bad-cat", "toaster", "b.example") + "\n]}");
         assertThatThrownBy(() -> Catalog.parse(dir)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("a.json:3: service bad-cat").hasMessageContaining("toaster");
+    }
+
+    @Test
+    void parse_noDomains_onlyForARuntimeKnownByPortAndPath() throws Exception {
+        write("a.json", "{\"services\": [{\"id\": \"srv\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"self_hosted_runtime\", \"domains\": [], \"ports\": [9000], "
+                + "\"paths\": [{\"prefix\": \"/infer\", \"function\": \"inference\"}]}]}");
+        assertThat(Catalog.parse(dir).services()).singleElement().satisfies(s -> {
+            assertThat(s.domains()).isEmpty();
+            assertThat(s.ports()).containsExactly(9000);
+        });
+        write("a.json", "{\"services\": [{\"id\": \"api\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"model_api\", \"domains\": []}]}");
+        assertThatThrownBy(() -> Catalog.parse(dir)).hasMessageContaining("service api")
+                .hasMessageContaining("\"domains\" must not be empty unless the service has \"ports\" and \"paths\"");
+        write("a.json", "{\"services\": [{\"id\": \"port-only\", \"name\": \"N\", \"vendor\": \"V\", "
+                + "\"category\": \"self_hosted_runtime\", \"domains\": [], \"ports\": [9000]}]}");
+        assertThatThrownBy(() -> Catalog.parse(dir)).hasMessageContaining("service port-only")
+                .hasMessageContaining("must not be empty");
     }
 
     @Test

@@ -110,7 +110,7 @@ class PolicyTest {
         Catalog builtIn = Catalog.builtIn();
         java.util.List<AiService> services = new java.util.ArrayList<>();
         for (AiService s : builtIn.services()) {
-            if (!s.domains().get(0).isWildcard() && random.nextInt(40) == 0) {
+            if (!s.domains().isEmpty() && !s.domains().get(0).isWildcard() && random.nextInt(40) == 0) {
                 services.add(s);
             }
         }

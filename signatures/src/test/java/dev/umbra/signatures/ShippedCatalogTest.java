@@ -30,7 +30,12 @@ class ShippedCatalogTest {
     void builtIn_everyService_hasCategoryDomainAndSourcedFacts() {
         for (AiService s : CATALOG.services()) {
             assertThat(s.category()).as(s.id()).isNotNull();
-            assertThat(s.domains()).as(s.id()).isNotEmpty();
+            if (s.domains().isEmpty()) {
+                // an inference server with no site of its own is known by port and path alone
+                assertThat(s.category()).as(s.id()).isEqualTo(Category.SELF_HOSTED_RUNTIME);
+                assertThat(s.ports()).as(s.id()).isNotEmpty();
+                assertThat(s.paths()).as(s.id()).isNotEmpty();
+            }
             assertThat(s.riskScore()).as(s.id()).isBetween(0, 100);
             for (Map.Entry<String, RiskFact> f : s.facts().entrySet()) {
                 if (!f.getValue().isUnknown()) {
@@ -114,6 +119,9 @@ class ShippedCatalogTest {
     void builtIn_selfHostedRuntimes_haveTheirPorts() {
         assertThat(CATALOG.servicesOnPort(11434)).extracting(AiService::id).containsExactly("ollama");
         assertThat(CATALOG.servicesOnPort(443)).isEmpty();
+        // Triton's HTTP port is vLLM's default too: their paths tell them apart
+        assertThat(CATALOG.servicesOnPort(8000)).extracting(AiService::id).containsExactlyInAnyOrder("triton", "vllm");
+        assertThat(CATALOG.servicesOnPort(8001)).extracting(AiService::id).containsExactly("triton");
         // a runtime known by port must say which paths are its API: the port alone is not evidence
         for (AiService s : CATALOG.services()) {
             if (!s.ports().isEmpty()) {

@@ -286,6 +286,26 @@ class SuffixHashHostMatcherTest {
     }
 
     @Test
+    void matchRuntime_inferenceServersOverGrpcAndHttp_areToldApartByPath() {
+        HostMatcher m = Catalog.builtIn().matcher();
+        assertThat(m.matchRuntime(8001, "/inference.GRPCInferenceService/ModelInfer", null, null).service().id())
+                .isEqualTo("triton");
+        Match infer = m.matchRuntime(8000, "/v2/models/resnet50/infer", null, null);
+        assertThat(infer.service().id()).isEqualTo("triton");
+        assertThat(infer.service().functionOf("/v2/models/resnet50/infer")).isEqualTo("inference");
+        // the same port, an OpenAI-style path: vLLM's default
+        assertThat(m.matchRuntime(8000, "/v1/chat/completions", null, null).service().id()).isEqualTo("vllm");
+        assertThat(m.matchRuntime(8500, "/tensorflow.serving.PredictionService/Predict", null, null).service().id())
+                .isEqualTo("tensorflow-serving");
+        assertThat(m.matchRuntime(7070, "/org.pytorch.serve.grpc.inference.InferenceAPIsService/Predictions", null,
+                null).service().id()).isEqualTo("torchserve");
+        assertThat(m.matchRuntime(8000, "/", null, null)).as("8000 alone").isNull();
+        assertThat(m.matchRuntime(8001, "/grpc.health.v1.Health/Check", null, null)).as("any gRPC service").isNull();
+        // no domains: only port and path find them
+        assertThat(Catalog.builtIn().service("triton").domains()).isEmpty();
+    }
+
+    @Test
     void matchRuntime_portWithoutAKnownPathOrPathOnAnotherPort_isNoMatch() {
         HostMatcher m = Catalog.builtIn().matcher();
         assertThat(m.matchRuntime(11434, "/", null, null)).as("the port alone").isNull();
