@@ -6,7 +6,9 @@ import static dev.umbra.sensor.TestFrames.dnsQuery;
 import static dev.umbra.sensor.TestFrames.dnsResponseWithCname;
 import static dev.umbra.sensor.TestFrames.ethernet;
 import static dev.umbra.sensor.TestFrames.fragments;
+import static dev.umbra.sensor.TestFrames.h2Frame;
 import static dev.umbra.sensor.TestFrames.hex;
+import static dev.umbra.sensor.TestFrames.hpackLiteral;
 import static dev.umbra.sensor.TestFrames.ip;
 import static dev.umbra.sensor.TestFrames.name;
 import static dev.umbra.sensor.TestFrames.tcp;
@@ -20,6 +22,7 @@ import dev.umbra.sensor.decode.PacketDecoder;
 import dev.umbra.sensor.decode.ProxyProtocol;
 import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
+import dev.umbra.sensor.http.Http2RequestParser;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
@@ -178,8 +181,9 @@ class DecoderFuzzTest {
 
     /**
      * TCP reassembly: connections whose SYN, ClientHello (post-quantum sized, split in three and
-     * reordered), DNS messages (split mid-message), CONNECT-then-hello and a SOCKS5 opening (greeting,
-     * password, request, then a hello) arrive as mutated segments,
+     * reordered), DNS messages (split mid-message), CONNECT-then-hello, a SOCKS5 opening (greeting,
+     * password, request, then a hello) and a cleartext HTTP/2 opening (preface, SETTINGS, HEADERS split
+     * over a CONTINUATION) arrive as mutated segments,
      * so that streams are opened, filled out of order, overflowed, evicted and flushed.
      */
     @Test
@@ -197,6 +201,11 @@ class DecoderFuzzTest {
         byte[] socks = concat(new byte[] {5, 2, 0, 2}, new byte[] {1, 1, 'u', 1, 'p'},
                 new byte[] {5, 1, 0, 3, 9}, "claude.ai".getBytes(StandardCharsets.US_ASCII), new byte[] {1, (byte) 0xbb},
                 clientHello("claude.ai", List.of("h2"), 64));
+        byte[] block = concat(new byte[] {(byte) 0x83, (byte) 0x86},
+                hpackLiteral(":path", "/inference.GRPCInferenceService/ModelInfer"),
+                hpackLiteral(":authority", "triton.lab.example:8001"));
+        byte[] h2c = concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100}),
+                h2Frame(1, 0, 1, slice(block, 0, 10)), h2Frame(9, 4, 1, slice(block, 10, block.length)));
         int a = 500;
         int b = 1000;
         byte[][] sequence = {
@@ -213,6 +222,9 @@ class DecoderFuzzTest {
             segment(1080, 11, 0x18, slice(socks, 0, 4)),
             segment(1080, 15, 0x18, slice(socks, 4, 9)),
             segment(1080, 20, 0x18, slice(socks, 9, socks.length)),
+            segment(8001, 30, 0x02, new byte[0]),
+            segment(8001, 31 + 40, 0x18, slice(h2c, 40, h2c.length)),
+            segment(8001, 31, 0x18, slice(h2c, 0, 40)),
             segment(443, 101, 0x11, new byte[0])};
         Mutator m = Mutator.forTest(5, 1800);
         for (int i = 0; i < RUNS; i++) {

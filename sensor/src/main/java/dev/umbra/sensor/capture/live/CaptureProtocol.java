@@ -14,7 +14,7 @@ public enum CaptureProtocol {
     TLS("tcp"),
     /** QUIC long-header packets (Initials) on any UDP port: the first payload byte has its top bit set. */
     QUIC("udp and udp[8] & 0x80 = 0x80"),
-    /** Plain HTTP requests, recognised by content on any port. */
+    /** Plain HTTP/1.x requests and cleartext HTTP/2 (h2c, gRPC) openings, recognised by content on any port. */
     HTTP("tcp"),
     /** Flow accounting needs every IP packet. */
     FLOWS("ip or ip6");
