@@ -179,6 +179,14 @@ class Http2RequestParserTest {
     }
 
     @Test
+    void parse_userinfoInTheAuthority_isNotKept() {
+        byte[] block = concat(hex("82 86 84"), hpackLiteral(":authority", "alice:SYNTHETIC-pw@api.openai.com:443"));
+        assertThat(parse(opening(SETTINGS, h2Frame(1, END_HEADERS, 1, block)))).isEqualTo(Http2RequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("api.openai.com");
+        assertThat(parser.result().toString()).doesNotContain("alice", "SYNTHETIC");
+    }
+
+    @Test
     void parse_connect_isATunnelToTheAuthority() {
         byte[] block = concat(hpackLiteral(":method", "CONNECT"), hpackLiteral(":authority", "api.openai.com:443"));
         assertThat(parse(opening(SETTINGS, h2Frame(1, END_HEADERS, 1, block)))).isEqualTo(Http2RequestParser.OK);
