@@ -194,9 +194,7 @@ public final class Http2RequestParser {
         }
         String method = new String(f.method, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
         byte[] authority = f.authority != null ? f.authority : f.host;
-        // RFC 9113 8.3.1: no userinfo in :authority; a client that sends one anyway does not get it kept
-        int at = authority == null ? -1 : lastIndexOf(authority, (byte) '@');
-        String host = authority == null ? null : HttpRequestParser.hostOf(authority, at + 1, authority.length);
+        String host = authority == null ? null : HttpRequestParser.hostOf(authority, 0, authority.length);
         if (host == null || host.isEmpty()) {
             return MALFORMED;
         }
@@ -234,15 +232,6 @@ public final class Http2RequestParser {
             }
         }
         return true;
-    }
-
-    private static int lastIndexOf(byte[] v, byte c) {
-        for (int i = v.length - 1; i >= 0; i--) {
-            if (v[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static int u24(byte[] b, int p) {

@@ -216,8 +216,18 @@ public final class HttpRequestParser {
         return port <= 65535 ? port : 0;
     }
 
-    /** The host of "host[:port]" or "[v6]:port", lowercase, trimmed; null when empty or not printable. */
+    /**
+     * The host of "host[:port]" or "[v6]:port", lowercase, trimmed; null when empty or not printable.
+     * A userinfo part ("user:password@", RFC 3986 3.2.1, deprecated and forbidden in HTTP/2's
+     * :authority but still sent by some clients) is dropped: it must not leave the host.
+     */
     static String hostOf(byte[] b, int p, int end) {
+        for (int i = end - 1; i >= p; i--) {
+            if (b[i] == '@') {
+                p = i + 1;
+                break;
+            }
+        }
         while (p < end && (b[p] == ' ' || b[p] == '\t')) {
             p++;
         }

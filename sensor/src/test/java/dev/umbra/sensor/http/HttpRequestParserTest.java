@@ -70,6 +70,20 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void parse_userinfoInTheTargetOrHost_isNotKept() {
+        assertThat(parse("GET http://alice:SYNTHETIC-pw@api.openai.com/v1/models HTTP/1.1\r\nHost: x\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("api.openai.com");
+        assertThat(parse("GET / HTTP/1.1\r\nHost: alice:SYNTHETIC-pw@ollama.lab.example:11434\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("ollama.lab.example");
+        assertThat(parse("CONNECT alice:SYNTHETIC-pw@claude.ai:443 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("claude.ai");
+        assertThat(parser.result().connectPort()).isEqualTo(443);
+        assertThat(parser.result().toString()).doesNotContain("alice", "SYNTHETIC");
+    }
+
+    @Test
     void parse_connectIpv6_returnsBracketedHostAndPort() {
         assertThat(parse("CONNECT [2001:db8::1]:8443 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
         assertThat(parser.result().host()).isEqualTo("[2001:db8::1]");
