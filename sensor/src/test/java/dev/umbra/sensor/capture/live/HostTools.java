@@ -29,6 +29,27 @@ public final class HostTools {
         }
     }
 
+    /**
+     * Fails unless the system's Python ({@code /usr/bin/python3}, where Debian installs python3-*
+     * packages; a {@code python3} of pyenv or a venv earlier on the PATH may lack them) imports the
+     * module; the message names the Debian package.
+     *
+     * @return the path of that Python, to start scripts that use the module with
+     */
+    public static String requirePythonModule(String module, String debianPackage) {
+        String python = "/usr/bin/python3";
+        if (!Files.isExecutable(Path.of(python))) {
+            fail("this test needs " + python + " with the Python module '" + module + "': apt-get install -y python3 "
+                    + debianPackage);
+        }
+        Result r = run(30, python, "-c", "import " + module);
+        if (r.exitCode() != 0) {
+            fail("this test needs the Python module '" + module + "' in " + python + ": apt-get install -y "
+                    + debianPackage + " (" + r.err().strip().lines().reduce((a, b) -> b).orElse("") + ")");
+        }
+        return python;
+    }
+
     /** Fails unless the test runs as root (network namespaces, veth pairs and capture need it). */
     public static void requireRoot() {
         Result r = run(10, "id", "-u");
