@@ -10,18 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out=$PWD/socks.pcap
-ns=umbra-socks-rec-$$
-work=$(mktemp -d)
-cleanup() {
-  ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-  sleep 0.5
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "/etc/netns/$ns" "$work"
-}
-trap cleanup EXIT
-ip netns add "$ns"
-in_ns() { ip netns exec "$ns" "$@"; }
-in_ns ip link set lo up
+. ./recording-netns.sh socks
 in_ns ip addr add 127.0.0.10/8 dev lo 2>/dev/null || true
 # the proxy resolves socks5h names from the namespace's own hosts file (ip netns exec mounts it)
 mkdir -p "/etc/netns/$ns"
