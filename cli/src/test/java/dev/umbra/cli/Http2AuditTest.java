@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,23 +107,34 @@ class Http2AuditTest {
     }
 
     @Test
-    void audit_h2cCapture_listsOllamaWithThePathsTsharkSawOnItsPort() throws IOException {
-        List<String> ollamaPaths = expected().values().stream().filter(t -> t.serverPort() == 11434)
-                .map(TsharkRequest::pathWithoutQuery).toList();
-        assertThat(ollamaPaths).isNotEmpty();
+    void audit_h2cCapture_listsEachRuntimeWithThePathsTsharkSawOnItsPort() throws IOException {
+        // the catalog's runtimes by port and path (docs/catalog.md): what each request tshark saw must be
+        Map<Integer, String> runtimeByPort = Map.of(11434, "ollama", 8000, "vllm", 8001, "triton", 8500,
+                "tensorflow-serving");
+        Map<String, List<String>> pathsByService = new TreeMap<>();
+        for (TsharkRequest t : expected().values()) {
+            assertThat(runtimeByPort).as("a runtime for port %d", t.serverPort()).containsKey(t.serverPort());
+            pathsByService.computeIfAbsent(runtimeByPort.get(t.serverPort()), k -> new ArrayList<>())
+                    .add(t.pathWithoutQuery());
+        }
+        assertThat(pathsByService).hasSize(4);
 
         CliRun r = CliRun.run("audit", CAPTURE.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().split("SYNTHETIC", -1).length - 1).as("credential values in the table").isZero();
         // CLIENT SERVICE NAME ... HOSTNAMES NOTES UPLOADED DOWNLOADED PATHS, paths as /p[function],...
-        List<String[]> ollama = r.out().lines().map(l -> l.trim().split("\\s+"))
-                .filter(c -> c.length > 2 && c[0].startsWith("127.") && c[1].equals("ollama")).toList();
-        assertThat(ollama).as(r.out()).hasSize(1);
-        String[] row = ollama.get(0);
-        assertThat(row[0]).isEqualTo("127.0.0.1");
-        assertThat(row).contains("ollama.lab.example");
-        assertThat(Arrays.stream(row[row.length - 1].split(",")).map(p -> p.replaceAll("\\[.*]$", "")))
-                .containsExactlyInAnyOrderElementsOf(ollamaPaths);
-        // Triton, TF Serving and vLLM are not asserted here: their catalog entries are still to come
+        Map<String, String[]> rows = new TreeMap<>();
+        r.out().lines().map(l -> l.trim().split("\\s+")).filter(c -> c.length > 2 && c[0].startsWith("127."))
+                .forEach(c -> assertThat(rows.put(c[1], c)).as("one row for %s", c[1]).isNull());
+        assertThat(rows.keySet()).as(r.out()).containsExactlyElementsOf(pathsByService.keySet());
+        pathsByService.forEach((service, paths) -> {
+            String[] row = rows.get(service);
+            assertThat(row[0]).isEqualTo("127.0.0.1");
+            assertThat(Arrays.stream(row[row.length - 1].split(",")).map(p -> p.replaceAll("\\[.*]$", "")))
+                    .as(service).containsExactlyInAnyOrderElementsOf(paths);
+        });
+        assertThat(rows.get("ollama")).contains("ollama.lab.example");
+        assertThat(rows.get("triton")[rows.get("triton").length - 1])
+                .isEqualTo("/inference.GRPCInferenceService/ModelInfer[inference]");
     }
 }

@@ -178,6 +178,39 @@ class Http2RequestParserTest {
                 .isEqualTo(Http2RequestParser.MALFORMED);
     }
 
+    /** An HPACK integer with an N-bit prefix under {@code first}'s high bits (RFC 7541 5.1). */
+    private static byte[] integer(int first, int prefixBits, int value) {
+        int max = (1 << prefixBits) - 1;
+        if (value < max) {
+            return new byte[] {(byte) (first | value)};
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(first | max);
+        for (value -= max; value >= 128; value >>>= 7) {
+            out.write(value & 0x7f | 0x80);
+        }
+        out.write(value);
+        return out.toByteArray();
+    }
+
+    /**
+     * A long cookie, Huffman-coded as curl sends it: 20,000 octets that decode from 12,500 bytes,
+     * longer than any one field needs but well inside the block cap (found with real curl and nghttpd).
+     */
+    @Test
+    void parse_longCookieInsideTheBlockCap_keepsTheRequest() {
+        // 'a' is 00011: eight of them fill five bytes, 0x18 0xc6 0x31 0x8c 0x63
+        byte[] huffman = new byte[12_500];
+        for (int i = 0; i < huffman.length; i += 5) {
+            System.arraycopy(hex("18c6318c63"), 0, huffman, i, 5);
+        }
+        byte[] cookie = concat(integer(0x00, 4, 32), integer(0x80, 7, huffman.length), huffman);
+        byte[] block = concat(hex("82 86 84"), hpackLiteral(":authority", "big.lab.example:11434"), cookie);
+        assertThat(block.length).isLessThan(Http2RequestParser.MAX_HEADER_BLOCK);
+        assertThat(parse(opening(SETTINGS, h2Frame(1, END_HEADERS, 1, block)))).isEqualTo(Http2RequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("big.lab.example");
+    }
+
     @Test
     void parse_userinfoInTheAuthority_isNotKept() {
         byte[] block = concat(hex("82 86 84"), hpackLiteral(":authority", "alice:SYNTHETIC-pw@api.openai.com:443"));
