@@ -6,14 +6,17 @@
 #     POST /v1/chat/completions as vllm.lab.example);
 #   - gRPC calls from python3-grpcio (grpc_peer.py) to a python3-grpcio server on 8001 (Triton's
 #     /inference.GRPCInferenceService/ModelInfer, :authority triton.lab.example:8001) and 8500 (TF
-#     Serving's /tensorflow.serving.PredictionService/Predict, :authority tfserving.lab.example:8500).
-# Every request is a connection of its own (one curl or one grpc_peer.py process each), because
-# Umbra reads only the first request of an HTTP/2 connection: so what tshark lists below and what
-# Umbra reports compare one to one. Servers listen on 127.0.0.2, clients connect from 127.0.0.1;
+#     Serving's /tensorflow.serving.PredictionService/Predict, :authority tfserving.lab.example:8500);
+#   - several requests on one connection: nghttp POSTs one JSON body (30 KB, ending in a synthetic
+#     e-mail address and SSN) to /api/generate and /api/chat on 11434 at once (interleaved DATA
+#     frames), and grpc_peer.py's "calls" makes three calls on one channel to 8001 (ModelInfer with a
+#     synthetic SSN in its protobuf message, ModelMetadata, ModelInfer gzip-compressed with a
+#     synthetic AWS secret key).
+# Servers listen on 127.0.0.2, clients connect from 127.0.0.1;
 # everything runs inside a network namespace made for the recording, on its loopback (nothing
 # leaves the machine), captured there with tcpdump. Tokens, cookies and bodies are synthetic.
 #
-# Needs root and: apt-get install nghttp2-server python3-grpcio curl tcpdump tshark iproute2
+# Needs root and: apt-get install nghttp2-server nghttp2-client python3-grpcio curl tcpdump tshark iproute2
 #
 # Then it writes h2c.expected.txt with tshark's reading of the capture (one line a request HEADERS
 # frame; Http2AuditTest runs the same command and compares):
@@ -31,6 +34,12 @@ mkdir -p "$work/htdocs/api" "$work/htdocs/v1/chat"
 printf '{"models":[{"name":"llama3:8b"}]}\n' > "$work/htdocs/api/tags"
 printf '{"message":{"role":"assistant","content":"synthetic"},"done":true}\n' > "$work/htdocs/api/chat"
 printf '{"choices":[{"message":{"content":"synthetic"}}]}\n' > "$work/htdocs/v1/chat/completions"
+printf '{"response":"synthetic","done":true}\n' > "$work/htdocs/api/generate"
+{
+  printf '{"model":"llama3:8b","prompt":"'
+  for _ in $(seq 1700); do printf 'Notes of the day. '; done
+  printf 'Write to pat.doe@example.com, SSN 412-58-3306"}'
+} > "$work/post.json"
 
 in_ns nghttpd --no-tls -a 127.0.0.2 -d "$work/htdocs" 11434 >"$work/nghttpd-11434.log" 2>&1 &
 in_ns nghttpd --no-tls -a 127.0.0.2 -d "$work/htdocs" 8000 >"$work/nghttpd-8000.log" 2>&1 &
@@ -54,6 +63,10 @@ in_ns /usr/bin/python3 grpc_peer.py call 127.0.0.2:8001 triton.lab.example:8001 
   /inference.GRPCInferenceService/ModelInfer >/dev/null
 in_ns /usr/bin/python3 grpc_peer.py call 127.0.0.2:8500 tfserving.lab.example:8500 \
   /tensorflow.serving.PredictionService/Predict >/dev/null
+in_ns nghttp -n -d "$work/post.json" -H ':authority: ollama.lab.example:11434' \
+  -H 'content-type: application/json' -H 'authorization: Bearer sk-SYNTHETIC-h2c-token-0000' \
+  http://127.0.0.2:11434/api/generate http://127.0.0.2:11434/api/chat
+in_ns /usr/bin/python3 grpc_peer.py calls 127.0.0.2:8001 triton.lab.example:8001 >/dev/null
 
 sleep 1
 kill "$tcpdump_pid" 2>/dev/null || true

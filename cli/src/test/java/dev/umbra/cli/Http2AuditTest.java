@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code umbra observe} and {@code umbra audit} on test-data/captures/h2c.pcap: real curl
- * --http2-prior-knowledge to nghttpd and real python3-grpcio calls, recorded by make-h2c.sh, one
- * request a connection. What Umbra reads is checked against tshark's reading of the same file
- * (h2c.expected.txt, which tshark wrote and which tshark is run again to confirm).
+ * --http2-prior-knowledge and nghttp to nghttpd and real python3-grpcio calls, recorded by
+ * make-h2c.sh, one request a connection and several on one connection (nghttp's two streams at once,
+ * a gRPC channel's three calls). What Umbra reads is checked against tshark's reading of the same
+ * file (h2c.expected.txt, which tshark wrote and which tshark is run again to confirm), and the
+ * bodies with synthetic personal data are found, masked.
  */
 class Http2AuditTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,10 +32,21 @@ class Http2AuditTest {
 
     /** A request HEADERS frame as tshark lists it: the columns of h2c.expected.txt. */
     private record TsharkRequest(int clientPort, int serverPort, String method, String authority, String path) {
-        static TsharkRequest of(String line) {
+        /** The requests of one line: tshark joins the fields of several HEADERS frames in one packet with commas. */
+        static List<TsharkRequest> of(String line) {
             String[] f = line.split("\t", -1);
             assertThat(f).as("columns of %s", line).hasSize(5);
-            return new TsharkRequest(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4]);
+            String[] methods = f[2].split(",");
+            String[] authorities = f[3].split(",");
+            String[] paths = f[4].split(",");
+            assertThat(authorities).hasSameSizeAs(methods);
+            assertThat(paths).hasSameSizeAs(methods);
+            List<TsharkRequest> requests = new ArrayList<>();
+            for (int i = 0; i < methods.length; i++) {
+                requests.add(new TsharkRequest(Integer.parseInt(f[0]), Integer.parseInt(f[1]), methods[i], authorities[i],
+                        paths[i]));
+            }
+            return requests;
         }
 
         String host() {
@@ -50,13 +63,19 @@ class Http2AuditTest {
         return Files.readAllLines(EXPECTED).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     }
 
-    private static Map<Integer, TsharkRequest> expected() throws IOException {
-        Map<Integer, TsharkRequest> byClientPort = new LinkedHashMap<>();
+    /** tshark's requests by connection (client port), in the order of the capture. */
+    private static Map<Integer, List<TsharkRequest>> expected() throws IOException {
+        Map<Integer, List<TsharkRequest>> byClientPort = new LinkedHashMap<>();
         for (String line : expectedLines()) {
-            TsharkRequest t = TsharkRequest.of(line);
-            assertThat(byClientPort.put(t.clientPort(), t)).as("one request a connection in the fixture").isNull();
+            for (TsharkRequest t : TsharkRequest.of(line)) {
+                byClientPort.computeIfAbsent(t.clientPort(), k -> new ArrayList<>()).add(t);
+            }
         }
         return byClientPort;
+    }
+
+    private static List<TsharkRequest> all(Map<Integer, List<TsharkRequest>> byConnection) {
+        return byConnection.values().stream().flatMap(List::stream).toList();
     }
 
     @Test
@@ -77,32 +96,31 @@ class Http2AuditTest {
 
     @Test
     void observeJson_h2cCapture_reportsEveryRequestTsharkListsWithoutItsQueryOrCredentials() throws IOException {
-        Map<Integer, TsharkRequest> tshark = expected();
-        // curl to the Ollama-like and vLLM-like ports, gRPC to Triton's and TF Serving's
-        assertThat(tshark.values()).extracting(TsharkRequest::serverPort)
-                .containsExactlyInAnyOrder(11434, 11434, 8000, 8001, 8500);
+        Map<Integer, List<TsharkRequest>> tshark = expected();
+        // curl to the Ollama-like and vLLM-like ports, gRPC to Triton's and TF Serving's; nghttp's two
+        // requests on one connection to 11434 and the gRPC channel's three to 8001
+        assertThat(tshark.values()).extracting(l -> l.get(0).serverPort() + " x" + l.size())
+                .containsExactlyInAnyOrder("11434 x1", "11434 x1", "8000 x1", "8001 x1", "8500 x1", "11434 x2", "8001 x3");
 
         CliRun r = CliRun.run("observe", "--format", "json", CAPTURE.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         // the tokens, cookie and query value make-h2c.sh sent all contain SYNTHETIC: counted (not
         // printed) and checked first, so that a failure below does not print them either
         assertThat(r.out().split("SYNTHETIC", -1).length - 1).as("credential values in the output").isZero();
-        Map<Integer, JsonNode> umbra = new LinkedHashMap<>();
+        Map<Integer, List<String>> umbra = new LinkedHashMap<>();
         for (String line : r.out().lines().toList()) {
             JsonNode n = JSON.readTree(line);
             if (n.get("kind").asText().equals("http_request")) {
-                assertThat(umbra.put(n.get("client_port").asInt(), n)).as("one request a connection").isNull();
+                umbra.computeIfAbsent(n.get("client_port").asInt(), k -> new ArrayList<>()).add(n.get("method").asText()
+                        + " " + n.get("hostname").asText() + ":" + n.get("server_port").asInt() + n.get("url_path").asText());
             }
         }
-        assertThat(umbra.keySet()).isEqualTo(tshark.keySet());
-        for (TsharkRequest t : tshark.values()) {
-            JsonNode n = umbra.get(t.clientPort());
-            assertThat(n.get("hostname").asText()).isEqualTo(t.host());
-            assertThat(n.get("url_path").asText()).isEqualTo(t.pathWithoutQuery());
-            assertThat(n.get("server_port").asInt()).isEqualTo(t.serverPort());
-            assertThat(n.get("method").asText()).isEqualTo(t.method());
-        }
-        assertThat(tshark.values()).as("the fixture has a query to leave out")
+        Map<Integer, List<String>> seenByTshark = new LinkedHashMap<>();
+        tshark.forEach((port, requests) -> seenByTshark.put(port, requests.stream()
+                .map(t -> t.method() + " " + t.host() + ":" + t.serverPort() + t.pathWithoutQuery()).toList()));
+        // every request of every connection, in order
+        assertThat(umbra).isEqualTo(seenByTshark);
+        assertThat(all(tshark)).as("the fixture has a query to leave out")
                 .anyMatch(t -> !t.path().equals(t.pathWithoutQuery()));
     }
 
@@ -112,7 +130,7 @@ class Http2AuditTest {
         Map<Integer, String> runtimeByPort = Map.of(11434, "ollama", 8000, "vllm", 8001, "triton", 8500,
                 "tensorflow-serving");
         Map<String, List<String>> pathsByService = new TreeMap<>();
-        for (TsharkRequest t : expected().values()) {
+        for (TsharkRequest t : all(expected())) {
             assertThat(runtimeByPort).as("a runtime for port %d", t.serverPort()).containsKey(t.serverPort());
             pathsByService.computeIfAbsent(runtimeByPort.get(t.serverPort()), k -> new ArrayList<>())
                     .add(t.pathWithoutQuery());
@@ -124,17 +142,48 @@ class Http2AuditTest {
         assertThat(r.out().split("SYNTHETIC", -1).length - 1).as("credential values in the table").isZero();
         // CLIENT SERVICE NAME ... HOSTNAMES NOTES UPLOADED DOWNLOADED PATHS, paths as /p[function],...
         Map<String, String[]> rows = new TreeMap<>();
-        r.out().lines().map(l -> l.trim().split("\\s+")).filter(c -> c.length > 2 && c[0].startsWith("127."))
+        // the services table, before the part on sensitive data in bodies
+        r.out().substring(0, r.out().indexOf("Sensitive data sent")).lines().map(l -> l.trim().split("\\s+")).filter(c -> c.length > 2 && c[0].startsWith("127."))
                 .forEach(c -> assertThat(rows.put(c[1], c)).as("one row for %s", c[1]).isNull());
         assertThat(rows.keySet()).as(r.out()).containsExactlyElementsOf(pathsByService.keySet());
         pathsByService.forEach((service, paths) -> {
             String[] row = rows.get(service);
             assertThat(row[0]).isEqualTo("127.0.0.1");
             assertThat(Arrays.stream(row[row.length - 1].split(",")).map(p -> p.replaceAll("\\[.*]$", "")))
-                    .as(service).containsExactlyInAnyOrderElementsOf(paths);
+                    .as(service).containsExactlyInAnyOrderElementsOf(paths.stream().distinct().toList());
         });
         assertThat(rows.get("ollama")).contains("ollama.lab.example");
-        assertThat(rows.get("triton")[rows.get("triton").length - 1])
-                .isEqualTo("/inference.GRPCInferenceService/ModelInfer[inference]");
+        assertThat(rows.get("triton")[rows.get("triton").length - 1]).isEqualTo(
+                "/inference.GRPCInferenceService/ModelInfer[inference],/inference.GRPCInferenceService/ModelMetadata[model_management]");
+    }
+
+    /**
+     * The bodies of nghttp's two requests and of the gRPC channel's first call carry a synthetic
+     * e-mail address and SSN: found in each, masked, and never printed raw.
+     */
+    @Test
+    void audit_h2cCapture_findsTheSyntheticDataInTheBodiesMasked() throws IOException {
+        CliRun r = CliRun.run("audit", "-v", CAPTURE.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String all = r.out() + r.err();
+        // counted, not printed: the raw values the recording sent
+        for (String raw : List.of("pat.doe@example.com", "412-58-3306", "SYNTHETIC")) {
+            assertThat(all.split(java.util.regex.Pattern.quote(raw), -1).length - 1).as("raw values in the output").isZero();
+        }
+        int section = r.out().indexOf("Sensitive data sent to AI services (masked):");
+        assertThat(section).as(r.out()).isPositive();
+        List<String> rows = new ArrayList<>();
+        for (String line : r.out().substring(section).split("\n")) {
+            String[] c = line.trim().split("\\s+");
+            if (c.length > 8 && c[0].startsWith("127.")) {
+                rows.add(c[1] + " " + c[4] + " " + c[5] + " " + c[8]);
+            }
+        }
+        assertThat(rows).containsExactlyInAnyOrder(
+                "ollama /api/generate email p***@example.com", "ollama /api/generate us_ssn ***-**-3306",
+                "ollama /api/chat email p***@example.com", "ollama /api/chat us_ssn ***-**-3306",
+                "triton /inference.GRPCInferenceService/ModelInfer us_ssn ***-**-3306",
+                "triton /inference.GRPCInferenceService/ModelInfer email p***@example.com");
+        assertThat(r.err()).contains("9 plaintext HTTP request bodies classified; 3 request(s) to AI services carried");
     }
 }

@@ -48,10 +48,15 @@ public enum Anomaly {
     PROXY_PROTOCOL_MALFORMED("proxy_protocol_malformed"),
     HTTP_REQUEST_MALFORMED("http_request_malformed"),
     /**
-     * A cleartext HTTP/2 opening (the client preface) whose frames or first header block break RFC 9113 /
-     * RFC 7541, or that does not reach its first request within its stream cap.
+     * A cleartext HTTP/2 connection (from the client preface) whose frames or header blocks break
+     * RFC 9113 / RFC 7541 or a cap: the rest of the connection is not read.
      */
     HTTP2_REQUEST_MALFORMED("http2_request_malformed"),
+    /**
+     * A request on a cleartext HTTP/2 connection whose body was wanted while as many bodies of that
+     * connection were being read as the cap allows: its head is reported, its body is not classified.
+     */
+    HTTP2_BODY_NOT_FOLLOWED("http2_body_not_followed"),
     /** A SOCKS greeting followed by bytes that break RFC 1928 / 1929, or an opening over its stream cap. */
     SOCKS_REQUEST_MALFORMED("socks_request_malformed"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */

@@ -14,7 +14,7 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.flow.FlowTable;
 import dev.umbra.sensor.flow.ReassemblyBuffer;
 import dev.umbra.sensor.flow.TcpStreams;
-import dev.umbra.sensor.http.Http2RequestParser;
+import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
@@ -75,6 +75,11 @@ public final class PacketDecoder implements PacketHandler {
     public static final int MAX_HELLO_STREAM_BYTES = ClientHelloParser.MAX_RECORD_LENGTH + 5 + 512;
     /** Bytes kept per DNS-over-TCP direction: one whole message (RFC 1035 4.2.2 length prefix). */
     public static final int MAX_DNS_STREAM_BYTES = 65535 + 2;
+    /**
+     * Bytes of a cleartext HTTP/2 connection held ahead of what was read (segments that arrive before
+     * a missing one); what was read is dropped, so this does not bound frames or bodies.
+     */
+    public static final int MAX_HTTP2_STREAM_BYTES = 256 * 1024;
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
@@ -143,7 +148,7 @@ public final class PacketDecoder implements PacketHandler {
     // FlowTable.NONE when it has none and while reporting outside a packet
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
-    private final Http2RequestParser http2 = new Http2RequestParser();
+    private final Http2Reports http2Reports = new Http2Reports();
     private final SocksRequestParser socks = new SocksRequestParser();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
@@ -1110,15 +1115,9 @@ public final class PacketDecoder implements PacketHandler {
                     }
                 }
             }
-        } else if (Http2RequestParser.mayStart(b, p, end - p)) {
-            int status = http2.parse(b, p, end - p);
-            if (status == Http2RequestParser.NEED_MORE) {
-                openStream(TcpStreams.Kind.HTTP2, seq + (p - payload), b, p, end - p, srcPort, dstPort);
-            } else if (status == Http2RequestParser.MALFORMED) {
-                anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
-            } else if (status == Http2RequestParser.OK) {
-                httpRequest(http2.result(), srcPort, dstPort); // its body, in DATA frames, is not read
-            }
+        } else if (Http2Connection.mayStart(b, p, end - p)) {
+            // every request of the connection refers to the HPACK table its earlier ones built: follow it
+            openStream(TcpStreams.Kind.HTTP2, seq + (p - payload), b, p, end - p, srcPort, dstPort);
         } else if (SocksRequestParser.mayStart(b, p, end - p) && currentFlow != FlowTable.NONE
                 && flows.firstPayload(currentFlow, payloadLength)) {
             // a SOCKS client speaks first: only a flow's opening bytes are tried
@@ -1144,7 +1143,8 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void streamSegment(TcpStreams.Stream s, long seq, byte[] b, int off, int len) {
-        int cap = s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES : MAX_HELLO_STREAM_BYTES;
+        int cap = s.kind == TcpStreams.Kind.HTTP2 ? MAX_HTTP2_STREAM_BYTES
+                : s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES : MAX_HELLO_STREAM_BYTES;
         streams.put(s, seq, b, off, len, cap);
         advance(s);
     }
@@ -1199,8 +1199,9 @@ public final class PacketDecoder implements PacketHandler {
                         s.kind = TcpStreams.Kind.HTTP;
                         continue;
                     }
-                    if (Http2RequestParser.mayStart(a, st, have)) {
+                    if (Http2Connection.mayStart(a, st, have)) {
                         s.kind = TcpStreams.Kind.HTTP2;
+                        r.raiseCap(Math.max(r.cap(), st + MAX_HTTP2_STREAM_BYTES));
                         continue;
                     }
                     if (SocksRequestParser.mayStart(a, st, have)) {
@@ -1279,25 +1280,30 @@ public final class PacketDecoder implements PacketHandler {
                     s.kind = TcpStreams.Kind.UNKNOWN;
                 }
                 case HTTP2 -> {
-                    int status = http2.parse(a, st, have);
-                    if (status == Http2RequestParser.NEED_MORE) {
-                        if (r.contiguous() == r.cap()) {
-                            anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
-                            streams.done(s);
-                        }
-                        return;
+                    Http2Connection c = (Http2Connection) s.state;
+                    if (c == null) {
+                        c = new Http2Connection(anomalies, maxBodyBytes);
+                        s.state = c;
                     }
-                    if (status == Http2RequestParser.NOT_HTTP2 && !Http2RequestParser.mayStart(a, st, have)) {
+                    http2Reports.srcPort = srcPort;
+                    http2Reports.dstPort = dstPort;
+                    int n = c.read(a, st, have, http2Reports);
+                    if (n == Http2Connection.NOT_HTTP2) {
                         // a segment that began like the preface went on as something else
+                        s.state = null;
                         s.kind = TcpStreams.Kind.UNKNOWN;
                         continue;
                     }
-                    if (status == Http2RequestParser.MALFORMED) {
-                        anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
-                    } else if (status == Http2RequestParser.OK) {
-                        httpRequest(http2.result(), srcPort, dstPort);
+                    if (n < 0) {
+                        if (n == Http2Connection.MALFORMED) {
+                            anomalies.count(Anomaly.HTTP2_REQUEST_MALFORMED);
+                        }
+                        streams.done(s); // broken, or closed by the client's GOAWAY
+                        return;
                     }
-                    streams.done(s); // read, or closed by GOAWAY before any request
+                    // what was read goes: the buffer keeps only an unfinished frame header
+                    s.start = st + n;
+                    streams.discard(s, s.start);
                     return;
                 }
                 case SOCKS -> {
@@ -1337,6 +1343,26 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
+    /** What a cleartext HTTP/2 connection carries, reported as HTTP/1's requests and bodies are. */
+    private final class Http2Reports implements Http2Connection.Listener {
+        int srcPort;
+        int dstPort;
+
+        @Override
+        public Object request(HttpRequest head, boolean hasBody) {
+            Observation o = httpRequest(head, srcPort, dstPort);
+            return o != null && hasBody && bodies != null && bodies.wants(o) ? o : null;
+        }
+
+        @Override
+        public void body(Object tag, HttpRequest head, byte[] body, boolean complete, boolean truncated) {
+            if (truncated) {
+                anomalies.count(Anomaly.HTTP_BODY_TRUNCATED);
+            }
+            bodies.body((Observation) tag, body, complete, head.contentType(), head.contentEncoding());
+        }
+    }
+
     /** True when request {@code o} (null: its host is not wanted) has a body the listener wants. */
     private boolean wantsBody(Observation o, HttpRequest r) {
         return o != null && bodies != null && r.hasBody() && bodies.wants(o);
@@ -1368,6 +1394,23 @@ public final class PacketDecoder implements PacketHandler {
 
     /** A stream dropped before it was read (evicted, idle, end of capture): report a cut-off hello. */
     private void streamDropped(TcpStreams.Stream s, Boolean evicted) {
+        if (s.kind == TcpStreams.Kind.HTTP2 && s.state != null) {
+            // the connection ends, or is forgotten: bodies still open go as they are
+            if (s.buf != null && s.buf.highest() > s.start) {
+                anomalies.count(Anomaly.TCP_STREAM_INCOMPLETE);
+            }
+            FlowKey saved = reportKey;
+            long savedTime = timestampNanos;
+            reportKey = s.key;
+            timestampNanos = s.lastSeenNanos();
+            try {
+                ((Http2Connection) s.state).end(http2Reports);
+            } finally {
+                reportKey = saved;
+                timestampNanos = savedTime;
+            }
+            return;
+        }
         if (s.kind == TcpStreams.Kind.DONE || s.buf == null || s.buf.highest() == 0) {
             return;
         }

@@ -11,7 +11,9 @@ import java.util.function.BiConsumer;
  * Design notes.
  *
  * Only the first bytes of a TCP direction matter to Umbra (a ClientHello, an HTTP request head, a
- * CONNECT then a ClientHello) plus, on DNS connections, a run of length-prefixed messages. So a
+ * CONNECT then a ClientHello) plus, on DNS connections, a run of length-prefixed messages, and on
+ * cleartext HTTP/2 connections every frame (each header block needs the HPACK state of the ones
+ * before it). So a
  * stream is followed only while it may still carry such bytes: it opens on a SYN (the ISN gives
  * offset 0, so segments arriving out of order land in place) or, when the capture missed the SYN,
  * on a segment that starts something unfinished (a ClientHello record longer than the segment, a
@@ -46,7 +48,10 @@ public final class TcpStreams {
         DNS,
         /** An HTTP/1.x request head. */
         HTTP,
-        /** A cleartext HTTP/2 opening: the preface, frames, and the first request's header block. */
+        /**
+         * A cleartext HTTP/2 connection, followed from its preface to its end (its HPACK table and the
+         * bodies being read are in {@link Stream#state}); what was read is discarded as it goes.
+         */
         HTTP2,
         /** The body of an HTTP/1.x request, from {@link Stream#start}; see {@link Stream#state}. */
         HTTP_BODY,
@@ -234,6 +239,9 @@ public final class TcpStreams {
         Stream s = streams.get(key);
         if (s != null && (s.buf == null || s.buf.highest() == 0)) {
             streams.remove(key);
+            if (s.kind == Kind.HTTP2 && s.state != null) {
+                onDrop.accept(s, Boolean.FALSE); // an HTTP/2 connection ends: its open bodies go now
+            }
             recycle(s);
         }
     }

@@ -33,11 +33,11 @@ final class Hpack {
     /** The largest dynamic table a size update may ask for (the default is 4096, RFC 9113 6.5.2). */
     static final int MAX_TABLE_SIZE = 64 * 1024;
     /**
-     * The longest name or value, decoded: more than a 16 KiB block can hold (the shortest Huffman code
-     * has 5 bits, so 16 KiB decode to at most 26,214 bytes). A long cookie or token must not cost the
-     * request its name and path.
+     * The longest name or value, decoded: more than a block of {@link Http2Connection#MAX_HEADER_BLOCK}
+     * (64 KiB) can hold (the shortest Huffman code has 5 bits, so 64 KiB decode to at most 104,858
+     * bytes). A long cookie or token must not cost the request its name and path.
      */
-    static final int MAX_STRING_LENGTH = 32 * 1024;
+    static final int MAX_STRING_LENGTH = 128 * 1024;
     /** Fields in one block. */
     static final int MAX_FIELDS = 256;
     /** The table size a connection starts with (RFC 9113 6.5.2, SETTINGS_HEADER_TABLE_SIZE). */

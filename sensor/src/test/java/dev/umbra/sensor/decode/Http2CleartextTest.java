@@ -13,7 +13,7 @@ import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
-import dev.umbra.sensor.http.Http2RequestParser;
+import dev.umbra.sensor.http.Http2Connection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +24,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cleartext HTTP/2 (h2c) openings on the wire: the first bytes real clients sent
- * ({@code test-data/h2c/record-openings.py}: curl with prior knowledge, a gRPC client) cut into
- * segments, reordered, and after an HTTP/1.1 {@code Upgrade: h2c}.
+ * Cleartext HTTP/2 (h2c) connections on the wire: what real clients sent
+ * ({@code test-data/h2c/record-openings.py}: curl with prior knowledge, a gRPC client, nghttp and a gRPC
+ * channel with several requests on one connection) cut into segments, reordered, after an HTTP/1.1
+ * {@code Upgrade: h2c}; every request reported, and the bodies handed to the body listener.
  */
 class Http2CleartextTest {
     private static final String CLIENT = "10.0.0.7";
@@ -57,6 +58,42 @@ class Http2CleartextTest {
     private void fromClient(int port, byte[] payload) {
         fromClientAt(port, clientSeq, payload);
         clientSeq += payload.length;
+    }
+
+    private void finFromClient(int port) {
+        byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(CLIENT_PORT, port, clientSeq, 0x11, new byte[0])));
+        decoder.onPacket(1, 1_700_000_000_000_000_000L, frame, 0, frame.length, frame.length);
+    }
+
+    /** A body the decoder handed over. */
+    private record Body(String path, byte[] bytes, boolean complete, String type, String encoding) {
+        String text() {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private List<Body> bodies(int cap) {
+        List<Body> bodies = new ArrayList<>();
+        decoder.onHttpBodies(cap, (request, body, complete, type, encoding) ->
+                bodies.add(new Body(request.urlPath(), body, complete, type, encoding)));
+        return bodies;
+    }
+
+    /** Sends {@code b} after a SYN in segments of {@code mss} bytes, every pair of segments swapped. */
+    private void sendSwapped(int port, byte[] b, int mss) {
+        syn(port);
+        long base = clientSeq;
+        List<Integer> starts = new ArrayList<>();
+        for (int p = 0; p < b.length; p += mss) {
+            starts.add(p);
+        }
+        for (int i = 0; i < starts.size(); i += 2) {
+            for (int j : i + 1 < starts.size() ? new int[] {i + 1, i} : new int[] {i}) {
+                int p = starts.get(j);
+                fromClientAt(port, base + p, Arrays.copyOfRange(b, p, Math.min(b.length, p + mss)));
+            }
+        }
+        clientSeq = base + b.length;
     }
 
     private List<Observation> of(ObservationKind kind) {
@@ -128,7 +165,7 @@ class Http2CleartextTest {
         // after the server's 101: the preface, SETTINGS, then stream 3 (stream 1 was the upgraded request)
         byte[] block = concat(hex("83 86"), hpackLiteral(":path", "/v2/models/resnet50/infer"),
                 hpackLiteral(":authority", "triton.lab.example:8000"));
-        fromClient(8000, concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[0])));
+        fromClient(8000, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0])));
         fromClient(8000, h2Frame(1, 0x4, 3, block));
         assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::urlPath)
                 .containsExactly("/v2/health/ready", "/v2/models/resnet50/infer");
@@ -146,23 +183,104 @@ class Http2CleartextTest {
     @Test
     void onPacket_brokenOpenings_areCountedNotReported() {
         syn(GRPC_PORT);
-        fromClient(GRPC_PORT, concat(Http2RequestParser.PREFACE, h2Frame(0, 0, 1, hex("00"))));
+        fromClient(GRPC_PORT, concat(Http2Connection.PREFACE, h2Frame(0, 0, 1, hex("00"))));
         clientSeq = 90_000;
-        fromClient(GRPC_PORT + 1, concat(Http2RequestParser.PREFACE, h2Frame(1, 0x4, 1, hex("80"))));
+        fromClient(GRPC_PORT + 1, concat(Http2Connection.PREFACE, h2Frame(1, 0x4, 1, hex("80"))));
         assertThat(of(ObservationKind.HTTP_REQUEST)).isEmpty();
         assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isEqualTo(2);
     }
 
     @Test
-    void onPacket_openingThatNeverEndsItsHeaderBlock_isCountedAtTheStreamCap() {
+    void onPacket_headerBlockThatNeverEnds_isCountedAtTheBlockCap() {
         syn(GRPC_PORT);
-        fromClient(GRPC_PORT, concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[0])));
-        // HEADERS without END_HEADERS, then CONTINUATIONs that never end it, past the stream cap
+        fromClient(GRPC_PORT, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0])));
+        // HEADERS without END_HEADERS, then CONTINUATIONs that never end it, past the block cap
         fromClient(GRPC_PORT, h2Frame(1, 0, 1, hex("83 86")));
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 20; i++) {
             fromClient(GRPC_PORT, h2Frame(9, 0, 1, new byte[4000]));
         }
         assertThat(of(ObservationKind.HTTP_REQUEST)).isEmpty();
         assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isEqualTo(1);
+    }
+
+    @Test
+    void onPacket_grpcChannelOfThreeCalls_reportsEveryCallAndHandsOverEveryMessage() throws IOException {
+        List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
+        sendSwapped(GRPC_PORT, recorded("grpc-three-calls.bin"), 100);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::urlPath).containsExactly(
+                "/inference.GRPCInferenceService/ModelInfer", "/inference.GRPCInferenceService/ModelMetadata",
+                "/inference.GRPCInferenceService/ModelInfer");
+        assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::hostname).containsOnly("triton.lab.example");
+        assertThat(bodies).extracting(Body::type).containsOnly("application/grpc");
+        assertThat(bodies).extracting(Body::encoding).containsExactly(null, null, "gzip");
+        assertThat(bodies).allSatisfy(b -> assertThat(b.complete()).isTrue());
+        assertThat(bodies.get(0).text().contains("SSN 412-58-3306")).as("the first call's prompt").isTrue();
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isZero();
+        assertThat(seen.toString()).doesNotContain("SYNTHETIC", "412-58");
+    }
+
+    @Test
+    void onPacket_nghttpTwoStreamsInterleaved_handsOverBothWholeBodies() throws IOException {
+        List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
+        sendSwapped(11434, recorded("nghttp-two-requests.bin"), 1448);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::urlPath)
+                .containsExactly("/api/generate", "/api/chat");
+        assertThat(bodies).hasSize(2).allSatisfy(b -> {
+            assertThat(b.complete()).isTrue();
+            assertThat(b.type()).isEqualTo("application/json");
+            assertThat(b.text().endsWith("SSN 412-58-3306.\"}]}")).as("the body's last bytes").isTrue();
+            assertThat(b.bytes().length).isGreaterThan(37_000);
+        });
+        assertThat(anomalies.get(Anomaly.TCP_REASSEMBLY_OVERFLOW)).isZero();
+    }
+
+    @Test
+    void onPacket_bodyOverTheCap_isHandedOverCutAndLaterRequestsStillCount() throws IOException {
+        List<Body> bodies = bodies(1000);
+        sendSwapped(11434, recorded("nghttp-two-requests.bin"), 1448);
+        assertThat(bodies).hasSize(2).allSatisfy(b -> {
+            assertThat(b.complete()).isFalse();
+            assertThat(b.bytes()).hasSize(1000);
+        });
+        assertThat(anomalies.get(Anomaly.HTTP_BODY_TRUNCATED)).isEqualTo(2);
+    }
+
+    @Test
+    void onPacket_finWhileABodyIsOpen_handsItOverCut() {
+        List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
+        byte[] block = concat(hex("83 86"), hpackLiteral(":path", "/v1/chat/completions"),
+                hpackLiteral(":authority", "vllm.lab.example:8000"), hpackLiteral("content-type", "application/json"));
+        syn(8000);
+        fromClient(8000, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x4, 1, block)));
+        fromClient(8000, h2Frame(0, 0, 1, "{\"messages\":[".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(bodies).isEmpty();
+        finFromClient(8000);
+        assertThat(bodies).singleElement().satisfies(b -> {
+            assertThat(b.text()).isEqualTo("{\"messages\":[");
+            assertThat(b.complete()).isFalse();
+            assertThat(b.path()).isEqualTo("/v1/chat/completions");
+        });
+    }
+
+    @Test
+    void finish_handsOverTheBodiesStillOpen() {
+        List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
+        fromClient(8000, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x4, 1,
+                concat(hex("83 86"), hpackLiteral(":path", "/v1/completions"), hpackLiteral(":authority", "vllm.lab.example"))),
+                h2Frame(0, 0, 1, "prompt so far".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(bodies).isEmpty();
+        decoder.finish();
+        assertThat(bodies).extracting(Body::text).containsExactly("prompt so far");
+        assertThat(bodies.get(0).complete()).isFalse();
+    }
+
+    @Test
+    void onPacket_laterSegmentsOfAConnection_areReadInOrderWithoutSyn() throws IOException {
+        // the capture starts at the preface's segment: each later segment continues the same connection
+        byte[] b = recorded("grpc-three-calls.bin");
+        for (int p = 0; p < b.length; p += 300) {
+            fromClient(GRPC_PORT, Arrays.copyOfRange(b, p, Math.min(b.length, p + 300)));
+        }
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(3);
     }
 }

@@ -15,7 +15,7 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
-import dev.umbra.sensor.http.Http2RequestParser;
+import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.socks.SocksRequest;
@@ -213,24 +213,54 @@ class CoverageFuzzTest {
     }
 
     /**
-     * (c3) A cleartext HTTP/2 opening (preface, frames, the first request's HPACK header block); the
-     * request it reports lies inside the input, its host is in matching form and its path bounded.
+     * (c3) The client side of a cleartext HTTP/2 connection (preface, frames, HPACK header blocks that
+     * refer to the dynamic table of the ones before, DATA), handed over in pieces whose sizes byte 0
+     * picks, as a stream buffer hands them over. Every request it reports has a host in matching form,
+     * a bounded method and path; every body is within the cap; what a call reads lies within what it
+     * was given, and what it keeps back is less than a preface.
      */
     @FuzzTest(maxDuration = "2m")
-    void http2RequestParser_opening(byte[] data) {
-        Http2RequestParser parser = new Http2RequestParser();
-        int status = parser.parse(data, 0, data.length);
-        if (status < Http2RequestParser.MALFORMED || status > Http2RequestParser.OK) {
-            throw new AssertionError("status " + status);
+    void http2Connection_clientSide(byte[] data) {
+        if (data.length == 0) {
+            return;
         }
-        if (status == Http2RequestParser.OK) {
-            HttpRequest r = parser.result();
-            if (r.headLength() < Http2RequestParser.PREFACE.length + 9 || r.headLength() > data.length
-                    || r.method().isEmpty() || r.method().length() > 32 || r.path().length() > 2048) {
-                throw new AssertionError(r + " from " + data.length + " bytes");
+        int piece = 1 + (data[0] & 0xff);
+        Http2Connection c = new Http2Connection(new AnomalyCounters(), 64);
+        Http2Connection.Listener check = new Http2Connection.Listener() {
+            @Override
+            public Object request(HttpRequest r, boolean hasBody) {
+                if (r.method().isEmpty() || r.method().length() > 32 || r.path().length() > 2048) {
+                    throw new AssertionError(r.toString());
+                }
+                checkHost(r.host());
+                return r;
             }
-            checkHost(r.host());
+
+            @Override
+            public void body(Object tag, HttpRequest head, byte[] body, boolean complete, boolean truncated) {
+                if (tag != head || body.length > 64 || complete && truncated) {
+                    throw new AssertionError(body.length + " bytes, complete " + complete + ", truncated " + truncated);
+                }
+            }
+        };
+        byte[] pending = new byte[0];
+        for (int p = 1; p < data.length; p += piece) {
+            int n = Math.min(piece, data.length - p);
+            byte[] buf = Arrays.copyOf(pending, pending.length + n);
+            System.arraycopy(data, p, buf, pending.length, n);
+            int read = c.read(buf, 0, buf.length, check);
+            if (read < 0) {
+                if (read < Http2Connection.MALFORMED) {
+                    throw new AssertionError("status " + read);
+                }
+                return;
+            }
+            if (read > buf.length || buf.length - read >= Http2Connection.PREFACE.length) {
+                throw new AssertionError("read " + read + " of " + buf.length);
+            }
+            pending = Arrays.copyOfRange(buf, read, buf.length);
         }
+        c.end(check);
     }
 
     /**

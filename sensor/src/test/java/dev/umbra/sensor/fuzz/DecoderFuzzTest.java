@@ -22,7 +22,7 @@ import dev.umbra.sensor.decode.PacketDecoder;
 import dev.umbra.sensor.decode.ProxyProtocol;
 import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
-import dev.umbra.sensor.http.Http2RequestParser;
+import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
@@ -204,7 +204,7 @@ class DecoderFuzzTest {
         byte[] block = concat(new byte[] {(byte) 0x83, (byte) 0x86},
                 hpackLiteral(":path", "/inference.GRPCInferenceService/ModelInfer"),
                 hpackLiteral(":authority", "triton.lab.example:8001"));
-        byte[] h2c = concat(Http2RequestParser.PREFACE, h2Frame(4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100}),
+        byte[] h2c = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100}),
                 h2Frame(1, 0, 1, slice(block, 0, 10)), h2Frame(9, 4, 1, slice(block, 10, block.length)));
         int a = 500;
         int b = 1000;

@@ -17,11 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cleartext HTTP/2 with prior knowledge from real clients to real servers in a network namespace,
- * captured through pcap4j on the host end of the veth: {@code curl --http2-prior-knowledge} to
- * nghttp2's {@code nghttpd --no-tls} as an Ollama would be reached, and a python3-grpcio client to a
- * python3-grpcio server ({@code test-data/captures/grpc_peer.py}) as a Triton would be. The first
- * request of each connection arrives as an http_request with the name the client asked for, the
- * path without its query and the server's port; the credentials the clients sent do not.
+ * captured through pcap4j on the host end of the veth: {@code curl --http2-prior-knowledge} and
+ * {@code nghttp} (two POSTs on one connection) to nghttp2's {@code nghttpd --no-tls} as an Ollama
+ * would be reached, and python3-grpcio clients (one call; three calls on one channel, the last
+ * gzip-compressed) to a python3-grpcio server ({@code test-data/captures/grpc_peer.py}) as a Triton
+ * would be. Every request arrives as an http_request with the name the client asked for, the path
+ * without its query and the server's port, and every body reaches the body listener whole; the
+ * credentials the clients sent do not reach any observation.
  */
 class LiveCaptureHttp2Test {
     private static final String TRITON_METHOD = "/inference.GRPCInferenceService/ModelInfer";
@@ -37,6 +39,7 @@ class LiveCaptureHttp2Test {
     @Test
     void run_curlPriorKnowledgeToNghttpdAndGrpcPython_reportsAuthorityPathAndPort() throws Exception {
         HostTools.require("nghttpd", "nghttp2-server");
+        HostTools.require("nghttp", "nghttp2-client");
         HostTools.require("curl", "curl");
         HostTools.require("ss", "iproute2");
         String python = HostTools.requirePythonModule("grpc", "python3-grpcio");
@@ -47,6 +50,11 @@ class LiveCaptureHttp2Test {
         Path htdocs = tmp.resolve("htdocs");
         Files.createDirectories(htdocs.resolve("api"));
         Files.writeString(htdocs.resolve("api/chat"), "{\"done\":true}\n");
+        Files.writeString(htdocs.resolve("api/generate"), "{\"done\":true}\n");
+        // what nghttp posts twice: 30 KB, two DATA frames and more, ending in a synthetic address
+        Path post = tmp.resolve("post.json");
+        Files.writeString(post, "{\"model\":\"llama3\",\"prompt\":\"" + "Notes of the day. ".repeat(1700)
+                + "Write to pat.doe@example.com\"}");
 
         try (Netns ns = Netns.create()) {
             Path webLog = tmp.resolve("nghttpd.log");
@@ -59,6 +67,15 @@ class LiveCaptureHttp2Test {
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();
             PacketDecoder decoder = new PacketDecoder(ns.hostIf, seen::add, anomalies);
+            // the bodies: path, size, complete, encoding, and whether the synthetic value is in it (not the bytes)
+            ConcurrentLinkedQueue<String> bodies = new ConcurrentLinkedQueue<>();
+            decoder.onHttpBodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES, (request, body, complete, type, encoding) -> {
+                String text = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1);
+                // a compressed message's size depends on the zlib the client has: not compared
+                bodies.add(request.urlPath() + " " + ("gzip".equals(encoding) ? "-" : body.length) + " " + complete
+                        + " " + encoding + " "
+                        + (text.contains("pat.doe@example.com") || text.contains("412-58-3306")));
+            });
             try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
                 CaptureLoop loop = CaptureLoop.start(capture, decoder, Duration.ofSeconds(60), "test-capture");
 
@@ -78,9 +95,20 @@ class LiveCaptureHttp2Test {
                         .isZero();
                 assertThat(Netns.readQuietly(grpcLog)).contains("call " + TRITON_METHOD);
 
+                // several requests on one connection
+                HostTools.Result n = HostTools.run(15, "nghttp", "-n", "-d", post.toString(),
+                        "-H", ":authority: ollama.lab.example:11434", "-H", "content-type: application/json",
+                        "-H", "authorization: " + AUTHORIZATION, "http://" + ns.nsIp + ":11434/api/generate",
+                        "http://" + ns.nsIp + ":11434/api/chat");
+                assertThat(n.exitCode()).as("nghttp: %s; nghttpd log: %s", n.err(), Netns.readQuietly(webLog)).isZero();
+                HostTools.Result g3 = HostTools.run(30, python, peer.toString(), "calls", ns.nsIp + ":8001",
+                        "triton.lab.example:8001");
+                assertThat(g3.exitCode()).as("gRPC channel: %s; server log: %s", g3.err(), Netns.readQuietly(grpcLog))
+                        .isZero();
+
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (System.nanoTime() < deadline && seen.stream().filter(
-                        o -> o.kind() == ObservationKind.HTTP_REQUEST).count() < 2) {
+                        o -> o.kind() == ObservationKind.HTTP_REQUEST).count() < 7) {
                     Netns.sleep(50);
                 }
                 loop.stop();
@@ -94,8 +122,8 @@ class LiveCaptureHttp2Test {
                         .as("observations that carry a credential the clients sent").isZero();
             }
             List<Observation> requests = seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList();
-            // one connection each, and only the first request of a connection is read
-            assertThat(requests).hasSize(2).allSatisfy(o -> {
+            // four connections: curl, one gRPC call, nghttp's two requests, the gRPC channel's three calls
+            assertThat(requests).hasSize(7).allSatisfy(o -> {
                 assertThat(o.method()).isEqualTo("POST");
                 assertThat(o.serverIp()).isEqualTo(ns.nsIp);
                 assertThat(o.clientIp()).isEqualTo(ns.hostIp);
@@ -103,9 +131,24 @@ class LiveCaptureHttp2Test {
             assertThat(requests).extracting(Observation::hostname, Observation::urlPath, Observation::serverPort)
                     .containsExactlyInAnyOrder(
                             tuple("ollama.lab.example", "/api/chat", 11434),
+                            tuple("triton.lab.example", TRITON_METHOD, 8001),
+                            tuple("ollama.lab.example", "/api/generate", 11434),
+                            tuple("ollama.lab.example", "/api/chat", 11434),
+                            tuple("triton.lab.example", TRITON_METHOD, 8001),
+                            tuple("triton.lab.example", "/inference.GRPCInferenceService/ModelMetadata", 8001),
                             tuple("triton.lab.example", TRITON_METHOD, 8001));
+            int postSize = (int) Files.size(post);
+            assertThat(bodies).containsExactlyInAnyOrder(
+                    "/api/chat 32 true null false",
+                    "/inference.GRPCInferenceService/ModelInfer 15 true null false",
+                    "/api/generate " + postSize + " true null true",
+                    "/api/chat " + postSize + " true null true",
+                    "/inference.GRPCInferenceService/ModelInfer 88 true null true",
+                    "/inference.GRPCInferenceService/ModelMetadata 18 true null false",
+                    "/inference.GRPCInferenceService/ModelInfer - true gzip false");
             assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).extracting(Observation::hostname)
-                    .containsExactlyInAnyOrder("ollama.lab.example", "triton.lab.example");
+                    .containsExactlyInAnyOrder("ollama.lab.example", "triton.lab.example", "ollama.lab.example",
+                            "triton.lab.example");
             assertThat(anomalies.total()).as("anomalies %s", anomalies.nonZero()).isZero();
         }
     }
