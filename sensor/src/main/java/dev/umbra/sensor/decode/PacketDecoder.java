@@ -25,7 +25,10 @@ import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -80,6 +83,8 @@ public final class PacketDecoder implements PacketHandler {
      * a missing one); what was read is dropped, so this does not bound frames or bodies.
      */
     public static final int MAX_HTTP2_STREAM_BYTES = 256 * 1024;
+    /** Idle cleartext HTTP/2 connections kept to be resumed (each holds its HPACK table, 4 KiB by default). */
+    public static final int MAX_PARKED_HTTP2 = 1024;
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
@@ -149,6 +154,12 @@ public final class PacketDecoder implements PacketHandler {
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
     private final Http2Reports http2Reports = new Http2Reports();
+    // h2c connections whose stream went idle (or was evicted) between two frames, by direction, least
+    // recently parked first: the HPACK table is all a later request needs to be read, so a gRPC channel
+    // idle for minutes is resumed where it stopped (at the sequence number after its last byte)
+    private final Map<FlowKey, ParkedHttp2> parkedHttp2 = new LinkedHashMap<>(16, 0.75f, true);
+    // true while streams are dropped because their connection ends (FIN, RST, end of capture): not parked
+    private boolean connectionEnds;
     private final SocksRequestParser socks = new SocksRequestParser();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
@@ -227,10 +238,14 @@ public final class PacketDecoder implements PacketHandler {
             currentFlow = FlowTable.NONE;
             fragments.flush();
             quic.flush();
+            connectionEnds = true;
             streams.flush();
+            parkedHttp2.clear();
             flows.flush();
         } catch (RuntimeException e) {
             anomalies.count(Anomaly.DECODER_ERROR);
+        } finally {
+            connectionEnds = false;
         }
     }
 
@@ -1011,6 +1026,9 @@ public final class PacketDecoder implements PacketHandler {
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
         }
         if ((flags & TCP_SYN) != 0) {
+            if (!parkedHttp2.isEmpty()) {
+                parkedHttp2.remove(key); // a new connection on the same ports
+            }
             // the ISN gives offset 0 of this direction: later segments land in place in any order
             TcpStreams.Stream s = streams.open(key, seq + 1, TcpStreams.Kind.UNKNOWN, timestampNanos);
             if (payloadLength > 0) {
@@ -1021,6 +1039,9 @@ public final class PacketDecoder implements PacketHandler {
         }
         if (payloadLength > 0) {
             TcpStreams.Stream s = streams.isEmpty() ? null : streams.get(key, timestampNanos);
+            if (s == null && !parkedHttp2.isEmpty()) {
+                s = resumeHttp2(key);
+            }
             if (s != null) {
                 streamSegment(s, seq, b, payload, payloadLength);
             } else {
@@ -1030,9 +1051,20 @@ public final class PacketDecoder implements PacketHandler {
         if ((flags & (TCP_FIN | TCP_RST)) != 0 && !streams.isEmpty()) {
             // this direction sends nothing more (RST: neither does the other): a stream that holds no
             // bytes goes now, not at its idle timeout
-            streams.ended(key);
+            connectionEnds = true;
+            try {
+                streams.ended(key);
+                if ((flags & TCP_RST) != 0) {
+                    streams.ended(key.reverse());
+                }
+            } finally {
+                connectionEnds = false;
+            }
+        }
+        if ((flags & (TCP_FIN | TCP_RST)) != 0 && !parkedHttp2.isEmpty()) {
+            parkedHttp2.remove(key);
             if ((flags & TCP_RST) != 0) {
-                streams.ended(key.reverse());
+                parkedHttp2.remove(key.reverse());
             }
         }
     }
@@ -1343,6 +1375,31 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
+    /** An idle h2c connection set aside: its reader, and the sequence number its next frame starts at. */
+    private record ParkedHttp2(Http2Connection connection, long nextSeq) {
+    }
+
+    /** Sets an idle h2c connection aside, within {@link #MAX_PARKED_HTTP2}. */
+    private void parkHttp2(FlowKey key, Http2Connection c, long nextSeq) {
+        parkedHttp2.put(key, new ParkedHttp2(c, nextSeq));
+        if (parkedHttp2.size() > MAX_PARKED_HTTP2) {
+            Iterator<FlowKey> eldest = parkedHttp2.keySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    /** The stream of a parked h2c connection whose next segment arrived, or null when none is parked. */
+    private TcpStreams.Stream resumeHttp2(FlowKey key) {
+        ParkedHttp2 p = parkedHttp2.remove(key);
+        if (p == null) {
+            return null;
+        }
+        TcpStreams.Stream s = streams.open(key, p.nextSeq(), TcpStreams.Kind.HTTP2, timestampNanos);
+        s.state = p.connection();
+        return s;
+    }
+
     /** What a cleartext HTTP/2 connection carries, reported as HTTP/1's requests and bodies are. */
     private final class Http2Reports implements Http2Connection.Listener {
         int srcPort;
@@ -1395,8 +1452,10 @@ public final class PacketDecoder implements PacketHandler {
     /** A stream dropped before it was read (evicted, idle, end of capture): report a cut-off hello. */
     private void streamDropped(TcpStreams.Stream s, Boolean evicted) {
         if (s.kind == TcpStreams.Kind.HTTP2 && s.state != null) {
-            // the connection ends, or is forgotten: bodies still open go as they are
-            if (s.buf != null && s.buf.highest() > s.start) {
+            // the connection ends, or goes idle, or is evicted: bodies still open go as they are; an
+            // idle or evicted one between two frames is set aside to be resumed at its next segment
+            boolean unread = s.buf != null && s.buf.highest() > s.start;
+            if (unread) {
                 anomalies.count(Anomaly.TCP_STREAM_INCOMPLETE);
             }
             FlowKey saved = reportKey;
@@ -1404,7 +1463,13 @@ public final class PacketDecoder implements PacketHandler {
             reportKey = s.key;
             timestampNanos = s.lastSeenNanos();
             try {
-                ((Http2Connection) s.state).end(http2Reports);
+                Http2Connection c = (Http2Connection) s.state;
+                if (!connectionEnds && !unread && c.betweenFrames()) {
+                    c.handOverOpenBodies(http2Reports);
+                    parkHttp2(s.key, c, s.sequenceAt(s.start));
+                } else {
+                    c.end(http2Reports);
+                }
             } finally {
                 reportKey = saved;
                 timestampNanos = savedTime;

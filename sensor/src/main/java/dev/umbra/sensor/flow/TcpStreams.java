@@ -76,6 +76,11 @@ public final class TcpStreams {
         /** What the decoder keeps about the current unit (the request whose body is being read), or null. */
         public Object state;
         long lastSeen;
+        /** The sequence number of stream offset {@code offset}. */
+        public long sequenceAt(int offset) {
+            return (base + offset) & 0xffffffffL;
+        }
+
         /** Capture time of the last segment, for reports made at eviction. */
         public long lastSeenNanos() {
             return lastSeen;

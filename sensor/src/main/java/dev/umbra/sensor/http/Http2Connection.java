@@ -295,6 +295,25 @@ public final class Http2Connection {
     /** The bytes end here (the capture ends, the connection closed or was forgotten): open bodies are handed over, cut. */
     public void end(Listener listener) {
         at = GONE;
+        handOverOpenBodies(listener);
+    }
+
+    /**
+     * True when the connection can go on reading at a frame boundary: not given up, and not inside a
+     * frame (a connection the caller sets aside while it is idle is resumed only where a frame starts).
+     */
+    public boolean betweenFrames() {
+        return at == AT_HEADER && blockStream == 0;
+    }
+
+    /**
+     * Hands the open bodies over, cut, and forgets them, while the connection goes on: a connection
+     * idle for long keeps no body in memory. DATA that comes later for those streams is not kept.
+     */
+    public void handOverOpenBodies(Listener listener) {
+        if (block.length > 4096) {
+            block = new byte[256]; // an idle connection does not keep a large block buffer either
+        }
         for (int i = 0; i < open.length; i++) {
             Body body = open[i];
             if (body != null) {

@@ -274,6 +274,101 @@ class Http2CleartextTest {
         assertThat(bodies.get(0).complete()).isFalse();
     }
 
+    private static final long T0 = 1_700_000_000_000_000_000L;
+    // past the stream table's idle timeout (30 s)
+    private static final long IDLE = dev.umbra.sensor.flow.TcpStreams.DEFAULT_IDLE_NANOS + 1_000_000_000L;
+
+    private void fromClientAtTime(int port, long time, long seq, byte[] payload, int flags) {
+        byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(CLIENT_PORT, port, seq, flags, payload)));
+        decoder.onPacket(1, time, frame, 0, frame.length, frame.length);
+    }
+
+    /** The first request of a channel: its fields enter the dynamic table (RFC 7541 6.2.1). */
+    private static byte[] firstCall() {
+        return concat(hex("83 86"), indexed(":authority", "triton.lab.example:8001"),
+                indexed(":path", "/inference.GRPCInferenceService/ModelInfer"), indexed("content-type", "application/grpc"));
+    }
+
+    private static byte[] indexed(String name, String value) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        return concat(new byte[] {0x40, (byte) n.length}, n, new byte[] {(byte) v.length}, v);
+    }
+
+    /** A later call on the channel: every field by the dynamic table (62 content-type, 63 :path, 64 :authority). */
+    private static final byte[] LATER_CALL = hex("83 86 c0 bf be");
+
+    /**
+     * A gRPC channel idle for longer than the stream timeout: its stream is forgotten, but the reader
+     * (its HPACK table) is set aside, so the next call, made only of references to that table, is read.
+     */
+    @Test
+    void tick_idleChannel_isResumedAtItsNextCallWithItsHpackTable() {
+        List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
+        syn(GRPC_PORT);
+        byte[] first = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x4, 1, firstCall()),
+                h2Frame(0, 0, 1, "streaming part".getBytes(StandardCharsets.US_ASCII)));
+        fromClientAtTime(GRPC_PORT, T0, clientSeq, first, 0x18);
+        clientSeq += first.length;
+        decoder.tick(T0 + IDLE);
+        // the stream went: the body still open was handed over, cut
+        assertThat(bodies).extracting(Body::text, Body::complete).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("streaming part", false));
+        byte[] later = concat(h2Frame(1, 0x4, 3, LATER_CALL), h2Frame(0, 0x1, 3, "second".getBytes(StandardCharsets.US_ASCII)));
+        fromClientAtTime(GRPC_PORT, T0 + 10 * IDLE, clientSeq, later, 0x18);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).extracting(Observation::hostname, Observation::urlPath).containsOnly(
+                org.assertj.core.groups.Tuple.tuple("triton.lab.example", "/inference.GRPCInferenceService/ModelInfer"))
+                .hasSize(2);
+        assertThat(bodies).extracting(Body::text).containsExactly("streaming part", "second");
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isZero();
+    }
+
+    @Test
+    void tick_idleChannelResumedBySegmentsOutOfOrder_readsTheCall() {
+        syn(GRPC_PORT);
+        byte[] first = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x5, 1, firstCall()));
+        fromClientAtTime(GRPC_PORT, T0, clientSeq, first, 0x18);
+        clientSeq += first.length;
+        decoder.tick(T0 + IDLE);
+        byte[] later = h2Frame(1, 0x5, 3, LATER_CALL);
+        fromClientAtTime(GRPC_PORT, T0 + 2 * IDLE, clientSeq + 4, Arrays.copyOfRange(later, 4, later.length), 0x18);
+        fromClientAtTime(GRPC_PORT, T0 + 2 * IDLE, clientSeq, Arrays.copyOfRange(later, 0, 4), 0x18);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(2);
+    }
+
+    @Test
+    void tick_idleChannelThatThenCloses_isForgotten() {
+        syn(GRPC_PORT);
+        byte[] first = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x5, 1, firstCall()));
+        fromClientAtTime(GRPC_PORT, T0, clientSeq, first, 0x18);
+        clientSeq += first.length;
+        decoder.tick(T0 + IDLE);
+        fromClientAtTime(GRPC_PORT, T0 + 2 * IDLE, clientSeq, new byte[0], 0x11);
+        // bytes after the FIN (a capture out of order at best): not read as the old connection
+        fromClientAtTime(GRPC_PORT, T0 + 2 * IDLE, clientSeq, h2Frame(1, 0x5, 3, LATER_CALL), 0x18);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(1);
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isZero();
+    }
+
+    @Test
+    void tick_moreIdleChannelsThanTheCap_forgetsTheOldest() {
+        byte[] first = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x5, 1, firstCall()));
+        int n = PacketDecoder.MAX_PARKED_HTTP2 + 1;
+        for (int i = 0; i < n; i++) {
+            byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(20_000 + i, GRPC_PORT, 5000, 0x18, first)));
+            decoder.onPacket(1, T0, frame, 0, frame.length, frame.length);
+        }
+        decoder.tick(T0 + IDLE);
+        for (int port : new int[] {20_000, 20_000 + n - 1}) {
+            byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(port, GRPC_PORT, 5000 + first.length, 0x18,
+                    h2Frame(1, 0x5, 3, LATER_CALL))));
+            decoder.onPacket(1, T0 + 2 * IDLE, frame, 0, frame.length, frame.length);
+        }
+        // the newest was resumed; the oldest was no longer kept, and its later call is not read
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(n + 1);
+        assertThat(of(ObservationKind.HTTP_REQUEST).get(n).clientPort()).isEqualTo(20_000 + n - 1);
+    }
+
     @Test
     void onPacket_laterSegmentsOfAConnection_areReadInOrderWithoutSyn() throws IOException {
         // the capture starts at the preface's segment: each later segment continues the same connection
