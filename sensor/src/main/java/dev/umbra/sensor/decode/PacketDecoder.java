@@ -1518,13 +1518,35 @@ public final class PacketDecoder implements PacketHandler {
                 && !r.method().equals("CONNECT")) {
             flows.path(currentFlow, r.path());
         }
-        if (!wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
-            return null;
+        userFlow(r.user());
+        if (r.authHandshake() || !wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
+            return null; // the first leg of NTLM is sent again with the user: reported then
         }
-        Observation o = Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort, r.method(),
-                r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source);
+        Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
+                r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
+                r.user() != null ? r.user() : flowUser());
         sink.accept(o);
         return o;
+    }
+
+    /**
+     * Marks the current flow as the named user's (a Proxy-Authorization or SOCKS user name): the
+     * hello in its tunnel, its later requests (NTLM authenticates a connection, not a request) and its
+     * flow_end are that user's too.
+     */
+    private void userFlow(String user) {
+        if (user != null && currentFlow != FlowTable.NONE && reportKey == null) {
+            flows.user(currentFlow, user);
+        }
+    }
+
+    /** The user the current flow's client named to a proxy, or null. */
+    private String flowUser() {
+        return currentFlow != FlowTable.NONE && reportKey == null ? flows.user(currentFlow) : null;
+    }
+
+    private static Observation withUser(Observation o, String user) {
+        return user == null ? o : o.withActor(user, null);
     }
 
     /**
@@ -1544,10 +1566,11 @@ public final class PacketDecoder implements PacketHandler {
         if (name != null) {
             nameFlow(name);
         }
+        userFlow(r.user());
         String hostname = name != null ? name : r.address();
         if (wantedNames.test(hostname)) {
-            sink.accept(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
-                    r.commandName(), r.port(), source));
+            sink.accept(withUser(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
+                    r.commandName(), r.port(), source), r.user()));
         }
     }
 
@@ -1661,8 +1684,9 @@ public final class PacketDecoder implements PacketHandler {
         if (!sniSeen(hello)) {
             return;
         }
-        sink.accept(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(), srcPort,
-                dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source));
+        sink.accept(withUser(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(),
+                srcPort, dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source),
+                flowUser()));
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
@@ -1738,7 +1762,7 @@ public final class PacketDecoder implements PacketHandler {
             }
         }
         sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
-                c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), null, null, source,
+                c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), f.user(), null, source,
                 null, f.path(), 0));
     }
 

@@ -60,9 +60,10 @@ public final class FlowTable {
      * @param bytesIn transport payload bytes server to client
      * @param name the name the flow was seen going to (SNI, Host), or {@code null}
      * @param path the URL path of the first plaintext HTTP request on the flow, or {@code null}
+     * @param user the user the flow's client named to a proxy (Proxy-Authorization, SOCKS), or {@code null}
      */
     public record Flow(FlowKey client, long firstNanos, long lastNanos, long packetsOut, long bytesOut,
-            long packetsIn, long bytesIn, String name, String path) {
+            long packetsIn, long bytesIn, String name, String path, String user) {
     }
 
     /** Default cap on flows tracked at once. */
@@ -101,6 +102,7 @@ public final class FlowTable {
     private String[] names = new String[INITIAL_ROWS];
     // the URL path of each flow's first plaintext HTTP request (a self-hosted runtime's flow is known by it)
     private String[] paths = new String[INITIAL_ROWS];
+    private String[] users = new String[INITIAL_ROWS];
     // the hash of each row's flow, for finding its slot when it is removed
     private int[] rowHash = new int[INITIAL_ROWS];
     // ids of rows free for reuse; rows at or after `used` were never used
@@ -206,6 +208,7 @@ public final class FlowTable {
             rows[r + BYTES_IN] = 0;
             names[id] = null;
             paths[id] = null;
+            users[id] = null;
             insert(id, hash);
             oldestBound = Math.min(oldestBound, now);
             out = true;
@@ -225,6 +228,7 @@ public final class FlowTable {
             t[r + BYTES_OUT] = 0;
             names[id] = null;
             paths[id] = null;
+            users[id] = null;
             out = true;
         }
         t[r + LAST] = now;
@@ -265,6 +269,16 @@ public final class FlowTable {
     /** Sets the URL path of a live flow's first plaintext HTTP request. */
     public void path(int id, String path) {
         paths[id] = path;
+    }
+
+    /** The user a live flow's client named to a proxy, or {@code null}. */
+    public String user(int id) {
+        return users[id];
+    }
+
+    /** Sets the user a live flow's client named to a proxy. */
+    public void user(int id, String user) {
+        users[id] = user;
     }
 
     /**
@@ -335,7 +349,7 @@ public final class FlowTable {
         FlowKey client = new FlowKey(t[r + SRC_HI], t[r + SRC_LO], t[r + DST_HI], t[r + DST_LO],
                 (int) (ports >>> 32) & 0xffff, (int) (ports >>> 16) & 0xffff, (int) (ports >>> 8) & 0xff);
         return new Flow(client, t[r + FIRST], t[r + LAST], t[r + PACKETS_OUT], t[r + BYTES_OUT], t[r + PACKETS_IN],
-                t[r + BYTES_IN], names[id], paths[id]);
+                t[r + BYTES_IN], names[id], paths[id], users[id]);
     }
 
     /** A hash of the flow a key belongs to, the same from both directions. */
@@ -377,6 +391,7 @@ public final class FlowTable {
             rows = Arrays.copyOf(rows, n * ROW);
             names = Arrays.copyOf(names, n);
             paths = Arrays.copyOf(paths, n);
+            users = Arrays.copyOf(users, n);
             rowHash = Arrays.copyOf(rowHash, n);
             free = Arrays.copyOf(free, n);
         }
@@ -454,6 +469,7 @@ public final class FlowTable {
         unlink(id);
         names[id] = null;
         paths[id] = null;
+        users[id] = null;
         free[freeCount++] = id;
     }
 

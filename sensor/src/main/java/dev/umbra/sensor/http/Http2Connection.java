@@ -49,9 +49,9 @@ import java.util.Locale;
  * RFC 9113 8.1   a second header block on a stream is its trailers
  * </pre>
  *
- * <p>Only a request's method, authority (or Host), path without its query, Content-Type and
- * Content-Encoding (for gRPC, {@code grpc-encoding}, which says how its messages are compressed) are
- * kept; every other value, cookies and authorization among them, is decoded only as HPACK needs it
+ * <p>Only a request's method, authority (or Host), path without its query, Content-Type,
+ * Content-Encoding (for gRPC, {@code grpc-encoding}, which says how its messages are compressed) and
+ * the user a Proxy-Authorization names (never its password) are kept; every other value, cookies and authorization among them, is decoded only as HPACK needs it
  * and never leaves this class. Outcomes are int constants, never exceptions. Not thread-safe.
  */
 public final class Http2Connection {
@@ -525,7 +525,9 @@ public final class Http2Connection {
         String contentType = text(f.contentType);
         boolean grpc = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
         String encoding = grpc ? text(f.grpcEncoding) : text(f.contentEncoding);
-        return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding);
+        byte[] auth = f.proxyAuthorization;
+        String user = auth == null ? null : ProxyAuth.user(auth, 0, auth.length);
+        return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding, user, false);
     }
 
     private static String text(byte[] v) {
@@ -556,6 +558,7 @@ public final class Http2Connection {
         byte[] contentType;
         byte[] contentEncoding;
         byte[] grpcEncoding;
+        byte[] proxyAuthorization;
 
         void clear() {
             method = null;
@@ -565,6 +568,7 @@ public final class Http2Connection {
             contentType = null;
             contentEncoding = null;
             grpcEncoding = null;
+            proxyAuthorization = null;
         }
 
         @Override
@@ -583,6 +587,8 @@ public final class Http2Connection {
                 contentEncoding = contentEncoding == null ? value : contentEncoding;
             } else if (is(name, "grpc-encoding")) {
                 grpcEncoding = grpcEncoding == null ? value : grpcEncoding;
+            } else if (is(name, "proxy-authorization")) {
+                proxyAuthorization = proxyAuthorization == null ? value : proxyAuthorization;
             }
         }
 

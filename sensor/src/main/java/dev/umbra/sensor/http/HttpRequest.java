@@ -15,12 +15,17 @@ package dev.umbra.sensor.http;
  * @param chunked true when Transfer-Encoding ends in {@code chunked} (RFC 9112 6.1)
  * @param contentType the Content-Type value, or {@code null}
  * @param contentEncoding the Content-Encoding value, or {@code null}
+ * @param user the user a Proxy-Authorization header names ({@link ProxyAuth}: never the password), or
+ *     {@code null}
+ * @param authHandshake true when its Proxy-Authorization is the first leg of NTLM: the proxy answers
+ *     407 and forwards nothing, and the client sends the request again with its user
  */
 public record HttpRequest(String method, String host, String path, int connectPort, int headLength,
-        long contentLength, boolean chunked, String contentType, String contentEncoding) {
+        long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
+        boolean authHandshake) {
     /** A request without a body (the head alone). */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength) {
-        this(method, host, path, connectPort, headLength, -1, false, null, null);
+        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false);
     }
 
     /** True when a body follows the head (a positive Content-Length, or chunked). */

@@ -3,8 +3,9 @@ package dev.umbra.sensor.http;
 import java.util.Locale;
 
 /**
- * Reads the head of a plaintext HTTP/1.x request in place: the request line, the Host header, and
- * what the body needs (Content-Length, Transfer-Encoding, Content-Type, Content-Encoding).
+ * Reads the head of a plaintext HTTP/1.x request in place: the request line, the Host header, what
+ * the body needs (Content-Length, Transfer-Encoding, Content-Type, Content-Encoding), and the user a
+ * Proxy-Authorization header names (never its password; {@link ProxyAuth}).
  *
  * <pre>
  * RFC 9112 3   request-line   = method SP request-target SP HTTP-version CRLF
@@ -96,6 +97,8 @@ public final class HttpRequestParser {
         boolean chunked = false;
         String contentType = null;
         String contentEncoding = null;
+        String user = null;
+        boolean handshake = false;
         int p = lineEnd + 2;
         for (int i = 0; ; i++) {
             if (i > MAX_FIELDS) {
@@ -124,6 +127,9 @@ public final class HttpRequestParser {
                 contentType = valueOf(b, p + 13, e);
             } else if (contentEncoding == null && e - p > 17 && startsWithIgnoreCase(b, p, "content-encoding:")) {
                 contentEncoding = valueOf(b, p + 17, e);
+            } else if (user == null && e - p > 20 && startsWithIgnoreCase(b, p, "proxy-authorization:")) {
+                user = ProxyAuth.user(b, p + 20, e);
+                handshake = user == null && ProxyAuth.ntlmNegotiate(b, p + 20, e);
             }
             p = e + 2;
         }
@@ -152,7 +158,7 @@ public final class HttpRequestParser {
         int port = portOf(target, method.equals("CONNECT"));
         // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
-                contentEncoding);
+                contentEncoding, user, handshake);
         return OK;
     }
 

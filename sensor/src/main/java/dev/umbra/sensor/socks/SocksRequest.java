@@ -16,10 +16,12 @@ package dev.umbra.sensor.socks;
  * @param length the bytes of the client's opening, from its first byte to the end of the request:
  *     what follows is the tunnel's data
  * @param passwordSent true when the client sent a user name and password (RFC 1929) before the request;
- *     neither is kept
+ *     the password is never kept
+ * @param user the user name (RFC 1929 UNAME, SOCKS4 USERID) when it is text
+ *     ({@link dev.umbra.sensor.http.ProxyAuth#socksUser}), or {@code null}
  */
 public record SocksRequest(int version, int command, String host, String address, long addressHi, long addressLo,
-        int port, int length, boolean passwordSent) {
+        int port, int length, boolean passwordSent, String user) {
 
     /** The command as a method name: {@code CONNECT}, {@code BIND} or {@code UDP ASSOCIATE}. */
     public String commandName() {

@@ -2,6 +2,7 @@ package dev.umbra.sensor.socks;
 
 import dev.umbra.sensor.decode.IpText;
 import dev.umbra.sensor.flow.FlowKey;
+import dev.umbra.sensor.http.ProxyAuth;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -21,8 +22,9 @@ import java.util.Locale;
  * <p>The client sends its greeting, waits for the proxy's choice of method, then sends the request,
  * so the parser reads the client's bytes from their start, however they were cut into segments: the
  * proxy's answers are not needed. A client that offered the password method may send its user name
- * and password first; they are skipped and never kept (a password in clear on the wire is still a
- * password). GSSAPI (RFC 1961) is not followed.
+ * and password first: the user name is kept (who is behind the request, as the proxy's log would
+ * say), the password is skipped and never read (a password in clear on the wire is still a
+ * password). A SOCKS4 USERID is kept the same way. GSSAPI (RFC 1961) is not followed.
  *
  * <p>Recognised by content on any port. The first bytes must be a well-formed greeting, and every
  * later byte is checked against the grammar, so most other protocols fail at once. Outcomes are int
@@ -114,11 +116,12 @@ public final class SocksRequestParser {
             return NEED_MORE;
         }
         boolean passwordSent = false;
+        String user = null;
         if (b[p] == 1) {
             if (!password) {
                 return gssapi ? UNREADABLE : MALFORMED;
             }
-            // RFC 1929 2: skipped over, never read
+            // RFC 1929 2: the user name is kept, the password skipped over, never read
             if (p + 2 > end) {
                 return NEED_MORE;
             }
@@ -127,17 +130,18 @@ public final class SocksRequestParser {
             if (q >= end) {
                 return NEED_MORE;
             }
+            user = ProxyAuth.socksUser(b, p + 2, q);
             p = q + 1 + (b[q] & 0xff);
             if (p >= end) {
                 return NEED_MORE;
             }
             passwordSent = true;
         }
-        return request5(b, start, p, end, passwordSent);
+        return request5(b, start, p, end, passwordSent, user);
     }
 
     /** RFC 1928 section 4, from {@code p}. */
-    private int request5(byte[] b, int start, int p, int end, boolean passwordSent) {
+    private int request5(byte[] b, int start, int p, int end, boolean passwordSent, String user) {
         if (b[p] != 5) {
             return MALFORMED;
         }
@@ -207,7 +211,7 @@ public final class SocksRequestParser {
         }
         int port = (b[portAt] & 0xff) << 8 | (b[portAt + 1] & 0xff);
         result = new SocksRequest(5, command, host, address, numbers[0], numbers[1], port, portAt + 2 - start,
-                passwordSent);
+                passwordSent, user);
         return OK;
     }
 
@@ -228,10 +232,11 @@ public final class SocksRequestParser {
         if (userEnd < 0) {
             return userEnd == -1 ? NEED_MORE : NOT_SOCKS;
         }
+        String user = ProxyAuth.socksUser(b, start + 8, userEnd);
         if (!socks4a) {
             String address = IpText.v4(b, start + 4);
             result = new SocksRequest(4, command, null, address, FlowKey.V4_MARK, be32(b, start + 4), port,
-                    userEnd + 1 - start, false);
+                    userEnd + 1 - start, false, user);
             return OK;
         }
         int nameEnd = nul(b, userEnd + 1, end, MAX_NAME_LENGTH);
@@ -251,7 +256,7 @@ public final class SocksRequestParser {
             hi = numbers[0];
             lo = numbers[1];
         }
-        result = new SocksRequest(4, command, host, address, hi, lo, port, nameEnd + 1 - start, false);
+        result = new SocksRequest(4, command, host, address, hi, lo, port, nameEnd + 1 - start, false, user);
         return OK;
     }
 

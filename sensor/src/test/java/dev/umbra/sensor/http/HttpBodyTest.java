@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class HttpBodyTest {
     private static HttpBody body(long contentLength, boolean chunked, int max) {
-        return new HttpBody(null, new HttpRequest("POST", "a.example", "/", 0, 40, contentLength, chunked, null, null), max);
+        return new HttpBody(null, new HttpRequest("POST", "a.example", "/", 0, 40, contentLength, chunked, null, null, null, false), max);
     }
 
     private static byte[] bytes(String s) {

@@ -84,6 +84,24 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void parse_proxyAuthorization_keepsTheUserNeverThePassword() {
+        // Basic base64("alice:SYNTHETIC-pw")
+        assertThat(parse("CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n"
+                + "Proxy-Authorization: Basic YWxpY2U6U1lOVEhFVElDLXB3\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().user()).isEqualTo("alice");
+        assertThat(parser.result().authHandshake()).isFalse();
+        assertThat(parser.result().toString()).doesNotContain("SYNTHETIC", "YWxpY2U6");
+        // the first leg of NTLM (a NEGOTIATE message as curl sends it): no user yet, a handshake
+        assertThat(parse("CONNECT claude.ai:443 HTTP/1.1\r\nproxy-authorization: NTLM "
+                + "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().user()).isNull();
+        assertThat(parser.result().authHandshake()).isTrue();
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a.example\r\nAuthorization: Basic YWxpY2U6U1lOVEhFVElDLXB3\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().user()).as("credentials for the server, not a proxy").isNull();
+    }
+
+    @Test
     void parse_connectIpv6_returnsBracketedHostAndPort() {
         assertThat(parse("CONNECT [2001:db8::1]:8443 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
         assertThat(parser.result().host()).isEqualTo("[2001:db8::1]");

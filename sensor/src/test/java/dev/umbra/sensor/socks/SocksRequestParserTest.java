@@ -47,6 +47,7 @@ class SocksRequestParserTest {
         assertThat(r.port()).isEqualTo(443);
         assertThat(r.length()).isEqualTo(opening.length);
         assertThat(r.passwordSent()).isFalse();
+        assertThat(r.user()).isNull();
     }
 
     @Test
@@ -92,15 +93,24 @@ class SocksRequestParserTest {
     }
 
     @Test
-    void parse_socks5PasswordSubnegotiation_isSkippedAndNeverKept() {
+    void parse_socks5PasswordSubnegotiation_keepsTheUserNeverThePassword() {
         String secret = "s3cr3t-Passw0rd";
         byte[] opening = concat(GREETING_NONE_AND_PASSWORD, password("alice", secret), REQUEST_NAME);
         assertThat(parse(opening)).isEqualTo(SocksRequestParser.OK);
         SocksRequest r = parser.result();
         assertThat(r.host()).isEqualTo("api.openai.com");
         assertThat(r.passwordSent()).isTrue();
+        assertThat(r.user()).isEqualTo("alice");
         assertThat(r.length()).isEqualTo(opening.length);
-        assertThat(r.toString()).doesNotContain(secret).doesNotContain("alice");
+        assertThat(r.toString()).doesNotContain(secret);
+    }
+
+    @Test
+    void parse_socks5UserNameThatIsNotText_isNotKept() {
+        byte[] opening = concat(GREETING_NONE_AND_PASSWORD, password("bell\u0007", "x"), REQUEST_NAME);
+        assertThat(parse(opening)).isEqualTo(SocksRequestParser.OK);
+        assertThat(parser.result().user()).isNull();
+        assertThat(parser.result().passwordSent()).isTrue();
     }
 
     @Test
@@ -139,6 +149,7 @@ class SocksRequestParserTest {
         assertThat(r.addressLo()).isEqualTo(0xc0000201L);
         assertThat(r.port()).isEqualTo(80);
         assertThat(r.length()).isEqualTo(opening.length);
+        assertThat(r.user()).as("the USERID").isEqualTo("curl");
     }
 
     @Test
@@ -151,6 +162,7 @@ class SocksRequestParserTest {
         assertThat(r.address()).isNull();
         assertThat(r.port()).isEqualTo(443);
         assertThat(r.length()).isEqualTo(opening.length);
+        assertThat(r.user()).as("an empty USERID").isNull();
     }
 
     @Test
