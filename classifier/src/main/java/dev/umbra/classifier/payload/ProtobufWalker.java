@@ -13,13 +13,16 @@ import java.util.Map;
  *
  * How a length-delimited field is decided (classify):
  *   1. It is parsed as a message (recursively, its own length-delimited fields decided first).
- *      When that parse reaches the field's end exactly and the message is "textual" (at least one
- *      non-empty length-delimited field, and every one of them text or a textual message) it is a
- *      MESSAGE, whether or not its bytes are also valid text. This is what opens {1: "<65-byte
- *      string>"} (bytes 0a 41 ..., all printable) as a message rather than gluing "\nA" onto the
- *      string.
+ *      The message is "textual" when the parse reaches the field's end exactly, with at least one
+ *      non-empty length-delimited field, every one of them text or a textual message. A textual
+ *      message is a MESSAGE unless its bytes are also text and it has a field other than 1: this
+ *      opens {1: "<65-byte string>"} (bytes 0a 41 ..., LF and printable) rather than gluing "\nA"
+ *      onto the string, as it does wrappers such as google.protobuf.StringValue.
  *   2. Else, when its bytes are text (strict UTF-8, no control character but tab, CR, LF), it is
- *      TEXT: "hi" parses as the message {13: 105} but has no string in it, so it stays "hi".
+ *      TEXT: "hi" parses as the message {13: 105} but has no string in it, so it stays "hi"; "b "
+ *      and 32 more characters parses as {12: "<32 characters>"}, but field 12 in text is more
+ *      likely a coincidence than a message (tags of fields 4 to 15 are printable: ' ', '"', '*',
+ *      'b', 'z' ...; fields 2 and 3 have control tags), so it stays a string.
  *   3. Else, when it parsed as a message with at least one non-empty length-delimited field (one
  *      whose leaves are not all text: Triton's InferInputTensor has a packed shape beside its
  *      name), it is a MESSAGE.
@@ -29,9 +32,12 @@ import java.util.Map;
  *      models served by Triton travel.
  *   5. Else it is BYTES (tensors of numbers, images, random bytes, and what parses as numbers
  *      only: "xxxx..." reads as varint fields 15 = 'x'): the caller scans its printable runs.
- * A string that parses exactly as a textual message is read as that message: only its tag and
- * length bytes are lost, and it takes a rare coincidence (every tag valid, every length landing on
- * the end). Groups (wire types 3 and 4, deprecated) and wire types 6 and 7 do not parse.
+ * Both ways of reading an ambiguous field lose only its first bytes. A string read as a message
+ * loses its tag and length characters; it takes a string starting with tab, LF or CR whose next
+ * character's code is exactly the length left (or a chain of such fields 1). A real all-text
+ * message with a field other than 1 (say {5: "<40 characters>"}) is read as a string with its
+ * tag and length characters glued in ("*(" here). Groups (wire types 3 and 4, deprecated) and
+ * wire types 6 and 7 do not parse.
  *
  * Cost: each byte range is parsed as a message once, at its own depth; the text check of a range
  * that is not a textual message scans it up to its first non-text byte, so at most the bytes times
@@ -79,6 +85,7 @@ final class ProtobufWalker {
     private long value;
     private boolean lastTextual;
     private boolean lastLeaf;
+    private boolean lastOnlyField1;
 
     private int count;
     private int[] field = new int[32];
@@ -190,6 +197,7 @@ final class ProtobufWalker {
         int p = from;
         boolean leaf = false;
         boolean allTextual = true;
+        boolean onlyField1 = true;
         Status status = Status.OK;
         while (p < to) {
             if (fieldsLeft <= 0) {
@@ -205,6 +213,7 @@ final class ProtobufWalker {
             }
             int number = (int) (value >>> 3);
             int wireType = (int) (value & 7);
+            onlyField1 &= number == 1;
             if (wireType == 0) {
                 q = varint(buf, q, to);
             } else if (wireType == 1 || wireType == 5) {
@@ -247,6 +256,7 @@ final class ProtobufWalker {
         }
         lastTextual = leaf && allTextual;
         lastLeaf = leaf;
+        lastOnlyField1 = onlyField1;
         return status;
     }
 
@@ -255,7 +265,7 @@ final class ProtobufWalker {
         int mark = count;
         if (depth > maxDepth) {
             boolean text = text(buf, s, e, cut);
-            // would it have been opened? (text only when it holds a string, as in rule 1)
+            // would it have been opened? (text only when it holds a string in field 1 only, as in rule 1)
             if (shallow(buf, s, e, cut, text)) {
                 tooDeep++;
             }
@@ -270,11 +280,12 @@ final class ProtobufWalker {
         }
         boolean parsed = st != Status.INVALID && lastLeaf;
         boolean textual = parsed && lastTextual;
-        if (textual) {
-            kind[node] = MESSAGE;
-        } else if (text(buf, s, e, cut)) {
+        // rule 1: a textual message of fields 1 only is a message even when its bytes are text
+        boolean text = !(textual && lastOnlyField1) && text(buf, s, e, cut);
+        if (text) {
             count = mark;
             kind[node] = TEXT;
+            textual = false;
         } else if (parsed) {
             kind[node] = MESSAGE;
         } else {
@@ -286,8 +297,8 @@ final class ProtobufWalker {
     }
 
     /**
-     * Whether {@code buf[s, e)} reads as message fields at one level (no field opened), with a
-     * non-empty length-delimited one among them when {@code needLen}.
+     * Whether {@code buf[s, e)} reads as message fields at one level (no field opened); when
+     * {@code needLen}, fields 1 only, a non-empty length-delimited one among them.
      */
     private boolean shallow(byte[] buf, int s, int e, boolean cut, boolean needLen) {
         int p = s;
@@ -302,6 +313,9 @@ final class ProtobufWalker {
                 return q == NEED_MORE && cut && (len || !needLen);
             }
             int wireType = (int) (value & 7);
+            if (needLen && (value >>> 3) != 1) {
+                return false;
+            }
             if (wireType == 0) {
                 q = varint(buf, q, e);
             } else if (wireType == 1 || wireType == 5) {
