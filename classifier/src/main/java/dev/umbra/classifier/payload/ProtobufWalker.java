@@ -17,7 +17,7 @@ import java.util.Map;
  *      non-empty length-delimited field, every one of them text or a textual message. A textual
  *      message is a MESSAGE unless its bytes are also text and it has a field other than 1: this
  *      opens {1: "<65-byte string>"} (bytes 0a 41 ..., LF and printable) rather than gluing "\nA"
- *      onto the string, as it does wrappers such as google.protobuf.StringValue.
+ *      onto the string; wrappers such as google.protobuf.StringValue look like that.
  *   2. Else, when its bytes are text (strict UTF-8, no control character but tab, CR, LF), it is
  *      TEXT: "hi" parses as the message {13: 105} but has no string in it, so it stays "hi"; "b "
  *      and 32 more characters parses as {12: "<32 characters>"}, but field 12 in text is more
@@ -40,12 +40,12 @@ import java.util.Map;
  * wire types 6 and 7 do not parse.
  *
  * Cost: each byte range is parsed as a message once, at its own depth; the text check of a range
- * that is not a textual message scans it up to its first non-text byte, so at most the bytes times
- * the depth cap in all. Every field and tensor element read counts against one budget per body
+ * (skipped for a textual message of fields 1) scans it up to its first non-text byte, so at most
+ * the bytes times the depth cap in all. Every field and tensor element read counts against one budget per body
  * (fieldsLeft); when it runs out the walk stops with LIMIT and where it stopped, keeping the nodes
  * decided so far. Past the depth cap a field is not opened: text is still text, anything else is a
- * TENSOR or BYTES, and a field whose own level reads as message fields (holding a string, if its
- * bytes are also text, as in rule 1) is counted (tooDeep).
+ * TENSOR or BYTES, and a field whose own level reads as message fields (fields 1 holding a
+ * string, if its bytes are also text, as in rule 1) is counted (tooDeep).
  *
  * "cut" means the range given ends where the body was cut (a capture cap), not where the message
  * ends: the last field may then run past the end; its part that is there is decided as above (a
@@ -119,11 +119,6 @@ final class ProtobufWalker {
             return Status.LIMIT;
         }
         return message(buf, off, off + len, 0, -1, cut);
-    }
-
-    /** Whether the field budget of this walker has run out. */
-    boolean exhausted() {
-        return fieldsLeft <= 0;
     }
 
     /** Fields past the depth cap that would have parsed as messages, in the last walk. */

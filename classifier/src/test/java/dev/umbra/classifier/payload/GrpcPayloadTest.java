@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.assertj.core.api.SoftAssertions;
@@ -91,7 +94,7 @@ class GrpcPayloadTest {
         return f;
     }
 
-    /** A length-delimited field (wire type 2) with a field number below 16 and a value below 128 bytes... or longer. */
+    /** A length-delimited field (wire type 2): tag, varint length, value. */
     static byte[] field(int number, byte[] value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         varint(out, (long) number << 3 | 2);
@@ -274,7 +277,7 @@ class GrpcPayloadTest {
         String[] words = ("the a patient Robert John Bob Jane ran big zebra 2024-01-01 SSN " + SSN + " is was of and to in that "
                 + "it for on with as at by from bank rate Zoe Jim report balance code def return var json key: value, \"quoted\" "
                 + "*bold* :colon Ra re ja jo be bi Müller 東京 \t \n (x) 0x41 AKIA").split(" ");
-        java.util.Random r = new java.util.Random(8);
+        Random r = new Random(8);
         for (int i = 0; i < 20_000; i++) {
             StringBuilder sb = new StringBuilder();
             int n = 1 + r.nextInt(60);
@@ -535,7 +538,7 @@ class GrpcPayloadTest {
     void extract_grpcWebText_decodesConcatenatedChunksAndCountsBadBase64() {
         byte[] f1 = frame(0, field(1, b("chunk one")));
         byte[] f2 = frame(0, field(1, b("chunk two!")));
-        java.util.Base64.Encoder enc = java.util.Base64.getEncoder();
+        Base64.Encoder enc = Base64.getEncoder();
         String text = enc.encodeToString(f1) + "\r\n" + enc.encodeToString(f2);
         Extracted e = x.extract(b(text), "application/grpc-web-text+proto", null);
         assertThat(segments(e)).containsExactly(new Expected("body:grpc[0].1", "chunk one"), new Expected("body:grpc[1].1", "chunk two!"));
@@ -551,7 +554,7 @@ class GrpcPayloadTest {
         try (GZIPOutputStream o = new GZIPOutputStream(gz)) {
             o.write(field(2, b("SSN " + SSN)));
         }
-        String text = java.util.Base64.getEncoder().encodeToString(concat(frame(0, field(1, b("plain"))), frame(1, gz.toByteArray())));
+        String text = Base64.getEncoder().encodeToString(concat(frame(0, field(1, b("plain"))), frame(1, gz.toByteArray())));
         String har = "{\"log\":{\"version\":\"1.2\",\"entries\":[{\"request\":{\"method\":\"POST\","
                 + "\"url\":\"https://llm.lab.example/chat.Chat/Complete\",\"headers\":[{\"name\":\"grpc-encoding\",\"value\":\"gzip\"}],"
                 + "\"postData\":{\"mimeType\":\"application/grpc-web-text\",\"text\":\"" + text + "\"}}}]}}";
@@ -563,13 +566,13 @@ class GrpcPayloadTest {
 
     @Test
     void base64_paddedChunksAndCut_decodeAsJavaDoes() {
-        java.util.Random r = new java.util.Random(5);
+        Random r = new Random(5);
         for (int i = 0; i < 2000; i++) {
             byte[] a = new byte[r.nextInt(40)];
             byte[] c = new byte[r.nextInt(40)];
             r.nextBytes(a);
             r.nextBytes(c);
-            byte[] text = b(java.util.Base64.getEncoder().encodeToString(a) + java.util.Base64.getMimeEncoder().encodeToString(c));
+            byte[] text = b(Base64.getEncoder().encodeToString(a) + Base64.getMimeEncoder().encodeToString(c));
             int[] stopped = new int[1];
             assertThat(PayloadExtractor.base64(text, 0, text.length, stopped)).isEqualTo(concat(a, c));
             assertThat(stopped[0]).isEqualTo(text.length);
@@ -592,10 +595,10 @@ class GrpcPayloadTest {
             seeds.add(f.body());
         }
         PayloadExtractor small = new PayloadExtractor(4096);
-        java.util.Random random = new java.util.Random(20261122L + Long.getLong("umbra.fuzz.seed", 0L) * 1_000_003L);
+        Random random = new Random(20261122L + Long.getLong("umbra.fuzz.seed", 0L) * 1_000_003L);
         byte[] buf = new byte[1024];
         int withText = 0;
-        Set<PayloadAnomaly> seen = java.util.EnumSet.noneOf(PayloadAnomaly.class);
+        Set<PayloadAnomaly> seen = EnumSet.noneOf(PayloadAnomaly.class);
         for (int i = 0; i < RUNS; i++) {
             int len = mutate(random, seeds.get(i % seeds.size()), buf);
             byte[] body = Arrays.copyOf(buf, len);
@@ -627,7 +630,7 @@ class GrpcPayloadTest {
      * Writes into {@code buf} a mutation of {@code seed} (bit flips, random bytes, interesting values
      * for flags and lengths, truncation, copied slices) or, 5 % of the time, random bytes.
      */
-    private static int mutate(java.util.Random random, byte[] seed, byte[] buf) {
+    private static int mutate(Random random, byte[] seed, byte[] buf) {
         if (random.nextInt(100) < 5) {
             int len = random.nextInt(buf.length + 1);
             for (int i = 0; i < len; i++) {
