@@ -76,6 +76,8 @@ final class IcapHandler extends ByteToMessageDecoder {
         String host;
         String contentType;
         String contentEncoding;
+        /** gRPC's per-message encoding ({@code grpc-encoding}, Connect: {@code connect-content-encoding}), or null. */
+        String messageEncoding;
         String clientIp;
         String user;
 
@@ -404,6 +406,7 @@ final class IcapHandler extends ByteToMessageDecoder {
                 case "host" -> r.host = value;
                 case "content-type" -> r.contentType = value;
                 case "content-encoding" -> r.contentEncoding = value;
+                case "grpc-encoding", "connect-content-encoding" -> r.messageEncoding = value;
                 default -> { }
             }
         }

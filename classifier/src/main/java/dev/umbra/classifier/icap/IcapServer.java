@@ -116,7 +116,9 @@ public final class IcapServer implements AutoCloseable {
     /** Classifies one request and decides; never throws. */
     boolean decide(IcapHandler.Request r, byte[] body, int bodyLen) {
         byte[] exact = bodyLen == body.length ? body : java.util.Arrays.copyOf(body, bodyLen);
-        Extracted x = extractor.extract(exact, r.contentType, r.contentEncoding);
+        // gRPC-Web and Connect bodies say their compression per message (PayloadExtractor.isLengthPrefixed)
+        String encoding = PayloadExtractor.isLengthPrefixed(r.contentType) ? r.messageEncoding : r.contentEncoding;
+        Extracted x = extractor.extract(exact, r.contentType, encoding);
         ScanResult result = classifier.scan(x.text());
         boolean block = false;
         if (config.block()) {

@@ -16,6 +16,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,16 @@ import java.util.zip.InflaterInputStream;
  *
  * JSON strings are emitted as "key: value" when the parent is an object (so that assignments such
  * as "password": "..." keep their context for the detectors) and as the bare value in arrays.
+ *
+ * gRPC and protobuf: the length-prefixed types (application/grpc[+x], grpc-web[+x], grpc-web-text,
+ * connect+x) are decided first, before the whole-body Content-Encoding handling, because for them
+ * the encoding given is the per-message one (the grpc-encoding header). Each message is inflated
+ * on its own when flagged (from the same inflate budget) and walked by ProtobufWalker, or by the
+ * JSON path for +json; unframed protobuf (application/x-protobuf ...) is one message, after the
+ * whole-body Content-Encoding like any other type. Strings come out verbatim, one segment each,
+ * at "body:grpc[i].<field>.<field>" (or "body:protobuf.<field>..."); a string that is a whole JSON
+ * document goes through the JSON path under that location. The walker's caps (depth, fields per
+ * body) and the messages per body are named; past one, the rest is scanned as printable runs.
  */
 /** Turns request bodies and files into decoded text for the classifier; never throws on bad input. */
 public final class PayloadExtractor {
@@ -48,6 +59,14 @@ public final class PayloadExtractor {
     public static final int MAX_JSON_DEPTH = 256;
     /** Cap on multipart parts. */
     public static final int MAX_PARTS = 1000;
+    /** Cap on protobuf message nesting inside a message; deeper ones are scanned as bytes. */
+    public static final int MAX_PROTOBUF_DEPTH = 32;
+    /** Cap on protobuf fields (and BYTES tensor elements) read per body. */
+    public static final int MAX_PROTOBUF_FIELDS = 1_000_000;
+    /** Cap on gRPC (or Connect) length-prefixed messages read per body. */
+    public static final int MAX_GRPC_MESSAGES = 10_000;
+    private static final Set<String> PROTOBUF_TYPES = Set.of("application/protobuf", "application/x-protobuf",
+            "application/proto", "application/vnd.google.protobuf", "application/x-google-protobuf");
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH + 1).build())
@@ -90,7 +109,9 @@ public final class PayloadExtractor {
      *
      * @param body the bytes; never modified
      * @param contentType the declared media type (with parameters), or null
-     * @param contentEncoding the declared content encoding ({@code gzip}, {@code deflate}), or null
+     * @param contentEncoding the declared content encoding ({@code gzip}, {@code deflate}), or null;
+     *     for a type of length-prefixed messages ({@link #isLengthPrefixed}) the per-message encoding:
+     *     the value of the {@code grpc-encoding} header (Connect: {@code connect-content-encoding})
      */
     public Extracted extract(byte[] body, String contentType, String contentEncoding) {
         Builder b = new Builder();
@@ -112,6 +133,44 @@ public final class PayloadExtractor {
         return extract(content, type, enc);
     }
 
+    /**
+     * Whether a body of this type is a stream of gRPC, gRPC-Web or Connect length-prefixed messages,
+     * whose compression is named per message by the {@code grpc-encoding} (Connect:
+     * {@code connect-content-encoding}) header rather than by Content-Encoding; pass that header's
+     * value to {@link #extract} for such a body.
+     *
+     * @param contentType the declared media type (with parameters), or null
+     */
+    public static boolean isLengthPrefixed(String contentType) {
+        return framing(mediaType(contentType)) != null;
+    }
+
+    /** The media type without parameters, trimmed and lower case ("" for null). */
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** The framing of a length-prefixed media type, or null for any other type. */
+    private static Framing framing(String media) {
+        if (media.equals("application/grpc-web-text") || media.startsWith("application/grpc-web-text+")) {
+            return Framing.GRPC_WEB_TEXT;
+        }
+        if (media.equals("application/grpc-web") || media.startsWith("application/grpc-web+")) {
+            return Framing.GRPC_WEB;
+        }
+        if (media.equals("application/grpc") || media.startsWith("application/grpc+")) {
+            return Framing.GRPC;
+        }
+        if (media.startsWith("application/connect+")) {
+            return Framing.CONNECT;
+        }
+        return null;
+    }
+
     private void body(Builder b, byte[] buf, int off, int len, String contentType, String encoding, String location,
             int nesting) {
         if (nesting > MAX_NESTING) {
@@ -120,6 +179,13 @@ public final class PayloadExtractor {
         }
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         String enc = encoding == null ? "" : encoding.toLowerCase(Locale.ROOT).trim();
+        String media = mediaType(contentType);
+        Framing framing = framing(media);
+        if (framing != null) {
+            // before Content-Encoding: for these types the encoding given is the per-message one
+            lengthPrefixed(b, buf, off, len, framing, media.endsWith("+json"), enc, location);
+            return;
+        }
         boolean gzipMagic = len >= 2 && (buf[off] & 0xff) == 0x1f && (buf[off + 1] & 0xff) == 0x8b;
         if (enc.equals("gzip") || enc.equals("x-gzip") || gzipMagic || enc.equals("deflate")) {
             byte[] inflated = inflate(b, buf, off, len, gzipMagic || !enc.equals("deflate"));
@@ -128,6 +194,10 @@ public final class PayloadExtractor {
                 body(b, inflated, 0, inflated.length, inner, null, location, nesting + 1);
                 return;
             }
+        }
+        if (PROTOBUF_TYPES.contains(media)) {
+            protobuf(b, buf, off, len, true, false, location + ":protobuf");
+            return;
         }
         int first = firstNonSpace(buf, off, len);
         if (type.contains("multipart/")) {
@@ -235,6 +305,7 @@ public final class PayloadExtractor {
      */
     private byte[] inflate(Builder b, byte[] buf, int off, int len, boolean gzip) {
         int budget = maxBytes - b.inflated;
+        b.inflateCut = true;
         if (budget <= 0) {
             b.count(PayloadAnomaly.PAYLOAD_INFLATE_LIMIT);
             return null;
@@ -254,6 +325,7 @@ public final class PayloadExtractor {
                 }
                 out.write(chunk, 0, r);
             }
+            b.inflateCut = r > 0;
         } catch (IOException | RuntimeException e) {
             b.count(PayloadAnomaly.PAYLOAD_COMPRESSION_INVALID);
             if (out.size() == 0) {
@@ -556,6 +628,238 @@ public final class PayloadExtractor {
         }
     }
 
+    // ---- gRPC, gRPC-Web, Connect: length-prefixed messages ----
+    // gRPC over HTTP/2 (github.com/grpc/grpc doc/PROTOCOL-HTTP2.md), request body:
+    //   Length-Prefixed-Message -> Compressed-Flag Message-Length Message
+    //   Compressed-Flag -> 0 / 1   ; 1 byte; 1: compressed with the grpc-encoding (Message-Encoding)
+    //   Message-Length  -> {length of Message}  ; 4 bytes, unsigned big-endian
+    // gRPC-Web (doc/PROTOCOL-WEB.md): the same, the flag's MSB (0x80) marking a trailers frame;
+    //   grpc-web-text: that stream base64-encoded, each chunk padded on its own (concatenated).
+    // Connect streaming (connectrpc.com/docs/protocol): flag 0x01 compressed (connect-content-encoding),
+    //   0x02 end of stream (a JSON message that ends a response stream).
+
+    /** How a length-prefixed type frames its messages. */
+    private enum Framing {
+        GRPC(0x01),
+        GRPC_WEB(0x81),
+        GRPC_WEB_TEXT(0x81),
+        CONNECT(0x03);
+
+        /** The flag bits a message may carry. */
+        final int flags;
+
+        Framing(int flags) {
+            this.flags = flags;
+        }
+
+        /** Whether a message with this flag byte is a trailers or end-of-stream frame, not a request message. */
+        boolean isTrailer(int flag) {
+            return this == CONNECT ? (flag & 0x02) != 0 : (flag & 0x80) != 0;
+        }
+    }
+
+    private void lengthPrefixed(Builder b, byte[] buf, int off, int len, Framing framing, boolean jsonMessages, String enc,
+            String location) {
+        int end = off + len;
+        if (framing == Framing.GRPC_WEB_TEXT) {
+            int[] stopped = new int[1];
+            byte[] decoded = base64(buf, off, len, stopped);
+            if (stopped[0] < end) {
+                b.count(PayloadAnomaly.PAYLOAD_GRPC_INVALID);
+            }
+            lengthPrefixed(b, decoded, 0, decoded.length, Framing.GRPC_WEB, jsonMessages, enc, location);
+            if (stopped[0] < end) {
+                printableRuns(b, buf, stopped[0], end - stopped[0], location);
+            }
+            return;
+        }
+        int p = off;
+        int n = 0;
+        while (p < end) {
+            if (n == MAX_GRPC_MESSAGES) {
+                b.count(PayloadAnomaly.PAYLOAD_PROTOBUF_LIMIT);
+                printableRuns(b, buf, p, end - p, location);
+                return;
+            }
+            if (end - p < 5) {
+                b.count(PayloadAnomaly.PAYLOAD_GRPC_TRUNCATED);
+                return;
+            }
+            int flag = buf[p] & 0xff;
+            long length = (buf[p + 1] & 0xffL) << 24 | (buf[p + 2] & 0xffL) << 16 | (buf[p + 3] & 0xffL) << 8 | (buf[p + 4] & 0xffL);
+            if ((flag & ~framing.flags) != 0) {
+                b.count(PayloadAnomaly.PAYLOAD_GRPC_INVALID);
+                printableRuns(b, buf, p, end - p, location);
+                return;
+            }
+            int from = p + 5;
+            boolean cut = length > end - from;
+            int to = cut ? end : from + (int) length;
+            if (cut) {
+                b.count(PayloadAnomaly.PAYLOAD_GRPC_TRUNCATED);
+            }
+            String loc = location + ":grpc[" + n + "]";
+            if (framing.isTrailer(flag)) {
+                // trailers (gRPC-Web) or end of stream (Connect): metadata, not a request message
+            } else if ((flag & 0x01) == 0) {
+                message(b, buf, from, to - from, cut, jsonMessages, loc);
+            } else if (enc.equals("gzip") || enc.equals("x-gzip") || enc.equals("deflate")) {
+                byte[] inflated = inflate(b, buf, from, to - from, !enc.equals("deflate"));
+                if (inflated != null) {
+                    message(b, inflated, 0, inflated.length, cut || b.inflateCut, jsonMessages, loc);
+                } else {
+                    printableRuns(b, buf, from, to - from, loc);
+                }
+            } else {
+                // compressed with identity (a protocol error), none declared, or snappy, zstd ...
+                b.count(PayloadAnomaly.PAYLOAD_GRPC_COMPRESSION_UNKNOWN);
+                printableRuns(b, buf, from, to - from, loc);
+            }
+            n++;
+            p = to;
+        }
+    }
+
+    /** One message of a length-prefixed stream: JSON, or protobuf walked as far as it goes. */
+    private void message(Builder b, byte[] buf, int off, int len, boolean cut, boolean json, String location) {
+        if (json) {
+            json(b, decode(buf, off, len), location);
+        } else {
+            protobuf(b, buf, off, len, cut, true, location);
+        }
+    }
+
+    /**
+     * Emits the strings of one protobuf message in order, each at its field path; counts and scans
+     * as printable runs what could not be walked.
+     *
+     * @param cut whether the message may end where the body was cut
+     * @param framed whether a gRPC frame holds it (its truncation is then counted by the framing)
+     */
+    private void protobuf(Builder b, byte[] buf, int off, int len, boolean cut, boolean framed, String location) {
+        ProtobufWalker w = b.proto();
+        ProtobufWalker.Status status = w.walk(buf, off, len, cut);
+        w.locate(location);
+        for (int i = 0; i < w.nodes(); i++) {
+            int s = w.start(i);
+            int e = w.end(i);
+            switch (w.kind(i)) {
+                case ProtobufWalker.TEXT -> text(b, buf, s, e, w.location(i));
+                case ProtobufWalker.TENSOR -> {
+                    // Triton's serialized BYTES tensor: 4-byte little-endian length, then the element
+                    int k = 0;
+                    for (int p = s; p + 4 <= e; k++) {
+                        long n = (buf[p] & 0xffL) | (buf[p + 1] & 0xffL) << 8 | (buf[p + 2] & 0xffL) << 16 | (buf[p + 3] & 0xffL) << 24;
+                        int to = (int) Math.min(e, p + 4 + n);
+                        text(b, buf, p + 4, to, w.location(i) + "(element[" + k + "])");
+                        p = to;
+                    }
+                }
+                case ProtobufWalker.BYTES -> printableRuns(b, buf, s, e - s, w.location(i));
+                default -> {
+                    // a message: its fields are nodes of their own
+                }
+            }
+        }
+        if (w.tooDeep() > 0) {
+            b.anomalies.merge(PayloadAnomaly.PAYLOAD_PROTOBUF_TOO_DEEP, w.tooDeep(), Integer::sum);
+        }
+        int end = off + len;
+        // where the printable runs of what was not walked start: nothing when the message parsed with
+        // strings or bytes in it; all of it when it parsed as numbers only (text sent as gRPC ...)
+        int rest = status == ProtobufWalker.Status.OK || status == ProtobufWalker.Status.CUT ? end : w.stoppedAt();
+        if (!w.hadLengthDelimited() && status != ProtobufWalker.Status.LIMIT) {
+            rest = off;
+        }
+        switch (status) {
+            case CUT -> {
+                if (!framed) {
+                    b.count(PayloadAnomaly.PAYLOAD_PROTOBUF_TRUNCATED);
+                }
+            }
+            case INVALID -> b.count(PayloadAnomaly.PAYLOAD_PROTOBUF_INVALID);
+            case LIMIT -> {
+                if (!b.anomalies.containsKey(PayloadAnomaly.PAYLOAD_PROTOBUF_LIMIT)) {
+                    b.count(PayloadAnomaly.PAYLOAD_PROTOBUF_LIMIT);
+                }
+            }
+            default -> {
+            }
+        }
+        printableRuns(b, buf, rest, end - rest, location);
+    }
+
+    /** A string field: verbatim, or through the JSON path when it is a whole JSON object or array. */
+    private void text(Builder b, byte[] buf, int s, int e, String location) {
+        if (e <= s) {
+            return;
+        }
+        String t = decode(buf, s, e - s);
+        if (wholeJson(t)) {
+            json(b, t, location);
+        } else {
+            b.add(t, location, false);
+        }
+    }
+
+    /** Whether {@code t} is one JSON object or array (and nothing else but white space). */
+    private static boolean wholeJson(String t) {
+        int i = 0;
+        int j = t.length() - 1;
+        while (i <= j && Character.isWhitespace(t.charAt(i))) {
+            i++;
+        }
+        while (j > i && Character.isWhitespace(t.charAt(j))) {
+            j--;
+        }
+        if (j <= i || !(t.charAt(i) == '{' && t.charAt(j) == '}' || t.charAt(i) == '[' && t.charAt(j) == ']')) {
+            return false;
+        }
+        try (JsonParser p = JSON.createParser(t)) {
+            JsonToken first = p.nextToken();
+            p.skipChildren();
+            return first != null && p.nextToken() == null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Decodes base64 (RFC 4648 section 4) that may be several padded chunks one after the other, as
+     * gRPC-Web text sends it; white space is skipped. Stops at the first other character, whose
+     * offset goes to {@code stopped[0]} ({@code off + len} when all was read).
+     */
+    static byte[] base64(byte[] buf, int off, int len, int[] stopped) {
+        byte[] out = new byte[len / 4 * 3 + 3];
+        int n = 0;
+        int acc = 0;
+        int bits = 0;
+        int i = off;
+        int end = off + len;
+        for (; i < end; i++) {
+            int c = buf[i] & 0xff;
+            int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                    : c == '+' ? 62 : c == '/' ? 63 : -1;
+            if (v >= 0) {
+                acc = acc << 6 | v;
+                bits += 6;
+                if (bits >= 8) {
+                    bits -= 8;
+                    out[n++] = (byte) (acc >> bits);
+                    acc &= (1 << bits) - 1;
+                }
+            } else if (c == '=') {
+                // the end of a chunk: its leftover bits are padding
+                acc = 0;
+                bits = 0;
+            } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                break;
+            }
+        }
+        stopped[0] = i;
+        return Arrays.copyOf(out, n);
+    }
+
     // ---- HAR 1.2 (log.entries[].request: url, headers[], postData {mimeType, text, params[]}) ----
 
     private void har(Builder b, byte[] buf, int off, int len, String location, int nesting) {
@@ -596,13 +900,25 @@ public final class PayloadExtractor {
             String mime = post.path("mimeType").asText(null);
             if (text != null) {
                 byte[] body = text.getBytes(StandardCharsets.UTF_8);
-                body(b, body, 0, body.length, mime, null, loc + ".postData", nesting + 1);
+                body(b, body, 0, body.length, mime, isLengthPrefixed(mime) ? messageEncoding(req) : null, loc + ".postData",
+                        nesting + 1);
             } else {
                 for (JsonNode p : post.path("params")) {
                     b.add(p.path("name").asText("") + ": " + p.path("value").asText(""), loc + ".postData.params", false);
                 }
             }
         }
+    }
+
+    /** The {@code grpc-encoding} (or {@code connect-content-encoding}) header of a HAR request, or null. */
+    private static String messageEncoding(JsonNode request) {
+        for (JsonNode h : request.path("headers")) {
+            String name = h.path("name").asText("");
+            if (name.equalsIgnoreCase("grpc-encoding") || name.equalsIgnoreCase("connect-content-encoding")) {
+                return h.path("value").asText(null);
+            }
+        }
+        return null;
     }
 
     /** Accumulates the decoded text. */
@@ -613,6 +929,17 @@ public final class PayloadExtractor {
         String api;
         /** Bytes inflated so far, by every compressed part together (capped at maxBytes). */
         int inflated;
+        /** Whether the last inflate stopped before the end of its stream (cap, corrupt or truncated). */
+        boolean inflateCut;
+        /** The protobuf walker of this body (its field budget is per body), made when first needed. */
+        ProtobufWalker proto;
+
+        ProtobufWalker proto() {
+            if (proto == null) {
+                proto = new ProtobufWalker(MAX_PROTOBUF_DEPTH, MAX_PROTOBUF_FIELDS);
+            }
+            return proto;
+        }
 
         void add(String piece, String location, boolean prompt) {
             if (piece.isEmpty()) {

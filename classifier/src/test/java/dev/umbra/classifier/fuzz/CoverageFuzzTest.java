@@ -17,12 +17,18 @@ class CoverageFuzzTest {
     private static final String[] TYPES = {null, "application/json", "multipart/form-data; boundary=ab",
         "application/x-www-form-urlencoded", "application/har+json", "text/plain", "application/gzip"};
     private static final String[] ENCODINGS = {null, "gzip", "deflate"};
+    /** The gRPC and protobuf types, picked by byte 0 values from 21 on (0 to 20 keep their meaning). */
+    private static final String[] GRPC_TYPES = {"application/grpc", "application/grpc-web+proto", "application/grpc-web-text",
+        "application/connect+proto", "application/grpc+json", "application/x-protobuf"};
+    /** Their per-message encodings (grpc-encoding). */
+    private static final String[] GRPC_ENCODINGS = {null, "gzip", "deflate", "snappy"};
 
     /**
-     * A body under a declared type and encoding (byte 0 picks both) through an extractor capped at
-     * 4 KiB. Oracle: nothing throws; the segments lie in order inside the text; the text is bounded by
-     * the cap: at most the body and the inflated bytes (together at most twice the cap), each piece
-     * with a separator, so never more than 4 × the cap.
+     * A body under a declared type and encoding (byte 0 picks both: 0 to 20 one of the 7 types above
+     * and one of 3 encodings, 21 to 255 one of the 6 gRPC and protobuf types and one of 4 encodings)
+     * through an extractor capped at 4 KiB. Oracle: nothing throws; the segments lie in order inside
+     * the text; the text is bounded by the cap: at most the body and the inflated bytes (together at
+     * most twice the cap), each piece with a separator, so never more than 4 × the cap.
      */
     @FuzzTest(maxDuration = "2m")
     void payloadExtractor_bodyOfAnyType(byte[] data) {
@@ -31,8 +37,17 @@ class CoverageFuzzTest {
         }
         int pick = data[0] & 0xff;
         byte[] body = Arrays.copyOfRange(data, 1, data.length);
-        Extracted e = new PayloadExtractor(MAX_BYTES).extract(body, TYPES[pick % TYPES.length],
-                ENCODINGS[(pick / TYPES.length) % ENCODINGS.length]);
+        int plain = TYPES.length * ENCODINGS.length;
+        String type;
+        String encoding;
+        if (pick < plain) {
+            type = TYPES[pick % TYPES.length];
+            encoding = ENCODINGS[pick / TYPES.length];
+        } else {
+            type = GRPC_TYPES[(pick - plain) % GRPC_TYPES.length];
+            encoding = GRPC_ENCODINGS[((pick - plain) / GRPC_TYPES.length) % GRPC_ENCODINGS.length];
+        }
+        Extracted e = new PayloadExtractor(MAX_BYTES).extract(body, type, encoding);
         if (e.text().length() > 4 * MAX_BYTES) {
             throw new AssertionError(e.text().length() + " characters of text from " + body.length + " bytes");
         }

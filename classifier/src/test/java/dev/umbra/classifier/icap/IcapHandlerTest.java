@@ -336,4 +336,32 @@ class IcapHandlerTest {
         }
         assertNotClassified();
     }
+
+    @Test
+    void reqmod_grpcWebWithGzipMessage_usesGrpcEncodingNotContentEncoding() throws java.io.IOException {
+        EmbeddedChannel ch = channel(IcapConfig.monitor());
+        // a gRPC-Web message {1: "user", 2: "SSN 536-22-1234"} gzip-compressed, flag 1 (synthetic SSN)
+        byte[] msg = {0x0a, 4, 'u', 's', 'e', 'r', 0x12, 15, 'S', 'S', 'N', ' ', '5', '3', '6', '-', '2', '2', '-', '1', '2', '3', '4'};
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream o = new java.util.zip.GZIPOutputStream(gz)) {
+            o.write(msg);
+        }
+        byte[] compressed = gz.toByteArray();
+        byte[] body = new byte[5 + compressed.length];
+        body[0] = 1;
+        body[4] = (byte) compressed.length;
+        System.arraycopy(compressed, 0, body, 5, compressed.length);
+        String http = "POST /chat.Chat/Complete HTTP/1.1\r\nHost: llm.lab.example\r\nContent-Type: application/grpc-web+proto\r\n"
+                + "grpc-encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n";
+        ByteBuf b = Unpooled.buffer();
+        b.writeCharSequence("REQMOD icap://127.0.0.1/reqmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
+                + "Encapsulated: req-hdr=0, req-body=" + http.length() + "\r\n\r\n" + http + Integer.toHexString(body.length) + "\r\n",
+                StandardCharsets.ISO_8859_1);
+        b.writeBytes(body);
+        b.writeCharSequence("\r\n0\r\n\r\n", StandardCharsets.ISO_8859_1);
+        ch.writeInbound(b);
+        assertThat(written(ch)).startsWith("ICAP/1.0 204 No Content");
+        assertThat(findings).hasSize(1);
+        assertThat(findings.get(0).detections()).extracting(d -> d.type()).containsExactly("us_ssn");
+    }
 }
