@@ -159,7 +159,8 @@ class Http2AuditTest {
 
     /**
      * The bodies of nghttp's two requests and of the gRPC channel's first call carry a synthetic
-     * e-mail address and SSN: found in each, masked, and never printed raw.
+     * e-mail address and SSN, and its third call, a gzip-compressed protobuf message
+     * (grpc-encoding: gzip), a synthetic AWS secret key: found in each, masked, never printed raw.
      */
     @Test
     void audit_h2cCapture_findsTheSyntheticDataInTheBodiesMasked() throws IOException {
@@ -167,7 +168,7 @@ class Http2AuditTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         String all = r.out() + r.err();
         // counted, not printed: the raw values the recording sent
-        for (String raw : List.of("pat.doe@example.com", "412-58-3306", "SYNTHETIC")) {
+        for (String raw : List.of("pat.doe@example.com", "412-58-3306", "SYNTHETIC", "Zq4Vt8kRr0Lw9YbN2xHc5JmPe7UfA1sDg4RiKoT6")) {
             assertThat(all.split(java.util.regex.Pattern.quote(raw), -1).length - 1).as("raw values in the output").isZero();
         }
         int section = r.out().indexOf("Sensitive data sent to AI services (masked):");
@@ -183,7 +184,8 @@ class Http2AuditTest {
                 "ollama /api/generate email p***@example.com", "ollama /api/generate us_ssn ***-**-3306",
                 "ollama /api/chat email p***@example.com", "ollama /api/chat us_ssn ***-**-3306",
                 "triton /inference.GRPCInferenceService/ModelInfer us_ssn ***-**-3306",
-                "triton /inference.GRPCInferenceService/ModelInfer email p***@example.com");
-        assertThat(r.err()).contains("9 plaintext HTTP request bodies classified; 3 request(s) to AI services carried");
+                "triton /inference.GRPCInferenceService/ModelInfer email p***@example.com",
+                "triton /inference.GRPCInferenceService/ModelInfer aws_secret_access_key Zq****...T6");
+        assertThat(r.err()).contains("9 plaintext HTTP request bodies classified; 4 request(s) to AI services carried");
     }
 }

@@ -523,8 +523,8 @@ public final class Http2Connection {
             path = HttpRequestParser.pathOf(f.path, 0, f.path.length);
         }
         String contentType = text(f.contentType);
-        boolean grpc = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
-        String encoding = grpc ? text(f.grpcEncoding) : text(f.contentEncoding);
+        String encoding = HttpRequestParser.bodyEncoding(contentType, text(f.contentEncoding), text(f.grpcEncoding),
+                text(f.connectEncoding));
         byte[] auth = f.proxyAuthorization;
         String user = auth == null ? null : ProxyAuth.user(auth, 0, auth.length);
         return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding, user, false);
@@ -558,6 +558,7 @@ public final class Http2Connection {
         byte[] contentType;
         byte[] contentEncoding;
         byte[] grpcEncoding;
+        byte[] connectEncoding;
         byte[] proxyAuthorization;
 
         void clear() {
@@ -568,6 +569,7 @@ public final class Http2Connection {
             contentType = null;
             contentEncoding = null;
             grpcEncoding = null;
+            connectEncoding = null;
             proxyAuthorization = null;
         }
 
@@ -587,6 +589,8 @@ public final class Http2Connection {
                 contentEncoding = contentEncoding == null ? value : contentEncoding;
             } else if (is(name, "grpc-encoding")) {
                 grpcEncoding = grpcEncoding == null ? value : grpcEncoding;
+            } else if (is(name, "connect-content-encoding")) {
+                connectEncoding = connectEncoding == null ? value : connectEncoding;
             } else if (is(name, "proxy-authorization")) {
                 proxyAuthorization = proxyAuthorization == null ? value : proxyAuthorization;
             }

@@ -2,8 +2,9 @@ package dev.umbra.sensor.http;
 
 /**
  * The head of a plaintext HTTP/1.x request, or of a request on a cleartext HTTP/2 connection
- * ({@link Http2Connection}: head length 0, content length -1, and for gRPC the {@code grpc-encoding}
- * as content encoding, since that says how its messages are compressed).
+ * ({@link Http2Connection}: head length 0, content length -1). For gRPC, gRPC-Web and Connect bodies
+ * the content encoding is the per-message one ({@code grpc-encoding}, {@code connect-content-encoding}),
+ * which says how each compressed message is compressed.
  *
  * @param method request method, uppercase
  * @param host the target host, lowercase, without port: Host header, absolute-form authority or

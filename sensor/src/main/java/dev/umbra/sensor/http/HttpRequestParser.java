@@ -97,6 +97,8 @@ public final class HttpRequestParser {
         boolean chunked = false;
         String contentType = null;
         String contentEncoding = null;
+        String grpcEncoding = null;
+        String connectEncoding = null;
         String user = null;
         boolean handshake = false;
         int p = lineEnd + 2;
@@ -127,6 +129,10 @@ public final class HttpRequestParser {
                 contentType = valueOf(b, p + 13, e);
             } else if (contentEncoding == null && e - p > 17 && startsWithIgnoreCase(b, p, "content-encoding:")) {
                 contentEncoding = valueOf(b, p + 17, e);
+            } else if (grpcEncoding == null && e - p > 14 && startsWithIgnoreCase(b, p, "grpc-encoding:")) {
+                grpcEncoding = valueOf(b, p + 14, e);
+            } else if (connectEncoding == null && e - p > 25 && startsWithIgnoreCase(b, p, "connect-content-encoding:")) {
+                connectEncoding = valueOf(b, p + 25, e);
             } else if (user == null && e - p > 20 && startsWithIgnoreCase(b, p, "proxy-authorization:")) {
                 user = ProxyAuth.user(b, p + 20, e);
                 handshake = user == null && ProxyAuth.ntlmNegotiate(b, p + 20, e);
@@ -158,8 +164,24 @@ public final class HttpRequestParser {
         int port = portOf(target, method.equals("CONNECT"));
         // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
-                contentEncoding, user, handshake);
+                bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake);
         return OK;
+    }
+
+    /**
+     * The encoding the classifier needs for a body: for gRPC and gRPC-Web (Content-Type
+     * {@code application/grpc...}) the {@code grpc-encoding} that each compressed message uses, for
+     * Connect streaming ({@code application/connect+...}) its {@code connect-content-encoding}, else
+     * the Content-Encoding of the whole body.
+     */
+    static String bodyEncoding(String contentType, String contentEncoding, String grpcEncoding, String connectEncoding) {
+        if (contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16)) {
+            return grpcEncoding;
+        }
+        if (contentType != null && contentType.regionMatches(true, 0, "application/connect+", 0, 20)) {
+            return connectEncoding;
+        }
+        return contentEncoding;
     }
 
     /** The decimal value between {@code p} and {@code end} (spaces around it allowed), or -1 when it is not one. */

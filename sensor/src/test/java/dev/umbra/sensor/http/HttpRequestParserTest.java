@@ -84,6 +84,20 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void parse_grpcWebAndConnect_passTheirPerMessageEncoding() {
+        assertThat(parse("POST /chat.v1.Chat/Send HTTP/1.1\r\nHost: a.example\r\ngrpc-encoding: gzip\r\n"
+                + "Content-Type: application/grpc-web+proto\r\nContent-Length: 5\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().contentEncoding()).isEqualTo("gzip");
+        assertThat(parse("POST /chat.v1.Chat/Stream HTTP/1.1\r\nHost: a.example\r\nContent-Type: application/connect+proto\r\n"
+                + "Connect-Content-Encoding: gzip\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().contentEncoding()).isEqualTo("gzip");
+        assertThat(parse("POST /v1/chat HTTP/1.1\r\nHost: a.example\r\nContent-Type: application/json\r\n"
+                + "grpc-encoding: gzip\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().contentEncoding()).isEqualTo("br");
+    }
+
+    @Test
     void parse_proxyAuthorization_keepsTheUserNeverThePassword() {
         // Basic base64("alice:SYNTHETIC-pw")
         assertThat(parse("CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n"
