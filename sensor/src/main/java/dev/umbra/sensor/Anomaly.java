@@ -57,6 +57,16 @@ public enum Anomaly {
      * connection were being read as the cap allows: its head is reported, its body is not classified.
      */
     HTTP2_BODY_NOT_FOLLOWED("http2_body_not_followed"),
+    /**
+     * More cleartext HTTP/2 connections at once (followed or idle and set aside) than the decoder
+     * follows: this one is not read.
+     */
+    HTTP2_CONNECTION_NOT_FOLLOWED("http2_connection_not_followed"),
+    /**
+     * The bodies being read on cleartext HTTP/2 connections hold all the memory set aside for them:
+     * this body was cut there, or not read.
+     */
+    HTTP_BODIES_OVER_BUDGET("http_bodies_over_budget"),
     /** A SOCKS greeting followed by bytes that break RFC 1928 / 1929, or an opening over its stream cap. */
     SOCKS_REQUEST_MALFORMED("socks_request_malformed"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */

@@ -14,6 +14,7 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.flow.FlowTable;
 import dev.umbra.sensor.flow.ReassemblyBuffer;
 import dev.umbra.sensor.flow.TcpStreams;
+import dev.umbra.sensor.http.BodyBudget;
 import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
@@ -25,8 +26,7 @@ import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -83,8 +83,14 @@ public final class PacketDecoder implements PacketHandler {
      * a missing one); what was read is dropped, so this does not bound frames or bodies.
      */
     public static final int MAX_HTTP2_STREAM_BYTES = 256 * 1024;
-    /** Idle cleartext HTTP/2 connections kept to be resumed (each holds its HPACK table, 4 KiB by default). */
-    public static final int MAX_PARKED_HTTP2 = 1024;
+    /**
+     * Cleartext HTTP/2 connections read at once, followed or idle and set aside: each may hold an HPACK
+     * table and a header block of up to 64 KiB, so this bounds what a flood of them costs (128 MiB at
+     * worst; 4 KiB tables, the default, make it 4 MiB).
+     */
+    public static final int MAX_HTTP2_CONNECTIONS = 1024;
+    /** What the bodies being read on all cleartext HTTP/2 connections may hold at once. */
+    public static final int MAX_HTTP2_BODY_BYTES = 32 * 1024 * 1024;
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
@@ -154,10 +160,14 @@ public final class PacketDecoder implements PacketHandler {
     private int currentFlow = FlowTable.NONE;
     private final HttpRequestParser http = new HttpRequestParser();
     private final Http2Reports http2Reports = new Http2Reports();
-    // h2c connections whose stream went idle (or was evicted) between two frames, by direction, least
-    // recently parked first: the HPACK table is all a later request needs to be read, so a gRPC channel
-    // idle for minutes is resumed where it stopped (at the sequence number after its last byte)
-    private final Map<FlowKey, ParkedHttp2> parkedHttp2 = new LinkedHashMap<>(16, 0.75f, true);
+    // h2c connections whose stream went idle (or was evicted) between two frames, by direction: the
+    // HPACK table is all a later request needs to be read, so a gRPC channel idle for minutes is
+    // resumed where it stopped (at the sequence number after its last byte)
+    private final Map<FlowKey, ParkedHttp2> parkedHttp2 = new HashMap<>();
+    // h2c connection readers alive (in a stream or parked), within MAX_HTTP2_CONNECTIONS
+    private int http2Connections;
+    // what the bodies of all h2c connections may hold at once
+    private final BodyBudget http2Bodies = new BodyBudget(MAX_HTTP2_BODY_BYTES);
     // true while streams are dropped because their connection ends (FIN, RST, end of capture): not parked
     private boolean connectionEnds;
     private final SocksRequestParser socks = new SocksRequestParser();
@@ -240,6 +250,9 @@ public final class PacketDecoder implements PacketHandler {
             quic.flush();
             connectionEnds = true;
             streams.flush();
+            for (ParkedHttp2 p : parkedHttp2.values()) {
+                endHttp2(p.connection());
+            }
             parkedHttp2.clear();
             flows.flush();
         } catch (RuntimeException e) {
@@ -1027,10 +1040,17 @@ public final class PacketDecoder implements PacketHandler {
         }
         if ((flags & TCP_SYN) != 0) {
             if (!parkedHttp2.isEmpty()) {
-                parkedHttp2.remove(key); // a new connection on the same ports
+                unparkHttp2(key); // a new connection on the same ports
             }
-            // the ISN gives offset 0 of this direction: later segments land in place in any order
-            TcpStreams.Stream s = streams.open(key, seq + 1, TcpStreams.Kind.UNKNOWN, timestampNanos);
+            // the ISN gives offset 0 of this direction: later segments land in place in any order (a
+            // stream the same ports still had belongs to a connection that is over)
+            connectionEnds = true;
+            TcpStreams.Stream s;
+            try {
+                s = streams.open(key, seq + 1, TcpStreams.Kind.UNKNOWN, timestampNanos);
+            } finally {
+                connectionEnds = false;
+            }
             if (payloadLength > 0) {
                 // TCP Fast Open: data in the SYN starts at ISN + 1
                 streamSegment(s, seq + 1, b, payload, payloadLength);
@@ -1062,9 +1082,9 @@ public final class PacketDecoder implements PacketHandler {
             }
         }
         if ((flags & (TCP_FIN | TCP_RST)) != 0 && !parkedHttp2.isEmpty()) {
-            parkedHttp2.remove(key);
+            unparkHttp2(key);
             if ((flags & TCP_RST) != 0) {
-                parkedHttp2.remove(key.reverse());
+                unparkHttp2(key.reverse());
             }
         }
     }
@@ -1314,12 +1334,21 @@ public final class PacketDecoder implements PacketHandler {
                 case HTTP2 -> {
                     Http2Connection c = (Http2Connection) s.state;
                     if (c == null) {
-                        c = new Http2Connection(anomalies, maxBodyBytes);
+                        if (http2Connections >= MAX_HTTP2_CONNECTIONS) {
+                            anomalies.count(Anomaly.HTTP2_CONNECTION_NOT_FOLLOWED);
+                            streams.done(s);
+                            return;
+                        }
+                        c = new Http2Connection(anomalies, maxBodyBytes, http2Bodies);
+                        http2Connections++;
                         s.state = c;
                     }
                     http2Reports.srcPort = srcPort;
                     http2Reports.dstPort = dstPort;
                     int n = c.read(a, st, have, http2Reports);
+                    if (n < 0) {
+                        http2Connections--; // read() ended it
+                    }
                     if (n == Http2Connection.NOT_HTTP2) {
                         // a segment that began like the preface went on as something else
                         s.state = null;
@@ -1379,13 +1408,26 @@ public final class PacketDecoder implements PacketHandler {
     private record ParkedHttp2(Http2Connection connection, long nextSeq) {
     }
 
-    /** Sets an idle h2c connection aside, within {@link #MAX_PARKED_HTTP2}. */
+    /** Sets an idle h2c connection aside (they count within {@link #MAX_HTTP2_CONNECTIONS}). */
     private void parkHttp2(FlowKey key, Http2Connection c, long nextSeq) {
-        parkedHttp2.put(key, new ParkedHttp2(c, nextSeq));
-        if (parkedHttp2.size() > MAX_PARKED_HTTP2) {
-            Iterator<FlowKey> eldest = parkedHttp2.keySet().iterator();
-            eldest.next();
-            eldest.remove();
+        ParkedHttp2 replaced = parkedHttp2.put(key, new ParkedHttp2(c, nextSeq));
+        if (replaced != null) {
+            endHttp2(replaced.connection());
+        }
+    }
+
+    /** Forgets a parked h2c connection (its TCP connection ended, or a new one took its ports). */
+    private void unparkHttp2(FlowKey key) {
+        ParkedHttp2 p = parkedHttp2.remove(key);
+        if (p != null) {
+            endHttp2(p.connection());
+        }
+    }
+
+    /** Ends an h2c connection reader (handing over its open bodies, cut) and counts it gone. */
+    private void endHttp2(Http2Connection c) {
+        if (c.end(http2Reports)) {
+            http2Connections--;
         }
     }
 
@@ -1468,7 +1510,7 @@ public final class PacketDecoder implements PacketHandler {
                     c.handOverOpenBodies(http2Reports);
                     parkHttp2(s.key, c, s.sequenceAt(s.start));
                 } else {
-                    c.end(http2Reports);
+                    endHttp2(c);
                 }
             } finally {
                 reportKey = saved;

@@ -152,7 +152,13 @@ public final class TcpStreams {
         s.lastSeen = now;
         // one lookup: put, then evict the eldest when that made one stream too many (the new
         // stream is the youngest, so the eldest is the one that would have been evicted first)
-        if (streams.put(key, s) == null && streams.size() > maxStreams) {
+        Stream replaced = streams.put(key, s);
+        if (replaced != null) {
+            if (replaced.kind == Kind.HTTP2 && replaced.state != null) {
+                onDrop.accept(replaced, Boolean.FALSE); // the connection it followed is over
+            }
+            recycle(replaced);
+        } else if (streams.size() > maxStreams) {
             Iterator<Stream> it = streams.values().iterator();
             Stream eldest = it.next();
             it.remove();

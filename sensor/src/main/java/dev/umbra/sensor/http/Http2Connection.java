@@ -24,7 +24,8 @@ import java.util.Locale;
  * frame size.
  *
  * Bodies: at most MAX_OPEN_BODIES requests at once have their body kept (the others are counted
- * http2_body_not_followed). A body is handed over when its stream ends (END_STREAM), when it reaches
+ * http2_body_not_followed), and a body's buffer grows only by what the decoder's BodyBudget grants
+ * (shared by all its connections; when it is spent the body is cut, http_bodies_over_budget). A body is handed over when its stream ends (END_STREAM), when it reaches
  * the cap, when the client resets the stream, or, cut, when the connection ends, is given up or the
  * caller forgets it (end()).
  *
@@ -121,6 +122,7 @@ public final class Http2Connection {
 
     private final AnomalyCounters anomalies;
     private final int maxBodyBytes;
+    private final BodyBudget budget;
     private final Hpack hpack = new Hpack();
     private final Fields fields = new Fields();
     private int at = AT_PREFACE;
@@ -149,10 +151,11 @@ public final class Http2Connection {
 
     /** The body of one request, as far as it has come. */
     private static final class Body {
+        static final int FIRST_CAPACITY = 512;
         final int stream;
         final Object tag;
         final HttpRequest head;
-        byte[] bytes = new byte[512];
+        byte[] bytes = new byte[FIRST_CAPACITY];
         int length;
         boolean truncated;
 
@@ -164,15 +167,17 @@ public final class Http2Connection {
     }
 
     /**
-     * @param anomalies where {@code http2_body_not_followed} is counted
+     * @param anomalies where {@code http2_body_not_followed} and {@code http_bodies_over_budget} are counted
      * @param maxBodyBytes the most bytes of one body kept
+     * @param budget the memory all bodies being read may hold, shared with the decoder's other connections
      */
-    public Http2Connection(AnomalyCounters anomalies, int maxBodyBytes) {
+    public Http2Connection(AnomalyCounters anomalies, int maxBodyBytes, BodyBudget budget) {
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
         }
         this.anomalies = anomalies;
         this.maxBodyBytes = maxBodyBytes;
+        this.budget = budget;
     }
 
     /** True when the bytes are the preface or the start of it (at least one byte). */
@@ -292,10 +297,17 @@ public final class Http2Connection {
         return status;
     }
 
-    /** The bytes end here (the capture ends, the connection closed or was forgotten): open bodies are handed over, cut. */
-    public void end(Listener listener) {
+    /**
+     * The bytes end here (the capture ends, the connection closed or was forgotten): open bodies are
+     * handed over, cut.
+     *
+     * @return true when this call ended the connection; false when it had ended already (given up, closed)
+     */
+    public boolean end(Listener listener) {
+        boolean ending = at != GONE;
         at = GONE;
         handOverOpenBodies(listener);
+        return ending;
     }
 
     /**
@@ -311,13 +323,11 @@ public final class Http2Connection {
      * idle for long keeps no body in memory. DATA that comes later for those streams is not kept.
      */
     public void handOverOpenBodies(Listener listener) {
-        if (block.length > 4096) {
-            block = new byte[256]; // an idle connection does not keep a large block buffer either
-        }
         for (int i = 0; i < open.length; i++) {
             Body body = open[i];
             if (body != null) {
                 open[i] = null;
+                budget.give(body.bytes.length);
                 listener.body(body.tag, body.head, Arrays.copyOf(body.bytes, body.length), false, body.truncated);
             }
         }
@@ -397,8 +407,14 @@ public final class Http2Connection {
                 int room = maxBodyBytes - body.length;
                 int take = Math.min(room, n);
                 if (body.bytes.length < body.length + take) {
-                    body.bytes = Arrays.copyOf(body.bytes,
-                            Math.min(maxBodyBytes, Math.max(body.bytes.length * 2, body.length + take)));
+                    int want = Math.min(maxBodyBytes, Math.max(body.bytes.length * 2, body.length + take))
+                            - body.bytes.length;
+                    int granted = budget.take(want);
+                    if (granted < want && !body.truncated) {
+                        anomalies.count(Anomaly.HTTP_BODIES_OVER_BUDGET);
+                    }
+                    body.bytes = Arrays.copyOf(body.bytes, body.bytes.length + granted);
+                    take = Math.min(take, body.bytes.length - body.length);
                 }
                 System.arraycopy(b, p, body.bytes, body.length, take);
                 body.length += take;
@@ -448,7 +464,11 @@ public final class Http2Connection {
     /** Decodes a whole header block of stream {@code s}: a request if the stream is new, else trailers. */
     private int headerBlock(int s, Listener listener) {
         fields.clear();
-        if (hpack.decode(block, 0, blockLength, fields) != Hpack.OK) {
+        int status = hpack.decode(block, 0, blockLength, fields);
+        if (block.length > 4096) {
+            block = new byte[256]; // a rare long block does not keep its buffer for the connection's life
+        }
+        if (status != Hpack.OK) {
             return MALFORMED;
         }
         boolean endStream = (blockFlags & END_STREAM) != 0;
@@ -471,6 +491,12 @@ public final class Http2Connection {
         if (tag != null && hasBody) {
             for (int i = 0; i < open.length; i++) {
                 if (open[i] == null) {
+                    int granted = budget.take(Body.FIRST_CAPACITY);
+                    if (granted < Body.FIRST_CAPACITY) {
+                        budget.give(granted); // the budget is spent: this body is not read
+                        anomalies.count(Anomaly.HTTP_BODIES_OVER_BUDGET);
+                        return OPEN;
+                    }
                     open[i] = new Body(s, tag, head);
                     return OPEN;
                 }
@@ -495,6 +521,7 @@ public final class Http2Connection {
                 open[i] = null;
             }
         }
+        budget.give(body.bytes.length);
         listener.body(body.tag, body.head, Arrays.copyOf(body.bytes, body.length), complete, body.truncated);
     }
 

@@ -350,23 +350,54 @@ class Http2CleartextTest {
         assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).isZero();
     }
 
+    /**
+     * More h2c connections at once than the cap: the one past it is counted and not read; once the
+     * others end, new ones are followed again (every way a reader ends gives its place back).
+     */
     @Test
-    void tick_moreIdleChannelsThanTheCap_forgetsTheOldest() {
+    void onPacket_moreH2cConnectionsThanTheCap_areCountedAndTheirPlacesComeBack() {
         byte[] first = concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x5, 1, firstCall()));
-        int n = PacketDecoder.MAX_PARKED_HTTP2 + 1;
-        for (int i = 0; i < n; i++) {
+        int n = PacketDecoder.MAX_HTTP2_CONNECTIONS;
+        for (int i = 0; i <= n; i++) {
             byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(20_000 + i, GRPC_PORT, 5000, 0x18, first)));
             decoder.onPacket(1, T0, frame, 0, frame.length, frame.length);
         }
-        decoder.tick(T0 + IDLE);
-        for (int port : new int[] {20_000, 20_000 + n - 1}) {
-            byte[] frame = ethernet(ip(CLIENT, SERVER, 6, tcp(port, GRPC_PORT, 5000 + first.length, 0x18,
-                    h2Frame(1, 0x5, 3, LATER_CALL))));
-            decoder.onPacket(1, T0 + 2 * IDLE, frame, 0, frame.length, frame.length);
+        assertThat(anomalies.get(Anomaly.HTTP2_CONNECTION_NOT_FOLLOWED)).isEqualTo(1);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(n);
+        // they end in every way a reader can: FIN, RST, idle then FIN, a new SYN on the same ports, broken
+        for (int i = 0; i < n; i++) {
+            int port = 20_000 + i;
+            switch (i % 5) {
+                case 0 -> decoder.onPacket(1, T0, packet(port, 5000 + first.length, 0x11, new byte[0]), 0,
+                        packet(port, 5000 + first.length, 0x11, new byte[0]).length, 0);
+                case 1 -> decoder.onPacket(1, T0, packet(port, 5000 + first.length, 0x14, new byte[0]), 0,
+                        packet(port, 5000 + first.length, 0x14, new byte[0]).length, 0);
+                case 2 -> decoder.onPacket(1, T0, packet(port, 1, 0x02, new byte[0]), 0,
+                        packet(port, 1, 0x02, new byte[0]).length, 0);
+                case 3 -> decoder.onPacket(1, T0, packet(port, 5000 + first.length, 0x18, PUSH_PROMISE), 0,
+                        packet(port, 5000 + first.length, 0x18, PUSH_PROMISE).length, 0);
+                default -> { } // left idle: set aside below, then closed
+            }
         }
-        // the newest was resumed; the oldest was no longer kept, and its later call is not read
-        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(n + 1);
-        assertThat(of(ObservationKind.HTTP_REQUEST).get(n).clientPort()).isEqualTo(20_000 + n - 1);
+        decoder.tick(T0 + IDLE);
+        for (int i = 4; i < n; i += 5) {
+            byte[] fin = packet(20_000 + i, 5000 + first.length, 0x11, new byte[0]);
+            decoder.onPacket(1, T0 + IDLE, fin, 0, fin.length, fin.length);
+        }
+        for (int i = 0; i < n; i++) {
+            byte[] frame = packet(30_000 + i, 5000, 0x18, first);
+            decoder.onPacket(1, T0 + IDLE, frame, 0, frame.length, frame.length);
+        }
+        assertThat(anomalies.get(Anomaly.HTTP2_REQUEST_MALFORMED)).as("the broken ones").isEqualTo((n + 1) / 5);
+        assertThat(anomalies.get(Anomaly.HTTP2_CONNECTION_NOT_FOLLOWED)).as("places given back").isEqualTo(1);
+        assertThat(of(ObservationKind.HTTP_REQUEST)).hasSize(2 * n);
+    }
+
+    /** What no client may send (RFC 9113 8.4): the reader gives the connection up. */
+    private static final byte[] PUSH_PROMISE = h2Frame(5, 0x4, 1, hex("00000002"));
+
+    private static byte[] packet(int clientPort, long seq, int flags, byte[] payload) {
+        return ethernet(ip(CLIENT, SERVER, 6, tcp(clientPort, GRPC_PORT, seq, flags, payload)));
     }
 
     @Test

@@ -225,7 +225,7 @@ class CoverageFuzzTest {
             return;
         }
         int piece = 1 + (data[0] & 0xff);
-        Http2Connection c = new Http2Connection(new AnomalyCounters(), 64);
+        Http2Connection c = new Http2Connection(new AnomalyCounters(), 64, new dev.umbra.sensor.http.BodyBudget(1 << 20));
         Http2Connection.Listener check = new Http2Connection.Listener() {
             @Override
             public Object request(HttpRequest r, boolean hasBody) {

@@ -33,6 +33,7 @@ class Http2ConnectionTest {
     private static final int CAP = 64 * 1024;
 
     private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final BodyBudget budget = new BodyBudget(Long.MAX_VALUE);
 
     /** A body as the connection handed it over. */
     private record Got(String tag, String path, byte[] body, boolean complete, boolean truncated) {
@@ -95,12 +96,12 @@ class Http2ConnectionTest {
     /** Reads {@code b}, which must leave the connection open or closed by the client's GOAWAY (as nghttp ends). */
     private Recorder read(byte[] b) {
         Recorder r = new Recorder();
-        assertThat(readAll(new Http2Connection(anomalies, CAP), b, r)).isIn(Http2Connection.OPEN, Http2Connection.CLOSED);
+        assertThat(readAll(new Http2Connection(anomalies, CAP, budget), b, r)).isIn(Http2Connection.OPEN, Http2Connection.CLOSED);
         return r;
     }
 
     private int status(byte[] b) {
-        return readAll(new Http2Connection(anomalies, CAP), b, new Recorder());
+        return readAll(new Http2Connection(anomalies, CAP, budget), b, new Recorder());
     }
 
     /** A POST to Triton's gRPC inference method. */
@@ -174,7 +175,7 @@ class Http2ConnectionTest {
     @Test
     void read_realNghttpTwoRequests_readsBothWithTheirWholeBodies() throws IOException {
         Recorder r = new Recorder();
-        assertThat(readAll(new Http2Connection(anomalies, CAP), recorded("nghttp-two-requests.bin"), r))
+        assertThat(readAll(new Http2Connection(anomalies, CAP, budget), recorded("nghttp-two-requests.bin"), r))
                 .as("nghttp ends with GOAWAY").isEqualTo(Http2Connection.CLOSED);
         assertThat(r.paths()).containsExactly("/api/generate", "/api/chat");
         assertThat(r.requests).extracting(HttpRequest::host).containsOnly("ollama.lab.example");
@@ -218,8 +219,8 @@ class Http2ConnectionTest {
             Recorder whole = read(b);
             for (int piece : new int[] {1, 2, 5, 9, 10, 17, 100, 1000, 16393}) {
                 Recorder r = new Recorder();
-                assertThat(readInPieces(new Http2Connection(anomalies, CAP), b, r, piece))
-                        .isEqualTo(readAll(new Http2Connection(anomalies, CAP), b, new Recorder()));
+                assertThat(readInPieces(new Http2Connection(anomalies, CAP, budget), b, r, piece))
+                        .isEqualTo(readAll(new Http2Connection(anomalies, CAP, budget), b, new Recorder()));
                 assertThat(r.requests).as("%s in pieces of %d", name, piece).isEqualTo(whole.requests);
                 assertThat(r.bodies).hasSameSizeAs(whole.bodies);
                 for (int i = 0; i < r.bodies.size(); i++) {
@@ -305,7 +306,7 @@ class Http2ConnectionTest {
 
     @Test
     void read_afterGivingUp_readsNothingMore() {
-        Http2Connection c = new Http2Connection(anomalies, CAP);
+        Http2Connection c = new Http2Connection(anomalies, CAP, budget);
         Recorder r = new Recorder();
         byte[] broken = opening(h2Frame(HEADERS, END_HEADERS, 2, grpcBlock()));
         assertThat(c.read(broken, 0, broken.length, r)).isEqualTo(Http2Connection.MALFORMED);
@@ -319,7 +320,7 @@ class Http2ConnectionTest {
         Recorder r = new Recorder();
         byte[] b = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS, 1, grpcBlock()), h2Frame(DATA, 0, 1, ascii("part")),
                 h2Frame(7, 0, 0, hex("0000000000000000")), h2Frame(HEADERS, END_HEADERS, 3, grpcBlock()));
-        assertThat(readAll(new Http2Connection(anomalies, CAP), b, r)).isEqualTo(Http2Connection.CLOSED);
+        assertThat(readAll(new Http2Connection(anomalies, CAP, budget), b, r)).isEqualTo(Http2Connection.CLOSED);
         assertThat(r.requests).hasSize(1);
         assertThat(r.bodies).singleElement().satisfies(g -> {
             assertThat(g.text()).isEqualTo("part");
@@ -388,7 +389,7 @@ class Http2ConnectionTest {
 
     @Test
     void read_bodyOverTheCap_isHandedOverAtTheCapAndTheConnectionGoesOn() {
-        Http2Connection c = new Http2Connection(anomalies, 10);
+        Http2Connection c = new Http2Connection(anomalies, 10, budget);
         Recorder r = new Recorder();
         byte[] b = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS, 1, grpcBlock()), h2Frame(DATA, 0, 1, ascii("0123456")),
                 h2Frame(DATA, 0, 1, ascii("789abcdef")), h2Frame(DATA, END_STREAM, 1, ascii("more")),
@@ -433,9 +434,44 @@ class Http2ConnectionTest {
                 org.assertj.core.groups.Tuple.tuple("request 2", "three-a three-b", true));
     }
 
+    /** The bodies of all connections share one budget: a body that would pass it is cut, and its memory comes back. */
+    @Test
+    void read_bodiesPastTheSharedBudget_areCutAndGiveTheirMemoryBack() {
+        BodyBudget small = new BodyBudget(3000);
+        byte[] data = new byte[2000];
+        Recorder r = new Recorder();
+        Http2Connection one = new Http2Connection(anomalies, CAP, small);
+        Http2Connection two = new Http2Connection(anomalies, CAP, small);
+        byte[] first = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS, 1, grpcBlock()), h2Frame(DATA, 0, 1, data));
+        assertThat(readAll(one, first, r)).isEqualTo(Http2Connection.OPEN);
+        assertThat(small.used()).as("the first body's buffer").isEqualTo(2000);
+        assertThat(readAll(two, first, r)).isEqualTo(Http2Connection.OPEN);
+        assertThat(r.requests).hasSize(2);
+        // the second body got the 1,000 bytes left, was cut there and handed over at once
+        assertThat(r.bodies).singleElement().satisfies(g -> {
+            assertThat(g.body()).hasSize(1000);
+            assertThat(g.truncated()).isTrue();
+            assertThat(g.complete()).isFalse();
+        });
+        assertThat(small.used()).as("the second body's memory given back").isEqualTo(2000);
+        assertThat(anomalies.get(Anomaly.HTTP_BODIES_OVER_BUDGET)).isEqualTo(1);
+        one.end(r);
+        two.end(r);
+        assertThat(r.bodies).extracting(g -> g.body().length).containsExactly(1000, 2000);
+        assertThat(small.used()).as("given back").isZero();
+        // with the budget spent, a new body is not read at all
+        BodyBudget spent = new BodyBudget(100);
+        Recorder s = new Recorder();
+        assertThat(readAll(new Http2Connection(anomalies, CAP, spent), first, s)).isEqualTo(Http2Connection.OPEN);
+        assertThat(s.requests).hasSize(1);
+        assertThat(s.bodies).isEmpty();
+        assertThat(spent.used()).isZero();
+        assertThat(anomalies.get(Anomaly.HTTP_BODIES_OVER_BUDGET)).isEqualTo(2);
+    }
+
     @Test
     void end_handsOverTheOpenBodiesCut() {
-        Http2Connection c = new Http2Connection(anomalies, CAP);
+        Http2Connection c = new Http2Connection(anomalies, CAP, budget);
         Recorder r = new Recorder();
         byte[] b = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS, 1, grpcBlock()), h2Frame(DATA, 0, 1, ascii("so far")));
         assertThat(readAll(c, b, r)).isEqualTo(Http2Connection.OPEN);
@@ -452,7 +488,7 @@ class Http2ConnectionTest {
         byte[] huge = new byte[1 << 20];
         byte[] b = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS, 1, grpcBlock()), h2Frame(DATA, END_STREAM, 1, huge),
                 h2Frame(HEADERS, END_HEADERS | END_STREAM, 3, grpcBlock()));
-        assertThat(readInPieces(new Http2Connection(anomalies, CAP), b, r, 1460)).isEqualTo(Http2Connection.OPEN);
+        assertThat(readInPieces(new Http2Connection(anomalies, CAP, budget), b, r, 1460)).isEqualTo(Http2Connection.OPEN);
         assertThat(r.requests).hasSize(2);
         assertThat(r.bodies).isEmpty();
     }
@@ -548,12 +584,12 @@ class Http2ConnectionTest {
         byte[] b = opening(SETTINGS, h2Frame(HEADERS, END_HEADERS | END_STREAM, 1, grpcBlock()));
         byte[] padded = concat(hex("ffffff"), b, hex("000000"));
         Recorder r = new Recorder();
-        Http2Connection c = new Http2Connection(anomalies, CAP);
+        Http2Connection c = new Http2Connection(anomalies, CAP, budget);
         assertThat(c.read(padded, 3, b.length - 1, r)).as("all but the last byte, read as it comes").isEqualTo(b.length - 1);
         assertThat(r.requests).as("the block is not whole").isEmpty();
         assertThat(c.read(padded, 3 + b.length - 1, 1, r)).isEqualTo(1);
         assertThat(r.requests).hasSize(1);
-        assertThat(new Http2Connection(anomalies, CAP).read(padded, 3, b.length, r)).isEqualTo(b.length);
+        assertThat(new Http2Connection(anomalies, CAP, budget).read(padded, 3, b.length, r)).isEqualTo(b.length);
         assertThat(r.requests).hasSize(2);
     }
 
@@ -575,7 +611,7 @@ class Http2ConnectionTest {
             int len = mutator.mutate(seeds.get(i % seeds.size()));
             int off = len == 0 ? 0 : random.nextInt(Math.min(len, 2));
             Recorder r = new Recorder();
-            Http2Connection c = new Http2Connection(anomalies, 16);
+            Http2Connection c = new Http2Connection(anomalies, 16, budget);
             int status = c.read(input, off, len - off, r);
             assertThat(status).as("input %d, campaign %d", i, Mutator.campaign())
                     .isBetween(Http2Connection.MALFORMED, len - off);
