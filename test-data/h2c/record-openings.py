@@ -32,7 +32,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "..", "captures", "grpc_peer.py")
 
 
-def record(name, client):
+def capture_opening(client, quiet=0.5):
+    """What client(port) sends to a listener on 127.0.0.1 that answers with SETTINGS frames only,
+    kept until the client has been quiet for `quiet` seconds (also used by
+    ../payloads/grpc/make-fixtures.py)."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(1)
@@ -44,7 +47,7 @@ def record(name, client):
         # the server's preface, an empty SETTINGS frame, and an ACK of the client's: gRPC sends its
         # first request only once the connection is up
         conn.sendall(bytes.fromhex("000000040000000000" "000000040100000000"))
-        conn.settimeout(0.5)
+        conn.settimeout(quiet)
         try:
             while True:
                 chunk = conn.recv(65536)
@@ -60,8 +63,13 @@ def record(name, client):
     client(port)
     t.join()
     srv.close()
+    return bytes(got)
+
+
+def record(name, client):
+    got = capture_opening(client)
     with open(os.path.join(HERE, name), "wb") as f:
-        f.write(bytes(got))
+        f.write(got)
     print(name, len(got), "bytes")
 
 

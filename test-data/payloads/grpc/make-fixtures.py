@@ -21,11 +21,10 @@ string is walked by the JSON path under its field (":prompt").
 """
 import base64
 import gzip
+import importlib.util
 import json
 import os
-import socket
 import struct
-import threading
 import zlib
 
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
@@ -302,38 +301,21 @@ def record_grpcio_gzip(request):
     import grpc
     from hpack import Decoder
 
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    port = srv.getsockname()[1]
-    got = bytearray()
+    # the listener of ../../h2c/record-openings.py: it answers SETTINGS only, never the call
+    spec = importlib.util.spec_from_file_location(
+        "record_openings", os.path.join(HERE, "..", "..", "h2c", "record-openings.py"))
+    openings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(openings)
 
-    def serve():
-        conn, _ = srv.accept()
-        # the server's preface (empty SETTINGS) and an ACK of the client's SETTINGS
-        conn.sendall(bytes.fromhex("000000040000000000" "000000040100000000"))
-        conn.settimeout(0.7)
-        try:
-            while True:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                got.extend(chunk)
-        except socket.timeout:
-            pass
-        conn.close()
+    def call(port):
+        with grpc.insecure_channel("127.0.0.1:%d" % port, options=[("grpc.enable_http_proxy", 0)],
+                                   compression=grpc.Compression.Gzip) as channel:
+            try:
+                channel.unary_unary("/fixtures.Chat/Complete")(request, timeout=2)
+            except grpc.RpcError:
+                pass  # the listener never answers
 
-    t = threading.Thread(target=serve)
-    t.start()
-    with grpc.insecure_channel("127.0.0.1:%d" % port, options=[("grpc.enable_http_proxy", 0)],
-                               compression=grpc.Compression.Gzip) as channel:
-        try:
-            channel.unary_unary("/fixtures.Chat/Complete")(request, timeout=2)
-        except grpc.RpcError:
-            pass  # the listener never answers
-    t.join()
-    srv.close()
-    data = bytes(got)
+    data = openings.capture_opening(call, quiet=0.7)
     assert data.startswith(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), data[:24]
     p, body, headers = 24, b"", []
     while p + 9 <= len(data):
