@@ -2,9 +2,11 @@
 # Records test-data/captures/proxy-auth.pcap: real curl authenticating to proxies, so that the user
 # behind each request is on the wire:
 #   - to a real Squid (Basic with basic_ncsa_auth and a password file made here; NTLM with Squid's
-#     ntlm_fake_auth helper, which accepts any NTLM user): a CONNECT to api.openai.com as "alice"
-#     with Basic, and a CONNECT to claude.ai as CORP\bob with NTLM (NEGOTIATE, Squid's CHALLENGE,
-#     AUTHENTICATE on the same connection); then TLS to openssl s_server through each tunnel;
+#     ntlm_fake_auth helper, which accepts any NTLM user; Digest with digest_file_auth and a password
+#     file made here): a CONNECT to api.openai.com as "alice" with Basic, a CONNECT to claude.ai as
+#     CORP\bob with NTLM (NEGOTIATE, Squid's CHALLENGE, AUTHENTICATE on the same connection), and a
+#     CONNECT to gemini.google.com as "erin" with Digest (first without credentials, answered 407 with
+#     Squid's nonce, then with them); then TLS to openssl s_server through each tunnel;
 #   - to socks_auth_proxy.py (Dante checks RFC 1929 passwords against the system's users, which a
 #     recording should not create): SOCKS5 with user name and password as "carol" to huggingface.co
 #     (socks5h), and SOCKS4 with USERID "dave" to api.anthropic.com by address.
@@ -14,24 +16,26 @@
 # Needs root and: apt-get install squid openssl curl python3 tcpdump tshark iproute2
 #
 # Then it writes proxy-auth.expected.txt: for each request that names a user, the client port and
-# the user as tshark reads it (ntlmssp.auth.domain and .username, socks.username, and the user-id of
-# a Basic http.proxy_authorization, decoded here; the password part is dropped). ProxyAuthAuditTest
+# the user as tshark reads it (ntlmssp.auth.domain and .username, socks.username, the user-id of a
+# Basic http.proxy_authorization, decoded here, the password part dropped; and a Digest one's
+# username parameter). ProxyAuthAuditTest
 # runs the same tshark command and compares. It also writes proxy-auth.headers.txt, the
-# Proxy-Authorization values curl sent as tshark reads them (Basic, and NTLM's NEGOTIATE and
-# AUTHENTICATE messages, with synthetic passwords), for ProxyAuthTest.
+# Proxy-Authorization values curl sent as tshark reads them (Basic, NTLM's NEGOTIATE and
+# AUTHENTICATE messages, Digest; with synthetic passwords), for ProxyAuthTest.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=$PWD/proxy-auth.pcap
 expected=$PWD/proxy-auth.expected.txt
 . ./recording-netns.sh proxyauth
 mkdir -p "/etc/netns/$ns"
-printf '127.0.0.1 localhost\n127.0.0.2 api.openai.com claude.ai huggingface.co api.anthropic.com\n' \
+printf '127.0.0.1 localhost\n127.0.0.2 api.openai.com claude.ai huggingface.co api.anthropic.com gemini.google.com\n' \
   > "/etc/netns/$ns/hosts"
 
 # squid drops to its own user: the work directory and the password file must be open to it
 chmod 777 "$work"
 printf 'alice:%s\n' "$(openssl passwd -apr1 SYNTHETIC-alice-pw)" > "$work/passwd"
-chmod 644 "$work/passwd"
+printf 'erin:SYNTHETIC-erin-pw\n' > "$work/digest-passwd"
+chmod 644 "$work/passwd" "$work/digest-passwd"
 cat > "$work/squid.conf" <<CONF
 http_port 127.0.0.1:3128
 pid_filename $work/squid.pid
@@ -46,6 +50,8 @@ auth_param ntlm program /usr/lib/squid/ntlm_fake_auth
 auth_param ntlm children 2
 auth_param basic program /usr/lib/squid/basic_ncsa_auth $work/passwd
 auth_param basic realm umbra-test
+auth_param digest program /usr/lib/squid/digest_file_auth $work/digest-passwd
+auth_param digest realm umbra-test
 acl authed proxy_auth REQUIRED
 http_access allow authed
 http_access deny all
@@ -68,6 +74,7 @@ sleep 1
 fetch() { in_ns curl -sSk --max-time 10 -o /dev/null "$@"; }
 fetch -x http://127.0.0.1:3128 --proxy-basic -U alice:SYNTHETIC-alice-pw https://api.openai.com/
 fetch -x http://127.0.0.1:3128 --proxy-ntlm -U 'CORP\bob:SYNTHETIC-bob-pw' https://claude.ai/
+fetch -x http://127.0.0.1:3128 --proxy-digest -U erin:SYNTHETIC-erin-pw https://gemini.google.com/
 fetch --socks5-hostname 127.0.0.1:1080 --proxy-user carol:SYNTHETIC-carol-pw https://huggingface.co/
 fetch --socks4 127.0.0.1:1080 --proxy-user dave: --resolve api.anthropic.com:443:127.0.0.2 \
   https://api.anthropic.com/
@@ -89,6 +96,8 @@ echo "wrote $out ($(stat -c %s "$out") bytes)"
       printf '%s\t%s\n' "$port" "$socks"
     elif [[ "$auth" == Basic\ * ]]; then
       printf '%s\t%s\n' "$port" "$(printf '%s' "${auth#Basic }" | base64 -d | cut -d: -f1)"
+    elif [[ "$auth" =~ ^Digest\ .*username=\"([^\"]*)\" ]]; then
+      printf '%s\t%s\n' "$port" "${BASH_REMATCH[1]}"
     fi
   done
 } > "$expected"

@@ -93,6 +93,11 @@ public final class PacketDecoder implements PacketHandler {
     public static final int MAX_HTTP2_BODY_BYTES = 32 * 1024 * 1024;
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
+    /**
+     * CONNECT requests without credentials held at once, waiting for the proxy's answer; past this
+     * they are reported at once.
+     */
+    static final int MAX_HELD_CONNECTS = 4096;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
     public static final int MAX_STREAM_STEPS = 8;
     /** Default cap on the bytes of one plaintext request body handed to a {@link BodyListener}. */
@@ -171,6 +176,10 @@ public final class PacketDecoder implements PacketHandler {
     // true while streams are dropped because their connection ends (FIN, RST, end of capture): not parked
     private boolean connectionEnds;
     private final SocksRequestParser socks = new SocksRequestParser();
+    // CONNECT requests sent to a proxy without credentials, by the client's flow key, held until what
+    // crosses the connection next says whether the tunnel opened (answerHeldConnect); within
+    // MAX_HELD_CONNECTS, and each goes at the latest when its flow ends
+    private final Map<FlowKey, Observation> heldConnects = new HashMap<>();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -1038,6 +1047,9 @@ public final class PacketDecoder implements PacketHandler {
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
         }
+        if (!heldConnects.isEmpty() && payloadLength > 0) {
+            answerHeldConnect(key, b, payload, payloadLength);
+        }
         if ((flags & TCP_SYN) != 0) {
             if (!parkedHttp2.isEmpty()) {
                 unparkHttp2(key); // a new connection on the same ports
@@ -1147,8 +1159,8 @@ public final class PacketDecoder implements PacketHandler {
                 anomalies.count(Anomaly.HTTP_REQUEST_MALFORMED);
             } else if (status == HttpRequestParser.OK) {
                 HttpRequest r = http.result();
-                Observation o = httpRequest(r, srcPort, dstPort);
                 int after = p + r.headLength();
+                Observation o = httpRequest(r, srcPort, dstPort, after == end);
                 if (r.method().equals("CONNECT") && after < end && depth == 0) {
                     // the client may send its ClientHello right behind the CONNECT request
                     segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
@@ -1314,7 +1326,7 @@ public final class PacketDecoder implements PacketHandler {
                         return;
                     }
                     HttpRequest req = http.result();
-                    Observation o = httpRequest(req, srcPort, dstPort);
+                    Observation o = httpRequest(req, srcPort, dstPort, have == req.headLength());
                     if (!req.method().equals("CONNECT")) {
                         if (wantsBody(o, req)) {
                             HttpBody body = new HttpBody(o, req, maxBodyBytes);
@@ -1449,7 +1461,7 @@ public final class PacketDecoder implements PacketHandler {
 
         @Override
         public Object request(HttpRequest head, boolean hasBody) {
-            Observation o = httpRequest(head, srcPort, dstPort);
+            Observation o = httpRequest(head, srcPort, dstPort, false);
             return o != null && hasBody && bodies != null && bodies.wants(o) ? o : null;
         }
 
@@ -1553,8 +1565,13 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
-    /** Reports a request head; returns its observation, or null when its host is not wanted. */
-    private Observation httpRequest(HttpRequest r, int srcPort, int dstPort) {
+    /**
+     * Reports a request head; returns its observation, or null when its host is not wanted.
+     *
+     * @param mayHold true when nothing follows the head yet on an HTTP/1 connection: a CONNECT without
+     *     credentials is then held until the proxy's answer (see {@link #answerHeldConnect})
+     */
+    private Observation httpRequest(HttpRequest r, int srcPort, int dstPort, boolean mayHold) {
         nameFlow(r.host());
         if (currentFlow != FlowTable.NONE && reportKey == null && flows.path(currentFlow) == null
                 && !r.method().equals("CONNECT")) {
@@ -1567,8 +1584,57 @@ public final class PacketDecoder implements PacketHandler {
         Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
                 r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 r.user() != null ? r.user() : flowUser());
-        sink.accept(o);
+        if (mayHold && o.user() == null && r.method().equals("CONNECT") && currentFlow != FlowTable.NONE
+                && reportKey == null && r.host().equals(flows.name(currentFlow)) && wantedNames.test(r.host())
+                && heldConnects.size() < MAX_HELD_CONNECTS) {
+            // the flow is named by it and wanted, so its end reaches flowEnded, which reports it
+            heldConnects.put(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP), o);
+        } else {
+            sink.accept(o);
+        }
         return o;
+    }
+
+    /**
+     * Settles a CONNECT held on this packet's connection. A client behind an authenticating proxy
+     * (browsers always, curl with Digest or --proxy-anyauth) first sends its CONNECT without
+     * credentials; the proxy answers 407 with a challenge, and the client sends the CONNECT again
+     * with them (and a user). The first is no visit of its own, and reporting it would add a client
+     * without a user to every such connection. So a CONNECT without credentials is held, then:
+     * dropped when the proxy answers 407 or the client sends another CONNECT (it was refused);
+     * reported when the proxy answers anything else or the client sends anything else (the tunnel's
+     * bytes), or when the flow ends unanswered.
+     */
+    private void answerHeldConnect(FlowKey key, byte[] b, int p, int n) {
+        Observation held = heldConnects.remove(key);
+        if (held != null) {
+            // the client's next bytes: a CONNECT again means the proxy refused the first
+            if (!startsWith(b, p, n, "CONNECT ")) {
+                sink.accept(held);
+            }
+            return;
+        }
+        held = heldConnects.remove(key.reverse());
+        if (held != null) {
+            // the proxy's answer (RFC 9112 4: HTTP-version SP 3DIGIT)
+            boolean challenge = startsWith(b, p, n, "HTTP/1.") && n >= 12 && b[p + 8] == ' '
+                    && b[p + 9] == '4' && b[p + 10] == '0' && b[p + 11] == '7';
+            if (!challenge) {
+                sink.accept(held);
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] b, int p, int n, String prefix) {
+        if (n < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (b[p + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -1793,6 +1859,16 @@ public final class PacketDecoder implements PacketHandler {
     private void flowEnded(FlowTable.Flow f) {
         String name = f.name();
         FlowKey c = f.client();
+        if (!heldConnects.isEmpty()) {
+            // a CONNECT the proxy never answered (or whose answer was not captured)
+            Observation held = heldConnects.remove(c);
+            if (held == null) {
+                held = heldConnects.remove(c.reverse());
+            }
+            if (held != null) {
+                sink.accept(held);
+            }
+        }
         if (name == null) {
             List<String> known = names.names(c.dstHi(), c.dstLo());
             if (known.isEmpty()) {

@@ -19,11 +19,15 @@ import java.util.Base64;
  *                  bit 0x1 (UNICODE): names are UTF-16LE, else OEM
  * RFC 4559 4       Negotiate: a SPNEGO token; one that carries NTLMSSP is read as NTLM (Kerberos
  *                  names nothing in the clear)
+ * RFC 7616 3.4     Digest: comma-separated auth-params (RFC 9110 11.2: token BWS "=" BWS (token /
+ *                  quoted-string)); username="..." (quoted-pairs unescaped), or username*=UTF-8''...
+ *                  (RFC 8187 3.2, percent-encoded); with userhash=true the name is a hash and names
+ *                  no one
  * RFC 1929 2       SOCKS5 username/password: the UNAME octets (read by the SOCKS parser, checked here)
  * </pre>
  *
- * <p>The password (Basic), the challenge responses and the session key (NTLM) are never turned into
- * a String and never leave this class. A name must be 1 to {@link #MAX_NAME_LENGTH} characters of
+ * <p>The password (Basic), the challenge responses and the session key (NTLM), and every Digest
+ * parameter but the user name are never turned into a String and never leave this class. A name must be 1 to {@link #MAX_NAME_LENGTH} characters of
  * text without control characters; anything else gives {@code null}, never an exception.
  */
 public final class ProxyAuth {
@@ -41,9 +45,14 @@ public final class ProxyAuth {
     /**
      * The user named by a Proxy-Authorization value (the bytes after the colon), or {@code null}:
      * {@code Basic} gives the user-id, {@code NTLM} and {@code Negotiate} carrying an NTLM
-     * AUTHENTICATE_MESSAGE give the domain, a backslash and the user (or the user alone).
+     * AUTHENTICATE_MESSAGE give the domain, a backslash and the user (or the user alone), {@code
+     * Digest} its {@code username}.
      */
     public static String user(byte[] b, int p, int end) {
+        String digest = digestUser(b, p, end);
+        if (digest != null) {
+            return digest.isEmpty() ? null : digest;
+        }
         Credentials c = credentials(b, p, end);
         if (c == null) {
             return null;
@@ -103,6 +112,121 @@ public final class ProxyAuth {
         } catch (IllegalArgumentException e) {
             return null; // not base64
         }
+    }
+
+    /**
+     * The user name of Digest credentials: the name, "" when the value is Digest but names no one
+     * (no username, userhash, malformed, longer than {@link #MAX_TOKEN_LENGTH}), null for any other
+     * scheme.
+     */
+    private static String digestUser(byte[] b, int p, int end) {
+        while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        if (end - p < 7 || !is(b, p, p + 6, "digest") || b[p + 6] != ' ' && b[p + 6] != '\t') {
+            return null;
+        }
+        if (end - p > MAX_TOKEN_LENGTH) {
+            return "";
+        }
+        p += 7;
+        String user = null;
+        String extended = null;
+        boolean hashed = false;
+        while (true) {
+            while (p < end && (b[p] == ' ' || b[p] == '\t' || b[p] == ',')) {
+                p++;
+            }
+            if (p == end) {
+                break;
+            }
+            int name = p;
+            while (p < end && b[p] != '=' && b[p] != ' ' && b[p] != '\t' && b[p] != ',') {
+                p++;
+            }
+            int nameEnd = p;
+            while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+                p++;
+            }
+            if (p == end || b[p] != '=' || nameEnd == name) {
+                return ""; // not an auth-param
+            }
+            p++;
+            while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+                p++;
+            }
+            int value = p;
+            boolean quoted = p < end && b[p] == '"';
+            if (quoted) {
+                // quoted-string: any octet but '"' and '\', or '\' and the octet it escapes
+                for (p++; p < end && b[p] != '"'; p++) {
+                    if (b[p] == '\\') {
+                        p++;
+                    }
+                }
+                if (p >= end) {
+                    return ""; // unterminated
+                }
+                p++;
+            } else {
+                while (p < end && b[p] != ',' && b[p] != ' ' && b[p] != '\t') {
+                    p++;
+                }
+            }
+            if (is(b, name, nameEnd, "username")) {
+                user = quoted ? unquote(b, value + 1, p - 1) : utf8(b, value, p);
+            } else if (is(b, name, nameEnd, "username*")) {
+                extended = quoted ? null : extValue(b, value, p);
+            } else if (is(b, name, nameEnd, "userhash")) {
+                hashed = quoted ? is(b, value + 1, p - 1, "true") : is(b, value, p, "true");
+            }
+        }
+        String n = hashed ? null : name(extended != null ? extended : user);
+        return n == null ? "" : n;
+    }
+
+    /** The UTF-8 text of quoted-string content {@code b[p, end)} with its quoted-pairs undone, or null. */
+    private static String unquote(byte[] b, int p, int end) {
+        byte[] out = new byte[end - p];
+        int n = 0;
+        for (; p < end; p++) {
+            if (b[p] == '\\' && p + 1 < end) {
+                p++;
+            }
+            out[n++] = b[p];
+        }
+        return utf8(out, 0, n);
+    }
+
+    /** An RFC 8187 ext-value in UTF-8 (charset "'" [language] "'" value-chars), decoded, or null. */
+    private static String extValue(byte[] b, int p, int end) {
+        int q1 = p;
+        while (q1 < end && b[q1] != '\'') {
+            q1++;
+        }
+        int q2 = q1 + 1;
+        while (q2 < end && b[q2] != '\'') {
+            q2++;
+        }
+        if (q2 >= end || !is(b, p, q1, "utf-8")) {
+            return null; // RFC 8187 3.2.1: recipients must support UTF-8; ISO-8859-1 names are not kept
+        }
+        byte[] out = new byte[end - q2];
+        int n = 0;
+        for (int i = q2 + 1; i < end; i++) {
+            if (b[i] == '%') {
+                int hi = i + 2 < end ? Character.digit(b[i + 1], 16) : -1;
+                int lo = hi >= 0 ? Character.digit(b[i + 2], 16) : -1;
+                if (lo < 0) {
+                    return null;
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else {
+                out[n++] = b[i];
+            }
+        }
+        return utf8(out, 0, n);
     }
 
     /** The user-id of a Basic credential: the bytes before the first colon, as UTF-8. */

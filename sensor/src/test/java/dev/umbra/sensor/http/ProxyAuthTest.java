@@ -25,7 +25,7 @@ class ProxyAuthTest {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    /** What real curl sent to a real Squid (make-proxy-auth.sh): Basic, NTLM NEGOTIATE, NTLM AUTHENTICATE. */
+    /** What real curl sent to a real Squid (make-proxy-auth.sh): Basic, NTLM NEGOTIATE, NTLM AUTHENTICATE, Digest. */
     private static List<String> recorded() throws IOException {
         return Files.readAllLines(HpackTest.testData().resolve("captures/proxy-auth.headers.txt")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
@@ -34,13 +34,16 @@ class ProxyAuthTest {
     @Test
     void user_realCurlHeaders_namesTheUserNeverThePassword() throws IOException {
         List<String> values = recorded();
-        assertThat(values).hasSize(3);
+        assertThat(values).hasSize(4);
         assertThat(user(values.get(0))).isEqualTo("alice");
         assertThat(negotiate(values.get(0))).isFalse();
         assertThat(user(values.get(1))).as("NTLM NEGOTIATE names no one").isNull();
         assertThat(negotiate(values.get(1))).isTrue();
         assertThat(user(values.get(2))).isEqualTo("CORP\\bob");
         assertThat(negotiate(values.get(2))).isFalse();
+        assertThat(values.get(3)).startsWith("Digest ").contains("response=");
+        assertThat(user(values.get(3))).isEqualTo("erin");
+        assertThat(negotiate(values.get(3))).isFalse();
     }
 
     @Test
@@ -66,8 +69,43 @@ class ProxyAuthTest {
         assertThat(user("Basic")).isNull();
         assertThat(user("")).isNull();
         assertThat(user("Bearer " + b64("alice:x".getBytes(StandardCharsets.UTF_8)))).as("other scheme").isNull();
-        assertThat(user("Digest username=\"alice\"")).isNull();
         assertThat(user("Basic " + "QUFB".repeat(ProxyAuth.MAX_TOKEN_LENGTH / 4 + 1))).as("token over the cap").isNull();
+    }
+
+    @Test
+    void user_digest_rfc7616Examples() {
+        // RFC 7616 3.9.1, the Authorization header of the SHA-256 example, folded onto one line
+        assertThat(user("Digest username=\"Mufasa\", realm=\"http-auth@example.org\", uri=\"/dir/index.html\","
+                + " algorithm=SHA-256, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", nc=00000001,"
+                + " cnonce=\"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ\", qop=auth,"
+                + " response=\"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1\","
+                + " opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"")).isEqualTo("Mufasa");
+        // RFC 7616 3.9.2: a name outside ASCII, sent as an RFC 8187 ext-value
+        assertThat(user("Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm=\"api@example.org\", uri=\"/doe.json\""))
+                .isEqualTo("J\u00e4s\u00f8n Doe");
+        // RFC 7616 3.4.4: with userhash=true the name is a hash of name and realm, and names no one
+        assertThat(user("Digest username=\"488869477bf257147b804c45308cd62ac4e25eb717b12b298c79e62dcea254ec\","
+                + " realm=\"api@example.org\", userhash=true")).isNull();
+        assertThat(user("Digest userhash=\"true\", username=\"488869477bf2\"")).isNull();
+        assertThat(user("  DIGEST\tusername = \"CORP\\\\erin\" ,uri=\"x\"")).as("quoted-pair, any case, BWS")
+                .isEqualTo("CORP\\erin");
+        assertThat(user("Digest username=erin, realm=r")).as("a token, not quoted").isEqualTo("erin");
+    }
+
+    @Test
+    void user_brokenDigest_isNull() {
+        assertThat(user("Digest realm=\"r\", nonce=\"n\"")).as("no username").isNull();
+        assertThat(user("Digest username=\"erin")).as("unterminated").isNull();
+        assertThat(user("Digest username=\"\"")).as("empty").isNull();
+        assertThat(user("Digest username=\"a\u0007b\"")).as("control").isNull();
+        assertThat(user("Digest username, realm=\"r\"")).as("no value").isNull();
+        assertThat(user("Digest username*=ISO-8859-1''J%E4son")).as("not UTF-8").isNull();
+        assertThat(user("Digest username*=UTF-8''J%C")).as("cut escape").isNull();
+        assertThat(user("Digest username*=UTF-8''%C3%28")).as("bad UTF-8").isNull();
+        assertThat(user("Digest username=\"" + "a".repeat(ProxyAuth.MAX_TOKEN_LENGTH) + "\"")).as("over the cap")
+                .isNull();
+        assertThat(user("Digestusername=\"erin\"")).as("no space after the scheme").isNull();
+        assertThat(negotiate("Digest username=\"erin\"")).isFalse();
     }
 
     /** An NTLM AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3) with the given domain and user fields. */

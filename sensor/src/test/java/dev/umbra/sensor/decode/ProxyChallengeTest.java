@@ -1,0 +1,163 @@
+package dev.umbra.sensor.decode;
+
+import static dev.umbra.sensor.TestFrames.clientHello;
+import static dev.umbra.sensor.TestFrames.concat;
+import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A CONNECT sent to a proxy without credentials is held until the connection says whether the tunnel
+ * opened: a 407 challenge (or the client sending its CONNECT again) drops it, anything else reports
+ * it, and so does the flow's end.
+ */
+class ProxyChallengeTest {
+    private static final String CLIENT = "10.0.0.5";
+    private static final String PROXY = "10.0.0.1";
+    private static final String HOST = "gemini.google.com";
+    private static final byte[] CONNECT = ascii("CONNECT " + HOST + ":443 HTTP/1.1\r\nHost: " + HOST + ":443\r\n\r\n");
+    private static final byte[] CONNECT_BASIC = ascii("CONNECT " + HOST + ":443 HTTP/1.1\r\nHost: " + HOST
+            + ":443\r\nProxy-Authorization: Basic "
+            + Base64.getEncoder().encodeToString(ascii("erin:SYNTHETIC-pw")) + "\r\n\r\n");
+    private static final byte[] CHALLENGE = ascii("HTTP/1.1 407 Proxy Authentication Required\r\n"
+            + "Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+    private static final byte[] ESTABLISHED = ascii("HTTP/1.1 200 Connection established\r\n\r\n");
+
+    private final List<Observation> seen = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
+    private long clientSeq = 1001;
+    private long proxySeq = 5001;
+    private long time = 1_700_000_000_000_000_000L;
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void frame(byte[] ipPacket) {
+        byte[] f = ethernet(ipPacket);
+        time += 1_000_000;
+        decoder.onPacket(1, time, f, 0, f.length, f.length);
+    }
+
+    private void open(int port) {
+        frame(ip(CLIENT, PROXY, 6, tcp(port, 3128, clientSeq - 1, 0x02, new byte[0])));
+        frame(ip(PROXY, CLIENT, 6, tcp(3128, port, proxySeq - 1, 0x12, new byte[0])));
+    }
+
+    private void fromClient(int port, byte[] payload, int flags) {
+        frame(ip(CLIENT, PROXY, 6, tcp(port, 3128, clientSeq, flags, payload)));
+        clientSeq += payload.length;
+    }
+
+    private void fromProxy(int port, byte[] payload) {
+        frame(ip(PROXY, CLIENT, 6, tcp(3128, port, proxySeq, 0x18, payload)));
+        proxySeq += payload.length;
+    }
+
+    private List<String> requests() {
+        return seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST)
+                .map(o -> o.method() + " " + o.hostname() + " " + (o.user() == null ? "-" : o.user())).toList();
+    }
+
+    @Test
+    void challenge407ThenCredentials_reportsOnlyTheAuthenticatedConnect() {
+        open(40000);
+        fromClient(40000, CONNECT, 0x18);
+        assertThat(seen).as("held until the proxy answers").isEmpty();
+        fromProxy(40000, CHALLENGE);
+        fromClient(40000, CONNECT_BASIC, 0x18);
+        fromProxy(40000, ESTABLISHED);
+        fromClient(40000, clientHello(HOST, List.of("h2"), 32), 0x18);
+        decoder.finish();
+        assertThat(requests()).containsExactly("CONNECT " + HOST + " erin");
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST,
+                ObservationKind.TLS_SNI, ObservationKind.FLOW_END);
+        assertThat(seen).allSatisfy(o -> assertThat(o.user()).isEqualTo("erin"));
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void answeredOtherThan407_isReportedBeforeTheTunnel() {
+        open(40001);
+        fromClient(40001, CONNECT, 0x18);
+        fromProxy(40001, ESTABLISHED);
+        assertThat(requests()).containsExactly("CONNECT " + HOST + " -");
+        fromClient(40001, clientHello(HOST, List.of("h2"), 32), 0x18);
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST,
+                ObservationKind.TLS_SNI);
+
+        open(40002);
+        fromClient(40002, CONNECT, 0x18);
+        fromProxy(40002, ascii("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"));
+        assertThat(requests()).as("a proxy's refusal is still an attempt").hasSize(2);
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void answerNotCaptured_clientBytesDecide() {
+        // a tap that sees only the client's side: another CONNECT means the first was refused
+        open(40003);
+        fromClient(40003, CONNECT, 0x18);
+        fromClient(40003, CONNECT_BASIC, 0x18);
+        assertThat(requests()).containsExactly("CONNECT " + HOST + " erin");
+        // the tunnel's first bytes mean it was opened: the CONNECT goes first, then the hello
+        open(40004);
+        fromClient(40004, CONNECT, 0x18);
+        fromClient(40004, clientHello(HOST, List.of("h2"), 32), 0x18);
+        assertThat(seen.subList(1, seen.size())).extracting(Observation::kind)
+                .containsExactly(ObservationKind.HTTP_REQUEST, ObservationKind.TLS_SNI);
+        assertThat(seen.get(1).user()).isNull();
+    }
+
+    @Test
+    void flowEndsUnanswered_isReportedBeforeItsEnd() {
+        open(40005);
+        fromClient(40005, CONNECT, 0x18);
+        fromClient(40005, new byte[0], 0x11); // FIN
+        frame(ip(PROXY, CLIENT, 6, tcp(3128, 40005, proxySeq, 0x11, new byte[0])));
+        decoder.finish();
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST,
+                ObservationKind.FLOW_END);
+        assertThat(seen.get(0).time()).isBefore(seen.get(1).time().plusNanos(1));
+    }
+
+    @Test
+    void idleFlowExpires_heldConnectIsReportedByTick() {
+        open(40006);
+        fromClient(40006, CONNECT, 0x18);
+        decoder.tick(time + 3_600_000_000_000L);
+        assertThat(requests()).containsExactly("CONNECT " + HOST + " -");
+    }
+
+    @Test
+    void helloRightBehindTheConnect_isNotHeld() {
+        open(40007);
+        fromClient(40007, concat(CONNECT, clientHello(HOST, List.of("h2"), 32)), 0x18);
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST,
+                ObservationKind.TLS_SNI);
+    }
+
+    @Test
+    void moreThanTheCapWaiting_extraAreReportedAtOnceAndNoneIsLost() {
+        int n = PacketDecoder.MAX_HELD_CONNECTS + 3;
+        for (int i = 0; i < n; i++) {
+            open(20000 + i);
+            fromClient(20000 + i, CONNECT, 0x18);
+        }
+        assertThat(requests()).hasSize(3);
+        decoder.finish();
+        assertThat(requests()).hasSize(n);
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).hasSize(n);
+    }
+}
