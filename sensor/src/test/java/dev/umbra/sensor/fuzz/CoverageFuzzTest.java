@@ -18,6 +18,7 @@ import dev.umbra.sensor.dns.DnsRecord;
 import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.http.ProxyAuth;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
 import dev.umbra.sensor.proxylog.LineSplitter;
@@ -187,6 +188,18 @@ class CoverageFuzzTest {
                 throw new AssertionError("head of " + r.headLength() + " bytes from " + data.length);
             }
             checkHost(r.host());
+            checkUser(r.user());
+        }
+    }
+
+    /** A user name from ProxyAuth: null, or 1 to 256 characters with no control character. */
+    private static void checkUser(String user) {
+        if (user == null) {
+            return;
+        }
+        if (user.isEmpty() || user.length() > ProxyAuth.MAX_NAME_LENGTH
+                || user.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0)) {
+            throw new AssertionError("user name " + user.length() + " chars, not a name");
         }
     }
 
@@ -209,6 +222,7 @@ class CoverageFuzzTest {
             if (r.host() != null) {
                 checkHost(r.host());
             }
+            checkUser(r.user());
         }
     }
 
