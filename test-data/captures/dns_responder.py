@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """A minimal authoritative-for-everything DNS responder for recording test captures on loopback.
 
-Answers every A query with 127.0.0.1 and every AAAA query with ::1; names starting with "www."
-get a CNAME to the name without it first (a one-step CNAME chain). Serves UDP and TCP
-(RFC 1035 section 4.2) on the given address and port until killed. Standard library only.
+Answers every A query with 127.0.0.1 (or the --a address) and every AAAA query with ::1; names
+starting with "www." get a CNAME to the name without it first (a one-step CNAME chain). With --ech
+PUBLIC_NAME, every HTTPS query (type 65, RFC 9460) is answered with a ServiceMode record whose ech
+SvcParam holds an ECHConfigList (draft-ietf-tls-esni-22 section 4: version 0xfe0d, X25519 HKDF-SHA256
+AES-128-GCM, a fresh random public key) naming PUBLIC_NAME, so that a browser sends an Encrypted
+Client Hello whose outer SNI is PUBLIC_NAME; without it, HTTPS queries get no answer records. With
+--only NAME,NAME... other names get NXDOMAIN (a browser's own background lookups then go nowhere).
+Serves UDP and TCP (RFC 1035 section 4.2) on the given address and port until killed. Standard
+library only.
 
-usage: dns_responder.py ADDRESS PORT
+usage: dns_responder.py ADDRESS PORT [--a IPV4] [--ech PUBLIC_NAME] [--only NAME,...]
 An IPv6 ADDRESS (such as ::, which on Linux also accepts IPv4) binds an IPv6 socket.
 """
+import os
 import socket
 import socketserver
 import struct
@@ -30,18 +37,47 @@ def encode(labels):
     return b"".join(bytes([len(l)]) + l for l in labels) + b"\0"
 
 
+A_ADDRESS = "127.0.0.1"
+ECH_CONFIG_LIST = None
+ONLY = None
+
+
+def ech_config_list(public_name):
+    """An ECHConfigList with one ECHConfig (draft-ietf-tls-esni-22 section 4) for PUBLIC_NAME."""
+    name = public_name.encode("ascii")
+    key = os.urandom(32)  # an X25519 public key; nobody holds its private half
+    suites = struct.pack("!HH", 0x0001, 0x0001)  # HKDF-SHA256, AES-128-GCM
+    contents = (bytes([7]) + struct.pack("!H", 0x0020) + struct.pack("!H", len(key)) + key
+                + struct.pack("!H", len(suites)) + suites + bytes([0]) + bytes([len(name)]) + name
+                + struct.pack("!H", 0))
+    config = struct.pack("!HH", 0xfe0d, len(contents)) + contents
+    return struct.pack("!H", len(config)) + config
+
+
+def https_rdata():
+    """SvcPriority 1, TargetName "." (the owner), alpn h2 and http/1.1 (key 1), ech (key 5)."""
+    alpn = b"\x02h2\x08http/1.1"
+    params = struct.pack("!HH", 1, len(alpn)) + alpn + struct.pack("!HH", 5, len(ECH_CONFIG_LIST)) + ECH_CONFIG_LIST
+    return struct.pack("!H", 1) + b"\0" + params
+
+
 def answer(query):
     labels, qtype, end = parse_question(query)
+    ident, = struct.unpack("!H", query[:2])
+    if ONLY is not None and b".".join(labels).decode("ascii", "replace").lower() not in ONLY:
+        return struct.pack("!HHHHHH", ident, 0x8583, 1, 0, 0, 0) + query[12:end]
     records = []
     target = labels
     if labels and labels[0].lower() == b"www":
         target = labels[1:]
         records.append(encode(labels) + struct.pack("!HHIH", 5, 1, 300, len(encode(target))) + encode(target))
     if qtype == 1:
-        records.append(encode(target) + struct.pack("!HHIH", 1, 1, 300, 4) + socket.inet_aton("127.0.0.1"))
+        records.append(encode(target) + struct.pack("!HHIH", 1, 1, 300, 4) + socket.inet_aton(A_ADDRESS))
     elif qtype == 28:
         records.append(encode(target) + struct.pack("!HHIH", 28, 1, 300, 16) + socket.inet_pton(socket.AF_INET6, "::1"))
-    ident, = struct.unpack("!H", query[:2])
+    elif qtype == 65 and ECH_CONFIG_LIST is not None:
+        rdata = https_rdata()
+        records.append(encode(target) + struct.pack("!HHIH", 65, 1, 300, len(rdata)) + rdata)
     header = struct.pack("!HHHHHH", ident, 0x8580, 1, len(records), 0, 0)
     return header + query[12:end] + b"".join(records)
 
@@ -64,6 +100,12 @@ class Tcp(socketserver.BaseRequestHandler):
 
 if __name__ == "__main__":
     address, port = sys.argv[1], int(sys.argv[2])
+    options = dict(zip(sys.argv[3::2], sys.argv[4::2]))
+    A_ADDRESS = options.get("--a", A_ADDRESS)
+    if "--only" in options:
+        ONLY = set(options["--only"].lower().split(","))
+    if "--ech" in options:
+        ECH_CONFIG_LIST = ech_config_list(options["--ech"])
     socketserver.ThreadingUDPServer.allow_reuse_address = True
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     if ":" in address:

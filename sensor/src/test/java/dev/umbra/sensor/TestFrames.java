@@ -292,4 +292,14 @@ public final class TestFrames {
         byte[] v = value.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         return concat(new byte[] {0, (byte) n.length}, n, new byte[] {(byte) v.length}, v);
     }
+
+    /** An ECHConfigList with one ECHConfig (version 0xfe0d, X25519, HKDF-SHA256/AES-128-GCM) for a public name. */
+    public static byte[] echConfigList(String publicName) {
+        byte[] pn = publicName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] contents = concat(hex("07" + "0020" + "0020"), new byte[32], hex("0004" + "0001" + "0001" + "00"),
+                new byte[] {(byte) pn.length}, pn, hex("0000"));
+        byte[] config = concat(hex("fe0d"), new byte[] {(byte) (contents.length >> 8), (byte) contents.length},
+                contents);
+        return concat(new byte[] {(byte) (config.length >> 8), (byte) config.length}, config);
+    }
 }

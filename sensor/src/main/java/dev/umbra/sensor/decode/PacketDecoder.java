@@ -98,6 +98,8 @@ public final class PacketDecoder implements PacketHandler {
      * they are reported at once.
      */
     static final int MAX_HELD_CONNECTS = 4096;
+    /** Names remembered with the public name of the ECH config their DNS answer published. */
+    static final int MAX_ECH_NAMES = 4096;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
     public static final int MAX_STREAM_STEPS = 8;
     /** Default cap on the bytes of one plaintext request body handed to a {@link BodyListener}. */
@@ -176,6 +178,15 @@ public final class PacketDecoder implements PacketHandler {
     // true while streams are dropped because their connection ends (FIN, RST, end of capture): not parked
     private boolean connectionEnds;
     private final SocksRequestParser socks = new SocksRequestParser();
+    // names whose HTTPS/SVCB answer published an ECH config, with that config's public name, eldest
+    // first, at most MAX_ECH_NAMES: a hello with ECH to an address of one of them whose outer SNI is
+    // that public name is for it (echInnerName)
+    private final Map<String, String> echPublicNames = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > MAX_ECH_NAMES;
+        }
+    };
     // CONNECT requests sent to a proxy without credentials, by the client's flow key, held until what
     // crosses the connection next says whether the tunnel opened (answerHeldConnect); within
     // MAX_HELD_CONNECTS, and each goes at the latest when its flow ends
@@ -1712,6 +1723,10 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         for (DnsQuestion q : m.questions()) {
+            if (m.echPublicName() != null) {
+                echPublicNames.remove(q.name()); // the newest is last: the eldest goes first
+                echPublicNames.put(q.name(), m.echPublicName());
+            }
             boolean wanted = wantedNames.test(q.name());
             List<String> answers = wanted ? new ArrayList<>(m.answers().size()) : null;
             for (DnsRecord r : m.answers()) {
@@ -1789,7 +1804,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!hello.complete()) {
             anomalies.count(Anomaly.TLS_CLIENT_HELLO_TRUNCATED);
         }
-        if (!sniSeen(hello)) {
+        if (!sniSeen(hello, null)) {
             return;
         }
         sink.accept(withUser(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(),
@@ -1798,7 +1813,7 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void quicHello(FlowKey client, long timeNanos, ClientHello hello, byte[] raw, int rawLength) {
-        if (!sniSeen(hello)) {
+        if (!sniSeen(hello, client)) {
             return;
         }
         sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
@@ -1808,9 +1823,13 @@ public final class PacketDecoder implements PacketHandler {
 
     /**
      * Names the flow after a hello's SNI, counting a name with bytes no host name has (the parser
-     * wrote them as a backslash and three digits); true when an observation of it is wanted.
+     * wrote them as a backslash and three digits); true when an observation of it is wanted. A hello
+     * with Encrypted Client Hello whose outer SNI is the public name a DNS answer published for a
+     * name of the server's address names the flow after that name instead (see {@link #echInnerName}).
+     *
+     * @param quicClient the client's key of a QUIC connection, or null for the current TCP packet's
      */
-    private boolean sniSeen(ClientHello hello) {
+    private boolean sniSeen(ClientHello hello, FlowKey quicClient) {
         String name = hello.serverName();
         if (name == null) {
             return false;
@@ -1818,8 +1837,30 @@ public final class PacketDecoder implements PacketHandler {
         if (name.indexOf('\\') >= 0) {
             anomalies.count(Anomaly.TLS_SNI_INVALID);
         }
-        nameFlow(name);
+        String inner = null;
+        if (hello.echPresent() && !echPublicNames.isEmpty() && currentFlow != FlowTable.NONE && reportKey == null) {
+            FlowKey k = quicClient != null ? quicClient
+                    : FlowKey.of(ipv6, ipBuf, srcOff, dstOff, 0, 0, PROTO_TCP);
+            inner = echInnerName(name, k.dstHi(), k.dstLo());
+        }
+        nameFlow(inner != null ? inner : name);
         return wantedNames.test(name);
+    }
+
+    /**
+     * The real destination of a hello with Encrypted Client Hello, as far as DNS tells it: the most
+     * recent name of the server's address (name cache) whose HTTPS/SVCB answer published an ECH config
+     * with this outer SNI as its public name; null when none did. Chrome sends an ECH extension in
+     * every hello (GREASE when it has no config): with GREASE the SNI is the real name, which no
+     * answer published as a public name, so nothing changes.
+     */
+    private String echInnerName(String outerSni, long serverHi, long serverLo) {
+        for (String candidate : names.names(serverHi, serverLo)) {
+            if (!candidate.equals(outerSni) && outerSni.equals(echPublicNames.get(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /**

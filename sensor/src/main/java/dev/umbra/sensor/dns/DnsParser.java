@@ -56,6 +56,8 @@ public final class DnsParser {
     /** The name being read, as text bytes: 255 octets, each at most 4 bytes as {@code \\ddd}. */
     private final byte[] name = new byte[MAX_NAME_OCTETS * 4];
     private int nameEnd;
+    // the public name of the first readable ECHConfig of the message being parsed (serviceBinding)
+    private String echPublicName;
     // names already read in this message, by the offset they start at: the owners of answers are
     // pointers to the question or a CNAME target, and reading them again cost a String each
     private static final int MEMO = 8;
@@ -134,7 +136,7 @@ public final class DnsParser {
                     questions.add(new DnsQuestion(qname, 0, 0));
                 }
                 return questions.isEmpty() ? null
-                        : new DnsMessage(id, response, opcode, rcode, questions, List.of(), false, false);
+                        : new DnsMessage(id, response, opcode, rcode, questions, List.of(), false, false, null);
             }
             p = nameEnd;
             questions.add(new DnsQuestion(qname, u16(b, p), u16(b, p + 2)));
@@ -142,6 +144,7 @@ public final class DnsParser {
         }
         List<DnsRecord> answers = List.of();
         boolean ech = false;
+        echPublicName = null;
         if (response && an > 0) {
             if (an > MAX_RECORDS) {
                 anomalies.count(Anomaly.DNS_TOO_MANY_RECORDS);
@@ -183,7 +186,7 @@ public final class DnsParser {
                 p = rdata + rdlength;
             }
         }
-        return new DnsMessage(id, response, opcode, rcode, questions, answers, complete, ech);
+        return new DnsMessage(id, response, opcode, rcode, questions, answers, complete, ech, echPublicName);
     }
 
     /**
@@ -193,6 +196,64 @@ public final class DnsParser {
      *
      * @return true when the binding carries an ech SvcParam (the server offers Encrypted Client Hello)
      */
+    /**
+     * The public_name of the first ECHConfig of version 0xfe0d in an ECHConfigList, lowercase, or null
+     * when there is none or it is not a host name (draft-ietf-tls-esni-22 4: ECHConfigList =
+     * ECHConfig&lt;4..2^16-1&gt;; ECHConfig = version (16), length (16), contents; contents = config_id
+     * (8), kem_id (16), public_key&lt;1..2^16-1&gt;, cipher_suites&lt;4..2^16-4&gt;, maximum_name_length
+     * (8), public_name&lt;1..255&gt;, extensions). Other versions are skipped by their length.
+     */
+    static String echPublicName(byte[] b, int p, int end) {
+        if (p + 2 > end || p + 2 + u16(b, p) > end) {
+            return null;
+        }
+        int listEnd = p + 2 + u16(b, p);
+        p += 2;
+        for (int i = 0; i < MAX_SVC_PARAMS && p + 4 <= listEnd; i++) {
+            int version = u16(b, p);
+            int contents = p + 4;
+            int contentsEnd = contents + u16(b, p + 2);
+            if (contentsEnd > listEnd) {
+                return null;
+            }
+            if (version == 0xfe0d) {
+                int q = contents + 3; // config_id, kem_id
+                if (q + 2 > contentsEnd) {
+                    return null;
+                }
+                q += 2 + u16(b, q); // public_key
+                if (q + 2 > contentsEnd) {
+                    return null;
+                }
+                q += 2 + u16(b, q); // cipher_suites
+                if (q + 2 > contentsEnd) {
+                    return null;
+                }
+                int length = b[q + 1] & 0xff; // after maximum_name_length
+                q += 2;
+                return length == 0 || q + length > contentsEnd ? null : hostName(b, q, length);
+            }
+            p = contentsEnd;
+        }
+        return null;
+    }
+
+    /** b[p, p + n) as a lowercase host name (letters, digits, hyphens, dots), or null. */
+    private static String hostName(byte[] b, int p, int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            int x = b[p + i] & 0xff;
+            if (x >= 'A' && x <= 'Z') {
+                x |= 0x20;
+            }
+            if (!(x >= 'a' && x <= 'z' || x >= '0' && x <= '9' || x == '-' || x == '.')) {
+                return null;
+            }
+            c[i] = (char) x;
+        }
+        return new String(c);
+    }
+
     private boolean serviceBinding(byte[] b, int msgStart, int p, int end, String owner, int type, long ttl,
             List<DnsRecord> answers) {
         if (p + 3 > end) {
@@ -215,6 +276,9 @@ public final class DnsParser {
             }
             if (key == SVC_KEY_ECH && length > 0) {
                 ech = true;
+                if (echPublicName == null) {
+                    echPublicName = echPublicName(b, value, value + length);
+                }
             } else if (key == 4) {
                 for (int a = value; a + 4 <= value + length && answers.size() < MAX_RECORDS; a += 4) {
                     answers.add(v4Record(owner, type, ttl, b, a));

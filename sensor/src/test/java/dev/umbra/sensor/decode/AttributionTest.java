@@ -92,6 +92,85 @@ class AttributionTest {
         assertThat(anomalies.total()).isZero();
     }
 
+    /** An HTTPS answer for {@code qname}: ServiceMode, TargetName ".", ech = an ECHConfigList for {@code publicName}. */
+    private static byte[] httpsAnswerWithEchConfig(String qname, String publicName) {
+        byte[] ech = dev.umbra.sensor.TestFrames.echConfigList(publicName);
+        byte[] rdata = concat(hex("000100" + "0005"), new byte[] {(byte) (ech.length >> 8), (byte) ech.length}, ech);
+        return concat(hex("43218180000100010000 0000".replace(" ", "")), name(qname), hex("00410001"),
+                hex("c00c004100010000012c"), new byte[] {(byte) (rdata.length >> 8), (byte) rdata.length}, rdata);
+    }
+
+    /** A connection with one hello from 10.0.0.5 to the server, then its end (RST). */
+    private void connection(long time, int port, String server, byte[] hello) {
+        feed(time, ip("10.0.0.5", server, 6, tcp(port, 443, 100, 0x02, new byte[0])));
+        feed(time + 1, ip("10.0.0.5", server, 6, tcp(port, 443, 101, 0x18, hello)));
+        feed(time + 2, ip("10.0.0.5", server, 6, tcp(port, 443, 101 + hello.length, 0x04, new byte[0])));
+    }
+
+    private List<String> ends() {
+        return seen.stream().filter(o -> o.kind() == ObservationKind.FLOW_END).map(Observation::hostname).toList();
+    }
+
+    @Test
+    void flowEnd_echHelloWithThePublishedPublicName_isNamedByTheNameThatPublishedIt() {
+        // chatgpt.com publishes an ECH config whose public name is cloudflare-ech.com, and its address
+        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, httpsAnswerWithEchConfig("chatgpt.com",
+                "cloudflare-ech.com"))));
+        feed(1, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001,
+                dnsResponseWithCname(2, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47"))));
+        // another name on the same address, more recent, with no ECH config
+        feed(2, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40002,
+                dnsResponseWithCname(3, "example.org", "example.org.cdn.cloudflare.net", "104.18.32.47"))));
+        connection(1_000_000_000L, 50000, "104.18.32.47",
+                dev.umbra.sensor.TestFrames.clientHello("cloudflare-ech.com", List.of("h2"), 32, true));
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).singleElement().satisfies(o -> {
+            assertThat(o.hostname()).as("the observation says what crossed the wire").isEqualTo("cloudflare-ech.com");
+            assertThat(o.ech()).isTrue();
+        });
+        assertThat(ends()).containsExactly("chatgpt.com");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void flowEnd_echHelloOtherwise_keepsItsSni() {
+        feed(0, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, httpsAnswerWithEchConfig("chatgpt.com",
+                "cloudflare-ech.com"))));
+        feed(1, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001,
+                dnsResponseWithCname(2, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47"))));
+        // GREASE ECH (Chrome's every hello): the SNI is the real name
+        connection(1_000_000_000L, 50001, "104.18.32.47",
+                dev.umbra.sensor.TestFrames.clientHello("chatgpt.com", List.of("h2"), 32, true));
+        // another provider's public name: not what chatgpt.com published
+        connection(2_000_000_000L, 50002, "104.18.32.47",
+                dev.umbra.sensor.TestFrames.clientHello("other-ech.example", List.of("h2"), 32, true));
+        // the published public name, but no ECH extension: a visit to the public name itself
+        connection(3_000_000_000L, 50003, "104.18.32.47",
+                dev.umbra.sensor.TestFrames.clientHello("cloudflare-ech.com", List.of("h2"), 32, false));
+        // the published public name with ECH, to an address DNS gave no name that published it
+        connection(4_000_000_000L, 50004, "198.51.100.9",
+                dev.umbra.sensor.TestFrames.clientHello("cloudflare-ech.com", List.of("h2"), 32, true));
+        assertThat(ends()).containsExactly("chatgpt.com", "other-ech.example", "cloudflare-ech.com",
+                "cloudflare-ech.com");
+    }
+
+    @Test
+    void echPublicNames_keepTheNewestWithinTheirCap() {
+        int n = PacketDecoder.MAX_ECH_NAMES + 1;
+        for (int i = 0; i < n; i++) {
+            feed(i, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, httpsAnswerWithEchConfig("n" + i + ".example",
+                    "ech.example"))));
+        }
+        feed(n, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001, dnsResponseWithCname(2, "n0.example", "c.example",
+                "192.0.2.1"))));
+        feed(n + 1, ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40001, dnsResponseWithCname(2, "n" + (n - 1)
+                + ".example", "c.example", "192.0.2.2"))));
+        connection(1_000_000_000L, 50005, "192.0.2.1",
+                dev.umbra.sensor.TestFrames.clientHello("ech.example", List.of(), 32, true));
+        connection(2_000_000_000L, 50006, "192.0.2.2",
+                dev.umbra.sensor.TestFrames.clientHello("ech.example", List.of(), 32, true));
+        assertThat(ends()).as("the eldest config was forgotten").containsExactly("ech.example", "n" + (n - 1) + ".example");
+    }
+
     /** RFC 9460 answer for chatgpt.com: HTTPS 1 . alpn=h2 ipv4hint=104.18.32.47 ech=<config>. */
     private static byte[] httpsAnswerWithEch() {
         byte[] rdata = concat(hex("0001"), hex("00"), hex("00010003026832"), hex("00040004681220 2f".replace(" ", "")),

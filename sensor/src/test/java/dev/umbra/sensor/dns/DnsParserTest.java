@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.TestFrames;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -183,5 +184,41 @@ class DnsParserTest {
             }
         }
         assertThat(anomalies.total()).isPositive();
+    }
+
+    @Test
+    void echPublicName_readsTheFirstConfigOfAKnownVersion() {
+        byte[] list = TestFrames.echConfigList("Cloudflare-ECH.com");
+        assertThat(DnsParser.echPublicName(list, 0, list.length)).isEqualTo("cloudflare-ech.com");
+        // an unknown version first is skipped by its length
+        byte[] unknown = TestFrames.hex("fe0a0003aabbcc");
+        byte[] config = java.util.Arrays.copyOfRange(list, 2, list.length);
+        byte[] both = TestFrames.concat(new byte[] {0, (byte) (unknown.length + config.length)}, unknown, config);
+        assertThat(DnsParser.echPublicName(both, 0, both.length)).isEqualTo("cloudflare-ech.com");
+        byte[] onlyUnknown = TestFrames.concat(new byte[] {0, (byte) unknown.length}, unknown);
+        assertThat(DnsParser.echPublicName(onlyUnknown, 0, onlyUnknown.length)).isNull();
+    }
+
+    @Test
+    void echPublicName_brokenOrNotAName_isNull() {
+        byte[] list = TestFrames.echConfigList("ech.example");
+        for (int cut = 0; cut < list.length; cut++) {
+            assertThat(DnsParser.echPublicName(list, 0, cut)).as("cut at %d", cut).isNull();
+        }
+        byte[] bad = TestFrames.echConfigList("ech_example\u0001");
+        assertThat(DnsParser.echPublicName(bad, 0, bad.length)).isNull();
+        byte[] empty = TestFrames.echConfigList("");
+        assertThat(DnsParser.echPublicName(empty, 0, empty.length)).isNull();
+        java.util.Random r = new java.util.Random(0xec4L);
+        for (int i = 0; i < 200_000; i++) {
+            byte[] b = list.clone();
+            for (int k = r.nextInt(4); k >= 0; k--) {
+                b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+            }
+            String n = DnsParser.echPublicName(b, 0, b.length);
+            if (n != null) {
+                assertThat(n).matches("[a-z0-9.-]{1,255}");
+            }
+        }
     }
 }

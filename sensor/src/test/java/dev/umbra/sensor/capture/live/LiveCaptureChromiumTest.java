@@ -28,12 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>TLS over TCP to claude.ai ({@code openssl s_server}); Chromium permutes its extensions on
  *       every connection, and JA4 sorts them, so every connection has the same JA4;</li>
  *   <li>gemini.google.com through a real Squid (no authentication): CONNECT, Squid's 200, then the
- *       hello in the tunnel.</li>
+ *       hello in the tunnel;</li>
+ *   <li>a real Encrypted Client Hello: Chromium inside the namespace, asking a DNS responder on the
+ *       host's end of the veth, which answers chatgpt.com's HTTPS query with an ECH config (public
+ *       name {@value #ECH_PUBLIC_NAME}); the hello's outer SNI is the public name, and the flow is
+ *       named chatgpt.com, the name DNS published that config for. (The server knows no ECH, so
+ *       Chromium then falls back to hellos without it, which name chatgpt.com themselves.)</li>
  * </ul>
  */
 class LiveCaptureChromiumTest {
     @TempDir
     Path tmp;
+
+    private static final String ECH_PUBLIC_NAME = "ech-public.umbra-test.example";
 
     /** A UDP port that takes every datagram and answers none. */
     private static final String UDP_SINK = "import socket, sys\n"
@@ -153,8 +160,114 @@ class LiveCaptureChromiumTest {
         }
     }
 
+    @Test
+    void chromium_encryptedClientHello_flowNamedByTheNameDnsPublishedTheConfigFor() throws Exception {
+        HostTools.require("chromium", "chromium");
+        HostTools.require("openssl", "openssl");
+        HostTools.require("python3", "python3");
+        Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
+                "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
+        List<Process> onHost = new ArrayList<>();
+        try (Netns ns = Netns.create()) {
+            ns.resolver(ns.hostIp);
+            HostTools.selfSignedCertificate(tmp);
+            // the servers on the host's end: what Chromium in the namespace reaches across the veth
+            onHost.add(startOnHost(tmp.resolve("dns.log"), "python3", responder.toString(), ns.hostIp, "53",
+                    "--a", ns.hostIp, "--ech", ECH_PUBLIC_NAME, "--only", "chatgpt.com"));
+            onHost.add(startOnHost(tmp.resolve("tls.log"), "openssl", "s_server", "-quiet", "-www", "-accept",
+                    ns.hostIp + ":443", "-cert", tmp.resolve("cert.pem").toString(), "-key",
+                    tmp.resolve("key.pem").toString()));
+            awaitHostListener(ns.hostIp, 53, onHost.get(0), tmp.resolve("dns.log"));
+            awaitHostListener(ns.hostIp, 443, onHost.get(1), tmp.resolve("tls.log"));
+
+            // everything, and what an audit asks for (only the catalog's names; here chatgpt.com)
+            List<Observation> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Observation> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AnomalyCounters anomalies = new AnomalyCounters();
+            PacketDecoder everything = new PacketDecoder(ns.hostIf, all::add, anomalies);
+            PacketDecoder catalogOnly = new PacketDecoder(ns.hostIf, audit::add, new AnomalyCounters());
+            catalogOnly.onlyNames(n -> n.equals("chatgpt.com"));
+            LiveCaptureStats stats;
+            try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
+                CaptureLoop loop = CaptureLoop.start(capture, (linkType, t, buf, off, caplen, len) -> {
+                    everything.onPacket(linkType, t, buf, off, caplen, len);
+                    catalogOnly.onPacket(linkType, t, buf, off, caplen, len);
+                }, Duration.ofSeconds(120), "test-capture");
+                List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name));
+                cmd.addAll(chromiumCommand("ech", "https://chatgpt.com/"));
+                HostTools.Result r = HostTools.run(60, cmd);
+                assertThat(r.exitCode()).as("chromium: %s", r.err()).isZero();
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < deadline && !has(all, ObservationKind.TLS_SNI, ECH_PUBLIC_NAME)) {
+                    Netns.sleep(50);
+                }
+                loop.stop();
+                stats = capture.stats();
+            }
+            everything.finish();
+            catalogOnly.finish();
+
+            // what DNS said: chatgpt.com's HTTPS answer carries an ECH config
+            assertThat(of(all, ObservationKind.DNS_ANSWER, "chatgpt.com")).extracting(Observation::ech).contains(true);
+            // what the hellos say: the public name, with the ECH extension. openssl s_server knows no
+            // ECH and sends no retry configs, so Chromium then connects again without ECH (the rejection
+            // handling of the ECH draft): those hellos name chatgpt.com, with the GREASE ECH extension
+            List<Observation> hellos = all.stream().filter(o -> o.kind() == ObservationKind.TLS_SNI).toList();
+            assertThat(hellos).filteredOn(o -> o.hostname().equals(ECH_PUBLIC_NAME)).isNotEmpty();
+            assertThat(hellos).allSatisfy(o -> {
+                assertThat(o.hostname()).isIn(ECH_PUBLIC_NAME, "chatgpt.com");
+                assertThat(o.ech()).isTrue();
+                assertThat(o.serverIp()).isEqualTo(ns.hostIp);
+            });
+            // each of those connections is chatgpt.com's, with its upload
+            List<Observation> ends = all.stream().filter(o -> o.kind() == ObservationKind.FLOW_END
+                    && o.serverPort() == 443).toList();
+            assertThat(ends).extracting(Observation::clientPort).containsExactlyInAnyOrderElementsOf(
+                    hellos.stream().map(Observation::clientPort).toList());
+            assertThat(ends).allSatisfy(o -> {
+                assertThat(o.hostname()).isEqualTo("chatgpt.com");
+                assertThat(o.bytesOut()).isPositive();
+            });
+            // an audit that asks only for chatgpt.com gets the DNS sightings and every connection's end
+            assertThat(audit).extracting(Observation::hostname).containsOnly("chatgpt.com");
+            assertThat(audit).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).hasSameSizeAs(ends);
+            assertThat(stats.dropped()).isZero();
+            assertThat(anomalies.nonZero()).as("anomalies").isEmpty();
+        } finally {
+            for (Process p : onHost) {
+                p.destroyForcibly();
+                p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Process startOnHost(Path log, String... command) throws java.io.IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    private static void awaitHostListener(String address, int port, Process owner, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(owner.isAlive()).as("server exited: %s", Files.readString(log)).isTrue();
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(address, port), 200);
+                return;
+            } catch (java.io.IOException e) {
+                Netns.sleep(50);
+            }
+        }
+        throw new AssertionError("nothing listens on " + address + ":" + port + ": " + Files.readString(log));
+    }
+
     /** Runs headless Chromium on the host until it has loaded (or given up on) the page. */
     private void chromium(String profile, String url, String... options) {
+        List<String> cmd = chromiumCommand(profile, url, options);
+        HostTools.Result r = HostTools.run(60, cmd);
+        assertThat(r.exitCode()).as("chromium %s: %s", url, r.err()).isZero();
+    }
+
+    private List<String> chromiumCommand(String profile, String url, String... options) {
         List<String> cmd = new ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-default-apps", "--ignore-certificate-errors",
@@ -162,8 +275,7 @@ class LiveCaptureChromiumTest {
         cmd.addAll(List.of(options));
         cmd.add("--dump-dom");
         cmd.add(url);
-        HostTools.Result r = HostTools.run(60, cmd);
-        assertThat(r.exitCode()).as("chromium %s: %s", url, r.err()).isZero();
+        return cmd;
     }
 
     private static void awaitLine(Path log, String line, Process owner) throws Exception {

@@ -103,13 +103,24 @@ public final class Netns implements AutoCloseable {
      * @param lines hosts lines, such as {@code "10.64.1.2 api.openai.com"}
      */
     public void hosts(String... lines) {
+        etc("hosts", "127.0.0.1 localhost\n" + String.join("\n", lines) + "\n");
+    }
+
+    /**
+     * Gives the namespace its own /etc/resolv.conf, so that programs in it ask this DNS server
+     * (on the host's end of the veth, say); removed on close.
+     */
+    public void resolver(String address) {
+        etc("resolv.conf", "nameserver " + address + "\n");
+    }
+
+    private void etc(String file, String content) {
         Path dir = Path.of("/etc/netns", name);
         try {
             java.nio.file.Files.createDirectories(dir);
-            java.nio.file.Files.writeString(dir.resolve("hosts"),
-                    "127.0.0.1 localhost\n" + String.join("\n", lines) + "\n");
+            java.nio.file.Files.writeString(dir.resolve(file), content);
         } catch (IOException e) {
-            fail("cannot write " + dir + "/hosts: " + e.getMessage());
+            fail("cannot write " + dir + "/" + file + ": " + e.getMessage());
         }
     }
 
@@ -176,6 +187,7 @@ public final class Netns implements AutoCloseable {
         Path etc = Path.of("/etc/netns", name);
         try {
             java.nio.file.Files.deleteIfExists(etc.resolve("hosts"));
+            java.nio.file.Files.deleteIfExists(etc.resolve("resolv.conf"));
             java.nio.file.Files.deleteIfExists(etc);
         } catch (IOException e) {
             // left behind: harmless, named after this run's random id
