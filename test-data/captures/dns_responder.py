@@ -11,7 +11,10 @@ Client Hello whose outer SNI is PUBLIC_NAME; without it, HTTPS queries get no an
 Serves UDP and TCP (RFC 1035 section 4.2) on the given address and port until killed. Standard
 library only.
 
-usage: dns_responder.py ADDRESS PORT [--a IPV4] [--ech PUBLIC_NAME] [--only NAME,...]
+The HTTPS record's alpn SvcParam is h2,http/1.1, or the --alpn list (h3 first makes a browser
+try QUIC first).
+
+usage: dns_responder.py ADDRESS PORT [--a IPV4] [--ech PUBLIC_NAME] [--alpn ID,...] [--only NAME,...]
 An IPv6 ADDRESS (such as ::, which on Linux also accepts IPv4) binds an IPv6 socket.
 """
 import os
@@ -40,6 +43,7 @@ def encode(labels):
 A_ADDRESS = "127.0.0.1"
 ECH_CONFIG_LIST = None
 ONLY = None
+ALPN = ["h2", "http/1.1"]
 
 
 def ech_config_list(public_name):
@@ -55,8 +59,8 @@ def ech_config_list(public_name):
 
 
 def https_rdata():
-    """SvcPriority 1, TargetName "." (the owner), alpn h2 and http/1.1 (key 1), ech (key 5)."""
-    alpn = b"\x02h2\x08http/1.1"
+    """SvcPriority 1, TargetName "." (the owner), alpn (key 1), ech (key 5)."""
+    alpn = b"".join(bytes([len(a)]) + a.encode("ascii") for a in ALPN)
     params = struct.pack("!HH", 1, len(alpn)) + alpn + struct.pack("!HH", 5, len(ECH_CONFIG_LIST)) + ECH_CONFIG_LIST
     return struct.pack("!H", 1) + b"\0" + params
 
@@ -102,6 +106,8 @@ if __name__ == "__main__":
     address, port = sys.argv[1], int(sys.argv[2])
     options = dict(zip(sys.argv[3::2], sys.argv[4::2]))
     A_ADDRESS = options.get("--a", A_ADDRESS)
+    if "--alpn" in options:
+        ALPN = options["--alpn"].split(",")
     if "--only" in options:
         ONLY = set(options["--only"].lower().split(","))
     if "--ech" in options:

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       every connection, and JA4 sorts them, so every connection has the same JA4;</li>
  *   <li>gemini.google.com through a real Squid (no authentication): CONNECT, Squid's 200, then the
  *       hello in the tunnel;</li>
- *   <li>a real Encrypted Client Hello: Chromium inside the namespace, asking a DNS responder on the
- *       host's end of the veth, which answers chatgpt.com's HTTPS query with an ECH config (public
- *       name {@value #ECH_PUBLIC_NAME}); the hello's outer SNI is the public name, and the flow is
- *       named chatgpt.com, the name DNS published that config for. (The server knows no ECH, so
+ *   <li>a real Encrypted Client Hello, over QUIC and over TCP: Chromium inside the namespace, asking a
+ *       DNS responder on the host's end of the veth, which answers chatgpt.com's HTTPS query with an
+ *       ECH config (public name {@value #ECH_PUBLIC_NAME}) and alpn h3,h2; the hellos' outer SNI is
+ *       the public name, and their flows are named chatgpt.com, the name DNS published that config
+ *       for. (The server knows no ECH, so
  *       Chromium then falls back to hellos without it, which name chatgpt.com themselves.)</li>
  * </ul>
  */
@@ -173,10 +174,12 @@ class LiveCaptureChromiumTest {
             HostTools.selfSignedCertificate(tmp);
             // the servers on the host's end: what Chromium in the namespace reaches across the veth
             onHost.add(startOnHost(tmp.resolve("dns.log"), "python3", responder.toString(), ns.hostIp, "53",
-                    "--a", ns.hostIp, "--ech", ECH_PUBLIC_NAME, "--only", "chatgpt.com"));
+                    "--a", ns.hostIp, "--ech", ECH_PUBLIC_NAME, "--alpn", "h3,h2", "--only", "chatgpt.com"));
             onHost.add(startOnHost(tmp.resolve("tls.log"), "openssl", "s_server", "-quiet", "-www", "-accept",
                     ns.hostIp + ":443", "-cert", tmp.resolve("cert.pem").toString(), "-key",
                     tmp.resolve("key.pem").toString()));
+            onHost.add(startOnHost(tmp.resolve("udp.log"), "python3", "-c", UDP_SINK, ns.hostIp, "443"));
+            awaitLine(tmp.resolve("udp.log"), "listening", onHost.get(2));
             awaitHostListener(ns.hostIp, 53, onHost.get(0), tmp.resolve("dns.log"));
             awaitHostListener(ns.hostIp, 443, onHost.get(1), tmp.resolve("tls.log"));
 
@@ -198,7 +201,8 @@ class LiveCaptureChromiumTest {
                 HostTools.Result r = HostTools.run(60, cmd);
                 assertThat(r.exitCode()).as("chromium: %s", r.err()).isZero();
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (System.nanoTime() < deadline && !has(all, ObservationKind.TLS_SNI, ECH_PUBLIC_NAME)) {
+                while (System.nanoTime() < deadline && !(has(all, ObservationKind.TLS_SNI, ECH_PUBLIC_NAME)
+                        && has(all, ObservationKind.QUIC_SNI, ECH_PUBLIC_NAME))) {
                     Netns.sleep(50);
                 }
                 loop.stop();
@@ -219,9 +223,18 @@ class LiveCaptureChromiumTest {
                 assertThat(o.ech()).isTrue();
                 assertThat(o.serverIp()).isEqualTo(ns.hostIp);
             });
+            // QUIC first (h3 is first in the answer's alpn), to a port that answers nothing
+            List<Observation> quic = all.stream().filter(o -> o.kind() == ObservationKind.QUIC_SNI).toList();
+            assertThat(quic).isNotEmpty().allSatisfy(o -> {
+                assertThat(o.hostname()).isEqualTo(ECH_PUBLIC_NAME);
+                assertThat(o.ech()).isTrue();
+                assertThat(o.alpn()).containsExactly("h3");
+            });
+            hellos = new ArrayList<>(hellos);
+            hellos.addAll(quic);
             // each of those connections is chatgpt.com's, with its upload
             List<Observation> ends = all.stream().filter(o -> o.kind() == ObservationKind.FLOW_END
-                    && o.serverPort() == 443).toList();
+                    && o.serverPort() == 443 && o.bytesOut() > 0).toList();
             assertThat(ends).extracting(Observation::clientPort).containsExactlyInAnyOrderElementsOf(
                     hellos.stream().map(Observation::clientPort).toList());
             assertThat(ends).allSatisfy(o -> {
@@ -230,7 +243,8 @@ class LiveCaptureChromiumTest {
             });
             // an audit that asks only for chatgpt.com gets the DNS sightings and every connection's end
             assertThat(audit).extracting(Observation::hostname).containsOnly("chatgpt.com");
-            assertThat(audit).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).hasSameSizeAs(ends);
+            assertThat(audit).filteredOn(o -> o.kind() == ObservationKind.FLOW_END && o.bytesOut() > 0)
+                    .hasSameSizeAs(ends);
             assertThat(stats.dropped()).isZero();
             assertThat(anomalies.nonZero()).as("anomalies").isEmpty();
         } finally {
