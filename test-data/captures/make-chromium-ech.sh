@@ -4,7 +4,7 @@
 # recording, whose resolv.conf points at dns_responder.py on its loopback. The responder answers
 # chatgpt.com's A query with 127.0.0.2 and its HTTPS query with alpn h3,h2 and an ECH config whose
 # public name is ech-public.umbra-test.example (other names: NXDOMAIN). So Chromium sends a QUIC
-# Initial with ECH to 127.0.0.2:443 (a UDP port that takes datagrams and answers none) and TLS hellos
+# Initial with ECH to 127.0.0.2:443 (udp_sink.py: takes datagrams, answers none) and TLS hellos
 # with ECH to openssl s_server there; s_server knows no ECH, so Chromium then falls back to hellos
 # without it (the real name, GREASE ECH). Everything stays on the namespace's loopback, captured there
 # with tcpdump; nothing leaves the machine.
@@ -25,11 +25,7 @@ in_ns python3 dns_responder.py 127.0.0.1 53 --a 127.0.0.2 --ech ech-public.umbra
   --alpn h3,h2 --only chatgpt.com >"$work/dns.log" 2>&1 &
 in_ns openssl s_server -quiet -www -accept 127.0.0.2:443 -cert "$work/cert.pem" -key "$work/key.pem" \
   >/dev/null 2>&1 &
-in_ns python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.2", 443))
-while True:
-    s.recvfrom(65535)' &
+in_ns python3 udp_sink.py 127.0.0.2 443 >/dev/null &
 sleep 1
 in_ns tcpdump -i lo -s 0 -U -w "$out" 'port 53 or port 443' 2>/dev/null &
 tcpdump_pid=$!

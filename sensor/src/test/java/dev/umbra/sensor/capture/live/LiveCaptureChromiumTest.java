@@ -43,13 +43,14 @@ class LiveCaptureChromiumTest {
 
     private static final String ECH_PUBLIC_NAME = "ech-public.umbra-test.example";
 
-    /** A UDP port that takes every datagram and answers none. */
-    private static final String UDP_SINK = "import socket, sys\n"
-            + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-            + "s.bind((sys.argv[1], int(sys.argv[2])))\n"
-            + "print('listening', flush=True)\n"
-            + "while True:\n"
-            + "    s.recvfrom(65535)\n";
+    /** A UDP port that takes every datagram and answers none (test-data/captures/udp_sink.py). */
+    private static final String UDP_SINK = captures("udp_sink.py");
+    private static final String DNS_RESPONDER = captures("dns_responder.py");
+
+    private static String captures(String script) {
+        return Path.of(System.getProperty("umbra.repo.root", "..")).resolve("test-data/captures").resolve(script)
+                .toAbsolutePath().normalize().toString();
+    }
 
     @Test
     void chromium_quicTlsAndThroughSquid_namesAndFingerprintsArriveThroughPcap4j() throws Exception {
@@ -69,7 +70,7 @@ class LiveCaptureChromiumTest {
             Process tls = ns.start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "443",
                     "-cert", tmp.resolve("cert.pem").toString(), "-key", tmp.resolve("key.pem").toString());
             Path sinkLog = tmp.resolve("udp.log");
-            Process sink = ns.start(sinkLog, "python3", "-c", UDP_SINK, "0.0.0.0", "443");
+            Process sink = ns.start(sinkLog, "python3", UDP_SINK, "0.0.0.0", "443");
             Path squidLog = tmp.resolve("squid.out");
             Files.write(tmp.resolve("squid.conf"), List.of("http_port 3128",
                     "pid_filename " + tmp.resolve("squid.pid"), "cache_log " + tmp.resolve("cache.log"),
@@ -166,19 +167,17 @@ class LiveCaptureChromiumTest {
         HostTools.require("chromium", "chromium");
         HostTools.require("openssl", "openssl");
         HostTools.require("python3", "python3");
-        Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
-                "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
         List<Process> onHost = new ArrayList<>();
         try (Netns ns = Netns.create()) {
             ns.resolver(ns.hostIp);
             HostTools.selfSignedCertificate(tmp);
             // the servers on the host's end: what Chromium in the namespace reaches across the veth
-            onHost.add(startOnHost(tmp.resolve("dns.log"), "python3", responder.toString(), ns.hostIp, "53",
+            onHost.add(startOnHost(tmp.resolve("dns.log"), "python3", DNS_RESPONDER, ns.hostIp, "53",
                     "--a", ns.hostIp, "--ech", ECH_PUBLIC_NAME, "--alpn", "h3,h2", "--only", "chatgpt.com"));
             onHost.add(startOnHost(tmp.resolve("tls.log"), "openssl", "s_server", "-quiet", "-www", "-accept",
                     ns.hostIp + ":443", "-cert", tmp.resolve("cert.pem").toString(), "-key",
                     tmp.resolve("key.pem").toString()));
-            onHost.add(startOnHost(tmp.resolve("udp.log"), "python3", "-c", UDP_SINK, ns.hostIp, "443"));
+            onHost.add(startOnHost(tmp.resolve("udp.log"), "python3", UDP_SINK, ns.hostIp, "443"));
             awaitLine(tmp.resolve("udp.log"), "listening", onHost.get(2));
             awaitHostListener(ns.hostIp, 53, onHost.get(0), tmp.resolve("dns.log"));
             awaitHostListener(ns.hostIp, 443, onHost.get(1), tmp.resolve("tls.log"));
