@@ -1620,32 +1620,18 @@ public final class PacketDecoder implements PacketHandler {
         Observation held = heldConnects.remove(key);
         if (held != null) {
             // the client's next bytes: a CONNECT again means the proxy refused the first
-            if (!startsWith(b, p, n, "CONNECT ")) {
+            if (!HttpRequestParser.startsConnect(b, p, n)) {
                 sink.accept(held);
             }
             return;
         }
         held = heldConnects.remove(key.reverse());
         if (held != null) {
-            // the proxy's answer (RFC 9112 4: HTTP-version SP 3DIGIT)
-            boolean challenge = startsWith(b, p, n, "HTTP/1.") && n >= 12 && b[p + 8] == ' '
-                    && b[p + 9] == '4' && b[p + 10] == '0' && b[p + 11] == '7';
-            if (!challenge) {
+            // the proxy's answer: 407 is a challenge for credentials
+            if (HttpRequestParser.statusCode(b, p, n) != 407) {
                 sink.accept(held);
             }
         }
-    }
-
-    private static boolean startsWith(byte[] b, int p, int n, String prefix) {
-        if (n < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (b[p + i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

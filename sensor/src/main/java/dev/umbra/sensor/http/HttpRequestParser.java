@@ -46,6 +46,29 @@ public final class HttpRequestParser {
         return result;
     }
 
+    /** True when {@code b[off, off + len)} starts with a CONNECT request line. */
+    public static boolean startsConnect(byte[] b, int off, int len) {
+        return len >= 8 && startsWith(b, off, "CONNECT ");
+    }
+
+    /**
+     * The status code of the HTTP/1.x status line {@code b[off, off + len)} starts with (RFC 9112 4:
+     * HTTP-version SP 3DIGIT), or -1 when it starts with none.
+     */
+    public static int statusCode(byte[] b, int off, int len) {
+        if (len < 12 || !startsWith(b, off, "HTTP/1.") || b[off + 8] != ' ') {
+            return -1;
+        }
+        int code = 0;
+        for (int i = off + 9; i < off + 12; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return -1;
+            }
+            code = code * 10 + b[i] - '0';
+        }
+        return code;
+    }
+
     /** True when the bytes start with a known method followed by a space (or could, if cut short). */
     public static boolean looksLikeRequest(byte[] b, int off, int len) {
         return method(b, off, len) != null;

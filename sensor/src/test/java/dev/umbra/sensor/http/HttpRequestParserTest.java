@@ -161,4 +161,20 @@ class HttpRequestParserTest {
         }
         assertThat(parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
     }
+
+    @Test
+    void statusCodeAndStartsConnect_readWhatAProxyAndItsClientSend() {
+        byte[] challenge = "HTTP/1.1 407 Proxy Authentication Required\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(HttpRequestParser.statusCode(challenge, 0, challenge.length)).isEqualTo(407);
+        byte[] ok = "xxHTTP/1.0 200 Connection established\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(HttpRequestParser.statusCode(ok, 2, ok.length - 2)).isEqualTo(200);
+        for (String bad : new String[] {"HTTP/1.1 40", "HTTP/2 407 x", "HTTP/1.1  407", "HTTP/1.1 4a7 x", "CONNECT a:1"}) {
+            byte[] b = bad.getBytes(StandardCharsets.US_ASCII);
+            assertThat(HttpRequestParser.statusCode(b, 0, b.length)).as(bad).isEqualTo(-1);
+        }
+        byte[] connect = "CONNECT chatgpt.com:443 HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(HttpRequestParser.startsConnect(connect, 0, connect.length)).isTrue();
+        assertThat(HttpRequestParser.startsConnect(connect, 0, 7)).as("cut before the space").isFalse();
+        assertThat(HttpRequestParser.startsConnect(connect, 1, connect.length - 1)).isFalse();
+    }
 }
