@@ -3,7 +3,6 @@ package dev.umbra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.umbra.sensor.capture.live.HostTools;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,19 +19,9 @@ import org.junit.jupiter.api.Test;
  * reads it too; the connections are chatgpt.com's, with their bytes, in the audit as well.
  */
 class ChromiumEchAuditTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CAPTURE = CliRun.repoRoot().resolve("test-data/captures/chromium-ech.pcap");
     private static final String PUBLIC_NAME = "ech-public.umbra-test.example";
 
-    private static List<JsonNode> observe() throws IOException {
-        CliRun r = CliRun.run("observe", "--format", "json", CAPTURE.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : r.out().lines().toList()) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
-    }
 
     /** What tshark reads: client port to the SNI of each ClientHello over TCP ("tcp") or in QUIC ("udp"). */
     private static Map<Integer, String> tsharkSnis(String transport) {
@@ -48,7 +37,7 @@ class ChromiumEchAuditTest {
 
     @Test
     void observeJson_echHellos_carryThePublicNameAndTheirFlowsAreChatgpts() throws IOException {
-        List<JsonNode> all = observe();
+        List<JsonNode> all = CliRun.observeJson(CAPTURE);
         Map<Integer, String> tls = new TreeMap<>();
         Map<Integer, String> quic = new TreeMap<>();
         for (JsonNode n : all) {
@@ -84,7 +73,7 @@ class ChromiumEchAuditTest {
 
     @Test
     void audit_echConnections_countForChatgptWithTheirUpload() throws IOException {
-        long uploaded = observe().stream().filter(n -> n.get("kind").asText().equals("flow_end")
+        long uploaded = CliRun.observeJson(CAPTURE).stream().filter(n -> n.get("kind").asText().equals("flow_end")
                 && n.get("hostname").asText().equals("chatgpt.com")).mapToLong(n -> n.get("bytes_out").asLong()).sum();
         assertThat(uploaded).isPositive();
         CliRun r = CliRun.run("audit", CAPTURE.toString());

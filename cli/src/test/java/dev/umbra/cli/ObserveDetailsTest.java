@@ -45,15 +45,6 @@ class ObserveDetailsTest {
         return file;
     }
 
-    private static List<JsonNode> observeJson(Path capture) throws IOException {
-        CliRun r = CliRun.run("observe", "--format", "json", capture.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : r.out().lines().toList()) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
-    }
 
     /** tshark's fields of every frame matching the filter, tab-separated. */
     private static List<String> tshark(Path capture, String filter, String... fields) {
@@ -82,7 +73,7 @@ class ObserveDetailsTest {
         assertThat(expected).as("tshark sees an ECH hello in the corpus file").anyMatch(s -> s.contains("ech=true"));
 
         Set<String> seen = new TreeSet<>();
-        for (JsonNode n : observeJson(capture)) {
+        for (JsonNode n : CliRun.observeJson(capture)) {
             if (n.get("kind").asText().equals("tls_sni")) {
                 List<String> alpn = new ArrayList<>();
                 n.path("alpn").forEach(a -> alpn.add(a.asText()));
@@ -117,7 +108,7 @@ class ObserveDetailsTest {
                 "http.request.method", "http.request.uri"));
         assertThat(expected).isNotEmpty();
         Set<String> seen = new TreeSet<>();
-        for (JsonNode n : observeJson(capture)) {
+        for (JsonNode n : CliRun.observeJson(capture)) {
             if (n.get("kind").asText().equals("http_request") && n.path("method").asText().equals("CONNECT")) {
                 assertThat(n.has("url_path")).isFalse();
                 seen.add("CONNECT\t" + n.get("hostname").asText() + ":" + n.get("target_port").asInt());
@@ -137,7 +128,7 @@ class ObserveDetailsTest {
         }
         assertThat(expected).hasSizeGreaterThan(1);
         Set<String> seen = new TreeSet<>();
-        for (JsonNode n : observeJson(capture)) {
+        for (JsonNode n : CliRun.observeJson(capture)) {
             if (n.get("kind").asText().equals("http_request")) {
                 seen.add(n.get("method").asText() + " " + n.get("hostname").asText() + " " + n.get("url_path").asText());
             }

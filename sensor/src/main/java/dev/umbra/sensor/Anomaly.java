@@ -10,6 +10,7 @@ public enum Anomaly {
     CAPTURE_BAD_BLOCK("capture_bad_block"),
     CAPTURE_UNKNOWN_INTERFACE("capture_unknown_interface"),
     CAPTURE_DUPLICATE("capture_duplicate"),
+    CAPTURE_NAT_DUPLICATE("capture_nat_duplicate"),
     LINK_TRUNCATED("link_truncated"),
     TUNNEL_TOO_DEEP("tunnel_too_deep"),
     IPV4_TRUNCATED("ipv4_truncated"),

@@ -139,11 +139,6 @@ public final class PacketDecoder implements PacketHandler {
     private static final int PROTO_UDP = 17;
     private static final int PROTO_IPV6 = 41;
     private static final int PROTO_GRE = 47;
-    /** Recent packet fingerprints kept for the {@code any} copies (anyDuplicate): direct-mapped slots. */
-    private static final int DUPLICATE_SLOTS = 4096;
-    /** How close in capture time a copy of a packet is taken for one (forwarding takes microseconds). */
-    private static final long DUPLICATE_WINDOW_NANOS = 50_000_000L;
-    private static final long[] NO_LONGS = new long[0];
 
     private final String source;
     private final Consumer<Observation> sink;
@@ -151,9 +146,10 @@ public final class PacketDecoder implements PacketHandler {
     // their host
     private Predicate<String> wantedNames = name -> true;
     private IntPredicate wantedRequestPorts = port -> false;
-    // fingerprints and capture times of recent cooked-capture packets (anyDuplicate), made on first use
-    private long[] duplicateHashes = NO_LONGS;
-    private long[] duplicateTimes = NO_LONGS;
+    // the copies a Linux `any` capture sees of one packet, one per interface it crosses
+    private final CookedCopies cookedCopies = new CookedCopies(FlowTable.DEFAULT_IDLE_NANOS);
+    // the packet being decoded came from a Linux cooked capture (cookedCopies applies)
+    private boolean cooked;
     private final AnomalyCounters anomalies;
     private final DnsParser dns;
     private final ClientHelloParser tls = new ClientHelloParser();
@@ -298,6 +294,7 @@ public final class PacketDecoder implements PacketHandler {
         }
         timestampNanos = nowNanos;
         currentFlow = FlowTable.NONE;
+        cooked = false;
         try {
             fragments.expire(nowNanos, Integer.MAX_VALUE);
             quic.expireIdle(nowNanos);
@@ -352,6 +349,7 @@ public final class PacketDecoder implements PacketHandler {
         packets++;
         this.timestampNanos = timestampNanos;
         this.currentFlow = FlowTable.NONE;
+        this.cooked = false;
         try {
             link(linkType, buf, off, capturedLength, 0);
         } catch (RuntimeException e) {
@@ -380,9 +378,12 @@ public final class PacketDecoder implements PacketHandler {
                     anomalies.count(Anomaly.LINK_TRUNCATED);
                     return;
                 }
-                if (!anyDuplicate(u16(b, off + 14), b, off + 16, len - 16)) {
-                    etherType(u16(b, off + 14), b, off + 16, len - 16, depth);
+                if (cookedCopies.exactCopy(u16(b, off + 14), b, off + 16, len - 16, timestampNanos)) {
+                    anomalies.count(Anomaly.CAPTURE_DUPLICATE);
+                    return;
                 }
+                cooked = depth == 0;
+                etherType(u16(b, off + 14), b, off + 16, len - 16, depth);
             }
             case LinkType.LINUX_SLL2 -> {
                 // cooked v2: protocol, reserved, ifindex, ARPHRD, packet type, address length, address[8]
@@ -390,9 +391,12 @@ public final class PacketDecoder implements PacketHandler {
                     anomalies.count(Anomaly.LINK_TRUNCATED);
                     return;
                 }
-                if (!anyDuplicate(u16(b, off), b, off + 20, len - 20)) {
-                    etherType(u16(b, off), b, off + 20, len - 20, depth);
+                if (cookedCopies.exactCopy(u16(b, off), b, off + 20, len - 20, timestampNanos)) {
+                    anomalies.count(Anomaly.CAPTURE_DUPLICATE);
+                    return;
                 }
+                cooked = depth == 0;
+                etherType(u16(b, off), b, off + 20, len - 20, depth);
             }
             case LinkType.PPP, LinkType.PPP_HDLC -> ppp(b, off, len, depth);
             case LinkType.PPP_ETHER -> pppoe(b, off, len, depth);
@@ -428,67 +432,6 @@ public final class PacketDecoder implements PacketHandler {
             case LinkType.IEEE802_11 -> ieee80211(b, off, len, depth, false);
             default -> anomalies.count(Anomaly.CAPTURE_UNKNOWN_LINK_TYPE);
         }
-    }
-
-    /**
-     * Linux cooked captures come from the {@code any} pseudo-interface, which sees a packet the host
-     * forwards or bridges on every interface it crosses (a container's traffic on its veth, the bridge
-     * and the uplink; a router's on both sides): decoded each time, its names would be observed and its
-     * flow's bytes counted once per interface. So an IP packet seen again within DUPLICATE_WINDOW_NANOS
-     * is dropped (counted as capture_duplicate). Two copies differ in what forwarding changes (TTL or
-     * hop limit, the IPv4 checksum), so the fingerprint leaves those out: addresses, protocol, length,
-     * the IPv4 identification and the first 16 bytes after the IP header (ports, sequence numbers,
-     * transport checksum). NAT changes addresses or ports, so a NATed copy stays: its other addresses are
-     * a different sighting. A genuine retransmission within the window is byte for byte a copy and
-     * brings nothing new.
-     *
-     * @return true when the packet is a copy of one just seen
-     */
-    private boolean anyDuplicate(int etherType, byte[] b, int off, int len) {
-        long h;
-        int headerLength;
-        if (etherType == ETHERTYPE_IPV4 && len >= 20) {
-            headerLength = (b[off] & 0x0f) * 4;
-            // version/IHL, TOS, total length, identification, flags/fragment: bytes 0-7; protocol: 9;
-            // addresses: 12-19 (TTL, byte 8, and the checksum, 10-11, change on the way)
-            h = mix(u32(b, off) * 31 + u32(b, off + 4));
-            h = mix(h ^ (b[off + 9] & 0xff) ^ (long) u32(b, off + 12) << 8);
-            h = mix(h ^ u32(b, off + 16));
-        } else if (etherType == ETHERTYPE_IPV6 && len >= 40) {
-            headerLength = 40;
-            // version, class, flow label, payload length, next header: bytes 0-6 (hop limit, 7, changes)
-            h = mix(u32(b, off) * 31 + u16(b, off + 4) * 257L + (b[off + 6] & 0xff));
-            for (int i = 8; i < 40; i += 4) {
-                h = mix(h ^ u32(b, off + i));
-            }
-        } else {
-            return false;
-        }
-        int end = Math.min(len, headerLength + 16);
-        for (int i = headerLength; i + 4 <= end; i += 4) {
-            h = mix(h ^ u32(b, off + i));
-        }
-        h = mix(h ^ len);
-        if (duplicateHashes.length == 0) {
-            duplicateHashes = new long[DUPLICATE_SLOTS];
-            duplicateTimes = new long[DUPLICATE_SLOTS];
-        }
-        int slot = (int) h & (DUPLICATE_SLOTS - 1);
-        long now = timestampNanos;
-        long seen = duplicateTimes[slot];
-        if (duplicateHashes[slot] == h && now - seen >= 0 && now - seen <= DUPLICATE_WINDOW_NANOS) {
-            anomalies.count(Anomaly.CAPTURE_DUPLICATE);
-            return true;
-        }
-        duplicateHashes[slot] = h;
-        duplicateTimes[slot] = now;
-        return false;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return z ^ (z >>> 33);
     }
 
     private void ethernet(byte[] b, int off, int len, int depth) {
@@ -761,6 +704,10 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     private void transport(int protocol, byte[] b, int off, int len, int depth) {
+        if (cooked && depth == 0 && (protocol == PROTO_TCP || protocol == PROTO_UDP) && translatedCopy(protocol, b, off, len)) {
+            anomalies.count(Anomaly.CAPTURE_NAT_DUPLICATE);
+            return;
+        }
         switch (protocol) {
             case PROTO_UDP -> udp(b, off, len, depth);
             case PROTO_TCP -> tcp(b, off, len);
@@ -997,6 +944,31 @@ public final class PacketDecoder implements PacketHandler {
                 return;
             }
         }
+    }
+
+    /**
+     * In a Linux cooked capture: whether this TCP or UDP packet is the translated (NAT) copy of one the
+     * capture saw first on another interface (CookedCopies).
+     */
+    private boolean translatedCopy(int protocol, byte[] b, int off, int len) {
+        int payload;
+        boolean syn = false;
+        if (protocol == PROTO_TCP) {
+            int headerLength = len >= 20 ? ((b[off + 12] & 0xff) >> 4) * 4 : 0;
+            if (headerLength < 20 || headerLength > len) {
+                return false; // tcp() counts it
+            }
+            payload = off + headerLength;
+            syn = (b[off + 13] & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+        } else {
+            if (len < 8) {
+                return false;
+            }
+            payload = off + 8;
+        }
+        int identification = ipv6 ? -1 : u16(ipBuf, srcOff - 8);
+        FlowKey key = flowKey(u16(b, off), u16(b, off + 2), protocol);
+        return cookedCopies.translatedCopy(key, identification, protocol, b, off, len, payload, syn, timestampNanos);
     }
 
     /** RFC 768. */

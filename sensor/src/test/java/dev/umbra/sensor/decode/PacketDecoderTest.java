@@ -307,4 +307,101 @@ class PacketDecoderTest {
         decoder.onPacket(LinkType.LINUX_SLL, t + 5_000, outbound, 0, outbound.length, outbound.length);
         assertThat(seen).singleElement().satisfies(o -> assertThat(o.hostname()).isEqualTo("six.example"));
     }
+
+    @Test
+    void onPacket_cookedMasqueradedConnection_observedOnceFromTheContainerWithItsBytes() {
+        // a container's TLS connection as `any` sees it: on its veth with its own address, and on the uplink
+        // with the host's address and another port (masquerade); replies on the uplink first
+        byte[] hello = clientHello("api.openai.com", List.of("h2"), 32);
+        byte[] answer = new byte[700];
+        String container = "172.17.0.2";
+        String host = "192.0.2.10";
+        String server = "104.18.32.47";
+        long t = 1_700_000_000_000_000_000L;
+        Object[][] packets = {
+            {container, 40000, server, 443, 1000L, 0x02, new byte[0]},
+            {host, 61000, server, 443, 1000L, 0x02, new byte[0]},
+            {server, 443, host, 61000, 9000L, 0x12, new byte[0]},
+            {server, 443, container, 40000, 9000L, 0x12, new byte[0]},
+            {container, 40000, server, 443, 1001L, 0x18, hello},
+            {host, 61000, server, 443, 1001L, 0x18, hello},
+            {server, 443, host, 61000, 9001L, 0x18, answer},
+            {server, 443, container, 40000, 9001L, 0x18, answer},
+        };
+        for (Object[] p : packets) {
+            byte[] frame = cooked(ip((String) p[0], (String) p[2], 6,
+                    tcp((int) p[1], (int) p[3], (long) p[4], (int) p[5], (byte[]) p[6])));
+            decoder.onPacket(LinkType.LINUX_SLL, t += 30_000, frame, 0, frame.length, frame.length);
+        }
+        decoder.finish();
+        assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).isEqualTo(4);
+        assertThat(seen).extracting(Observation::kind).containsExactly(ObservationKind.TLS_SNI, ObservationKind.FLOW_END);
+        assertThat(seen).allSatisfy(o -> {
+            assertThat(o.clientIp()).isEqualTo(container);
+            assertThat(o.clientPort()).isEqualTo(40000);
+        });
+        assertThat(seen.get(1).bytesOut()).isEqualTo(hello.length);
+        assertThat(seen.get(1).bytesIn()).isEqualTo(answer.length);
+    }
+
+    @Test
+    void onPacket_cookedPortForward_keepsTheAddressTheOutsideClientConnectedTo() {
+        byte[] request = "POST /api/chat HTTP/1.1\r\nHost: 192.0.2.10:11434\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        decoder.alsoRequestsTo(port -> true);
+        long t = 1_700_000_000_000_000_000L;
+        byte[][] frames = {
+            cooked(ip("198.51.100.7", "192.0.2.10", 6, tcp(50000, 11434, 77L, 0x18, request))),
+            cooked(ip("198.51.100.7", "172.17.0.3", 6, tcp(50000, 11434, 77L, 0x18, request))),
+        };
+        for (byte[] frame : frames) {
+            decoder.onPacket(LinkType.LINUX_SLL, t += 30_000, frame, 0, frame.length, frame.length);
+        }
+        assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).isEqualTo(1);
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(ObservationKind.HTTP_REQUEST);
+            assertThat(o.serverIp()).isEqualTo("192.0.2.10");
+        });
+    }
+
+    @Test
+    void onPacket_cookedMasqueradedDnsQuery_observedOnce() {
+        byte[] query = udp(40000, 53, dnsQuery(0x5a5a, "nat.example", 1));
+        byte[] natted = udp(1024, 53, dnsQuery(0x5a5a, "nat.example", 1));
+        long t = 1_700_000_000_000_000_000L;
+        byte[] first = cooked(ip("fd00:17::2", "2001:db8::53", 17, query));
+        byte[] second = cooked(ip("2001:db8:1::10", "2001:db8::53", 17, natted));
+        decoder.onPacket(LinkType.LINUX_SLL, t, first, 0, first.length, first.length);
+        decoder.onPacket(LinkType.LINUX_SLL, t + 40_000, second, 0, second.length, second.length);
+        assertThat(seen).singleElement().satisfies(o -> assertThat(o.clientIp()).isEqualTo("fd00:17::2"));
+        assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).isEqualTo(1);
+    }
+
+    @Test
+    void onPacket_cookedConnectionsOfTwoClientsToOneServer_bothKept() {
+        // what a NAT copy shares with its original, two clients' connections do not: sequence numbers
+        byte[] hello = clientHello("api.openai.com", List.of("h2"), 32);
+        long t = 1_700_000_000_000_000_000L;
+        byte[] a = cooked(ip("10.0.0.2", "104.18.32.47", 6, tcp(40000, 443, 1001L, 0x18, hello)));
+        byte[] b = cooked(ip("10.0.0.3", "104.18.32.47", 6, tcp(40000, 443, 5001L, 0x18, hello)));
+        // and the same bytes to another server with another client are not a translation either
+        byte[] c = cooked(ip("10.0.0.4", "104.18.32.48", 6, tcp(40000, 443, 1001L, 0x18, hello)));
+        decoder.onPacket(LinkType.LINUX_SLL, t, a, 0, a.length, a.length);
+        decoder.onPacket(LinkType.LINUX_SLL, t + 10_000, b, 0, b.length, b.length);
+        decoder.onPacket(LinkType.LINUX_SLL, t + 20_000, c, 0, c.length, c.length);
+        assertThat(seen).extracting(Observation::clientIp).containsExactly("10.0.0.2", "10.0.0.3", "10.0.0.4");
+        assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).isZero();
+        // an Ethernet capture is one interface: a NAT-shaped pair there is two sightings
+        decoder.onPacket(LinkType.ETHERNET, t + 30_000, ethernet(ip("10.0.0.2", "104.18.32.47", 6,
+                tcp(40001, 443, 7L, 0x18, hello))), 0, hello.length + 54, hello.length + 54);
+        decoder.onPacket(LinkType.ETHERNET, t + 40_000, ethernet(ip("192.0.2.10", "104.18.32.47", 6,
+                tcp(61001, 443, 7L, 0x18, hello))), 0, hello.length + 54, hello.length + 54);
+        assertThat(seen).hasSize(5);
+        assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).isZero();
+    }
+
+    /** A Linux cooked (SLL) header, as {@code any} writes it, on an IPv4 or IPv6 packet. */
+    private static byte[] cooked(byte[] ipPacket) {
+        boolean v6 = (ipPacket[0] & 0xf0) == 0x60;
+        return concat(hex("0004 0001 0006 020000000002 0000 " + (v6 ? "86dd" : "0800")), ipPacket);
+    }
 }
