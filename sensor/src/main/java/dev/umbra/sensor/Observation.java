@@ -41,6 +41,9 @@ import java.util.Objects;
  *     SvcParam (RFC 9460): clients that use it send only the public name in later ClientHellos
  * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port}, or the
  *     destination port of a SOCKS request (the server endpoint is then the proxy), or 0
+ * @param container the container the client process runs in, as {@code runtime://id} ({@code
+ *     docker://3f2a…}; local process attribution, {@link dev.umbra.sensor.attribution.ContainerId}), or
+ *     {@code null}
  */
 public record Observation(
         Instant time,
@@ -63,7 +66,8 @@ public record Observation(
         int status,
         String tlsVersion,
         boolean ech,
-        int targetPort) {
+        int targetPort,
+        String container) {
 
     public Observation {
         Objects.requireNonNull(time, "time");
@@ -71,6 +75,15 @@ public record Observation(
         Objects.requireNonNull(hostname, "hostname");
         answers = answers == null ? List.of() : List.copyOf(answers);
         alpn = alpn == null ? List.of() : List.copyOf(alpn);
+    }
+
+    /** An observation of no container (all but local attribution make these). */
+    public Observation(Instant time, ObservationKind kind, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
+            long bytesIn, String user, String process, String source, String method, String urlPath, int status,
+            String tlsVersion, boolean ech, int targetPort) {
+        this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
+                bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort, null);
     }
 
     /**
@@ -167,7 +180,18 @@ public record Observation(
      * @param process the process name, or {@code null}
      */
     public Observation withActor(String user, String process) {
+        return withActor(user, process, container);
+    }
+
+    /**
+     * This observation attributed to a user, a process and the container the process runs in; every
+     * other field is kept.
+     *
+     * @param container {@code runtime://id}, or {@code null}
+     */
+    public Observation withActor(String user, String process, String container) {
         return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4,
-                bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort);
+                bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort,
+                container);
     }
 }

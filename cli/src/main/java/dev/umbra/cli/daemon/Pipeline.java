@@ -97,7 +97,8 @@ public final class Pipeline implements Consumer<Observation> {
             return o;
         }
         attributed.incrementAndGet();
-        return o.withActor(p.user(), p.hasProcess() ? p.name() : null);
+        return o.withActor(p.user(), p.hasProcess() ? p.name() : null,
+                p.container() == null ? null : p.container().toString());
     }
 
     public long observations() {

@@ -37,6 +37,16 @@ import org.apache.logging.log4j.Logger;
  *  3. /proc/PID/{comm,exe,cmdline} name the process; /etc/passwd names the uid.
  * Results are cached per socket (Caffeine, bounded by size and time); the clock is injected.
  *
+ * Containers. A container (Docker, Kubernetes, Podman) has its own network namespace: its sockets are
+ * not in the daemon's /proc/net tables and its addresses are not the host's, but the host's `any`
+ * capture sees its traffic (docs/sensor.md: the NATed copy is dropped, the container's own address
+ * kept). An address that is not the daemon's own is looked for among the addresses of the host's other
+ * network namespaces: one process per namespace (distinct /proc/PID/ns/net links) is asked for its
+ * namespace's addresses (/proc/PID/net/fib_trie, if_inet6), at most every 2 s when an address is
+ * missing, and the socket is then read from that process's /proc/PID/net tables. Socket inodes are
+ * host-wide, so the descriptor scan finds the owner as before; /proc/PID/cgroup names its container
+ * (ContainerId). Loopback addresses exist in every namespace and are only looked up in the daemon's.
+ *
  * Short-lived processes: a process is attributed if it still owns the socket when the lookup runs.
  * A DNS client or a TLS client waiting for its handshake is alive at that moment, so lookups made
  * while the packet is handled (not later) see nearly all of them; a process that exits within the
@@ -71,12 +81,19 @@ public final class ProcessAttributor {
     private final AtomicLong notFound = new AtomicLong();
     private final AtomicLong rescans = new AtomicLong();
     private final AtomicLong notLocal = new AtomicLong();
+    private final AtomicLong otherNamespace = new AtomicLong();
 
     /** Addresses of this host (null: unknown, every address may be local), and when they were read. */
     private Set<ByteBuffer> localAddresses;
     private long localAddressesNanos = Long.MIN_VALUE / 2;
     /** An address not among this host's is checked again after this long (addresses come and go). */
     static final long LOCAL_ADDRESS_REFRESH_NANOS = 2_000_000_000L;
+    /** Network namespaces whose addresses are read at most (a host with more is unusual). */
+    static final int MAX_NAMESPACES = 4096;
+
+    /** Addresses of the host's other network namespaces, to a process in that namespace. */
+    private Map<ByteBuffer, Long> namespaceAddresses = Map.of();
+    private long namespaceAddressesNanos = Long.MIN_VALUE / 2;
 
     /** An attributor over the real {@code /proc} and {@code /etc/passwd}. */
     public static ProcessAttributor system() {
@@ -127,12 +144,18 @@ public final class ProcessAttributor {
             notFound.incrementAndGet();
             return null;
         }
+        Path net = proc.resolve("net");
         if (!isLocalAddress(local)) {
-            // a flow between two other hosts (a tap, a bridge, a replay): no socket of ours, no table to read
-            notLocal.incrementAndGet();
-            return null;
+            Long holder = namespaceHolding(local);
+            if (holder == null) {
+                // a flow between two other hosts (a tap, a bridge, a replay): no socket here, no table to read
+                notLocal.incrementAndGet();
+                return null;
+            }
+            otherNamespace.incrementAndGet();
+            net = proc.resolve(Long.toString(holder)).resolve("net");
         }
-        long[] socket = findSocket(transport, local, localPort, remote, remotePort);
+        long[] socket = findSocket(net, transport, local, localPort, remote, remotePort);
         if (socket == null) {
             notFound.incrementAndGet();
             return null;
@@ -150,7 +173,10 @@ public final class ProcessAttributor {
         return info;
     }
 
-    /** Counters: lookups, with_process, user_only, not_found, descriptor_scans, not_local. */
+    /**
+     * Counters: lookups, with_process, user_only, not_found, descriptor_scans, not_local, other_namespace (the
+     * socket was looked for in another network namespace of this host: a container's).
+     */
     public Map<String, Long> counters() {
         Map<String, Long> m = new java.util.LinkedHashMap<>();
         m.put("lookups", lookups.get());
@@ -159,6 +185,7 @@ public final class ProcessAttributor {
         m.put("not_found", notFound.get());
         m.put("descriptor_scans", rescans.get());
         m.put("not_local", notLocal.get());
+        m.put("other_namespace", otherNamespace.get());
         return m;
     }
 
@@ -191,9 +218,76 @@ public final class ProcessAttributor {
      *   fd000000000000000000000000000002 04 40 00 82     eth0
      */
     private Set<ByteBuffer> readLocalAddresses() {
+        return readLocalAddresses(proc.resolve("net"));
+    }
+
+    /**
+     * A process of another network namespace of this host that has {@code address} (not loopback), or
+     * null. The namespaces' addresses are read again at most every 2 s when an address is not among them.
+     */
+    private Long namespaceHolding(byte[] address) {
+        byte[] a = address.length == 16 && isV4Mapped(address) ? Arrays.copyOfRange(address, 12, 16) : address;
+        if (a.length == 4 && a[0] == 127 || a.length == 16 && isV6Loopback(a)) {
+            return null;
+        }
+        Long pid = namespaceAddresses.get(ByteBuffer.wrap(a));
+        long now = ticker.read();
+        if (pid == null && now - namespaceAddressesNanos >= LOCAL_ADDRESS_REFRESH_NANOS) {
+            namespaceAddressesNanos = now;
+            namespaceAddresses = readNamespaceAddresses();
+            pid = namespaceAddresses.get(ByteBuffer.wrap(a));
+        }
+        return pid;
+    }
+
+    private Map<ByteBuffer, Long> readNamespaceAddresses() {
+        String own = namespaceOf(proc.resolve("self"));
+        Set<String> seen = new HashSet<>();
+        if (own != null) {
+            seen.add(own);
+        }
+        Map<ByteBuffer, Long> found = new HashMap<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+            for (Path pidDir : pids) {
+                if (seen.size() > MAX_NAMESPACES) {
+                    break;
+                }
+                String ns = namespaceOf(pidDir);
+                if (ns == null || seen.contains(ns)) {
+                    continue;
+                }
+                Set<ByteBuffer> addresses = readLocalAddresses(pidDir.resolve("net"));
+                if (addresses == null) {
+                    continue; // exited meanwhile: another process of the namespace may answer
+                }
+                seen.add(ns);
+                long pid = Long.parseLong(pidDir.getFileName().toString());
+                for (ByteBuffer b : addresses) {
+                    byte[] x = b.array();
+                    if (!(x.length == 4 && x[0] == 127 || x.length == 16 && isV6Loopback(x))) {
+                        found.putIfAbsent(b, pid);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("cannot list {}: {}", proc, e.toString());
+        }
+        return found;
+    }
+
+    /** The network namespace of a process ({@code net:[INODE]}), or null when it cannot be read. */
+    private static String namespaceOf(Path pidDir) {
+        try {
+            return Files.readSymbolicLink(pidDir.resolve("ns").resolve("net")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    private Set<ByteBuffer> readLocalAddresses(Path net) {
         Set<ByteBuffer> found = new HashSet<>();
         boolean readAny = false;
-        Path trie = proc.resolve("net").resolve("fib_trie");
+        Path trie = net.resolve("fib_trie");
         if (Files.isReadable(trie)) {
             try (BufferedReader r = Files.newBufferedReader(trie, StandardCharsets.US_ASCII)) {
                 readAny = true;
@@ -214,7 +308,7 @@ public final class ProcessAttributor {
                 LOG.debug("cannot read {}: {}", trie, e.toString());
             }
         }
-        Path inet6 = proc.resolve("net").resolve("if_inet6");
+        Path inet6 = net.resolve("if_inet6");
         if (Files.isReadable(inet6)) {
             try (BufferedReader r = Files.newBufferedReader(inet6, StandardCharsets.US_ASCII)) {
                 readAny = true;
@@ -261,13 +355,14 @@ public final class ProcessAttributor {
     }
 
     /** Returns {inode, uid} of the matching socket, or null. */
-    private long[] findSocket(Transport transport, byte[] local, int localPort, byte[] remote, int remotePort) {
+    private long[] findSocket(Path net, Transport transport, byte[] local, int localPort, byte[] remote,
+            int remotePort) {
         String base = transport == Transport.TCP ? "tcp" : "udp";
-        long[] found = scanTable(proc.resolve("net").resolve(base + (local.length == 16 ? "6" : "")),
+        long[] found = scanTable(net.resolve(base + (local.length == 16 ? "6" : "")),
                 transport, local, localPort, remote, remotePort);
         if (found == null && local.length == 4) {
             // dual-stack sockets list IPv4 peers as ::ffff:a.b.c.d in the v6 table
-            found = scanTable(proc.resolve("net").resolve(base + "6"), transport, mapped(local), localPort,
+            found = scanTable(net.resolve(base + "6"), transport, mapped(local), localPort,
                     remote == null ? null : mapped(remote), remotePort);
         }
         return found;
@@ -394,7 +489,13 @@ public final class ProcessAttributor {
         if (name == null) {
             return new ProcessInfo(uid, userName(uid), -1, null, null, null);
         }
-        return new ProcessInfo(uid, userName(uid), pid, name, exe, commandLine);
+        ContainerId container = null;
+        try {
+            container = ContainerId.fromCgroup(Files.readAllLines(dir.resolve("cgroup"), StandardCharsets.UTF_8));
+        } catch (IOException | UncheckedIOException e) {
+            // exited meanwhile, or no cgroup file (a proc tree of tests)
+        }
+        return new ProcessInfo(uid, userName(uid), pid, name, exe, commandLine, container);
     }
 
     private String userName(int uid) {

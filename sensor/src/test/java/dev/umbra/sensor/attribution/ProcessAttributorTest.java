@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.umbra.sensor.attribution.ProcessAttributor.Transport;
+import dev.umbra.sensor.capture.live.HostTools;
+import dev.umbra.sensor.capture.live.Netns;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -190,5 +192,94 @@ class ProcessAttributorTest {
         Files.writeString(proc.resolve("net/tcp"), header
                 + "   0: 096433C6:C350 076433C6:01BB 01 00000000:00000000 00:00000000 00000000     0        0 78 1\n");
         assertThat(fake.lookup(Transport.TCP, "198.51.100.9", 50000, "198.51.100.7", 443)).isNull();
+    }
+
+    @Test
+    void lookup_addressOfAnotherNetworkNamespace_readsThatNamespacesTableAndNamesTheContainer() throws IOException {
+        String id = "3f2a9c1b0d4e5f6a".repeat(4);
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("net"));
+        Files.writeString(proc.resolve("net/fib_trie"), "|-- 192.0.2.2\n   /32 host LOCAL\n");
+        Files.writeString(proc.resolve("net/tcp"), TCP_HEADER);
+        Files.createDirectories(proc.resolve("self/ns"));
+        Files.createSymbolicLink(proc.resolve("self/ns/net"), Path.of("net:[4026531840]"));
+        // pid 1 shares the daemon's namespace; 4242 is a container's process; 4241, in the same namespace,
+        // exited while being read (no net directory left)
+        fakeProcess(proc, 1, "net:[4026531840]", "systemd", "0::/init.scope");
+        Path container = fakeProcess(proc, 4242, "net:[4026532777]", "python3",
+                "0::/system.slice/docker-" + id + ".scope");
+        fakeProcess(proc, 4241, "net:[4026532777]", "sh", "0::/system.slice/docker-" + id + ".scope");
+        Files.createDirectories(container.resolve("net"));
+        Files.writeString(container.resolve("net/fib_trie"), "|-- 172.17.0.2\n   /32 host LOCAL\n"
+                + "|-- 127.0.0.1\n   /32 host LOCAL\n");
+        // 172.17.0.2:40000 to 104.18.32.47:443, uid 0, inode 555 (host-order words)
+        Files.writeString(container.resolve("net/tcp"), TCP_HEADER
+                + "   0: 020011AC:9C40 2F201268:01BB 01 00000000:00000000 00:00000000 00000000     0        0 555 1\n");
+        Files.createDirectories(container.resolve("fd"));
+        Files.createSymbolicLink(container.resolve("fd/3"), Path.of("socket:[555]"));
+        Files.writeString(tmp.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+        ProcessAttributor fake = new ProcessAttributor(proc, tmp.resolve("passwd"), Ticker.systemTicker(),
+                Duration.ZERO, Duration.ofSeconds(1));
+
+        ProcessInfo info = fake.lookup(Transport.TCP, "172.17.0.2", 40000, "104.18.32.47", 443);
+        assertThat(info).as("counters %s", fake.counters()).isNotNull();
+        assertThat(info.pid()).isEqualTo(4242);
+        assertThat(info.name()).isEqualTo("python3");
+        assertThat(info.user()).isEqualTo("root");
+        assertThat(info.container()).isEqualTo(new ContainerId("docker", id));
+        // loopback is in every namespace: only the daemon's own is asked; another host's address is no one's
+        assertThat(fake.lookup(Transport.TCP, "172.17.0.2", 40001, "104.18.32.47", 443)).isNull();
+        assertThat(fake.lookup(Transport.TCP, "198.51.100.9", 40000, "104.18.32.47", 443)).isNull();
+        assertThat(fake.counters()).containsEntry("other_namespace", 2L).containsEntry("with_process", 1L)
+                .containsEntry("not_local", 1L).containsEntry("not_found", 1L);
+    }
+
+    private static final String TCP_HEADER =
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+
+    private static Path fakeProcess(Path proc, int pid, String netns, String comm, String cgroup) throws IOException {
+        Path dir = proc.resolve(Integer.toString(pid));
+        Files.createDirectories(dir.resolve("ns"));
+        Files.createSymbolicLink(dir.resolve("ns/net"), Path.of(netns));
+        Files.writeString(dir.resolve("comm"), comm + "\n");
+        Files.writeString(dir.resolve("cgroup"), cgroup + "\n");
+        Files.writeString(dir.resolve("cmdline"), comm + "\0");
+        return dir;
+    }
+
+    /**
+     * A process in a network namespace of its own and a cgroup named as Docker's systemd driver names
+     * a container's: what a container is to the kernel. Real namespace, real cgroup, real socket.
+     */
+    @Test
+    void lookup_processInANamespaceAndADockerCgroup_attributedWithItsContainer() throws Exception {
+        HostTools.requireRoot();
+        String python = require("python3", "python3");
+        String id = Long.toHexString(System.nanoTime()).repeat(8).substring(0, 48) + "0123456789abcdef";
+        Path cgroup = HostTools.dockerCgroup(id);
+        try (Netns ns = Netns.create();
+                ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName(ns.hostIp))) {
+            server.setSoTimeout(10_000);
+            Process p = ns.start(tmp.resolve("client.log"), python, "-c", "import socket,sys,time\n"
+                    + "s=socket.create_connection((sys.argv[1], int(sys.argv[2])))\ntime.sleep(30)\n",
+                    ns.hostIp, Integer.toString(server.getLocalPort()));
+            try (Socket accepted = server.accept()) {
+                long pid = p.descendants().map(ProcessHandle::pid).findFirst().orElse(p.pid());
+                Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(pid));
+                ProcessInfo info = attributor.lookup(Transport.TCP, ns.nsIp, accepted.getPort(), ns.hostIp,
+                        server.getLocalPort());
+                assertThat(info).as("the namespace's socket").isNotNull();
+                assertThat(info.pid()).isEqualTo(pid);
+                assertThat(info.name()).startsWith("python3");
+                assertThat(info.container()).isEqualTo(new ContainerId("docker", id));
+                assertThat(attributor.counters()).containsEntry("other_namespace", 1L);
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+            }
+        } finally {
+            HostTools.removeCgroup(cgroup);
+        }
     }
 }

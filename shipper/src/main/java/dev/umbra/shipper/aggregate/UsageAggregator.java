@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * Turns a stream of matched observations into findings: one usage event per (host, user, process,
- * service, class) and window, and policy and data-security events at once.
+ * container, service, class) and window, and policy and data-security events at once.
  *
  * <h2>Design</h2>
  * Open windows live in a Caffeine cache bounded by {@code aggregate.max.windows}. A window expires
@@ -82,7 +82,8 @@ public final class UsageAggregator {
         }
     }
 
-    private record Key(String host, String user, String process, String serviceId, EventClass eventClass) {
+    private record Key(String host, String user, String process, String container, String serviceId,
+            EventClass eventClass) {
     }
 
     /** One open window; mutated only inside {@code compute} for its key. */
@@ -198,7 +199,8 @@ public final class UsageAggregator {
         if (firstSeen.asMap().putIfAbsent(host + '\u0000' + service, Boolean.TRUE) == null) {
             out.accept(Finding.policy(PolicyEvent.FIRST_SEEN, o, match, o.time(), 1));
         }
-        Key key = new Key(host, o.user(), o.process(), service, Finding.activityClassOf(o.kind()));
+        Key key = new Key(host, o.user(), o.process(), o.container(), service,
+                Finding.activityClassOf(o.kind()));
         Window[] touched = new Window[1];
         PolicyEvent[] raise = new PolicyEvent[2];
         windows.asMap().compute(key, (k, w) -> {

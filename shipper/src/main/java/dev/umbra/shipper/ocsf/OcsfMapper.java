@@ -199,16 +199,28 @@ public final class OcsfMapper {
         } else {
             endpoint(g, F_DST_ENDPOINT, o.serverIp(), o.serverPort(), o.hostname());
         }
-        if (o.user() != null || o.process() != null) {
+        if (o.user() != null || o.process() != null || o.container() != null) {
             objField(g, F_ACTOR);
             if (o.user() != null) {
                 objField(g, F_USER);
                 strField(g, F_NAME, o.user());
                 g.writeEndObject();
             }
-            if (o.process() != null) {
+            if (o.process() != null || o.container() != null) {
                 objField(g, F_PROCESS);
-                strField(g, F_NAME, o.process());
+                if (o.process() != null) {
+                    strField(g, F_NAME, o.process());
+                }
+                if (o.container() != null) {
+                    // runtime://id (ContainerId): OCSF's container object has both apart
+                    objField(g, F_CONTAINER);
+                    int scheme = o.container().indexOf("://");
+                    strField(g, F_UID, scheme < 0 ? o.container() : o.container().substring(scheme + 3));
+                    if (scheme > 0) {
+                        strField(g, F_RUNTIME, o.container().substring(0, scheme));
+                    }
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -522,6 +534,8 @@ public final class OcsfMapper {
     private static final SerializedString F_ACTOR = new SerializedString("actor");
     private static final SerializedString F_USER = new SerializedString("user");
     private static final SerializedString F_PROCESS = new SerializedString("process");
+    private static final SerializedString F_CONTAINER = new SerializedString("container");
+    private static final SerializedString F_RUNTIME = new SerializedString("runtime");
     private static final SerializedString F_QUERY = new SerializedString("query");
     private static final SerializedString F_ANSWERS = new SerializedString("answers");
     private static final SerializedString F_RDATA = new SerializedString("rdata");

@@ -79,6 +79,19 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void observe_sameProcessInTwoContainersOfOneHost_oneWindowEachWithItsContainer() {
+        UsageAggregator a = aggregator(0);
+        String first = "docker://" + "a1".repeat(32);
+        String second = "containerd://" + "b2".repeat(32);
+        a.observe(dns("10.0.0.5", 0).withActor("root", "python3", first), chatgpt);
+        a.observe(dns("10.0.0.5", 1).withActor("root", "python3", second), chatgpt);
+        a.observe(dns("10.0.0.5", 2).withActor("root", "python3", first), chatgpt);
+        a.flush();
+        assertThat(of(EventClass.DNS_ACTIVITY)).extracting(f -> mapper.toEvent(f).at("/actor/process/container/uid")
+                .asText() + " " + f.count()).containsExactlyInAnyOrder("a1".repeat(32) + " 2", "b2".repeat(32) + " 1");
+    }
+
+    @Test
     void observe_severalNamesOfOneService_windowListsEachOnceInArrivalOrderUpToTheCap() {
         UsageAggregator a = aggregator(0);
         a.observe(dns("10.0.0.5", 0), chatgpt);

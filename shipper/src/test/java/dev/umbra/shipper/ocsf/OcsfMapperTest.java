@@ -161,6 +161,29 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_processInAContainer_actorProcessHasTheContainersIdAndRuntime() {
+        String id = "3f2a9c1b".repeat(8);
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "chatgpt.com", "172.17.0.2", 40000,
+                "104.18.32.47", 443, "any").withActor("root", "python3", "docker://" + id);
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/actor/user/name").asText()).isEqualTo("root");
+        assertThat(e.at("/actor/process/name").asText()).isEqualTo("python3");
+        assertThat(e.at("/actor/process/container/uid").asText()).isEqualTo(id);
+        assertThat(e.at("/actor/process/container/runtime").asText()).isEqualTo("docker");
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+        // an id without a runtime, and a container without a process name
+        JsonNode bare = mapper.toEvent(Finding.usage(o.withActor(null, null, id), chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(bare.at("/actor/process").has("name")).isFalse();
+        assertThat(bare.at("/actor/process/container/uid").asText()).isEqualTo(id);
+        assertThat(bare.at("/actor/process/container").has("runtime")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(bare);
+        // no container: no container object
+        JsonNode none = mapper.toEvent(Finding.usage(o.withActor("root", "python3", null), chatgpt,
+                List.of("chatgpt.com"), t0, 1));
+        assertThat(none.at("/actor/process").has("container")).isFalse();
+    }
+
+    @Test
     void toEvent_requestWithoutDetails_omitsThem() {
         Observation o = Observation.network(t0, ObservationKind.PROXY_REQUEST, "chatgpt.com", null, 0, null, 0, "log");
         JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));

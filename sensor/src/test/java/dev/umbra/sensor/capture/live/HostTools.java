@@ -123,6 +123,63 @@ public final class HostTools {
                 dir.resolve("cert.pem").toString());
     }
 
+    /**
+     * Makes the cgroup Docker would make for container {@code id} (64 hex digits): {@code docker-ID.scope}
+     * on the cgroup v2 mount (the systemd driver's name), else {@code docker/ID} in cgroup v1's pids
+     * hierarchy (the cgroupfs driver's). A process written to its {@code cgroup.procs} is, to the kernel
+     * and to /proc/PID/cgroup, in that container. Remove it with {@link #removeCgroup} once its processes
+     * have exited.
+     */
+    public static Path dockerCgroup(String id) {
+        requireRoot();
+        Path v2 = null;
+        Path pids = null;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 3 && f[2].equals("cgroup2") && v2 == null) {
+                    v2 = Path.of(f[1]);
+                } else if (f.length > 3 && f[2].equals("cgroup") && f[3].contains("pids")) {
+                    pids = Path.of(f[1]);
+                }
+            }
+            Path dir = v2 != null && Files.isWritable(v2) ? v2.resolve("docker-" + id + ".scope")
+                    : pids != null && Files.isWritable(pids) ? pids.resolve("docker").resolve(id) : null;
+            if (dir == null) {
+                fail("this test makes a cgroup: it needs a writable cgroup v2 mount or cgroup v1 pids hierarchy "
+                        + "(root on a host or in a privileged container)");
+            }
+            Files.createDirectories(dir);
+            return dir;
+        } catch (IOException e) {
+            fail("cannot make a cgroup: " + e);
+            return null;
+        }
+    }
+
+    /** Removes a cgroup {@link #dockerCgroup} made, waiting up to 5 s for its processes to be gone. */
+    public static void removeCgroup(Path dir) {
+        for (int i = 0; i < 100 && Files.exists(dir); i++) {
+            try {
+                Files.delete(dir); // rmdir: refused while a process in it has not quite gone
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (dir.getParent().getFileName().toString().equals("docker")) {
+            try {
+                Files.deleteIfExists(dir.getParent());
+            } catch (IOException e) {
+                // another test's container is in it
+            }
+        }
+    }
+
     /** The java launcher of this JVM and the test class path, to start a probe in a separate JVM. */
     public static List<String> javaCommand(String... jvmOptions) {
         List<String> cmd = new ArrayList<>();

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +35,6 @@ class LiveCaptureNatTest {
     @Test
     void run_anyOnAMasqueradingHost_eachNameOnceFromTheNamespaceWithTheFlowsBytes() throws Exception {
         HostTools.requireRoot();
-        HostTools.require("nft", "nftables");
         HostTools.require("dig", "bind9-dnsutils");
         HostTools.require("curl", "curl");
         HostTools.require("openssl", "openssl");
@@ -45,19 +43,9 @@ class LiveCaptureNatTest {
         HostTools.require("tshark", "tshark");
         Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
                 "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
-        Path forwarding = Path.of("/proc/sys/net/ipv4/ip_forward");
-        String before = Files.readString(forwarding).strip();
-        String table = "umbra_nat_" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
         List<Process> recorders = new ArrayList<>();
-        try (Netns client = Netns.create(); Netns server = Netns.create()) {
-            Files.writeString(forwarding, "1");
-            client.ns("ip", "route", "add", server.nsIp + "/32", "via", client.hostIp);
-            // no route back to the client: the server answers the host's address, which only masquerade gives
-            HostTools.check(10, "nft", "add", "table", "ip", table);
-            HostTools.check(10, "nft", "add", "chain", "ip", table, "post",
-                    "{ type nat hook postrouting priority srcnat; }");
-            HostTools.check(10, "nft", "add", "rule", "ip", table, "post", "ip", "saddr", client.nsIp,
-                    "oifname", server.hostIf, "masquerade");
+        try (Netns client = Netns.create(); Netns server = Netns.create();
+                Masquerade nat = Masquerade.between(client, server)) {
 
             HostTools.selfSignedCertificate(tmp);
             Path dnsLog = tmp.resolve("dns.log");
@@ -131,8 +119,6 @@ class LiveCaptureNatTest {
             for (Process p : recorders) {
                 p.destroyForcibly();
             }
-            HostTools.run(10, "nft", "delete", "table", "ip", table);
-            Files.writeString(forwarding, before);
         }
     }
 
