@@ -1,5 +1,8 @@
 package dev.umbra.sensor.decode;
 
+import static dev.umbra.sensor.decode.PacketDecoder.u16;
+import static dev.umbra.sensor.decode.PacketDecoder.u32;
+
 import dev.umbra.sensor.flow.FlowKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -207,13 +210,5 @@ final class CookedCopies {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
         z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return z ^ (z >>> 33);
-    }
-
-    private static int u16(byte[] b, int i) {
-        return (b[i] & 0xff) << 8 | b[i + 1] & 0xff;
-    }
-
-    private static long u32(byte[] b, int i) {
-        return (long) (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | b[i + 3] & 0xff;
     }
 }

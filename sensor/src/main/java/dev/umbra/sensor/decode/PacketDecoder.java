@@ -1899,7 +1899,7 @@ public final class PacketDecoder implements PacketHandler {
         return ipv6 ? IpText.v6(ipBuf, off) : IpText.v4(ipBuf, off);
     }
 
-    private static int u16(byte[] b, int i) {
+    static int u16(byte[] b, int i) {
         return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
     }
 
@@ -1907,7 +1907,7 @@ public final class PacketDecoder implements PacketHandler {
         return ((b[i] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i + 2] & 0xff);
     }
 
-    private static long u32(byte[] b, int i) {
+    static long u32(byte[] b, int i) {
         return ((long) u16(b, i) << 16) | u16(b, i + 2);
     }
 
