@@ -41,21 +41,10 @@ class LiveCaptureNatTest {
         HostTools.require("python3", "python3");
         HostTools.require("tcpdump", "tcpdump");
         HostTools.require("tshark", "tshark");
-        Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
-                "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
         List<Process> recorders = new ArrayList<>();
         try (Netns client = Netns.create(); Netns server = Netns.create();
                 Masquerade nat = Masquerade.between(client, server)) {
-
-            HostTools.selfSignedCertificate(tmp);
-            Path dnsLog = tmp.resolve("dns.log");
-            Process dns = server.start(dnsLog, "python3", responder.toString(), "0.0.0.0", "53");
-            Path tlsLog = tmp.resolve("tls.log");
-            Process tls = server.start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
-                    "-cert", tmp.resolve("cert.pem").toString(), "-key", tmp.resolve("key.pem").toString());
-            server.awaitTcpListener(53, dns, dnsLog);
-            server.awaitTcpListener(8443, tls, tlsLog);
-
+            server.serveDnsAndTls(tmp, "0.0.0.0");
             Path inside = tmp.resolve("inside.pcap");
             Path outside = tmp.resolve("outside.pcap");
             recorders.add(record(client.hostIf, inside, tmp.resolve("tcpdump-inside.log")));

@@ -33,19 +33,8 @@ class LiveCaptureNetnsTest {
         HostTools.require("openssl", "openssl");
         HostTools.require("python3", "python3");
         HostTools.require("ss", "iproute2");
-        Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
-                "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
-        assertThat(responder).exists();
-
         try (Netns ns = Netns.create()) {
-            HostTools.selfSignedCertificate(tmp);
-            Path dnsLog = tmp.resolve("dns.log");
-            Process dns = ns.start(dnsLog, "python3", responder.toString(), "::", "53");
-            Path tlsLog = tmp.resolve("tls.log");
-            Process tls = ns.start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
-                    "-cert", tmp.resolve("cert.pem").toString(), "-key", tmp.resolve("key.pem").toString());
-            ns.awaitTcpListener(53, dns, dnsLog);
-            ns.awaitTcpListener(8443, tls, tlsLog);
+            ns.serveDnsAndTls(tmp, "::");
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();

@@ -150,6 +150,28 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves DNS and TLS inside the namespace, as an AI service's resolver and front end would: {@code
+     * test-data/captures/dns_responder.py} on port 53 of {@code dnsAddress}, and {@code openssl s_server
+     * -www} on port 8443 with a self-signed certificate written to {@code dir}; returns once both listen.
+     */
+    public void serveDnsAndTls(Path dir, String dnsAddress) {
+        HostTools.require("python3", "python3");
+        Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
+                "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
+        if (!java.nio.file.Files.exists(responder)) {
+            fail("missing " + responder);
+        }
+        HostTools.selfSignedCertificate(dir);
+        Path dnsLog = dir.resolve("dns.log");
+        Process dns = start(dnsLog, "python3", responder.toString(), dnsAddress, "53");
+        Path tlsLog = dir.resolve("tls.log");
+        Process tls = start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
+                "-cert", dir.resolve("cert.pem").toString(), "-key", dir.resolve("key.pem").toString());
+        awaitTcpListener(53, dns, dnsLog);
+        awaitTcpListener(8443, tls, tlsLog);
+    }
+
     /** Waits until something listens on the TCP port inside the namespace (bounded). */
     public void awaitTcpListener(int port, Process owner, Path log) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
