@@ -45,7 +45,7 @@ in_ns nghttpd --no-tls -a 127.0.0.2 -d "$work/htdocs" 11434 >"$work/nghttpd-1143
 in_ns nghttpd --no-tls -a 127.0.0.2 -d "$work/htdocs" 8000 >"$work/nghttpd-8000.log" 2>&1 &
 in_ns /usr/bin/python3 grpc_peer.py serve 127.0.0.2 8001 8500 >"$work/grpc.log" 2>&1 &
 sleep 1
-in_ns tcpdump -i lo -s 0 -U -w "$out" 'tcp port 11434 or tcp port 8000 or tcp port 8001 or tcp port 8500' \
+in_ns tcpdump -i lo --immediate-mode -s 0 -U -w "$out" 'tcp port 11434 or tcp port 8000 or tcp port 8001 or tcp port 8500' \
   2>/dev/null &
 tcpdump_pid=$!
 sleep 1

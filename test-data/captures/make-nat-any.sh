@@ -49,7 +49,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj 
 in_s python3 dns_responder.py 192.0.2.53 53 >"$work/dns.log" 2>&1 &
 in_s openssl s_server -quiet -www -accept 443 -cert "$work/cert.pem" -key "$work/key.pem" >/dev/null 2>&1 &
 sleep 1
-in_ns tcpdump -i any -s 0 -U -w "$out" 'tcp or udp' 2>/dev/null &
+in_ns tcpdump -i any --immediate-mode -s 0 -U -w "$out" 'tcp or udp' 2>/dev/null &
 sleep 1
 
 in_c dig +short +tries=1 @192.0.2.53 chatgpt.com A >/dev/null

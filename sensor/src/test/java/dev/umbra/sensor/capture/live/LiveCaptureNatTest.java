@@ -73,14 +73,18 @@ class LiveCaptureNatTest {
                 stats = capture.stats();
             }
             decoder.finish();
+            awaitQuiet(inside);
+            awaitQuiet(outside);
             for (Process p : recorders) {
                 p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
+                assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("tcpdump stops on SIGTERM").isTrue();
             }
+            String logs = Files.readString(tmp.resolve("tcpdump-inside.log")) + " | "
+                    + Files.readString(tmp.resolve("tcpdump-outside.log"));
 
             // the translation happened: tshark sees the host's address on the server's side
-            assertThat(tcpSources(outside)).contains(server.hostIp).doesNotContain(client.nsIp);
-            assertThat(tcpSources(inside)).contains(client.nsIp).doesNotContain(server.hostIp);
+            assertThat(tcpSources(outside)).as("outside: %s", logs).contains(server.hostIp).doesNotContain(client.nsIp);
+            assertThat(tcpSources(inside)).as("inside: %s", logs).contains(client.nsIp).doesNotContain(server.hostIp);
 
             assertThat(stats.dropped()).isZero();
             assertThat(anomalies.get(Anomaly.CAPTURE_NAT_DUPLICATE)).as("translated copies dropped").isPositive();
@@ -117,18 +121,42 @@ class LiveCaptureNatTest {
         return HostTools.run(15, cmd);
     }
 
-    /** tcpdump on one interface into a pcap, started and listening before it returns. */
+    /**
+     * tcpdump on one interface into a pcap, started and listening before it returns. Each packet is
+     * handed over and written as it arrives ({@code --immediate-mode -U}): without immediate mode,
+     * libpcap's TPACKET_V3 ring holds packets until a block fills or its 1 s timer fires, and tcpdump
+     * stopped by SIGTERM before then writes none of them (a fast machine did all of this test's traffic
+     * inside one such second).
+     */
     private static Process record(String iface, Path pcap, Path log) throws Exception {
-        Process p = new ProcessBuilder("tcpdump", "-i", iface, "-U", "-n", "-w", pcap.toString(), "tcp or udp")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !Files.readString(log).contains("listening on")) {
-            if (!p.isAlive()) {
-                throw new AssertionError("tcpdump on " + iface + " exited: " + Files.readString(log));
+        Process p = new ProcessBuilder("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w",
+                pcap.toString(), "tcp or udp").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.readString(log).contains("listening on")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("tcpdump on " + iface + " is not listening: " + Files.readString(log));
             }
             Thread.sleep(20);
         }
         return p;
+    }
+
+    /** Waits (bounded) until a recording holds packets and has not grown for 300 ms. */
+    private static void awaitQuiet(Path pcap) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long size = -1;
+        long since = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long now = Files.exists(pcap) ? Files.size(pcap) : 0;
+            if (now != size) {
+                size = now;
+                since = System.nanoTime();
+            } else if (size > 24 && System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(300)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static List<String> tcpSources(Path pcap) {
