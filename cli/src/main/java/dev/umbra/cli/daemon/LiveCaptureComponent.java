@@ -281,13 +281,18 @@ final class LiveCaptureComponent implements Component {
         }
         if (thread != null) {
             try {
-                thread.join(timeout.toMillis());
+                // a stopped run first reads the ring block being filled, for up to one read timeout
+                thread.join(timeout.toMillis() + config.timeoutMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         PacketDecoder d = decoder;
-        if (d != null) {
+        if (thread != null && thread.isAlive()) {
+            // the decoder belongs to the capture thread while it runs: no finish from here
+            LOG.warn("capture {} did not stop within {} ms; open flows not reported", config.interfaceName(),
+                    timeout.toMillis() + config.timeoutMillis());
+        } else if (d != null) {
             d.finish();
         }
         c = capture; // the thread may have opened another one before it saw the stop

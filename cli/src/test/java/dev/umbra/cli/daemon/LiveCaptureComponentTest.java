@@ -108,6 +108,29 @@ class LiveCaptureComponentTest {
         }
     }
 
+    @Test
+    void stopRightAfterAQuery_theQueryIsStillReported() throws Exception {
+        try (Netns ns = netns()) {
+            List<Observation> seen = new CopyOnWriteArrayList<>();
+            LiveCaptureComponent capture = started(ns, seen);
+            try {
+                awaitQuery(ns, seen, "first.stop.test");
+                // one query, then the daemon's stop at once: the query is in the ring block being filled
+                byte[] query = TestFrames.dnsQuery(0x5252, "last.stop.test", 1);
+                try (DatagramSocket socket = new DatagramSocket()) {
+                    socket.send(new DatagramPacket(query, query.length, InetAddress.getByName(ns.nsIp), 53));
+                }
+            } finally {
+                capture.stop(Duration.ofSeconds(10));
+            }
+            assertThat(capture.capturing()).isFalse();
+            assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.DNS_QUERY).extracting(Observation::hostname)
+                    .as("a query sent just before the stop").contains("last.stop.test");
+            assertThat(capture.stats().delivered()).as("delivered, of what libpcap received")
+                    .isEqualTo(capture.stats().received() - capture.stats().dropped());
+        }
+    }
+
     private static Netns netns() {
         HostTools.requireRoot();
         HostTools.require("ip", "iproute2");
