@@ -41,9 +41,8 @@ import java.util.Objects;
  *     SvcParam (RFC 9460): clients that use it send only the public name in later ClientHellos
  * @param targetPort the port named in the request target of an HTTP {@code CONNECT host:port}, or the
  *     destination port of a SOCKS request (the server endpoint is then the proxy), or 0
- * @param container the container the client process runs in, as {@code runtime://id} ({@code
- *     docker://3f2a…}; local process attribution, {@link dev.umbra.sensor.attribution.ContainerId}), or
- *     {@code null}
+ * @param container the container the client process runs in (local process attribution: its runtime
+ *     and id, and its name, image and pod where the host's runtime files tell), or {@code null}
  */
 public record Observation(
         Instant time,
@@ -67,7 +66,7 @@ public record Observation(
         String tlsVersion,
         boolean ech,
         int targetPort,
-        String container) {
+        Container container) {
 
     public Observation {
         Objects.requireNonNull(time, "time");
@@ -187,9 +186,9 @@ public record Observation(
      * This observation attributed to a user, a process and the container the process runs in; every
      * other field is kept.
      *
-     * @param container {@code runtime://id}, or {@code null}
+     * @param container the container, or {@code null}
      */
-    public Observation withActor(String user, String process, String container) {
+    public Observation withActor(String user, String process, Container container) {
         return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4,
                 bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort,
                 container);

@@ -66,6 +66,11 @@ public final class UmbraConfig {
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");
+    public static final ConfigKey ATTRIBUTION_HOST_ROOT = key("attribution.host_root", ConfigType.STRING, "/",
+            path(), "Where the host's root file system is, for "
+                    + "the container runtimes' files that name a container (Docker's, Podman's, CRI-O's, the kubelet's "
+                    + "/var/log/containers): / for the daemon on the host, the mount point of the host's root when the "
+                    + "daemon itself runs in a container (a Kubernetes DaemonSet's hostPath).");
 
     public static final ConfigKey LOGS_FILES = key("logs.files", ConfigType.LIST, "[]",
             each("an absolute path", s -> s.startsWith("/")), "Proxy or sensor log files to tail (rotation followed).");

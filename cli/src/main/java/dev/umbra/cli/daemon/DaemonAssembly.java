@@ -4,6 +4,7 @@ import dev.umbra.cli.UmbraCommand;
 import dev.umbra.cli.config.UmbraConfig;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.attribution.ContainerMetadata;
 import dev.umbra.sensor.attribution.ProcessAttributor;
 import dev.umbra.sensor.capture.live.LiveCaptureConfig;
 import dev.umbra.sensor.proxylog.LogFormat;
@@ -124,7 +125,9 @@ public final class DaemonAssembly {
             // load its classes and read /proc once now, so that the first real lookup is not the slow one
             attributor.lookup(ProcessAttributor.Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 1);
         }
-        pipeline = new Pipeline(catalog.matcher(), attributor, aggregator::observe);
+        ContainerMetadata containers = attributor == null ? null
+                : new ContainerMetadata(Path.of(config.string(UmbraConfig.ATTRIBUTION_HOST_ROOT)));
+        pipeline = new Pipeline(catalog.matcher(), attributor, containers, aggregator::observe);
         pipeline.onDetections(aggregator::detections);
 
         String metricsListen = config.string(UmbraConfig.METRICS_LISTEN);
@@ -194,11 +197,11 @@ public final class DaemonAssembly {
                     catalog.matcher(), aggregator, icapRequests);
             components.add(this.icap);
         }
-        registerMetrics(attributor);
+        registerMetrics(attributor, containers);
         daemon = new Daemon(components, STOP_TIMEOUT);
     }
 
-    private void registerMetrics(ProcessAttributor attributor) {
+    private void registerMetrics(ProcessAttributor attributor, ContainerMetadata containers) {
         metrics.counter("umbra_packets_total", "Frames captured on all interfaces.",
                 () -> captures.stream().mapToLong(c -> c.stats().delivered()).sum());
         metrics.counter("umbra_libpcap_dropped_total", "Frames libpcap dropped (buffer full).",
@@ -250,6 +253,12 @@ public final class DaemonAssembly {
                 attributor.counters().forEach((k, v) -> samples.put(Map.of("outcome", k), v));
                 return samples;
             });
+            metrics.counters("umbra_container_names_total", "Containers looked up in their runtime's files, by outcome "
+                    + "(named, unnamed, unreadable).", () -> {
+                        Map<Map<String, String>, Long> samples = new HashMap<>();
+                        containers.counters().forEach((k, v) -> samples.put(Map.of("outcome", k), v));
+                        return samples;
+                    });
         }
     }
 

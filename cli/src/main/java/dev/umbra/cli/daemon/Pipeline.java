@@ -1,8 +1,10 @@
 package dev.umbra.cli.daemon;
 
 import dev.umbra.cli.ObservationMatch;
+import dev.umbra.sensor.Container;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.attribution.ContainerMetadata;
 import dev.umbra.sensor.attribution.ProcessAttributor;
 import dev.umbra.sensor.attribution.ProcessInfo;
 import dev.umbra.signatures.HostMatcher;
@@ -19,6 +21,7 @@ import java.util.function.Consumer;
 public final class Pipeline implements Consumer<Observation> {
     private final HostMatcher matcher;
     private final ProcessAttributor attributor;
+    private final ContainerMetadata containers;
     private final java.util.function.BiConsumer<Observation, Match> sink;
     private final AtomicLong observations = new AtomicLong();
     private final AtomicLong matched = new AtomicLong();
@@ -27,11 +30,15 @@ public final class Pipeline implements Consumer<Observation> {
     /**
      * @param matcher the catalog's matcher (one that follows reloads)
      * @param attributor local process attribution, or null when disabled
+     * @param containers names the containers attributed processes run in, or null to give only their
+     *     runtime and id
      * @param sink receives matched (and attributed) observations; must not block
      */
-    public Pipeline(HostMatcher matcher, ProcessAttributor attributor, java.util.function.BiConsumer<Observation, Match> sink) {
+    public Pipeline(HostMatcher matcher, ProcessAttributor attributor, ContainerMetadata containers,
+            java.util.function.BiConsumer<Observation, Match> sink) {
         this.matcher = matcher;
         this.attributor = attributor;
+        this.containers = containers;
         this.sink = sink;
     }
 
@@ -97,8 +104,10 @@ public final class Pipeline implements Consumer<Observation> {
             return o;
         }
         attributed.incrementAndGet();
-        return o.withActor(p.user(), p.hasProcess() ? p.name() : null,
-                p.container() == null ? null : p.container().toString());
+        Container container = p.container() == null ? null
+                : containers != null ? containers.describe(p.container())
+                : Container.of(p.container().runtime(), p.container().id());
+        return o.withActor(p.user(), p.hasProcess() ? p.name() : null, container);
     }
 
     public long observations() {

@@ -199,7 +199,9 @@ public final class UsageAggregator {
         if (firstSeen.asMap().putIfAbsent(host + '\u0000' + service, Boolean.TRUE) == null) {
             out.accept(Finding.policy(PolicyEvent.FIRST_SEEN, o, match, o.time(), 1));
         }
-        Key key = new Key(host, o.user(), o.process(), o.container(), service,
+        // a container by its runtime and id: its name may be learnt (or change) while a window is open
+        String container = o.container() == null ? null : o.container().toString();
+        Key key = new Key(host, o.user(), o.process(), container, service,
                 Finding.activityClassOf(o.kind()));
         Window[] touched = new Window[1];
         PolicyEvent[] raise = new PolicyEvent[2];

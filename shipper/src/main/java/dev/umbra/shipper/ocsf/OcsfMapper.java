@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umbra.classifier.Detection;
 import dev.umbra.classifier.DetectionCategory;
 import dev.umbra.classifier.Likelihood;
+import dev.umbra.sensor.Container;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
@@ -212,14 +213,7 @@ public final class OcsfMapper {
                     strField(g, F_NAME, o.process());
                 }
                 if (o.container() != null) {
-                    // runtime://id (ContainerId): OCSF's container object has both apart
-                    objField(g, F_CONTAINER);
-                    int scheme = o.container().indexOf("://");
-                    strField(g, F_UID, scheme < 0 ? o.container() : o.container().substring(scheme + 3));
-                    if (scheme > 0) {
-                        strField(g, F_RUNTIME, o.container().substring(0, scheme));
-                    }
-                    g.writeEndObject();
+                    container(g, o.container());
                 }
                 g.writeEndObject();
             }
@@ -536,6 +530,10 @@ public final class OcsfMapper {
     private static final SerializedString F_PROCESS = new SerializedString("process");
     private static final SerializedString F_CONTAINER = new SerializedString("container");
     private static final SerializedString F_RUNTIME = new SerializedString("runtime");
+    private static final SerializedString F_IMAGE = new SerializedString("image");
+    private static final SerializedString F_ORCHESTRATOR = new SerializedString("orchestrator");
+    private static final SerializedString F_POD_UUID = new SerializedString("pod_uuid");
+    private static final SerializedString F_LABELS = new SerializedString("labels");
     private static final SerializedString F_QUERY = new SerializedString("query");
     private static final SerializedString F_ANSWERS = new SerializedString("answers");
     private static final SerializedString F_RDATA = new SerializedString("rdata");
@@ -681,6 +679,35 @@ public final class OcsfMapper {
         }
         if (hostname != null) {
             strField(g, F_HOSTNAME, hostname);
+        }
+        g.writeEndObject();
+    }
+
+    /** OCSF's container object: uid and runtime always, name, image, pod and labels where known. */
+    private static void container(JsonGenerator g, Container c) throws IOException {
+        objField(g, F_CONTAINER);
+        strField(g, F_UID, c.uid());
+        strField(g, F_RUNTIME, c.runtime());
+        if (c.name() != null) {
+            strField(g, F_NAME, c.name());
+        }
+        if (c.image() != null) {
+            objField(g, F_IMAGE);
+            strField(g, F_NAME, c.image());
+            g.writeEndObject();
+        }
+        if (c.orchestrator() != null) {
+            strField(g, F_ORCHESTRATOR, c.orchestrator());
+        }
+        if (c.podUid() != null) {
+            strField(g, F_POD_UUID, c.podUid());
+        }
+        if (!c.labels().isEmpty()) {
+            arrField(g, F_LABELS);
+            for (String label : c.labels()) {
+                g.writeString(label);
+            }
+            g.writeEndArray();
         }
         g.writeEndObject();
     }

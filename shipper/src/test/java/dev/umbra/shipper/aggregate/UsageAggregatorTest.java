@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.umbra.classifier.Detection;
 import dev.umbra.classifier.DetectionCategory;
 import dev.umbra.classifier.Likelihood;
+import dev.umbra.sensor.Container;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
@@ -81,8 +82,8 @@ class UsageAggregatorTest {
     @Test
     void observe_sameProcessInTwoContainersOfOneHost_oneWindowEachWithItsContainer() {
         UsageAggregator a = aggregator(0);
-        String first = "docker://" + "a1".repeat(32);
-        String second = "containerd://" + "b2".repeat(32);
+        Container first = Container.of("docker", "a1".repeat(32));
+        Container second = Container.of("containerd", "b2".repeat(32));
         a.observe(dns("10.0.0.5", 0).withActor("root", "python3", first), chatgpt);
         a.observe(dns("10.0.0.5", 1).withActor("root", "python3", second), chatgpt);
         a.observe(dns("10.0.0.5", 2).withActor("root", "python3", first), chatgpt);

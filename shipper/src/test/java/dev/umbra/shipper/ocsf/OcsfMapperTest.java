@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.umbra.sensor.Container;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.shipper.EventClass;
@@ -164,23 +165,55 @@ class OcsfMapperTest {
     void toEvent_processInAContainer_actorProcessHasTheContainersIdAndRuntime() {
         String id = "3f2a9c1b".repeat(8);
         Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "chatgpt.com", "172.17.0.2", 40000,
-                "104.18.32.47", 443, "any").withActor("root", "python3", "docker://" + id);
+                "104.18.32.47", 443, "any").withActor("root", "python3", Container.of("docker", id));
         JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
         assertThat(e.at("/actor/user/name").asText()).isEqualTo("root");
         assertThat(e.at("/actor/process/name").asText()).isEqualTo("python3");
         assertThat(e.at("/actor/process/container/uid").asText()).isEqualTo(id);
         assertThat(e.at("/actor/process/container/runtime").asText()).isEqualTo("docker");
+        assertThat(e.at("/actor/process/container")).hasSize(2);
         dev.umbra.shipper.SchemaCheck.assertValid(e);
-        // an id without a runtime, and a container without a process name
-        JsonNode bare = mapper.toEvent(Finding.usage(o.withActor(null, null, id), chatgpt, List.of("chatgpt.com"), t0, 1));
+        // a container without a process name
+        JsonNode bare = mapper.toEvent(Finding.usage(o.withActor(null, null, Container.of("containerd", id)), chatgpt,
+                List.of("chatgpt.com"), t0, 1));
         assertThat(bare.at("/actor/process").has("name")).isFalse();
         assertThat(bare.at("/actor/process/container/uid").asText()).isEqualTo(id);
-        assertThat(bare.at("/actor/process/container").has("runtime")).isFalse();
+        assertThat(bare.at("/actor/process/container/runtime").asText()).isEqualTo("containerd");
         dev.umbra.shipper.SchemaCheck.assertValid(bare);
         // no container: no container object
         JsonNode none = mapper.toEvent(Finding.usage(o.withActor("root", "python3", null), chatgpt,
                 List.of("chatgpt.com"), t0, 1));
         assertThat(none.at("/actor/process").has("container")).isFalse();
+    }
+
+    @Test
+    void toEvent_namedContainerOfAPod_nameImagePodAndLabels() {
+        String id = "c0ffee00".repeat(8);
+        Container pod = new Container("containerd", id, "notebook", "ghcr.io/example/jupyter:2026.1", "kubernetes",
+                "5b7c1a2e-3f4d-4e5f-8a9b-0c1d2e3f4a5b",
+                List.of("io.kubernetes.pod.name=notebook-0", "io.kubernetes.pod.namespace=data-science"));
+        Observation o = Observation.network(t0, ObservationKind.TLS_SNI, "api.openai.com", "10.244.1.7", 40000,
+                "104.18.32.47", 443, "any").withActor(null, "python3", pod);
+        JsonNode c = mapper.toEvent(Finding.usage(o, chatgpt, List.of("api.openai.com"), t0, 1))
+                .at("/actor/process/container");
+        assertThat(c.at("/uid").asText()).isEqualTo(id);
+        assertThat(c.at("/runtime").asText()).isEqualTo("containerd");
+        assertThat(c.at("/name").asText()).isEqualTo("notebook");
+        assertThat(c.at("/image/name").asText()).isEqualTo("ghcr.io/example/jupyter:2026.1");
+        assertThat(c.at("/orchestrator").asText()).isEqualTo("kubernetes");
+        assertThat(c.at("/pod_uuid").asText()).isEqualTo("5b7c1a2e-3f4d-4e5f-8a9b-0c1d2e3f4a5b");
+        assertThat(c.at("/labels")).extracting(JsonNode::asText)
+                .containsExactly("io.kubernetes.pod.name=notebook-0", "io.kubernetes.pod.namespace=data-science");
+        dev.umbra.shipper.SchemaCheck.assertValid(mapper.toEvent(Finding.usage(o, chatgpt, List.of("api.openai.com"), t0, 1)));
+        // a Compose service: name, image and its project and service, no pod
+        Container compose = new Container("docker", id, "rag-worker-1", "python:3.12-slim", null, null,
+                List.of("com.docker.compose.project=rag", "com.docker.compose.service=worker"));
+        JsonNode d = mapper.toEvent(Finding.usage(o.withActor("root", "python3", compose), chatgpt,
+                List.of("api.openai.com"), t0, 1));
+        assertThat(d.at("/actor/process/container/name").asText()).isEqualTo("rag-worker-1");
+        assertThat(d.at("/actor/process/container").has("orchestrator")).isFalse();
+        assertThat(d.at("/actor/process/container").has("pod_uuid")).isFalse();
+        dev.umbra.shipper.SchemaCheck.assertValid(d);
     }
 
     @Test
