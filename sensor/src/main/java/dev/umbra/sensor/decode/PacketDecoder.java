@@ -94,10 +94,10 @@ public final class PacketDecoder implements PacketHandler {
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /**
-     * CONNECT requests without credentials held at once, waiting for the proxy's answer; past this
-     * they are reported at once.
+     * Proxy requests without credentials held at once, waiting for the proxy's answer; past this they
+     * are reported at once.
      */
-    static final int MAX_HELD_CONNECTS = 4096;
+    static final int MAX_HELD_REQUESTS = 4096;
     /** Names remembered with the public name of the ECH config their DNS answer published. */
     static final int MAX_ECH_NAMES = 4096;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
@@ -183,10 +183,10 @@ public final class PacketDecoder implements PacketHandler {
             return size() > MAX_ECH_NAMES;
         }
     };
-    // CONNECT requests sent to a proxy without credentials, by the client's flow key, held until what
-    // crosses the connection next says whether the tunnel opened (answerHeldConnect); within
-    // MAX_HELD_CONNECTS, and each goes at the latest when its flow ends
-    private final Map<FlowKey, Observation> heldConnects = new HashMap<>();
+    // requests sent to a proxy without credentials (CONNECT, and absolute-form ones without a body), by
+    // the client's flow key, held until what crosses the connection next says whether the proxy took
+    // them (answerHeldRequest); within MAX_HELD_REQUESTS, and each goes at the latest when its flow ends
+    private final Map<FlowKey, Observation> heldRequests = new HashMap<>();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -1030,8 +1030,8 @@ public final class PacketDecoder implements PacketHandler {
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
         }
-        if (!heldConnects.isEmpty() && payloadLength > 0) {
-            answerHeldConnect(key, b, payload, payloadLength);
+        if (!heldRequests.isEmpty() && payloadLength > 0) {
+            answerHeldRequest(key, b, payload, payloadLength);
         }
         if ((flags & TCP_SYN) != 0) {
             if (!parkedHttp2.isEmpty()) {
@@ -1551,8 +1551,8 @@ public final class PacketDecoder implements PacketHandler {
     /**
      * Reports a request head; returns its observation, or null when its host is not wanted.
      *
-     * @param mayHold true when nothing follows the head yet on an HTTP/1 connection: a CONNECT without
-     *     credentials is then held until the proxy's answer (see {@link #answerHeldConnect})
+     * @param mayHold true when nothing follows the head yet on an HTTP/1 connection: a proxy request
+     *     without credentials is then held until the proxy's answer (see {@link #answerHeldRequest})
      */
     private Observation httpRequest(HttpRequest r, int srcPort, int dstPort, boolean mayHold) {
         nameFlow(r.host());
@@ -1567,11 +1567,12 @@ public final class PacketDecoder implements PacketHandler {
         Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
                 r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 r.user() != null ? r.user() : flowUser());
-        if (mayHold && o.user() == null && r.method().equals("CONNECT") && currentFlow != FlowTable.NONE
+        boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm() && !r.hasBody();
+        if (mayHold && o.user() == null && toProxy && currentFlow != FlowTable.NONE
                 && reportKey == null && r.host().equals(flows.name(currentFlow)) && wantedNames.test(r.host())
-                && heldConnects.size() < MAX_HELD_CONNECTS) {
+                && heldRequests.size() < MAX_HELD_REQUESTS) {
             // the flow is named by it and wanted, so its end reaches flowEnded, which reports it
-            heldConnects.put(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP), o);
+            heldRequests.put(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP), o);
         } else {
             sink.accept(o);
         }
@@ -1579,25 +1580,26 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * Settles a CONNECT held on this packet's connection. A client behind an authenticating proxy
-     * (browsers always, curl with Digest or --proxy-anyauth) first sends its CONNECT without
-     * credentials; the proxy answers 407 with a challenge, and the client sends the CONNECT again
-     * with them (and a user). The first is no visit of its own, and reporting it would add a client
-     * without a user to every such connection. So a CONNECT without credentials is held, then:
-     * dropped when the proxy answers 407 or the client sends another CONNECT (it was refused);
-     * reported when the proxy answers anything else or the client sends anything else (the tunnel's
-     * bytes), or when the flow ends unanswered.
+     * Settles a proxy request held on this packet's connection. A client behind an authenticating
+     * proxy (browsers always, curl with Digest or --proxy-anyauth) first sends its request without
+     * credentials: a CONNECT, or for a plain-HTTP URL an absolute-form {@code GET http://host/path}.
+     * The proxy answers 407 with a challenge, and the client sends the request again with them (and a
+     * user). The first is no visit of its own, and reporting it would add a client without a user to
+     * every such connection. So a proxy request without credentials is held, then: dropped when the
+     * proxy answers 407 or the client sends a request of the same method again (it was refused);
+     * reported when the proxy answers anything else or the client sends anything else (a tunnel's
+     * bytes, another request), or when the flow ends unanswered.
      */
-    private void answerHeldConnect(FlowKey key, byte[] b, int p, int n) {
-        Observation held = heldConnects.remove(key);
+    private void answerHeldRequest(FlowKey key, byte[] b, int p, int n) {
+        Observation held = heldRequests.remove(key);
         if (held != null) {
-            // the client's next bytes: a CONNECT again means the proxy refused the first
-            if (!HttpRequestParser.startsConnect(b, p, n)) {
+            // the client's next bytes: the same method again means the proxy refused the first
+            if (!HttpRequestParser.startsMethod(b, p, n, held.method())) {
                 sink.accept(held);
             }
             return;
         }
-        held = heldConnects.remove(key.reverse());
+        held = heldRequests.remove(key.reverse());
         if (held != null) {
             // the proxy's answer: 407 is a challenge for credentials
             if (HttpRequestParser.statusCode(b, p, n) != 407) {
@@ -1858,11 +1860,11 @@ public final class PacketDecoder implements PacketHandler {
     private void flowEnded(FlowTable.Flow f) {
         String name = f.name();
         FlowKey c = f.client();
-        if (!heldConnects.isEmpty()) {
+        if (!heldRequests.isEmpty()) {
             // a CONNECT the proxy never answered (or whose answer was not captured)
-            Observation held = heldConnects.remove(c);
+            Observation held = heldRequests.remove(c);
             if (held == null) {
-                held = heldConnects.remove(c.reverse());
+                held = heldRequests.remove(c.reverse());
             }
             if (held != null) {
                 sink.accept(held);

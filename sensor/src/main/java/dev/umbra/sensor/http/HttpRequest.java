@@ -20,13 +20,23 @@ package dev.umbra.sensor.http;
  *     {@code null}
  * @param authHandshake true when its Proxy-Authorization is the first leg of NTLM: the proxy answers
  *     407 and forwards nothing, and the client sends the request again with its user
+ * @param absoluteForm true when the request target is a whole URL ({@code GET http://host/path}, RFC
+ *     9112 3.2.2): what a client sends to a forward proxy for a plain-HTTP URL
  */
 public record HttpRequest(String method, String host, String path, int connectPort, int headLength,
         long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
-        boolean authHandshake) {
+        boolean authHandshake, boolean absoluteForm) {
+    /** A request whose target is not a whole URL. */
+    public HttpRequest(String method, String host, String path, int connectPort, int headLength,
+            long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
+            boolean authHandshake) {
+        this(method, host, path, connectPort, headLength, contentLength, chunked, contentType, contentEncoding, user,
+                authHandshake, false);
+    }
+
     /** A request without a body (the head alone). */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength) {
-        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false);
+        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false, false);
     }
 
     /** True when a body follows the head (a positive Content-Length, or chunked). */

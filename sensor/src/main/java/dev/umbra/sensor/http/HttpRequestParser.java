@@ -46,9 +46,18 @@ public final class HttpRequestParser {
         return result;
     }
 
-    /** True when {@code b[off, off + len)} starts with a CONNECT request line. */
-    public static boolean startsConnect(byte[] b, int off, int len) {
-        return len >= 8 && startsWith(b, off, "CONNECT ");
+    /** True when {@code b[off, off + len)} starts a request of this method (the method and a space). */
+    public static boolean startsMethod(byte[] b, int off, int len, String method) {
+        int m = method.length();
+        if (len < m + 1 || b[off + m] != ' ') {
+            return false;
+        }
+        for (int i = 0; i < m; i++) {
+            if (b[off + i] != method.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -164,6 +173,7 @@ public final class HttpRequestParser {
         }
         String path;
         String target = ascii(b, targetStart, targetEnd);
+        boolean absolute = false;
         if (method.equals("CONNECT")) {
             host = hostOf(b, targetStart, targetEnd);
             path = "";
@@ -177,6 +187,7 @@ public final class HttpRequestParser {
             if (absoluteHost != null) {
                 host = absoluteHost; // RFC 9112 3.2.2: the target's authority wins over Host
             }
+            absolute = true;
             path = pathOf(b, slash, targetEnd);
         } else {
             path = pathOf(b, targetStart, targetEnd);
@@ -187,7 +198,7 @@ public final class HttpRequestParser {
         int port = portOf(target, method.equals("CONNECT"));
         // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
-                bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake);
+                bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake, absolute);
         return OK;
     }
 

@@ -17,9 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A CONNECT sent to a proxy without credentials is held until the connection says whether the tunnel
- * opened: a 407 challenge (or the client sending its CONNECT again) drops it, anything else reports
- * it, and so does the flow's end.
+ * A request sent to a proxy without credentials (a CONNECT, or an absolute-form request for a
+ * plain-HTTP URL) is held until the connection says whether the proxy took it: a 407 challenge (or
+ * the client sending the same method again) drops it, anything else reports it, and so does the
+ * flow's end.
  */
 class ProxyChallengeTest {
     private static final String CLIENT = "10.0.0.5";
@@ -150,7 +151,7 @@ class ProxyChallengeTest {
 
     @Test
     void moreThanTheCapWaiting_extraAreReportedAtOnceAndNoneIsLost() {
-        int n = PacketDecoder.MAX_HELD_CONNECTS + 3;
+        int n = PacketDecoder.MAX_HELD_REQUESTS + 3;
         for (int i = 0; i < n; i++) {
             open(20000 + i);
             fromClient(20000 + i, CONNECT, 0x18);
@@ -159,5 +160,69 @@ class ProxyChallengeTest {
         decoder.finish();
         assertThat(requests()).hasSize(n);
         assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).hasSize(n);
+    }
+
+    private static final String RUNTIME = "ollama.lab.example";
+    private static final byte[] GET = ascii("GET http://" + RUNTIME + ":11434/api/tags HTTP/1.1\r\nHost: " + RUNTIME
+            + ":11434\r\nProxy-Connection: Keep-Alive\r\n\r\n");
+    private static final byte[] GET_BASIC = ascii("GET http://" + RUNTIME + ":11434/api/tags HTTP/1.1\r\nHost: " + RUNTIME
+            + ":11434\r\nProxy-Authorization: Basic " + Base64.getEncoder().encodeToString(ascii("erin:SYNTHETIC-pw"))
+            + "\r\n\r\n");
+    private static final byte[] OK = ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+
+    private List<String> gets() {
+        return seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST)
+                .map(o -> o.method() + " " + o.hostname() + o.urlPath() + " " + (o.user() == null ? "-" : o.user()))
+                .toList();
+    }
+
+    @Test
+    void absoluteFormGetChallenged_reportsOnlyTheAuthenticatedOne() {
+        open(41000);
+        fromClient(41000, GET, 0x18);
+        assertThat(seen).as("held until the proxy answers").isEmpty();
+        fromProxy(41000, CHALLENGE);
+        fromClient(41000, GET_BASIC, 0x18);
+        fromProxy(41000, OK);
+        decoder.finish();
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags erin");
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.FLOW_END).singleElement()
+                .satisfies(o -> assertThat(o.user()).isEqualTo("erin"));
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void absoluteFormGetAnsweredOrUnanswered_isReported() {
+        // a proxy that asks for nothing: reported at its answer
+        open(41001);
+        fromClient(41001, GET, 0x18);
+        fromProxy(41001, OK);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
+        // the next request on the connection, to another host, is not held: the flow is named by the first
+        fromClient(41001, ascii("GET http://chatgpt.com/ HTTP/1.1\r\nHost: chatgpt.com\r\n\r\n"), 0x18);
+        assertThat(gets()).hasSize(2);
+        // only the client's side seen: a second GET means the first was refused
+        open(41002);
+        fromClient(41002, GET, 0x18);
+        fromClient(41002, GET_BASIC, 0x18);
+        assertThat(gets()).hasSize(3).last().isEqualTo("GET " + RUNTIME + "/api/tags erin");
+        // unanswered: reported when the flow ends
+        open(41003);
+        fromClient(41003, GET, 0x18);
+        decoder.finish();
+        assertThat(gets()).hasSize(4).last().isEqualTo("GET " + RUNTIME + "/api/tags -");
+    }
+
+    @Test
+    void originFormOrWithABody_isNotHeld() {
+        // what a client sends a server directly: no proxy to challenge it
+        open(41004);
+        fromClient(41004, ascii("GET /api/tags HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
+        // a body to follow: reported at once (its body is classified with it)
+        open(41005);
+        fromClient(41005, ascii("POST http://" + RUNTIME + ":11434/api/chat HTTP/1.1\r\nHost: " + RUNTIME
+                + "\r\nContent-Length: 2\r\n\r\n"), 0x18);
+        assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
     }
 }

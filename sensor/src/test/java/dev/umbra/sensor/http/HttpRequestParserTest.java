@@ -67,6 +67,11 @@ class HttpRequestParserTest {
                 .isEqualTo(HttpRequestParser.OK);
         assertThat(parser.result().host()).isEqualTo("api.openai.com");
         assertThat(parser.result().path()).isEqualTo("/v1/models");
+        assertThat(parser.result().absoluteForm()).isTrue();
+        assertThat(parse("GET /v1/models HTTP/1.1\r\nHost: api.openai.com\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().absoluteForm()).as("origin-form").isFalse();
+        assertThat(parse("CONNECT api.openai.com:443 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().absoluteForm()).as("authority-form").isFalse();
     }
 
     @Test
@@ -163,7 +168,7 @@ class HttpRequestParserTest {
     }
 
     @Test
-    void statusCodeAndStartsConnect_readWhatAProxyAndItsClientSend() {
+    void statusCodeAndStartsMethod_readWhatAProxyAndItsClientSend() {
         byte[] challenge = "HTTP/1.1 407 Proxy Authentication Required\r\n".getBytes(StandardCharsets.US_ASCII);
         assertThat(HttpRequestParser.statusCode(challenge, 0, challenge.length)).isEqualTo(407);
         byte[] ok = "xxHTTP/1.0 200 Connection established\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -173,8 +178,12 @@ class HttpRequestParserTest {
             assertThat(HttpRequestParser.statusCode(b, 0, b.length)).as(bad).isEqualTo(-1);
         }
         byte[] connect = "CONNECT chatgpt.com:443 HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(HttpRequestParser.startsConnect(connect, 0, connect.length)).isTrue();
-        assertThat(HttpRequestParser.startsConnect(connect, 0, 7)).as("cut before the space").isFalse();
-        assertThat(HttpRequestParser.startsConnect(connect, 1, connect.length - 1)).isFalse();
+        assertThat(HttpRequestParser.startsMethod(connect, 0, connect.length, "CONNECT")).isTrue();
+        assertThat(HttpRequestParser.startsMethod(connect, 0, 7, "CONNECT")).as("cut before the space").isFalse();
+        assertThat(HttpRequestParser.startsMethod(connect, 1, connect.length - 1, "CONNECT")).isFalse();
+        assertThat(HttpRequestParser.startsMethod(connect, 0, connect.length, "GET")).isFalse();
+        byte[] get = "GET http://ollama.lab:11434/api/tags HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(HttpRequestParser.startsMethod(get, 0, get.length, "GET")).isTrue();
+        assertThat(HttpRequestParser.startsMethod(get, 0, get.length, "GE")).as("a prefix of the method").isFalse();
     }
 }

@@ -1,0 +1,168 @@
+package dev.umbra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.capture.live.HostTools;
+import dev.umbra.sensor.capture.live.LiveCapture;
+import dev.umbra.sensor.capture.live.LiveCaptureConfig;
+import dev.umbra.sensor.decode.PacketDecoder;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A plain-HTTP request through an authenticating proxy, on the wire: real curl with {@code
+ * --proxy-anyauth} first sends {@code GET http://…} without credentials, real Squid answers 407, and
+ * curl sends it again with the user. The live capture (real libpcap on loopback) reports the request
+ * once, with the user; tcpdump beside it records both tries and tshark reads the 407 between them.
+ */
+class ProxyChallengeLiveTest {
+    private static final Path SQUID = Path.of("/usr/sbin/squid");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void absoluteFormGetChallengedBySquid_reportedOnceWithTheUser() throws Exception {
+        HostTools.requireRoot();
+        HostTools.require("curl", "curl");
+        HostTools.require("tcpdump", "tcpdump");
+        HostTools.require("tshark", "tshark");
+        if (!Files.isExecutable(SQUID)) {
+            throw new AssertionError("Squid is not installed at " + SQUID + ": apt-get install -y squid");
+        }
+        Path dir = Files.createDirectory(tmp.resolve("squid"));
+        // Squid drops root privileges to its own user, which must reach this directory and write its logs here
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        HttpServer origin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        origin.createContext("/", ex -> {
+            byte[] body = "{\"models\":[]}".getBytes(StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        origin.start();
+        Process squid = null;
+        Process tcpdump = null;
+        try {
+            int proxyPort = Loopback.freePort();
+            Files.writeString(dir.resolve("hosts"), "127.0.0.1 ollama.lab.example\n");
+            List<String> conf = new ArrayList<>(List.of("http_port 127.0.0.1:" + proxyPort, "access_log none"));
+            conf.addAll(LoopbackSquid.base(dir, "squid"));
+            Files.writeString(dir.resolve("squid.conf"), String.join("\n", conf) + "\n");
+            squid = new ProcessBuilder(SQUID.toString(), "-N", "-f", dir.resolve("squid.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("squid.out").toFile()).start();
+            awaitListening(proxyPort, squid, dir.resolve("squid-cache.log"));
+
+            Path pcap = tmp.resolve("proxy.pcap");
+            tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString(),
+                    "tcp port " + proxyPort).redirectErrorStream(true).redirectOutput(tmp.resolve("tcpdump.log").toFile())
+                    .start();
+            awaitLine(tmp.resolve("tcpdump.log"), "listening on", tcpdump);
+
+            ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
+            PacketDecoder decoder = new PacketDecoder("lo", seen::add, new AnomalyCounters());
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo").withBufferBytes(8 << 20)
+                    .withPromiscuous(false).withFilter("tcp port " + proxyPort))) {
+                Thread loop = new Thread(() -> {
+                    try {
+                        capture.run(decoder, 0, Duration.ofSeconds(60));
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                }, "proxy-capture");
+                loop.start();
+                Thread.sleep(200);
+                HostTools.Result curl = HostTools.run(30, "curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w",
+                        "%{http_code}", "--proxy-anyauth", "-x", "http://127.0.0.1:" + proxyPort, "-U",
+                        "erin:SYNTHETIC-erin-pw", "http://ollama.lab.example:" + origin.getAddress().getPort()
+                                + "/api/tags");
+                assertThat(curl.out().strip()).as("curl through Squid: %s", curl.err()).isEqualTo("200");
+                capture.stop(); // the stop reads what the kernel still holds
+                loop.join(10_000);
+                assertThat(failed.get()).isNull();
+            }
+            decoder.finish();
+            Thread.sleep(300);
+            tcpdump.destroy();
+            assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            // what crossed the wire: two tries, the first challenged
+            HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
+                    "http.request or http.response", "-T", "fields", "-E", "separator=|", "-e", "http.request.method",
+                    "-e", "http.response.code", "-e", "http.proxy_authorization");
+            List<String> lines = t.out().lines().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).as("tshark: %s", t.out()).hasSize(4);
+            assertThat(lines.get(0)).isEqualTo("GET||");
+            assertThat(lines.get(1)).isEqualTo("|407|");
+            assertThat(lines.get(2)).startsWith("GET||Basic ");
+            assertThat(lines.get(3)).isEqualTo("|200|");
+
+            List<Observation> requests = seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList();
+            assertThat(requests).as("the challenged try is not reported").singleElement().satisfies(o -> {
+                assertThat(o.hostname()).isEqualTo("ollama.lab.example");
+                assertThat(o.method()).isEqualTo("GET");
+                assertThat(o.urlPath()).isEqualTo("/api/tags");
+                assertThat(o.user()).isEqualTo("erin");
+            });
+            assertThat(seen.toString()).doesNotContain("SYNTHETIC-erin-pw");
+        } finally {
+            if (tcpdump != null) {
+                tcpdump.destroyForcibly();
+            }
+            if (squid != null) {
+                squid.destroy();
+                if (!squid.waitFor(10, TimeUnit.SECONDS)) {
+                    squid.destroyForcibly();
+                }
+            }
+            origin.stop(0);
+        }
+    }
+
+    private static void awaitListening(int port, Process owner, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (java.io.IOException e) {
+                if (!owner.isAlive()) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("Squid is not listening on " + port + "; its log: "
+                + (Files.exists(log) ? Files.readString(log) : "(none)"));
+    }
+
+    private static void awaitLine(Path log, String line, Process owner) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.readString(log).contains(line)) {
+            if (!owner.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("tcpdump is not listening: " + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+    }
+}
