@@ -43,7 +43,6 @@ class ProxyChallengeLiveTest {
     void absoluteFormGetChallengedBySquid_reportedOnceWithTheUser() throws Exception {
         HostTools.requireRoot();
         HostTools.require("curl", "curl");
-        HostTools.require("tcpdump", "tcpdump");
         HostTools.require("tshark", "tshark");
         if (!Files.isExecutable(SQUID)) {
             throw new AssertionError("Squid is not installed at " + SQUID + ": apt-get install -y squid");
@@ -74,10 +73,7 @@ class ProxyChallengeLiveTest {
             awaitListening(proxyPort, squid, dir.resolve("squid-cache.log"));
 
             Path pcap = tmp.resolve("proxy.pcap");
-            tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString(),
-                    "tcp port " + proxyPort).redirectErrorStream(true).redirectOutput(tmp.resolve("tcpdump.log").toFile())
-                    .start();
-            awaitLine(tmp.resolve("tcpdump.log"), "listening on", tcpdump);
+            tcpdump = HostTools.tcpdump("lo", pcap, tmp.resolve("tcpdump.log"), "tcp port " + proxyPort);
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             PacketDecoder decoder = new PacketDecoder("lo", seen::add, new AnomalyCounters());
@@ -154,15 +150,5 @@ class ProxyChallengeLiveTest {
         }
         throw new AssertionError("Squid is not listening on " + port + "; its log: "
                 + (Files.exists(log) ? Files.readString(log) : "(none)"));
-    }
-
-    private static void awaitLine(Path log, String line, Process owner) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.readString(log).contains(line)) {
-            if (!owner.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("tcpdump is not listening: " + Files.readString(log));
-            }
-            Thread.sleep(20);
-        }
     }
 }

@@ -103,6 +103,29 @@ public final class HostTools {
         }
     }
 
+    /**
+     * Starts {@code tcpdump} on {@code iface} writing {@code pcap} (BPF {@code filter}, its messages to
+     * {@code log}) and returns once it listens. Each packet is handed over and written as it arrives
+     * ({@code --immediate-mode -U}): without immediate mode, libpcap's TPACKET_V3 ring holds packets
+     * until a block fills or its 1 s timer fires, and a tcpdump stopped by SIGTERM before then writes
+     * none of them (a fast machine did a whole test's traffic inside one such second). Stop it with
+     * {@link Process#destroy()} and wait for it before reading the file.
+     */
+    public static Process tcpdump(String iface, Path pcap, Path log, String filter) throws Exception {
+        require("tcpdump", "tcpdump");
+        Process p = new ProcessBuilder("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-s", "0", "-w",
+                pcap.toString(), filter).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.readString(log).contains("listening on")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                fail("tcpdump on " + iface + " is not listening: " + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return p;
+    }
+
     /** Runs a command and fails the test when it does not exit 0. */
     public static Result check(long timeoutSeconds, String... command) {
         Result r = run(timeoutSeconds, command);

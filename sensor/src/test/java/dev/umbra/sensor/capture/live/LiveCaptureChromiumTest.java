@@ -90,10 +90,7 @@ class LiveCaptureChromiumTest {
                 CaptureLoop loop = CaptureLoop.start(capture, decoder, Duration.ofSeconds(120), "test-capture");
                 // the QUIC datagrams also go to a file, for tshark to say how Chromium sent its hello
                 Path quicPcap = tmp.resolve("quic.pcap");
-                Process tcpdump = new ProcessBuilder("tcpdump", "-i", ns.hostIf, "--immediate-mode", "-U", "-s", "0", "-w",
-                        quicPcap.toString(), "udp port 443").redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve("tcpdump.log").toFile()).start();
-                awaitLine(tmp.resolve("tcpdump.log"), "listening on", tcpdump);
+                Process tcpdump = HostTools.tcpdump(ns.hostIf, quicPcap, tmp.resolve("tcpdump.log"), "udp port 443");
 
                 chromium("quic", "https://chatgpt.com/", "--host-resolver-rules=MAP chatgpt.com " + ns.nsIp,
                         "--enable-quic", "--origin-to-force-quic-on=chatgpt.com:443");

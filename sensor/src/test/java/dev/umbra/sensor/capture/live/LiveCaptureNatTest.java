@@ -47,8 +47,8 @@ class LiveCaptureNatTest {
             server.serveDnsAndTls(tmp, "0.0.0.0");
             Path inside = tmp.resolve("inside.pcap");
             Path outside = tmp.resolve("outside.pcap");
-            recorders.add(record(client.hostIf, inside, tmp.resolve("tcpdump-inside.log")));
-            recorders.add(record(server.hostIf, outside, tmp.resolve("tcpdump-outside.log")));
+            recorders.add(HostTools.tcpdump(client.hostIf, inside, tmp.resolve("tcpdump-inside.log"), "tcp or udp"));
+            recorders.add(HostTools.tcpdump(server.hostIf, outside, tmp.resolve("tcpdump-outside.log"), "tcp or udp"));
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();
@@ -119,27 +119,6 @@ class LiveCaptureNatTest {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", client.name));
         cmd.addAll(List.of(command));
         return HostTools.run(15, cmd);
-    }
-
-    /**
-     * tcpdump on one interface into a pcap, started and listening before it returns. Each packet is
-     * handed over and written as it arrives ({@code --immediate-mode -U}): without immediate mode,
-     * libpcap's TPACKET_V3 ring holds packets until a block fills or its 1 s timer fires, and tcpdump
-     * stopped by SIGTERM before then writes none of them (a fast machine did all of this test's traffic
-     * inside one such second).
-     */
-    private static Process record(String iface, Path pcap, Path log) throws Exception {
-        Process p = new ProcessBuilder("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w",
-                pcap.toString(), "tcp or udp").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.readString(log).contains("listening on")) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new AssertionError("tcpdump on " + iface + " is not listening: " + Files.readString(log));
-            }
-            Thread.sleep(20);
-        }
-        return p;
     }
 
     /** Waits (bounded) until a recording holds packets and has not grown for 300 ms. */
