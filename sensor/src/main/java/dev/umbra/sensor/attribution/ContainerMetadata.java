@@ -134,7 +134,8 @@ public final class ContainerMetadata {
         } catch (IOException | RuntimeException e) {
             failed = true;
         }
-        if (f.name == null || f.podUid == null) {
+        if (f.name == null) {
+            // a pod's container the runtime's own files did not name (containerd's, say)
             try {
                 kubeletLink(id.id(), f);
             } catch (IOException | RuntimeException e) {
@@ -205,8 +206,7 @@ public final class ContainerMetadata {
                 f.labels.put(COMPOSE_SERVICE, service);
             }
             // cri-dockerd: the Docker name is k8s_CONTAINER_POD_..., the labels say it plainly
-            f.kubernetes(clean(text(labels.get(CONTAINER_NAME))), clean(text(labels.get(POD_NAME))),
-                    clean(text(labels.get(POD_NAMESPACE))), clean(text(labels.get(POD_UID))));
+            kubernetesKeys(labels, f);
         }
     }
 
@@ -244,8 +244,13 @@ public final class ContainerMetadata {
             return;
         }
         f.image = clean(text(a.get(CRIO_IMAGE)));
-        f.kubernetes(clean(text(a.get(CONTAINER_NAME))), clean(text(a.get(POD_NAME))),
-                clean(text(a.get(POD_NAMESPACE))), clean(text(a.get(POD_UID))));
+        kubernetesKeys(a, f);
+    }
+
+    /** The io.kubernetes.* keys Docker labels (cri-dockerd) and OCI annotations (CRI-O) carry alike. */
+    private static void kubernetesKeys(JsonNode keys, Found f) {
+        f.kubernetes(clean(text(keys.get(CONTAINER_NAME))), clean(text(keys.get(POD_NAME))),
+                clean(text(keys.get(POD_NAMESPACE))), clean(text(keys.get(POD_UID))));
     }
 
     private Path graphRoot() {
