@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.umbra.sensor.capture.live.Containerd;
 import dev.umbra.sensor.capture.live.HostTools;
 import dev.umbra.sensor.capture.live.Masquerade;
 import dev.umbra.sensor.capture.live.Netns;
@@ -104,24 +105,49 @@ class RunCommandContainerTest {
                 HostTools.Result curl = HostTools.run(60, Podman.run(name, container, "curl", "-sk", "--max-time", "3",
                         "--resolve", "api.openai.com:443:" + server.nsIp, "https://api.openai.com/v1/models"));
                 assertThat(curl.err()).as("podman run").doesNotContain("Error:");
-                Thread.sleep(2500); // one aggregation window and a tick
             } finally {
-                daemon.destroy();
-                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon stopped after SIGTERM").isTrue();
+                stopAfterAWindow(daemon);
             }
-            String err = Files.readString(tmp.resolve("daemon.err"));
-            assertThat(hellos(events(), "api.openai.com")).as("the ClientHello's network activity; daemon said: %s", err)
-                    .singleElement().satisfies(e -> {
-                        assertThat(e.at("/src_endpoint/ip").asText()).isEqualTo(container.nsIp);
-                        assertThat(e.at("/actor/process/name").asText()).isEqualTo("curl");
-                        JsonNode c = e.at("/actor/process/container");
-                        assertThat(c.at("/uid").asText()).matches("[0-9a-f]{64}");
-                        assertThat(c.at("/runtime").asText()).isEqualTo("podman");
-                        assertThat(c.at("/name").asText()).isEqualTo(name);
-                        assertThat(c.at("/image/name").asText()).isEqualTo(Podman.IMAGE);
-                    });
+            JsonNode c = containerOfTheHello(container);
+            assertThat(c.at("/uid").asText()).matches("[0-9a-f]{64}");
+            assertThat(c.at("/runtime").asText()).isEqualTo("podman");
+            assertThat(c.at("/name").asText()).isEqualTo(name);
+            assertThat(c.at("/image/name").asText()).isEqualTo(Podman.IMAGE);
         } finally {
             Podman.remove(name);
+        }
+    }
+
+    /**
+     * The same host with a real containerd, its container annotated as nerdctl annotates it: the
+     * cgroup is containerd's ({@code /default/ID}), and the finding names the container and its
+     * Compose service from the bundle the shim runs. containerd keeps its state under the test's
+     * host root, which the daemon is told with {@code attribution.host_root}.
+     */
+    @Test
+    void run_anyOnAHostWithAContainerdContainer_findingsNameTheContainer() throws Exception {
+        HostTools.require("curl", "curl");
+        HostTools.require("openssl", "openssl");
+        Path host = Files.createDirectories(tmp.resolve("host"));
+        String id = "c0de".repeat(16);
+        try (Containerd containerd = Containerd.start(host); Netns container = Netns.create();
+                Netns server = Netns.create(); Masquerade nat = Masquerade.between(container, server)) {
+            Process daemon = serveTlsAndStartDaemon(server, "attribution:", "  host_root: \"" + host + "\"");
+            try {
+                HostTools.Result curl = containerd.runToEnd("default", id, container,
+                        List.of("nerdctl/name=rag-worker-1", "com.docker.compose.project=rag",
+                                "com.docker.compose.service=worker"),
+                        "curl", "-sk", "--max-time", "3", "--resolve", "api.openai.com:443:" + server.nsIp,
+                        "https://api.openai.com/v1/models");
+                assertThat(curl.err()).as("ctr run").doesNotContain("ctr: ");
+            } finally {
+                stopAfterAWindow(daemon);
+            }
+            JsonNode c = containerOfTheHello(container);
+            assertThat(c.at("/uid").asText()).isEqualTo(id);
+            assertThat(c.at("/runtime").asText()).isEqualTo("containerd");
+            assertThat(c.at("/name").asText()).isEqualTo("rag-worker-1");
+            assertThat(c.at("/labels").toString()).contains("com.docker.compose.service=worker");
         }
     }
 
@@ -130,19 +156,45 @@ class RunCommandContainerTest {
      * completes and the client waits, as for a model's answer); then {@code umbra run} on {@code any},
      * only the server's traffic, findings as JSON lines on stdout.
      */
-    private Process serveTlsAndStartDaemon(Netns server) throws Exception {
+    private Process serveTlsAndStartDaemon(Netns server, String... extraConfig) throws Exception {
         HostTools.selfSignedCertificate(tmp);
         Process tls = server.start(tmp.resolve("tls.log"), "sh", "-c", "sleep 120 | openssl s_server -quiet"
                 + " -accept 443 -cert " + tmp.resolve("cert.pem") + " -key " + tmp.resolve("key.pem"));
         server.awaitTcpListener(443, tls, tmp.resolve("tls.log"));
         int metricsPort = Loopback.freePort();
-        Process daemon = DaemonProcess.start(tmp, List.of(
+        List<String> config = new ArrayList<>(List.of(
                 "sensor:", "  host_id: container-host",
                 "capture:", "  interfaces: [any]", "  bpf: \"host " + server.nsIp + "\"", "  buffer_bytes: 8m",
                 "aggregation:", "  window: 1s",
                 "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
+        config.addAll(List.of(extraConfig));
+        Process daemon = DaemonProcess.start(tmp, config);
         Loopback.awaitReady(metricsPort, daemon, 30);
         return daemon;
+    }
+
+    /** Waits one aggregation window and a tick, then stops the daemon with SIGTERM. */
+    private static void stopAfterAWindow(Process daemon) throws InterruptedException {
+        try {
+            Thread.sleep(2500);
+        } finally {
+            daemon.destroy();
+            assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon stopped after SIGTERM").isTrue();
+        }
+    }
+
+    /**
+     * The container of the one ClientHello to api.openai.com, which must come from {@code curl} at the
+     * container namespace's address.
+     */
+    private JsonNode containerOfTheHello(Netns container) throws Exception {
+        String err = Files.readString(tmp.resolve("daemon.err"));
+        List<JsonNode> hellos = hellos(events(), "api.openai.com");
+        assertThat(hellos).as("the ClientHello's network activity; daemon said: %s", err).hasSize(1);
+        JsonNode e = hellos.get(0);
+        assertThat(e.at("/src_endpoint/ip").asText()).isEqualTo(container.nsIp);
+        assertThat(e.at("/actor/process/name").asText()).isEqualTo("curl");
+        return e.at("/actor/process/container");
     }
 
     private List<JsonNode> events() throws Exception {

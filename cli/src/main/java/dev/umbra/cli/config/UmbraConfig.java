@@ -68,8 +68,8 @@ public final class UmbraConfig {
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");
     public static final ConfigKey ATTRIBUTION_HOST_ROOT = key("attribution.host_root", ConfigType.STRING, "/",
             path(), "Where the host's root file system is, for "
-                    + "the container runtimes' files that name a container (Docker's, Podman's, CRI-O's, the kubelet's "
-                    + "/var/log/containers): / for the daemon on the host, the mount point of the host's root when the "
+                    + "the container runtimes' files that name a container (Docker's, Podman's, CRI-O's, containerd's, the "
+                    + "kubelet's /var/log/containers): / for the daemon on the host, the mount point of the host's root when the "
                     + "daemon itself runs in a container (a Kubernetes DaemonSet's hostPath).");
 
     public static final ConfigKey LOGS_FILES = key("logs.files", ConfigType.LIST, "[]",

@@ -1,8 +1,10 @@
 package dev.umbra.sensor.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.umbra.sensor.Container;
+import dev.umbra.sensor.capture.live.Containerd;
 import dev.umbra.sensor.capture.live.HostTools;
 import dev.umbra.sensor.capture.live.Podman;
 import java.io.IOException;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Naming containers from their runtimes' files. Unit tests build a host root of their own with each
  * runtime's files as the runtime writes them (Docker's config.v2.json, containers/storage's index,
- * CRI-O's OCI spec, the kubelet's log links); one test reads what a real Podman wrote.
+ * CRI-O's and containerd's OCI specs, the kubelet's log links); others read what a real Podman (as
+ * root and rootless) and a real containerd wrote.
  */
 class ContainerMetadataTest {
     private static final String ID = "4b1d9e3a".repeat(8);
@@ -81,6 +84,81 @@ class ContainerMetadataTest {
     }
 
     @Test
+    void describe_podmanWithAnotherStorageDriver_readsThatDriversIndex() throws IOException {
+        write("var/lib/containers/storage/vfs-containers/containers.json", "[{\"id\":\"" + ID + "\",\"names\":[\"vfs-box\"]}]");
+        write("var/lib/containers/storage/overlay-containers/containers.json", "[]");
+        assertThat(metadata().describe(new ContainerId("podman", ID)).name()).isEqualTo("vfs-box");
+    }
+
+    @Test
+    void describe_rootlessPodman_theUsersOwnStoreUnderItsHome() throws IOException {
+        write("etc/passwd", """
+                root:x:0:0:root:/root:/bin/bash
+                daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+                alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash
+                bob:x:1001:1001::/srv/users/bob:/bin/bash
+                broken line
+                """);
+        write("root/.local/share/containers/storage/overlay-containers/containers.json",
+                "[{\"id\":\"" + ID + "\",\"names\":[\"not-roots-own\"]}]");
+        String bobs = "b0b".repeat(21) + "b";
+        write("home/alice/.local/share/containers/storage/overlay-containers/containers.json", """
+                [{"id":"%s","names":["notebook"],"metadata":"{\\"image-name\\":\\"quay.io/jupyter/base:1\\"}"}]"""
+                .formatted(ID));
+        write("srv/users/bob/.local/share/containers/storage/vfs-containers/containers.json",
+                "[{\"id\":\"" + bobs + "\",\"names\":[\"agent\"]}]");
+        ContainerMetadata m = metadata();
+        assertThat(m.describe(new ContainerId("podman", ID)))
+                .isEqualTo(new Container("podman", ID, "notebook", "quay.io/jupyter/base:1", null, null, List.of()));
+        assertThat(m.describe(new ContainerId("podman", bobs)).name()).isEqualTo("agent");
+        assertThat(m.counters()).containsEntry("named", 2L).containsEntry("unreadable", 0L);
+    }
+
+    @Test
+    void describe_rootlessPodman_storeWhereTheUsersOrTheSystemsStorageConfSays() throws IOException {
+        write("etc/passwd", "alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n");
+        write("etc/containers/storage.conf", "[storage]\ndriver = \"overlay\"\n"
+                + "# rootless_storage_path = \"/nowhere\"\nrootless_storage_path = \"/scratch/$USER-$UID/store\"\n");
+        write("home/alice/.config/containers/storage.conf", "[storage]\ngraphroot = \"$HOME/fast/containers\"\n");
+        write("home/alice/fast/containers/overlay-containers/containers.json",
+                "[{\"id\":\"" + ID + "\",\"names\":[\"alices\"]}]");
+        String bobs = "b".repeat(64);
+        Files.createDirectories(root.resolve("home/bob"));
+        write("scratch/bob-1001/store/overlay-containers/containers.json", "[{\"id\":\"" + bobs + "\",\"names\":[\"bobs\"]}]");
+        ContainerMetadata m = metadata();
+        assertThat(m.describe(new ContainerId("podman", ID)).name()).isEqualTo("alices");
+        assertThat(m.describe(new ContainerId("podman", bobs)).name()).isEqualTo("bobs");
+    }
+
+    /**
+     * A user makes what is under the home: a link to another file is not followed, a FIFO (which
+     * would block an open for good) costs at most the wait once, and neither keeps another user's
+     * containers from being named.
+     */
+    @Test
+    void describe_rootlessStoreWithALinkOrAFifo_notFollowedNotBlockedOthersStillNamed() throws IOException {
+        write("etc/passwd", "eve:x:1000:1000::/home/eve:/bin/sh\nmallory:x:1001:1001::/home/mallory:/bin/sh\n"
+                + "alice:x:1002:1002::/home/alice:/bin/sh\n");
+        String secretId = "5".repeat(64);
+        write("var/lib/secret/containers.json", "[{\"id\":\"" + secretId + "\",\"names\":[\"never-read\"]}]");
+        Path eves = Files.createDirectories(root.resolve("home/eve/.local/share/containers/storage/overlay-containers"));
+        Files.createSymbolicLink(eves.resolve("containers.json"), root.resolve("var/lib/secret/containers.json"));
+        Path mallorys = Files.createDirectories(root.resolve("home/mallory/.local/share/containers/storage/vfs-containers"));
+        HostTools.check(10, "mkfifo", mallorys.resolve("containers.json").toString());
+        write("home/alice/.local/share/containers/storage/overlay-containers/containers.json",
+                "[{\"id\":\"" + ID + "\",\"names\":[\"alices\"]}]");
+        ContainerMetadata m = metadata();
+        long start = System.nanoTime();
+        assertThat(m.describe(new ContainerId("podman", ID)).name()).isEqualTo("alices");
+        assertThat(m.describe(new ContainerId("podman", secretId)).name()).isNull();
+        assertThat(m.describe(new ContainerId("podman", "6".repeat(64))).name()).isNull();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        // the FIFO is not a regular file: not opened at all, so nothing waited
+        assertThat(millis).as("lookups beside a FIFO").isLessThan(ContainerMetadata.UNTRUSTED_WAIT_MILLIS);
+        assertThat(m.counters()).containsEntry("named", 1L).containsEntry("unreadable", 2L);
+    }
+
+    @Test
     void describe_crio_thePodFromTheSpecsAnnotations() throws IOException {
         write("var/lib/containers/storage/overlay-containers/" + ID + "/userdata/config.json", """
                 {"ociVersion":"1.0.2","process":{"env":["HF_TOKEN=%s"]},"annotations":{
@@ -114,6 +192,82 @@ class ContainerMetadataTest {
         Files.createSymbolicLink(links.resolve("chat-ui-5c8d_ml_ui-" + ID + ".log"), Path.of("/elsewhere/0.log"));
         assertThat(metadata().describe(new ContainerId("containerd", ID)).podUid()).isNull();
         assertThat(metadata().describe(new ContainerId("containerd", ID)).name()).isEqualTo("ui");
+    }
+
+    /**
+     * The open itself, for a file swapped for a FIFO after its check: the lookup waits at most the
+     * wait, the file is not opened again, and the next file gets a reader thread of its own.
+     */
+    @Test
+    void readAside_aFifo_givesUpAfterTheWaitOnceThenAtOnce() throws Exception {
+        Path fifo = root.resolve("swapped.json");
+        HostTools.check(10, "mkfifo", fifo.toString());
+        Path plain = root.resolve("plain.json");
+        Files.writeString(plain, "[]");
+        ContainerMetadata m = metadata();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> m.readAside(fifo, 100, in -> in.readAllBytes()))
+                .isInstanceOf(IOException.class).hasMessageContaining("did not open within");
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertThat(waited).isBetween(ContainerMetadata.UNTRUSTED_WAIT_MILLIS, 10 * ContainerMetadata.UNTRUSTED_WAIT_MILLIS);
+        start = System.nanoTime();
+        assertThatThrownBy(() -> m.readAside(fifo, 100, in -> in.readAllBytes()))
+                .isInstanceOf(IOException.class).hasMessageContaining("blocked an earlier read");
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(ContainerMetadata.UNTRUSTED_WAIT_MILLIS);
+        String read = m.readAside(plain, 100, in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(read).isEqualTo("[]");
+        // a writer lets the stuck thread's open return, so it ends with the test
+        try (var out = Files.newOutputStream(fifo)) {
+            out.write('x');
+        }
+    }
+
+    @Test
+    void describe_containerdUnderNerdctl_nameAndComposeLabelsFromTheBundlesAnnotations() throws IOException {
+        write("run/containerd/io.containerd.runtime.v2.task/default/" + ID + "/config.json", """
+                {"ociVersion":"1.0.2-dev","process":{"env":["OPENAI_API_KEY=%s"]},"annotations":{
+                 "nerdctl/name":"rag-worker-1","nerdctl/namespace":"default","nerdctl/hostname":"4b1d9e3a4b1d",
+                 "com.docker.compose.project":"rag","com.docker.compose.service":"worker",
+                 "nerdctl/state-dir":"/var/lib/nerdctl/1935db59/containers/default/%s"}}""".formatted(SECRET, ID));
+        Container c = metadata().describe(new ContainerId("containerd", ID));
+        assertThat(c).isEqualTo(new Container("containerd", ID, "rag-worker-1", null, null, null,
+                List.of("com.docker.compose.project=rag", "com.docker.compose.service=worker")));
+        assertThat(c.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void describe_containerdUnderKubernetes_thePodFromTheCriAnnotationsWithoutAnyLogLink() throws IOException {
+        write("run/containerd/io.containerd.runtime.v2.task/k8s.io/" + ID + "/config.json", """
+                {"annotations":{"io.kubernetes.cri.container-type":"container",
+                 "io.kubernetes.cri.container-name":"embedder","io.kubernetes.cri.image-name":"quay.io/example/embedder:2",
+                 "io.kubernetes.cri.sandbox-id":"%s","io.kubernetes.cri.sandbox-name":"embedder-7d9f",
+                 "io.kubernetes.cri.sandbox-namespace":"ml","io.kubernetes.cri.sandbox-uid":"0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}}"""
+                .formatted("c".repeat(64)));
+        // cri-containerd-ID.scope (systemd driver) and kubepods/.../ID (cgroupfs driver)
+        for (String runtime : List.of("containerd", "kubernetes")) {
+            assertThat(metadata().describe(new ContainerId(runtime, ID))).isEqualTo(new Container(runtime, ID, "embedder",
+                    "quay.io/example/embedder:2", "kubernetes", "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+                    List.of("io.kubernetes.pod.name=embedder-7d9f", "io.kubernetes.pod.namespace=ml")));
+        }
+    }
+
+    @Test
+    void describe_containerdElsewhere_readsWhereConfigTomlSaysAndK3sOwn() throws IOException {
+        write("etc/containerd/config.toml", """
+                version = 2
+                root = "/data/containerd"
+                state = "/data/run/containerd"
+                [plugins."io.containerd.grpc.v1.cri"]
+                  state = "/not/this/one"
+                """);
+        write("data/run/containerd/io.containerd.runtime.v2.task/default/" + ID + "/config.json",
+                "{\"annotations\":{\"nerdctl/name\":\"configured\"}}");
+        String k3s = "3".repeat(64);
+        write("run/k3s/containerd/io.containerd.runtime.v2.task/k8s.io/" + k3s + "/config.json",
+                "{\"annotations\":{\"io.kubernetes.cri.container-name\":\"traefik\"}}");
+        ContainerMetadata m = metadata();
+        assertThat(m.describe(new ContainerId("containerd", ID)).name()).isEqualTo("configured");
+        assertThat(m.describe(new ContainerId("containerd", k3s)).name()).isEqualTo("traefik");
     }
 
     @Test
@@ -156,7 +310,10 @@ class ContainerMetadataTest {
         Random random = new Random(20261122);
         List<String> files = List.of("etc/docker/daemon.json", "var/lib/docker/containers/" + ID + "/config.v2.json",
                 "etc/containers/storage.conf", "var/lib/containers/storage/overlay-containers/containers.json",
-                "var/lib/containers/storage/overlay-containers/" + ID + "/userdata/config.json");
+                "var/lib/containers/storage/overlay-containers/" + ID + "/userdata/config.json",
+                "etc/containerd/config.toml", "run/containerd/io.containerd.runtime.v2.task/default/" + ID + "/config.json",
+                "etc/passwd", "home/u/.config/containers/storage.conf",
+                "home/u/.local/share/containers/storage/vfs-containers/containers.json");
         for (int round = 0; round < 300; round++) {
             for (String file : files) {
                 byte[] bytes = new byte[random.nextInt(400)];
@@ -171,7 +328,11 @@ class ContainerMetadataTest {
                 Files.write(p, bytes);
             }
             ContainerMetadata m = metadata();
-            for (String runtime : List.of("docker", "podman", "cri-o", "containerd")) {
+            if (round % 2 == 0) {
+                // a passwd that names the home, so the rootless store is read too
+                Files.writeString(root.resolve("etc/passwd"), "u:x:1000:1000::/home/u:/bin/sh\n");
+            }
+            for (String runtime : List.of("docker", "podman", "cri-o", "containerd", "kubernetes")) {
                 Container c = m.describe(new ContainerId(runtime, ID));
                 assertThat(c.uid()).isEqualTo(ID);
                 assertThat(c.runtime()).isEqualTo(runtime);
@@ -203,6 +364,52 @@ class ContainerMetadataTest {
             assertThat(ContainerMetadata.system().describe(new ContainerId("podman", id)).name()).isEqualTo(renamed);
         } finally {
             Podman.remove(name);
+        }
+    }
+
+    /** What a real rootless Podman writes under its user's home for a container it created. */
+    @Test
+    void describe_realRootlessPodmanContainer_itsNameAndImageFromTheUsersStore() {
+        Podman.requireRootless(root);
+        String name = Podman.name();
+        try {
+            HostTools.Result created = Podman.rootless("create", "--name", name, Podman.IMAGE, "/usr/bin/true");
+            assertThat(created.exitCode()).as(created.err()).isZero();
+            String id = created.out().strip();
+            assertThat(id).matches("[0-9a-f]{64}");
+            assertThat(ContainerMetadata.system().describe(new ContainerId("podman", id)))
+                    .isEqualTo(new Container("podman", id, name, Podman.IMAGE, null, null, List.of()));
+        } finally {
+            Podman.rootless("rm", "-f", "--ignore", name);
+        }
+    }
+
+    /**
+     * A real containerd runs two containers, one annotated as nerdctl annotates and one as the CRI
+     * plugin does; each is found from its process's own cgroup, then named from the bundle the shim
+     * runs.
+     */
+    @Test
+    void describe_realContainerdContainers_namedFromTheRunningBundles() throws Exception {
+        String nerdctlId = "c0de".repeat(16);
+        String criId = "c21e".repeat(16);
+        try (Containerd containerd = Containerd.start(root)) {
+            long nerdctl = containerd.run("default", nerdctlId, "nerdctl/name=llm-proxy",
+                    "com.docker.compose.project=ai", "com.docker.compose.service=proxy");
+            long cri = containerd.run("k8s.io", criId, "io.kubernetes.cri.container-type=container",
+                    "io.kubernetes.cri.container-name=embedder", "io.kubernetes.cri.image-name=quay.io/example/embedder:2",
+                    "io.kubernetes.cri.sandbox-name=embedder-7d9f", "io.kubernetes.cri.sandbox-namespace=ml",
+                    "io.kubernetes.cri.sandbox-uid=0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+            ContainerId first = ContainerId.fromCgroup(Files.readAllLines(Path.of("/proc/" + nerdctl + "/cgroup")));
+            ContainerId second = ContainerId.fromCgroup(Files.readAllLines(Path.of("/proc/" + cri + "/cgroup")));
+            assertThat(first).isEqualTo(new ContainerId("containerd", nerdctlId));
+            assertThat(second).isEqualTo(new ContainerId("containerd", criId));
+            ContainerMetadata m = new ContainerMetadata(root);
+            assertThat(m.describe(first)).isEqualTo(new Container("containerd", nerdctlId, "llm-proxy", null, null, null,
+                    List.of("com.docker.compose.project=ai", "com.docker.compose.service=proxy")));
+            assertThat(m.describe(second)).isEqualTo(new Container("containerd", criId, "embedder",
+                    "quay.io/example/embedder:2", "kubernetes", "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+                    List.of("io.kubernetes.pod.name=embedder-7d9f", "io.kubernetes.pod.namespace=ml")));
         }
     }
 

@@ -36,20 +36,28 @@ public final class Podman {
         if (HostTools.run(60, "podman", "image", "exists", IMAGE).exitCode() == 0) {
             return;
         }
-        Path root = work.resolve("rootfs");
+        Path root = emptyRoot(work);
         Path tar = work.resolve("rootfs.tar");
+        HostTools.check(60, "tar", "-C", root.toString(), "-cf", tar.toString(), ".");
+        HostTools.check(120, "podman", "import", tar.toString(), IMAGE);
+    }
+
+    /** The image's root: empty directories and the merged-/usr links, under {@code work}. */
+    private static Path emptyRoot(Path work) {
+        Path root = work.resolve("rootfs");
         try {
             for (String dir : List.of("usr", "etc", "proc", "sys", "dev", "tmp", "run", "var")) {
                 Files.createDirectories(root.resolve(dir));
             }
             for (String link : List.of("bin", "lib", "lib64", "sbin")) {
-                Files.createSymbolicLink(root.resolve(link), Path.of("usr", link));
+                if (!Files.isSymbolicLink(root.resolve(link))) {
+                    Files.createSymbolicLink(root.resolve(link), Path.of("usr", link));
+                }
             }
         } catch (IOException e) {
             fail("cannot make the test image's root in " + root + ": " + e);
         }
-        HostTools.check(60, "tar", "-C", root.toString(), "-cf", tar.toString(), ".");
-        HostTools.check(120, "podman", "import", tar.toString(), IMAGE);
+        return root;
     }
 
     /** A container name no other test run uses. */
@@ -78,5 +86,65 @@ public final class Podman {
     /** Removes the container, whatever its state (nothing when there is none). */
     public static void remove(String name) {
         HostTools.run(60, "podman", "rm", "-f", "--ignore", name);
+    }
+
+    /**
+     * The user whose rootless Podman the tests drive. Made on first use ({@code useradd -m}, with
+     * the subordinate ids Debian's useradd gives) and kept, so later runs reuse its store.
+     */
+    public static final String ROOTLESS_USER = "umbra-test-rootless";
+
+    /**
+     * Fails, naming the packages, unless rootless Podman can be run as {@link #ROOTLESS_USER}; makes
+     * the user and {@link #IMAGE} in its own store when missing. Returns the user's home.
+     */
+    public static Path requireRootless(Path work) {
+        require(work);
+        HostTools.require("newuidmap", "uidmap");
+        if (HostTools.run(10, "id", "-u", ROOTLESS_USER).exitCode() != 0) {
+            HostTools.check(60, "useradd", "--create-home", "--shell", "/bin/sh", ROOTLESS_USER);
+        }
+        try {
+            if (!Files.readString(Path.of("/etc/subuid")).contains(ROOTLESS_USER + ":")) {
+                HostTools.check(60, "usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535",
+                        ROOTLESS_USER);
+            }
+        } catch (IOException e) {
+            fail("cannot read /etc/subuid: " + e);
+        }
+        Path home = Path.of(HostTools.check(10, "getent", "passwd", ROOTLESS_USER).out().strip().split(":")[5]);
+        if (rootless("image", "exists", IMAGE).exitCode() == 0) {
+            return home;
+        }
+        // the user cannot read the test's own directory: the image goes through a file it can
+        Path tar = null;
+        try {
+            tar = Files.createTempFile(Path.of("/tmp"), "umbra-rootless", ".tar");
+            HostTools.check(60, "tar", "-C", emptyRoot(work).toString(), "-cf", tar.toString(), ".");
+            Files.setPosixFilePermissions(tar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            HostTools.Result r = rootless("import", tar.toString(), IMAGE);
+            if (r.exitCode() != 0) {
+                fail("rootless podman import as " + ROOTLESS_USER + " failed: " + r.err());
+            }
+        } catch (IOException e) {
+            fail("cannot make the rootless test image: " + e);
+        } finally {
+            if (tar != null) {
+                try {
+                    Files.deleteIfExists(tar);
+                } catch (IOException ignored) {
+                    // a leftover file in /tmp
+                }
+            }
+        }
+        return home;
+    }
+
+    /** Runs {@code podman ARGS} as {@link #ROOTLESS_USER}, in its home. */
+    public static HostTools.Result rootless(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", ROOTLESS_USER, "--", "sh", "-c",
+                "cd && exec podman --runtime runc \"$@\"", "podman"));
+        cmd.addAll(List.of(args));
+        return HostTools.run(120, cmd);
     }
 }
