@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A plain-HTTP request through an authenticating proxy, on the wire: real curl with {@code
- * --proxy-anyauth} first sends {@code GET http://…} without credentials, real Squid answers 407, and
- * curl sends it again with the user. The live capture (real libpcap on loopback) reports the request
- * once, with the user; tcpdump beside it records both tries and tshark reads the 407 between them.
+ * --proxy-anyauth} first sends {@code GET http://…} (or a POST, body and all) without credentials,
+ * real Squid answers 407, and curl sends it again with the user. The live capture (real libpcap on
+ * loopback) reports the request once, with the user, and its body once; tcpdump beside it records
+ * both tries and tshark reads the 407 between them.
  */
 class ProxyChallengeLiveTest {
     private static final Path SQUID = Path.of("/usr/sbin/squid");
@@ -41,6 +42,50 @@ class ProxyChallengeLiveTest {
 
     @Test
     void absoluteFormGetChallengedBySquid_reportedOnceWithTheUser() throws Exception {
+        Wire w = throughSquid("/api/tags");
+        assertThat(w.tshark).as("what crossed the wire: two tries, the first challenged").hasSize(4);
+        assertThat(w.tshark.get(0)).isEqualTo("GET||");
+        assertThat(w.tshark.get(1)).isEqualTo("|407|");
+        assertThat(w.tshark.get(2)).startsWith("GET||Basic ");
+        assertThat(w.tshark.get(3)).isEqualTo("|200|");
+        assertThat(w.requests).as("the challenged try is not reported").singleElement().satisfies(o -> {
+            assertThat(o.hostname()).isEqualTo("ollama.lab.example");
+            assertThat(o.method()).isEqualTo("GET");
+            assertThat(o.urlPath()).isEqualTo("/api/tags");
+            assertThat(o.user()).isEqualTo("erin");
+        });
+    }
+
+    /**
+     * With a body, curl sends the whole POST, body and all, both times; the first try's body is not
+     * handed over either, so it is classified once, as erin's.
+     */
+    @Test
+    void absoluteFormPostChallengedBySquid_reportedOnceWithTheUserAndOneBody() throws Exception {
+        String body = "{\"model\":\"llama3\",\"prompt\":\"" + "summarise the quarterly figures ".repeat(60) + "\"}";
+        Wire w = throughSquid("/api/generate", "--data-binary", body, "-H", "Content-Type: application/json");
+        assertThat(w.tshark).as("what crossed the wire: two tries, the first challenged").hasSize(4);
+        assertThat(w.tshark.get(0)).isEqualTo("POST||");
+        assertThat(w.tshark.get(1)).isEqualTo("|407|");
+        assertThat(w.tshark.get(2)).startsWith("POST||Basic ");
+        assertThat(w.tshark.get(3)).isEqualTo("|200|");
+        assertThat(w.requests).as("the challenged try is not reported").singleElement().satisfies(o -> {
+            assertThat(o.method()).isEqualTo("POST");
+            assertThat(o.urlPath()).isEqualTo("/api/generate");
+            assertThat(o.user()).isEqualTo("erin");
+        });
+        assertThat(w.bodies).as("one body, the authenticated request's").containsExactly("erin " + body);
+    }
+
+    /** What one curl through Squid put on the wire, as tshark and as Umbra read it. */
+    private record Wire(List<String> tshark, List<Observation> requests, List<String> bodies) {
+    }
+
+    /**
+     * Runs curl with {@code --proxy-anyauth} through a Squid that wants Basic credentials to {@code
+     * path} on a loopback origin, captured live by Umbra and by tcpdump beside it.
+     */
+    private Wire throughSquid(String path, String... curlArgs) throws Exception {
         HostTools.requireRoot();
         HostTools.require("curl", "curl");
         HostTools.require("tshark", "tshark");
@@ -53,10 +98,11 @@ class ProxyChallengeLiveTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         HttpServer origin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         origin.createContext("/", ex -> {
-            byte[] body = "{\"models\":[]}".getBytes(StandardCharsets.US_ASCII);
-            ex.sendResponseHeaders(200, body.length);
+            ex.getRequestBody().readAllBytes();
+            byte[] answer = "{\"models\":[]}".getBytes(StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(200, answer.length);
             try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
+                out.write(answer);
             }
         });
         origin.start();
@@ -76,7 +122,10 @@ class ProxyChallengeLiveTest {
             tcpdump = HostTools.tcpdump("lo", pcap, tmp.resolve("tcpdump.log"), "tcp port " + proxyPort);
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
+            List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
             PacketDecoder decoder = new PacketDecoder("lo", seen::add, new AnomalyCounters());
+            decoder.onHttpBodies(1 << 16, (request, body, complete, type, encoding) -> bodies.add(
+                    request.user() + " " + new String(body, StandardCharsets.UTF_8) + (complete ? "" : " (cut)")));
             AtomicReference<Throwable> failed = new AtomicReference<>();
             try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of("lo").withBufferBytes(8 << 20)
                     .withPromiscuous(false).withFilter("tcp port " + proxyPort))) {
@@ -89,11 +138,13 @@ class ProxyChallengeLiveTest {
                 }, "proxy-capture");
                 loop.start();
                 Thread.sleep(200);
-                HostTools.Result curl = HostTools.run(30, "curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w",
+                List<String> curl = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w",
                         "%{http_code}", "--proxy-anyauth", "-x", "http://127.0.0.1:" + proxyPort, "-U",
-                        "erin:SYNTHETIC-erin-pw", "http://ollama.lab.example:" + origin.getAddress().getPort()
-                                + "/api/tags");
-                assertThat(curl.out().strip()).as("curl through Squid: %s", curl.err()).isEqualTo("200");
+                        "erin:SYNTHETIC-erin-pw"));
+                curl.addAll(List.of(curlArgs));
+                curl.add("http://ollama.lab.example:" + origin.getAddress().getPort() + path);
+                HostTools.Result r = HostTools.run(30, curl);
+                assertThat(r.out().strip()).as("curl through Squid: %s", r.err()).isEqualTo("200");
                 capture.stop(); // the stop reads what the kernel still holds
                 loop.join(10_000);
                 assertThat(failed.get()).isNull();
@@ -102,26 +153,13 @@ class ProxyChallengeLiveTest {
             Thread.sleep(300);
             tcpdump.destroy();
             assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(seen.toString() + bodies).doesNotContain("SYNTHETIC-erin-pw");
 
-            // what crossed the wire: two tries, the first challenged
             HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
                     "http.request or http.response", "-T", "fields", "-E", "separator=|", "-e", "http.request.method",
                     "-e", "http.response.code", "-e", "http.proxy_authorization");
-            List<String> lines = t.out().lines().filter(l -> !l.isBlank()).toList();
-            assertThat(lines).as("tshark: %s", t.out()).hasSize(4);
-            assertThat(lines.get(0)).isEqualTo("GET||");
-            assertThat(lines.get(1)).isEqualTo("|407|");
-            assertThat(lines.get(2)).startsWith("GET||Basic ");
-            assertThat(lines.get(3)).isEqualTo("|200|");
-
-            List<Observation> requests = seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList();
-            assertThat(requests).as("the challenged try is not reported").singleElement().satisfies(o -> {
-                assertThat(o.hostname()).isEqualTo("ollama.lab.example");
-                assertThat(o.method()).isEqualTo("GET");
-                assertThat(o.urlPath()).isEqualTo("/api/tags");
-                assertThat(o.user()).isEqualTo("erin");
-            });
-            assertThat(seen.toString()).doesNotContain("SYNTHETIC-erin-pw");
+            return new Wire(t.out().lines().filter(l -> !l.isBlank()).toList(),
+                    seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList(), bodies);
         } finally {
             if (tcpdump != null) {
                 tcpdump.destroyForcibly();

@@ -27,6 +27,7 @@ import dev.umbra.sensor.tls.ClientHelloParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -183,10 +184,14 @@ public final class PacketDecoder implements PacketHandler {
             return size() > MAX_ECH_NAMES;
         }
     };
-    // requests sent to a proxy without credentials (CONNECT, and absolute-form ones without a body), by
-    // the client's flow key, held until what crosses the connection next says whether the proxy took
-    // them (answerHeldRequest); within MAX_HELD_REQUESTS, and each goes at the latest when its flow ends
-    private final Map<FlowKey, Observation> heldRequests = new HashMap<>();
+    // requests sent to a proxy without credentials (CONNECT, and absolute-form ones without a body or
+    // with a Content-Length), by the client's flow key, held until what crosses the connection next
+    // says whether the proxy took them (answerHeldRequest); within MAX_HELD_REQUESTS, and each goes at
+    // the latest when its flow ends
+    private final Map<FlowKey, Held> heldRequests = new HashMap<>();
+    // the held requests whose body the listener wants, by their observation: a body read while its
+    // request is held waits with it (deliver), then goes with it or is dropped with it
+    private final Map<Observation, Held> heldBodies = new IdentityHashMap<>();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -1031,7 +1036,7 @@ public final class PacketDecoder implements PacketHandler {
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
         }
         if (!heldRequests.isEmpty() && payloadLength > 0) {
-            answerHeldRequest(key, b, payload, payloadLength);
+            answerHeldRequest(key, seq, b, payload, payloadLength);
         }
         if ((flags & TCP_SYN) != 0) {
             if (!parkedHttp2.isEmpty()) {
@@ -1143,7 +1148,7 @@ public final class PacketDecoder implements PacketHandler {
             } else if (status == HttpRequestParser.OK) {
                 HttpRequest r = http.result();
                 int after = p + r.headLength();
-                Observation o = httpRequest(r, srcPort, dstPort, after == end);
+                Observation o = httpRequest(r, srcPort, dstPort, end - after, (seq + (after - payload)) & 0xffffffffL);
                 if (r.method().equals("CONNECT") && after < end && depth == 0) {
                     // the client may send its ClientHello right behind the CONNECT request
                     segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
@@ -1309,7 +1314,8 @@ public final class PacketDecoder implements PacketHandler {
                         return;
                     }
                     HttpRequest req = http.result();
-                    Observation o = httpRequest(req, srcPort, dstPort, have == req.headLength());
+                    Observation o = httpRequest(req, srcPort, dstPort, have - req.headLength(),
+                            s.sequenceAt(st + req.headLength()));
                     if (!req.method().equals("CONNECT")) {
                         if (wantsBody(o, req)) {
                             HttpBody body = new HttpBody(o, req, maxBodyBytes);
@@ -1444,7 +1450,7 @@ public final class PacketDecoder implements PacketHandler {
 
         @Override
         public Object request(HttpRequest head, boolean hasBody) {
-            Observation o = httpRequest(head, srcPort, dstPort, false);
+            Observation o = httpRequest(head, srcPort, dstPort, -1, 0);
             return o != null && hasBody && bodies != null && bodies.wants(o) ? o : null;
         }
 
@@ -1472,7 +1478,16 @@ public final class PacketDecoder implements PacketHandler {
             anomalies.count(Anomaly.HTTP_BODY_MALFORMED);
         }
         HttpRequest h = body.head();
-        bodies.body(body.request(), c.bytes(), c.complete(), h.contentType(), h.contentEncoding());
+        Held held = heldBodies.isEmpty() ? null : heldBodies.get(body.request());
+        if (held == null) {
+            bodies.body(body.request(), c.bytes(), c.complete(), h.contentType(), h.contentEncoding());
+        } else {
+            // its request still waits for the proxy's answer
+            held.body = c.bytes();
+            held.bodyComplete = c.complete();
+            held.contentType = h.contentType();
+            held.contentEncoding = h.contentEncoding();
+        }
     }
 
     /** True when the few bytes present could still grow into a request method. */
@@ -1548,13 +1563,34 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
+    /** A proxy request held until the proxy's answer, and its body while that waits for the answer. */
+    private static final class Held {
+        final FlowKey client;
+        final Observation request;
+        // the client's sequence number just after the request (its head and Content-Length body)
+        final long endSeq;
+        // the body, once read while the request was still held
+        byte[] body;
+        boolean bodyComplete;
+        String contentType;
+        String contentEncoding;
+
+        Held(FlowKey client, Observation request, long endSeq) {
+            this.client = client;
+            this.request = request;
+            this.endSeq = endSeq;
+        }
+    }
+
     /**
      * Reports a request head; returns its observation, or null when its host is not wanted.
      *
-     * @param mayHold true when nothing follows the head yet on an HTTP/1 connection: a proxy request
-     *     without credentials is then held until the proxy's answer (see {@link #answerHeldRequest})
+     * @param following bytes of the connection seen after the head so far (this segment's, or the
+     *     stream's); a proxy request without credentials is held until the proxy's answer (see {@link
+     *     #answerHeldRequest}) when nothing but its own body follows it yet; -1 never holds
+     * @param headEndSeq the client's sequence number just after the head
      */
-    private Observation httpRequest(HttpRequest r, int srcPort, int dstPort, boolean mayHold) {
+    private Observation httpRequest(HttpRequest r, int srcPort, int dstPort, int following, long headEndSeq) {
         nameFlow(r.host());
         if (currentFlow != FlowTable.NONE && reportKey == null && flows.path(currentFlow) == null
                 && !r.method().equals("CONNECT")) {
@@ -1567,12 +1603,20 @@ public final class PacketDecoder implements PacketHandler {
         Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
                 r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 r.user() != null ? r.user() : flowUser());
-        boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm() && !r.hasBody();
-        if (mayHold && o.user() == null && toProxy && currentFlow != FlowTable.NONE
+        // a body the proxy would be sent again: one of known length, so its end is known (a chunked
+        // one is reported at once)
+        long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
+        boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm() && bodyLength >= 0;
+        if (following >= 0 && following <= bodyLength && o.user() == null && toProxy && currentFlow != FlowTable.NONE
                 && reportKey == null && r.host().equals(flows.name(currentFlow)) && wantedNames.test(r.host())
                 && heldRequests.size() < MAX_HELD_REQUESTS) {
             // the flow is named by it and wanted, so its end reaches flowEnded, which reports it
-            heldRequests.put(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP), o);
+            FlowKey client = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+            Held h = new Held(client, o, (headEndSeq + bodyLength) & 0xffffffffL);
+            heldRequests.put(client, h);
+            if (bodyLength > 0 && bodies != null && bodies.wants(o)) {
+                heldBodies.put(o, h);
+            }
         } else {
             sink.accept(o);
         }
@@ -1580,30 +1624,68 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
+     * The proxy took a held request (or never answered): it goes, and its body if read already (else
+     * the body goes when read).
+     */
+    private void release(Held h) {
+        sink.accept(h.request);
+        if (heldBodies.remove(h.request) != null && h.body != null) {
+            bodies.body(h.request, h.body, h.bodyComplete, h.contentType, h.contentEncoding);
+        }
+    }
+
+    /**
+     * The proxy refused a held request (407): neither it nor its body is reported. A body still being
+     * read is given up, so the client's next request on the connection is read afresh.
+     */
+    private void drop(Held h) {
+        if (heldBodies.remove(h.request) != null && h.body == null && !streams.isEmpty()) {
+            TcpStreams.Stream s = streams.get(h.client, timestampNanos);
+            if (s != null && s.kind == TcpStreams.Kind.HTTP_BODY && ((HttpBody) s.state).request() == h.request) {
+                streams.done(s);
+            }
+        }
+    }
+
+    /**
      * Settles a proxy request held on this packet's connection. A client behind an authenticating
      * proxy (browsers always, curl with Digest or --proxy-anyauth) first sends its request without
-     * credentials: a CONNECT, or for a plain-HTTP URL an absolute-form {@code GET http://host/path}.
-     * The proxy answers 407 with a challenge, and the client sends the request again with them (and a
-     * user). The first is no visit of its own, and reporting it would add a client without a user to
-     * every such connection. So a proxy request without credentials is held, then: dropped when the
-     * proxy answers 407 or the client sends a request of the same method again (it was refused);
-     * reported when the proxy answers anything else or the client sends anything else (a tunnel's
-     * bytes, another request), or when the flow ends unanswered.
+     * credentials: a CONNECT, or for a plain-HTTP URL an absolute-form {@code GET http://host/path}
+     * (or a POST, body and all). The proxy answers 407 with a challenge, and the client sends the
+     * request again with them (and a user). The first is no visit of its own, and reporting it would
+     * add a client without a user to every such connection (and classify its body twice). So a proxy
+     * request without credentials is held, with its body, then: dropped when the proxy answers 407 or
+     * the client sends a request of the same method again (it was refused); reported when the proxy
+     * answers anything else or the client sends anything else after the request (a tunnel's bytes,
+     * another request; not its own body, nor a retransmission), or when the flow ends unanswered.
+     *
+     * @param seq the sequence number of this packet's first payload byte
      */
-    private void answerHeldRequest(FlowKey key, byte[] b, int p, int n) {
-        Observation held = heldRequests.remove(key);
+    private void answerHeldRequest(FlowKey key, long seq, byte[] b, int p, int n) {
+        Held held = heldRequests.get(key);
         if (held != null) {
-            // the client's next bytes: the same method again means the proxy refused the first
-            if (!HttpRequestParser.startsMethod(b, p, n, held.method())) {
-                sink.accept(held);
+            // the client's bytes: those of the request itself (its body, a retransmission) settle nothing
+            int skip = (int) (held.endSeq - seq);
+            if (skip >= n) {
+                return;
+            }
+            skip = Math.max(0, skip);
+            heldRequests.remove(key);
+            // what the client sends next: the same method again means the proxy refused the first
+            if (HttpRequestParser.startsMethod(b, p + skip, n - skip, held.request.method())) {
+                drop(held);
+            } else {
+                release(held);
             }
             return;
         }
         held = heldRequests.remove(key.reverse());
         if (held != null) {
             // the proxy's answer: 407 is a challenge for credentials
-            if (HttpRequestParser.statusCode(b, p, n) != 407) {
-                sink.accept(held);
+            if (HttpRequestParser.statusCode(b, p, n) == 407) {
+                drop(held);
+            } else {
+                release(held);
             }
         }
     }
@@ -1861,13 +1943,13 @@ public final class PacketDecoder implements PacketHandler {
         String name = f.name();
         FlowKey c = f.client();
         if (!heldRequests.isEmpty()) {
-            // a CONNECT the proxy never answered (or whose answer was not captured)
-            Observation held = heldRequests.remove(c);
+            // a request the proxy never answered (or whose answer was not captured)
+            Held held = heldRequests.remove(c);
             if (held == null) {
                 held = heldRequests.remove(c.reverse());
             }
             if (held != null) {
-                sink.accept(held);
+                release(held);
             }
         }
         if (name == null) {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A request sent to a proxy without credentials (a CONNECT, or an absolute-form request for a
- * plain-HTTP URL) is held until the connection says whether the proxy took it: a 407 challenge (or
- * the client sending the same method again) drops it, anything else reports it, and so does the
- * flow's end.
+ * plain-HTTP URL, with its body when it has one of known length) is held until the connection says
+ * whether the proxy took it: a 407 challenge (or the client sending the same method again) drops it,
+ * anything else reports it, and so does the flow's end.
  */
 class ProxyChallengeTest {
     private static final String CLIENT = "10.0.0.5";
@@ -214,15 +214,120 @@ class ProxyChallengeTest {
     }
 
     @Test
-    void originFormOrWithABody_isNotHeld() {
+    void originFormChunkedOrPipelined_isNotHeld() {
         // what a client sends a server directly: no proxy to challenge it
         open(41004);
         fromClient(41004, ascii("GET /api/tags HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
-        // a body to follow: reported at once (its body is classified with it)
+        // a chunked body: where the request ends is not known, so it is reported at once
         open(41005);
         fromClient(41005, ascii("POST http://" + RUNTIME + ":11434/api/chat HTTP/1.1\r\nHost: " + RUNTIME
-                + "\r\nContent-Length: 2\r\n\r\n"), 0x18);
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n"), 0x18);
         assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        // more behind the body than the body: the client did not wait for an answer
+        open(41006);
+        fromClient(41006, concat(post(null, "{}"), GET), 0x18);
+        assertThat(gets()).hasSize(3).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+    }
+
+    // --- requests with a body: curl --proxy-anyauth -d sends the whole POST, is challenged, sends it again
+
+    private final List<String> bodies = new ArrayList<>();
+
+    private void withBodies() {
+        decoder.onHttpBodies(1 << 16, (request, body, complete, type, encoding) -> {
+            assertThat(seen).as("the request goes before its body").contains(request);
+            bodies.add((request.user() == null ? "-" : request.user()) + " " + new String(body, StandardCharsets.UTF_8)
+                    + (complete ? "" : " (cut)"));
+        });
+    }
+
+    private static byte[] post(String user, String body) {
+        return ascii("POST http://" + RUNTIME + ":11434/api/chat HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n"
+                + (user == null ? "" : "Proxy-Authorization: Basic "
+                        + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw")) + "\r\n")
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+    }
+
+    @Test
+    void absoluteFormPostChallenged_neitherTheFirstTryNorItsBodyIsReported() {
+        withBodies();
+        open(42000);
+        fromClient(42000, post(null, "{\"prompt\":\"first\"}"), 0x18);
+        assertThat(seen).as("held, with its body, until the proxy answers").isEmpty();
+        assertThat(bodies).isEmpty();
+        fromProxy(42000, CHALLENGE);
+        fromClient(42000, post("erin", "{\"prompt\":\"first\"}"), 0x18);
+        fromProxy(42000, OK);
+        decoder.finish();
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/api/chat erin");
+        assertThat(bodies).containsExactly("erin {\"prompt\":\"first\"}");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void postChallengedWhileItsBodyIsStillComing_theRestIsNotTakenForARequest() {
+        // Squid answers 407 on the head alone; the client finishes its body, then sends it again
+        withBodies();
+        String body = "{\"prompt\":\"" + "x".repeat(3000) + "\"}";
+        byte[] first = post(null, body);
+        int split = first.length - 2000;
+        open(42001);
+        fromClient(42001, java.util.Arrays.copyOfRange(first, 0, split), 0x18);
+        fromProxy(42001, CHALLENGE);
+        fromClient(42001, java.util.Arrays.copyOfRange(first, split, first.length), 0x18);
+        byte[] again = post("erin", body);
+        fromClient(42001, java.util.Arrays.copyOfRange(again, 0, 700), 0x18);
+        fromClient(42001, java.util.Arrays.copyOfRange(again, 700, again.length), 0x18);
+        fromProxy(42001, OK);
+        decoder.finish();
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/api/chat erin");
+        assertThat(bodies).containsExactly("erin " + body);
+    }
+
+    @Test
+    void postAnsweredUnansweredOrOnlyTheClientSeen_requestThenBody() {
+        withBodies();
+        // answered after the whole body: the request, then its body
+        open(42002);
+        fromClient(42002, post(null, "{\"a\":1}"), 0x18);
+        fromProxy(42002, OK);
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/api/chat -");
+        assertThat(bodies).containsExactly("- {\"a\":1}");
+        // answered before the body is all there: the request at the answer, the body when read
+        byte[] b = post(null, "{\"b\":2}");
+        open(42003);
+        fromClient(42003, java.util.Arrays.copyOfRange(b, 0, b.length - 3), 0x18);
+        fromProxy(42003, ascii("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"));
+        assertThat(gets()).hasSize(2);
+        assertThat(bodies).hasSize(1);
+        fromClient(42003, java.util.Arrays.copyOfRange(b, b.length - 3, b.length), 0x18);
+        assertThat(bodies).hasSize(2).last().isEqualTo("- {\"b\":2}");
+        // only the client's side: the same request again, with a user, means the first was refused
+        open(42004);
+        fromClient(42004, post(null, "{\"c\":3}"), 0x18);
+        fromClient(42004, post("erin", "{\"c\":3}"), 0x18);
+        assertThat(gets()).hasSize(3).last().isEqualTo("POST " + RUNTIME + "/api/chat erin");
+        assertThat(bodies).hasSize(3).last().isEqualTo("erin {\"c\":3}");
+        // never answered, the body cut by the capture's end: both go at the end
+        byte[] d = post(null, "{\"d\":4}");
+        open(42005);
+        fromClient(42005, java.util.Arrays.copyOfRange(d, 0, d.length - 2), 0x18);
+        decoder.finish();
+        assertThat(gets()).hasSize(4).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        assertThat(bodies).hasSize(4).last().isEqualTo("- {\"d\": (cut)");
+    }
+
+    @Test
+    void retransmittedHeadOfAHeldRequest_settlesNothing() {
+        open(42006);
+        fromClient(42006, GET, 0x18);
+        clientSeq -= GET.length;
+        fromClient(42006, GET, 0x18); // the same segment again
+        assertThat(gets()).as("a retransmission is not a second try").isEmpty();
+        fromProxy(42006, CHALLENGE);
+        fromClient(42006, GET_BASIC, 0x18);
+        fromProxy(42006, OK);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags erin");
     }
 }
