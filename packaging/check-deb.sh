@@ -2,7 +2,8 @@
 # Installs the built .deb on this machine, checks it, and removes it again (CI runs this as root).
 #   packaging/check-deb.sh [path/to/umbra_*.deb]
 # Checks: dpkg -i succeeds; `umbra --version` works as installed; the umbra user, /var/lib/umbra
-# and the conffile exist; `systemd-analyze verify` accepts the unit; dpkg -r keeps the conffile;
+# and the conffile exist; `systemd-analyze verify` accepts the unit, alone and with the attribution
+# drop-in; dpkg -r keeps the conffile;
 # dpkg --purge removes the user, the state directory and the conffile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,17 @@ if command -v systemd-analyze >/dev/null; then
     fail "systemd-analyze verify: $out"
   fi
   echo "check-deb: systemd-analyze verify ok"
+  # the opt-in drop-in (docs/daemon.md, "Attribution"): verified as it is used, linked into the unit's .d
+  dropin=/usr/share/umbra/systemd/attribution.conf
+  [[ -f $dropin ]] || fail "no $dropin"
+  mkdir -p /etc/systemd/system/umbra.service.d
+  ln -sf "$dropin" /etc/systemd/system/umbra.service.d/attribution.conf
+  out=$(systemd-analyze verify /lib/systemd/system/umbra.service 2>&1 || true)
+  rm -rf /etc/systemd/system/umbra.service.d
+  if grep -iE "attribution.conf|umbra.service" <<<"$out" | grep -viE "not running|Failed to connect|No such file or directory.*bus"; then
+    fail "systemd-analyze verify with $dropin: $out"
+  fi
+  echo "check-deb: systemd-analyze verify with the attribution drop-in ok"
 else
   fail "systemd-analyze missing: apt-get install systemd"
 fi

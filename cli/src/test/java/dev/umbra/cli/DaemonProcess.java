@@ -22,10 +22,67 @@ final class DaemonProcess {
 
     /** As {@link #start(Path, List)}, with this maximum heap ({@code -Xmx...}). */
     static Process start(Path dir, String maxHeap, List<String> configLines) throws IOException {
+        return start(dir, List.of(), HostTools.javaCommand(maxHeap), configLines);
+    }
+
+    /**
+     * As {@link #start(Path, List)}, as the user and with the capabilities a systemd unit would give:
+     * {@code setpriv} sets them ({@code capabilities} as the unit's {@code AmbientCapabilities} lists
+     * them, {@code CAP_NET_RAW ...}) and then runs the JVM from a copy of the test class path the user
+     * can read. {@code dir} is made writable for the user.
+     */
+    static Process startAs(Path dir, int uid, int gid, List<String> capabilities, List<String> configLines)
+            throws IOException {
+        HostTools.require("setpriv", "util-linux");
+        String caps = String.join(",", capabilities.stream()
+                .map(c -> "+" + c.toLowerCase(java.util.Locale.ROOT).replaceFirst("^cap_", "")).toList());
+        List<String> setpriv = List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
+                "--inh-caps=-all," + caps, "--ambient-caps=-all," + caps, "--bounding-set=-all," + caps);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        return start(dir, setpriv, readableJavaCommand(dir.resolve("classpath"), "-Xmx128m"), configLines);
+    }
+
+    private static Process start(Path dir, List<String> prefix, List<String> java, List<String> configLines)
+            throws IOException {
         Path config = Files.writeString(dir.resolve("umbra.yaml"), String.join("\n", configLines) + "\n");
-        List<String> command = new ArrayList<>(HostTools.javaCommand(maxHeap));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(java);
         command.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(command).redirectOutput(dir.resolve("daemon.out").toFile())
                 .redirectError(dir.resolve("daemon.err").toFile()).start();
+    }
+
+    /**
+     * The java command of {@link HostTools#javaCommand}, its class path copied under {@code copy}
+     * with read access for everyone (Maven's repository under /root is not).
+     */
+    private static List<String> readableJavaCommand(Path copy, String... jvmOptions) throws IOException {
+        List<String> cmd = new ArrayList<>(HostTools.javaCommand(jvmOptions));
+        int cp = cmd.indexOf("-cp") + 1;
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : cmd.get(cp).split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = copy.resolve((n++) + "-" + from.getFileName());
+            try (var walk = Files.walk(from)) {
+                for (Path f : (Iterable<Path>) walk::iterator) {
+                    Path target = to.resolve(from.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(f, target);
+                    }
+                }
+            }
+            entries.add(to.toString());
+        }
+        // directories 755, files 644, the copy's parents traversable
+        HostTools.check(60, "chmod", "-R", "a+rX", copy.toString());
+        cmd.set(cp, String.join(java.io.File.pathSeparator, entries));
+        return cmd;
     }
 }

@@ -94,28 +94,14 @@ class RunCommandContainerTest {
      */
     @Test
     void run_anyOnAHostWithAPodmanContainer_findingsNameTheContainerAndItsImage() throws Exception {
-        HostTools.require("curl", "curl");
-        HostTools.require("openssl", "openssl");
-        Podman.require(tmp);
         String name = Podman.name();
-        try (Netns container = Netns.create(); Netns server = Netns.create();
-                Masquerade nat = Masquerade.between(container, server)) {
-            Process daemon = serveTlsAndStartDaemon(server);
-            try {
-                HostTools.Result curl = HostTools.run(60, Podman.run(name, container, "curl", "-sk", "--max-time", "3",
-                        "--resolve", "api.openai.com:443:" + server.nsIp, "https://api.openai.com/v1/models"));
-                assertThat(curl.err()).as("podman run").doesNotContain("Error:");
-            } finally {
-                stopAfterAWindow(daemon);
-            }
-            JsonNode c = containerOfTheHello(container);
-            assertThat(c.at("/uid").asText()).matches("[0-9a-f]{64}");
-            assertThat(c.at("/runtime").asText()).isEqualTo("podman");
-            assertThat(c.at("/name").asText()).isEqualTo(name);
-            assertThat(c.at("/image/name").asText()).isEqualTo(Podman.IMAGE);
-        } finally {
-            Podman.remove(name);
-        }
+        JsonNode e = helloFromAPodmanContainerToADaemonWith(null, name);
+        assertThat(e.at("/actor/process/name").asText()).isEqualTo("curl");
+        JsonNode c = e.at("/actor/process/container");
+        assertThat(c.at("/uid").asText()).matches("[0-9a-f]{64}");
+        assertThat(c.at("/runtime").asText()).isEqualTo("podman");
+        assertThat(c.at("/name").asText()).isEqualTo(name);
+        assertThat(c.at("/image/name").asText()).isEqualTo(Podman.IMAGE);
     }
 
     /**
@@ -152,11 +138,99 @@ class RunCommandContainerTest {
     }
 
     /**
+     * The packaged unit's privileges: its user (here nobody) and only the capabilities its {@code
+     * AmbientCapabilities} lists. A root-owned Podman container's curl is then reported with its
+     * address alone: the socket is in the container's network namespace, whose socket table the
+     * kernel shows only through the container's own {@code /proc/PID/net}, and that (like {@code
+     * /proc/PID/fd}) it hides from other users. This is the gap docs/daemon.md states and the
+     * attribution drop-in closes.
+     */
+    @Test
+    void run_asThePackagedUnitsUser_aContainersSocketUnseen() throws Exception {
+        JsonNode e = helloFromAPodmanContainerToADaemonWith(unitCapabilities("umbra.service"), null);
+        assertThat(e.at("/actor/user").isMissingNode()).as("user of %s", e.at("/actor")).isTrue();
+        assertThat(e.at("/actor/process").isMissingNode()).as("process of %s", e.at("/actor")).isTrue();
+    }
+
+    /**
+     * The same with the shipped drop-in {@code packaging/systemd/attribution.conf} added: the unit's
+     * capabilities and the drop-in's, still as an unprivileged user. The finding has curl and the
+     * container, named and with its image from Podman's root-owned store.
+     */
+    @Test
+    void run_asThePackagedUnitsUserWithTheAttributionDropIn_theProcessAndTheNamedContainer() throws Exception {
+        List<String> caps = new ArrayList<>(unitCapabilities("umbra.service"));
+        caps.addAll(unitCapabilities("attribution.conf"));
+        String name = Podman.name();
+        JsonNode e = helloFromAPodmanContainerToADaemonWith(caps, name);
+        assertThat(e.at("/actor/process/name").asText()).isEqualTo("curl");
+        JsonNode c = e.at("/actor/process/container");
+        assertThat(c.at("/runtime").asText()).isEqualTo("podman");
+        assertThat(c.at("/name").asText()).isEqualTo(name);
+        assertThat(c.at("/image/name").asText()).isEqualTo(Podman.IMAGE);
+    }
+
+    /** The capabilities a shipped unit file (or drop-in) lists in {@code AmbientCapabilities=}. */
+    private static List<String> unitCapabilities(String file) throws Exception {
+        List<String> caps = new ArrayList<>();
+        for (String line : Files.readAllLines(CliRun.repoRoot().resolve("packaging/systemd").resolve(file))) {
+            if (line.startsWith("AmbientCapabilities=")) {
+                caps.addAll(List.of(line.substring(line.indexOf('=') + 1).trim().split("\\s+")));
+            }
+        }
+        assertThat(caps).as("AmbientCapabilities of %s", file).isNotEmpty();
+        return caps;
+    }
+
+    /**
+     * curl in a root Podman container (called {@code name}, or a fresh one) to a TLS server, the
+     * daemon run as root or, given {@code capabilities}, as nobody with only those; returns the
+     * ClientHello's finding.
+     */
+    private JsonNode helloFromAPodmanContainerToADaemonWith(List<String> capabilities, String name) throws Exception {
+        HostTools.require("curl", "curl");
+        HostTools.require("openssl", "openssl");
+        Podman.require(tmp);
+        String container = name != null ? name : Podman.name();
+        try (Netns ns = Netns.create(); Netns server = Netns.create(); Masquerade nat = Masquerade.between(ns, server)) {
+            Path dir = Files.createDirectories(tmp.resolve("daemon"));
+            if (capabilities != null) {
+                // the daemon's user reaches its directory through the test's own
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            }
+            Process daemon = serveTlsAndStartDaemon(server, dir, capabilities);
+            try {
+                HostTools.Result curl = HostTools.run(60, Podman.run(container, ns, "curl", "-sk", "--max-time", "3",
+                        "--resolve", "api.openai.com:443:" + server.nsIp, "https://api.openai.com/v1/models"));
+                assertThat(curl.err()).as("podman run").doesNotContain("Error:");
+            } finally {
+                stopAfterAWindow(daemon);
+            }
+            String err = Files.readString(dir.resolve("daemon.err"));
+            List<JsonNode> hellos = hellos(events(dir), "api.openai.com");
+            assertThat(hellos).as("the ClientHello's network activity; daemon said: %s", err).hasSize(1);
+            assertThat(hellos.get(0).at("/src_endpoint/ip").asText()).isEqualTo(ns.nsIp);
+            return hellos.get(0);
+        } finally {
+            Podman.remove(container);
+        }
+    }
+
+    /**
      * {@code openssl s_server} on port 443 in {@code server}, its stdin held open (the handshake
      * completes and the client waits, as for a model's answer); then {@code umbra run} on {@code any},
      * only the server's traffic, findings as JSON lines on stdout.
      */
     private Process serveTlsAndStartDaemon(Netns server, String... extraConfig) throws Exception {
+        return serveTlsAndStartDaemon(server, tmp, null, extraConfig);
+    }
+
+    /**
+     * As {@link #serveTlsAndStartDaemon(Netns, String...)}, the daemon's files in {@code dir}; with
+     * {@code capabilities}, it runs as nobody with only those.
+     */
+    private Process serveTlsAndStartDaemon(Netns server, Path dir, List<String> capabilities, String... extraConfig)
+            throws Exception {
         HostTools.selfSignedCertificate(tmp);
         Process tls = server.start(tmp.resolve("tls.log"), "sh", "-c", "sleep 120 | openssl s_server -quiet"
                 + " -accept 443 -cert " + tmp.resolve("cert.pem") + " -key " + tmp.resolve("key.pem"));
@@ -168,7 +242,8 @@ class RunCommandContainerTest {
                 "aggregation:", "  window: 1s",
                 "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
         config.addAll(List.of(extraConfig));
-        Process daemon = DaemonProcess.start(tmp, config);
+        Process daemon = capabilities == null ? DaemonProcess.start(dir, config)
+                : DaemonProcess.startAs(dir, 65534, 65534, capabilities, config);
         Loopback.awaitReady(metricsPort, daemon, 30);
         return daemon;
     }
@@ -198,8 +273,12 @@ class RunCommandContainerTest {
     }
 
     private List<JsonNode> events() throws Exception {
+        return events(tmp);
+    }
+
+    private static List<JsonNode> events(Path dir) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        for (String line : Files.readAllLines(tmp.resolve("daemon.out"))) {
+        for (String line : Files.readAllLines(dir.resolve("daemon.out"))) {
             if (line.startsWith("{")) {
                 events.add(JSON.readTree(line));
             }
