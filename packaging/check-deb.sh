@@ -3,7 +3,7 @@
 #   packaging/check-deb.sh [path/to/umbra_*.deb]
 # Checks: dpkg -i succeeds; `umbra --version` works as installed; the umbra user, /var/lib/umbra
 # and the conffile exist; `systemd-analyze verify` accepts the unit, alone and with the attribution
-# drop-in; dpkg -r keeps the conffile;
+# drop-in; the unit runs under a real systemd (check-systemd.sh); dpkg -r keeps the conffile;
 # dpkg --purge removes the user, the state directory and the conffile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +66,9 @@ if command -v systemd-analyze >/dev/null; then
 else
   fail "systemd-analyze missing: apt-get install systemd"
 fi
+# the unit under a real systemd (booted in a container over this root): started, capturing, attributing,
+# with and without the attribution drop-in, stopped
+bash packaging/check-systemd.sh
 dpkg -r umbra >/dev/null
 [[ ! -e /usr/bin/umbra ]] || fail "dpkg -r left /usr/bin/umbra"
 [[ -f /etc/umbra/umbra.yaml ]] || fail "dpkg -r removed the conffile"

@@ -47,6 +47,9 @@ final class DaemonProcess {
         Path config = Files.writeString(dir.resolve("umbra.yaml"), String.join("\n", configLines) + "\n");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(java);
+        // the logging the jar ships (the test class path also holds the shipper tests' log4j2-test.xml,
+        // which Log4j would prefer)
+        command.add(command.size() - java.size() + java.indexOf("-cp"), "-Dlog4j2.configurationFile=log4j2.xml");
         command.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(command).redirectOutput(dir.resolve("daemon.out").toFile())
                 .redirectError(dir.resolve("daemon.err").toFile()).start();
