@@ -1185,6 +1185,10 @@ public final class PacketDecoder implements PacketHandler {
                     segment(b, after, end - after, seq + (after - payload), srcPort, dstPort, depth + 1);
                 }
             }
+        } else if (end - p < 8 && maybeHttpMethodPrefix(b, p, end - p)) {
+            // a request line cut inside its method (a client writing a few bytes at a time, on a connection
+            // whose earlier requests were read): the stream reads on once the rest arrives
+            openStream(TcpStreams.Kind.UNKNOWN, seq + (p - payload), b, p, end - p, srcPort, dstPort);
         }
     }
 
@@ -1607,10 +1611,12 @@ public final class PacketDecoder implements PacketHandler {
         // one is reported at once)
         long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
         boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm() && bodyLength >= 0;
-        if (following >= 0 && following <= bodyLength && o.user() == null && toProxy && currentFlow != FlowTable.NONE
-                && reportKey == null && r.host().equals(flows.name(currentFlow)) && wantedNames.test(r.host())
+        String flowName = currentFlow == FlowTable.NONE ? null : flows.name(currentFlow);
+        if (following >= 0 && following <= bodyLength && r.user() == null && toProxy && flowName != null
+                && reportKey == null && wantedNames.test(flowName) && wantedNames.test(r.host())
                 && heldRequests.size() < MAX_HELD_REQUESTS) {
-            // the flow is named by it and wanted, so its end reaches flowEnded, which reports it
+            // the flow is named (by this request, or by the connection's first) and wanted, so its end
+            // reaches flowEnded, which reports it
             FlowKey client = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
             Held h = new Held(client, o, (headEndSeq + bodyLength) & 0xffffffffL);
             heldRequests.put(client, h);

@@ -198,9 +198,12 @@ class ProxyChallengeTest {
         fromClient(41001, GET, 0x18);
         fromProxy(41001, OK);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
-        // the next request on the connection, to another host, is not held: the flow is named by the first
+        // the next request on the connection, to another host, is held as well: the proxy may want
+        // credentials for it too; reported at its answer
         fromClient(41001, ascii("GET http://chatgpt.com/ HTTP/1.1\r\nHost: chatgpt.com\r\n\r\n"), 0x18);
-        assertThat(gets()).hasSize(2);
+        assertThat(gets()).hasSize(1);
+        fromProxy(41001, OK);
+        assertThat(gets()).hasSize(2).last().isEqualTo("GET chatgpt.com/ -");
         // only the client's side seen: a second GET means the first was refused
         open(41002);
         fromClient(41002, GET, 0x18);
@@ -211,6 +214,59 @@ class ProxyChallengeTest {
         fromClient(41003, GET, 0x18);
         decoder.finish();
         assertThat(gets()).hasSize(4).last().isEqualTo("GET " + RUNTIME + "/api/tags -");
+    }
+
+    @Test
+    void laterRequestToAnotherHostChallenged_reportedOnlyWithTheUser() {
+        open(41010);
+        fromClient(41010, GET, 0x18);
+        fromProxy(41010, OK);
+        fromClient(41010, ascii("GET http://chatgpt.com/ HTTP/1.1\r\nHost: chatgpt.com\r\n\r\n"), 0x18);
+        fromProxy(41010, CHALLENGE);
+        fromClient(41010, ascii("GET http://chatgpt.com/ HTTP/1.1\r\nHost: chatgpt.com\r\nProxy-Authorization: Basic "
+                + Base64.getEncoder().encodeToString(ascii("erin:SYNTHETIC-pw")) + "\r\n\r\n"), 0x18);
+        fromProxy(41010, OK);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -", "GET chatgpt.com/ erin");
+    }
+
+    @Test
+    void connectionNamedByAnUnwantedHost_laterRequestReportedAtOnce() {
+        // an audit wants only the catalog's names: a flow named by another host never reaches its end's
+        // report, so nothing could be held until then
+        PacketDecoder filtered = new PacketDecoder("test.pcap", seen::add, anomalies);
+        filtered.onlyNames(h -> !h.equals("intranet.example"));
+        byte[] first = ascii("GET http://intranet.example/ HTTP/1.1\r\nHost: intranet.example\r\n\r\n");
+        long t = time;
+        int port = 41011;
+        for (byte[] f : List.of(ip(CLIENT, PROXY, 6, tcp(port, 3128, clientSeq - 1, 0x02, new byte[0])),
+                ip(PROXY, CLIENT, 6, tcp(3128, port, proxySeq - 1, 0x12, new byte[0])),
+                ip(CLIENT, PROXY, 6, tcp(port, 3128, clientSeq, 0x18, first)),
+                ip(PROXY, CLIENT, 6, tcp(3128, port, proxySeq, 0x18, OK)),
+                ip(CLIENT, PROXY, 6, tcp(port, 3128, clientSeq + first.length, 0x18, GET)))) {
+            byte[] e = ethernet(f);
+            filtered.onPacket(1, t += 1_000_000, e, 0, e.length, e.length);
+        }
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
+    }
+
+    @Test
+    void laterRequestCutInsideItsMethod_isStillRead() {
+        // a client that writes a few bytes at a time: the connection's second request line arrives as
+        // "PO", "ST /api/chat ..." (found by the random conversations below)
+        withBodies();
+        open(41012);
+        fromClient(41012, ascii("GET /api/tags HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
+        fromProxy(41012, OK);
+        byte[] post = ascii("POST /api/chat HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+        fromClient(41012, java.util.Arrays.copyOfRange(post, 0, 2), 0x18);
+        fromClient(41012, java.util.Arrays.copyOfRange(post, 2, post.length), 0x18);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -", "POST " + RUNTIME + "/api/chat -");
+        assertThat(bodies).containsExactly("- {\"a\":1}");
+        // a short uppercase segment that never becomes a request costs nothing but its stream
+        fromClient(41012, ascii("ABC"), 0x18);
+        fromClient(41012, ascii("def"), 0x18);
+        assertThat(gets()).hasSize(2);
+        assertThat(anomalies.total()).isZero();
     }
 
     @Test
@@ -329,5 +385,126 @@ class ProxyChallengeTest {
         fromClient(42006, GET_BASIC, 0x18);
         fromProxy(42006, OK);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags erin");
+    }
+
+    /**
+     * Seeded random proxy conversations: each exchange is a GET or a POST with a body of random
+     * length, tried without credentials and challenged (then sent again with them), sent with them,
+     * or taken without; the client's bytes go in segments of random sizes, and the proxy answers right
+     * after the head, somewhere in the body, or after it. Whatever the split, every request the proxy
+     * took is reported once, after nothing of a refused one, and every body once, after its request.
+     */
+    @Test
+    void randomConversations_eachTakenRequestOnceWithItsBodyNoRefusedOne() {
+        java.util.Random random = new java.util.Random(20261122);
+        for (int round = 0; round < 2_000; round++) {
+            seen.clear();
+            bodies.clear();
+            List<String> expected = new ArrayList<>();
+            List<String> expectedBodies = new ArrayList<>();
+            PacketDecoder d = new PacketDecoder("test.pcap", seen::add, anomalies);
+            d.onHttpBodies(1 << 16, (request, body, complete, type, encoding) -> {
+                assertThat(seen).as("the request goes before its body").anyMatch(o -> o == request);
+                bodies.add(request.user() + " " + new String(body, StandardCharsets.UTF_8) + (complete ? "" : " (cut)"));
+            });
+            Conversation c = new Conversation(d, 30000 + round % 20000, random);
+            c.open();
+            String flowUser = null;
+            int exchanges = 1 + random.nextInt(4);
+            for (int x = 0; x < exchanges; x++) {
+                String body = random.nextInt(3) == 0 ? "" : "{\"p\":\"" + "abcdefghij".repeat(random.nextInt(300)) + x + "\"}";
+                String path = "/api/" + round + "/" + x;
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        // challenged, then sent again with credentials
+                        c.request(null, path, body, CHALLENGE);
+                        c.request("erin", path, body, OK);
+                        flowUser = "erin";
+                        expected.add(path + " erin");
+                        if (!body.isEmpty()) {
+                            expectedBodies.add("erin " + body);
+                        }
+                    }
+                    case 1 -> {
+                        c.request("erin", path, body, OK);
+                        flowUser = "erin";
+                        expected.add(path + " erin");
+                        if (!body.isEmpty()) {
+                            expectedBodies.add("erin " + body);
+                        }
+                    }
+                    default -> {
+                        // a proxy that wants nothing (or a connection it already knows)
+                        c.request(null, path, body, OK);
+                        expected.add(path + " " + flowUser);
+                        if (!body.isEmpty()) {
+                            expectedBodies.add(flowUser + " " + body);
+                        }
+                    }
+                }
+            }
+            d.finish();
+            List<Observation> requests = seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList();
+            assertThat(requests.stream().map(o -> o.urlPath() + " " + o.user()).toList()).as("round %d", round)
+                    .containsExactlyElementsOf(expected);
+            assertThat(bodies).as("round %d", round).containsExactlyElementsOf(expectedBodies);
+        }
+        assertThat(anomalies.total()).isZero();
+    }
+
+    /** One client connection to the proxy, its bytes sent in random segments. */
+    private final class Conversation {
+        private final PacketDecoder d;
+        private final int port;
+        private final java.util.Random random;
+        private long cSeq = 1001;
+        private long pSeq = 5001;
+        private long t = time;
+
+        Conversation(PacketDecoder d, int port, java.util.Random random) {
+            this.d = d;
+            this.port = port;
+            this.random = random;
+        }
+
+        void open() {
+            frame(ip(CLIENT, PROXY, 6, tcp(port, 3128, cSeq - 1, 0x02, new byte[0])));
+            frame(ip(PROXY, CLIENT, 6, tcp(3128, port, pSeq - 1, 0x12, new byte[0])));
+        }
+
+        /** Sends one request in random segments; the proxy answers once the head is out. */
+        void request(String user, String path, String body, byte[] answer) {
+            String head = (body.isEmpty() ? "GET" : "POST") + " http://" + RUNTIME + ":11434" + path + " HTTP/1.1\r\nHost: "
+                    + RUNTIME + ":11434\r\n" + (user == null ? "" : "Proxy-Authorization: Basic "
+                            + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw")) + "\r\n")
+                    + (body.isEmpty() ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                    + "\r\n";
+            byte[] bytes = ascii(head + body);
+            int headLength = head.length();
+            // where the answer comes: after the head, in the body, or after it all
+            int answerAt = headLength + (body.isEmpty() ? 0 : random.nextInt(body.length() + 1));
+            int sent = 0;
+            boolean answered = false;
+            while (sent < bytes.length) {
+                int n = Math.min(bytes.length - sent, 1 + random.nextInt(1400));
+                if (!answered && sent < answerAt && sent + n > answerAt && random.nextBoolean()) {
+                    n = answerAt - sent; // end a segment exactly where the answer comes
+                }
+                frame(ip(CLIENT, PROXY, 6, tcp(port, 3128, cSeq, 0x18, java.util.Arrays.copyOfRange(bytes, sent, sent + n))));
+                cSeq += n;
+                sent += n;
+                if (!answered && sent >= answerAt) {
+                    frame(ip(PROXY, CLIENT, 6, tcp(3128, port, pSeq, 0x18, answer)));
+                    pSeq += answer.length;
+                    answered = true;
+                }
+            }
+        }
+
+        private void frame(byte[] ipPacket) {
+            byte[] f = ethernet(ipPacket);
+            t += 1_000_000;
+            d.onPacket(1, t, f, 0, f.length, f.length);
+        }
     }
 }
