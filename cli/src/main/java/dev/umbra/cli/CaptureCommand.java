@@ -46,7 +46,8 @@ final class CaptureCommand implements Callable<Integer> {
     double durationSeconds;
 
     @Option(names = "--filter", paramLabel = "BPF",
-            description = "BPF filter (pcap-filter(7)). Default: built from the enabled decoders (DNS, TLS, QUIC, HTTP), "
+            description = "BPF filter (pcap-filter(7)). Default: built from the enabled decoders (DNS, TLS, QUIC, SOCKS5 UDP relays, "
+                    + "HTTP), "
                     + "covering VLAN-tagged frames on Ethernet interfaces.")
     String filter;
 

@@ -70,6 +70,13 @@ public enum Anomaly {
     HTTP_BODIES_OVER_BUDGET("http_bodies_over_budget"),
     /** A SOCKS greeting followed by bytes that break RFC 1928 / 1929, or an opening over its stream cap. */
     SOCKS_REQUEST_MALFORMED("socks_request_malformed"),
+    /**
+     * A datagram between a client and its SOCKS5 UDP relay with a header that breaks RFC 1928 7 (a
+     * bad address type or name, or longer than the datagram): not read.
+     */
+    SOCKS_UDP_MALFORMED("socks_udp_malformed"),
+    /** A fragment of a datagram sent through a SOCKS5 UDP relay (FRAG not 0): not reassembled, not read. */
+    SOCKS_UDP_FRAGMENT("socks_udp_fragment"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

@@ -37,7 +37,7 @@ public final class UmbraConfig {
             each("an interface name", s -> s.matches("[A-Za-z0-9_.:@-]{1,15}")),
             "Interfaces to capture on live (needs CAP_NET_RAW); empty disables live capture.");
     public static final ConfigKey CAPTURE_BPF = key("capture.bpf", ConfigType.STRING, "",
-            ConfigKey.Validator.ANY, "BPF filter; empty builds one from the enabled decoders (DNS, TLS, QUIC, HTTP; "
+            ConfigKey.Validator.ANY, "BPF filter; empty builds one from the enabled decoders (DNS, TLS, QUIC, SOCKS5 UDP relays, HTTP; "
                     + "VLAN-tagged too on Ethernet).");
     public static final ConfigKey CAPTURE_SNAPLEN = key("capture.snaplen", ConfigType.INT, "65535",
             range(64, 262144), "Bytes captured per packet.");

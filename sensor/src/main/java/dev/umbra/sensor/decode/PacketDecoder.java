@@ -101,6 +101,12 @@ public final class PacketDecoder implements PacketHandler {
     static final int MAX_HELD_REQUESTS = 4096;
     /** Names remembered with the public name of the ECH config their DNS answer published. */
     static final int MAX_ECH_NAMES = 4096;
+    /** SOCKS5 UDP relays followed at once (UDP ASSOCIATE); past this the least recently used goes. */
+    static final int MAX_SOCKS_UDP_RELAYS = 1024;
+    /** Destinations reported per SOCKS5 UDP relay (each once); later new ones are decoded, not reported. */
+    static final int MAX_SOCKS_UDP_DESTINATIONS = 64;
+    /** A SOCKS5 UDP relay without a datagram for this long is forgotten. */
+    static final long SOCKS_UDP_IDLE_NANOS = 120_000_000_000L;
     /** Protocol units read from a stream per segment (PROXY header, CONNECT, hello). */
     public static final int MAX_STREAM_STEPS = 8;
     /** Default cap on the bytes of one plaintext request body handed to a {@link BodyListener}. */
@@ -192,6 +198,21 @@ public final class PacketDecoder implements PacketHandler {
     // the held requests whose body the listener wants, by their observation: a body read while its
     // request is held waits with it (deliver), then goes with it or is dropped with it
     private final Map<Observation, Held> heldBodies = new IdentityHashMap<>();
+    // SOCKS5 UDP relays (UDP ASSOCIATE), by the client's and the proxy's addresses (a FlowKey with
+    // ports 0): the client's datagrams to the proxy then carry a SOCKS UDP header naming where they go
+    // (socksUdp); forgotten when the control connection ends, when idle, or past the cap
+    private final Map<FlowKey, SocksRelay> socksRelays = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FlowKey, SocksRelay> eldest) {
+            if (size() > MAX_SOCKS_UDP_RELAYS) {
+                socksControls.remove(eldest.getValue().control);
+                return true;
+            }
+            return false;
+        }
+    };
+    // the control connections of socksRelays (the client's TCP key) to their relay's key
+    private final Map<FlowKey, FlowKey> socksControls = new HashMap<>();
     // plaintext request bodies (onHttpBodies); null when nobody wants them
     private BodyListener bodies;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -1001,7 +1022,15 @@ public final class PacketDecoder implements PacketHandler {
         if (srcPort != 53 && dstPort != 53) {
             key = flowKey(srcPort, dstPort, PROTO_UDP);
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
+            if (!socksRelays.isEmpty() && socksUdp(b, payload, payloadLength, srcPort, dstPort, key)) {
+                return;
+            }
         }
+        udpPayload(b, payload, payloadLength, srcPort, dstPort, key);
+    }
+
+    /** A UDP datagram's payload by what it carries; {@code key} its flow (null for port 53). */
+    private void udpPayload(byte[] b, int payload, int payloadLength, int srcPort, int dstPort, FlowKey key) {
         if (srcPort == 53 || dstPort == 53) {
             dnsMessage(b, payload, payloadLength, srcPort, dstPort);
         } else if (srcPort == 3389 || dstPort == 3389) {
@@ -1051,6 +1080,11 @@ public final class PacketDecoder implements PacketHandler {
             } finally {
                 connectionEnds = false;
             }
+            if ((flags & TCP_ACK) != 0) {
+                // the server's direction: its first bytes answer the client's, never open a protocol the
+                // client speaks first (a SOCKS5 server's method choice 05 02 looks like a greeting)
+                s.responder = true;
+            }
             if (payloadLength > 0) {
                 // TCP Fast Open: data in the SYN starts at ISN + 1
                 streamSegment(s, seq + 1, b, payload, payloadLength);
@@ -1079,6 +1113,16 @@ public final class PacketDecoder implements PacketHandler {
                 }
             } finally {
                 connectionEnds = false;
+            }
+        }
+        if ((flags & (TCP_FIN | TCP_RST)) != 0 && !socksControls.isEmpty()) {
+            // a UDP relay lives as long as its control connection (RFC 1928 section 6)
+            FlowKey relay = socksControls.remove(key);
+            if (relay == null) {
+                relay = socksControls.remove(key.reverse());
+            }
+            if (relay != null) {
+                socksRelays.remove(relay);
             }
         }
         if ((flags & (TCP_FIN | TCP_RST)) != 0 && !parkedHttp2.isEmpty()) {
@@ -1260,7 +1304,7 @@ public final class PacketDecoder implements PacketHandler {
                         r.raiseCap(Math.max(r.cap(), st + MAX_HTTP2_STREAM_BYTES));
                         continue;
                     }
-                    if (SocksRequestParser.mayStart(a, st, have)) {
+                    if (!s.responder && SocksRequestParser.mayStart(a, st, have)) {
                         s.kind = TcpStreams.Kind.SOCKS;
                         continue;
                     }
@@ -1390,6 +1434,10 @@ public final class PacketDecoder implements PacketHandler {
                     }
                     SocksRequest req = socks.result();
                     socksRequest(req, srcPort, dstPort);
+                    if (req.command() != SocksRequestParser.CONNECT) {
+                        streams.done(s); // UDP ASSOCIATE, BIND: no tunnel on this connection
+                        return;
+                    }
                     // a tunnel: what follows the request is the client's first bytes to the destination
                     s.start = st + req.length();
                     s.kind = TcpStreams.Kind.UNKNOWN;
@@ -1722,9 +1770,20 @@ public final class PacketDecoder implements PacketHandler {
      * proxy (socks5h, SOCKS4a) this may be the only place it crosses the wire.
      */
     private void socksRequest(SocksRequest r, int srcPort, int dstPort) {
-        if (r.command() != SocksRequestParser.CONNECT) {
-            return; // BIND waits for a connection from the address; UDP ASSOCIATE names the client's
+        if (r.command() == SocksRequestParser.UDP_ASSOCIATE) {
+            // its address is where the client will send from (often zero): the destinations come in
+            // the datagrams it then sends the proxy (socksUdp)
+            userFlow(r.user());
+            FlowKey relay = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, 0, 0, PROTO_UDP);
+            FlowKey control = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+            SocksRelay replaced = socksRelays.put(relay, new SocksRelay(control, r.user(), timestampNanos));
+            if (replaced != null) {
+                socksControls.remove(replaced.control);
+            }
+            socksControls.put(control, relay);
+            return;
         }
+        // CONNECT names where the proxy connects; BIND the party the client expects a connection from
         String name = r.host();
         if (name == null) {
             List<String> known = names.names(r.addressHi(), r.addressLo());
@@ -1738,6 +1797,103 @@ public final class PacketDecoder implements PacketHandler {
         if (wantedNames.test(hostname)) {
             sink.accept(withUser(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
                     r.commandName(), r.port(), source), r.user()));
+        }
+    }
+
+    /** A SOCKS5 UDP relay a client asked for, and the destinations of it reported so far. */
+    private static final class SocksRelay {
+        final FlowKey control;
+        final String user;
+        long lastSeen;
+        final java.util.Set<String> reported = new java.util.HashSet<>();
+
+        SocksRelay(FlowKey control, String user, long now) {
+            this.control = control;
+            this.user = user;
+            this.lastSeen = now;
+        }
+    }
+
+    /**
+     * A datagram between a client and a proxy it asked for a UDP relay (RFC 1928 section 7): each
+     * carries {@code RSV(2)=0 FRAG(1) ATYP(1) DST.ADDR DST.PORT(2) DATA}, the destination (from the
+     * client) or the source (from the proxy) of the data inside. The client's destinations are
+     * reported, once each, as {@code UDP ASSOCIATE} requests with the relay's user; the data is read
+     * as it would be read on its own (DNS, QUIC Initials), so a QUIC hello or a DNS query sent through
+     * the proxy is seen, and the answers the proxy relays back feed the name cache.
+     *
+     * @param key the datagram's flow
+     * @return true when the datagram is the relay's (read or counted), false to read it as any other
+     */
+    private boolean socksUdp(byte[] b, int p, int len, int srcPort, int dstPort, FlowKey key) {
+        boolean fromClient = true;
+        FlowKey pair = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, 0, 0, PROTO_UDP);
+        SocksRelay relay = socksRelays.get(pair);
+        if (relay == null) {
+            relay = socksRelays.get(pair.reverse());
+            fromClient = false;
+        }
+        if (relay == null) {
+            expireSocksRelays();
+            return false;
+        }
+        if (timestampNanos - relay.lastSeen > SOCKS_UDP_IDLE_NANOS) {
+            socksRelays.remove(fromClient ? pair : pair.reverse());
+            socksControls.remove(relay.control);
+            return false;
+        }
+        int status = socks.udpHeader(b, p, len);
+        if (status == SocksRequestParser.NOT_SOCKS) {
+            return false; // some other datagram between the two
+        }
+        if (status != SocksRequestParser.OK) {
+            anomalies.count(Anomaly.SOCKS_UDP_MALFORMED);
+            return true;
+        }
+        relay.lastSeen = timestampNanos;
+        if (b[p + 2] != 0) {
+            // a fragment of a datagram (RFC 1928 7): reassembly is optional, and no common client sends them
+            anomalies.count(Anomaly.SOCKS_UDP_FRAGMENT);
+            return true;
+        }
+        SocksRequest h = socks.result();
+        int port = h.port();
+        userFlow(relay.user);
+        if (fromClient) {
+            String name = h.host();
+            if (name == null) {
+                List<String> known = names.names(h.addressHi(), h.addressLo());
+                name = known.isEmpty() ? h.address() : known.get(0);
+            }
+            nameFlow(name);
+            if (relay.reported.size() < MAX_SOCKS_UDP_DESTINATIONS && relay.reported.add(name + ":" + port)
+                    && wantedNames.test(name)) {
+                sink.accept(withUser(Observation.socksRequest(time(), name, srcText(), srcPort, dstText(), dstPort,
+                        "UDP ASSOCIATE", port, source), relay.user));
+            }
+        }
+        // the data, read as the datagram it carries: the remote end's port says DNS
+        int data = p + h.length();
+        int dataLength = len - h.length();
+        if (port == 53) {
+            dnsMessage(b, data, dataLength, fromClient ? srcPort : 53, fromClient ? 53 : dstPort);
+        } else if (fromClient && QuicInitialDecoder.looksLikeInitial(b, data, dataLength)) {
+            quic.onDatagram(key, timestampNanos, b, data, dataLength);
+        } else if (DnsParser.plausible(b, data, dataLength)) {
+            dnsMessage(b, data, dataLength, srcPort, dstPort);
+        }
+        return true;
+    }
+
+    /** Forgets the least recently used relay when it has been idle past its time (one a call). */
+    private void expireSocksRelays() {
+        if (socksRelays.isEmpty()) {
+            return;
+        }
+        Map.Entry<FlowKey, SocksRelay> eldest = socksRelays.entrySet().iterator().next();
+        if (timestampNanos - eldest.getValue().lastSeen > SOCKS_UDP_IDLE_NANOS) {
+            socksRelays.remove(eldest.getKey());
+            socksControls.remove(eldest.getValue().control);
         }
     }
 

@@ -75,6 +75,8 @@ public final class TcpStreams {
         public ReassemblyBuffer buf;
         /** What the decoder keeps about the current unit (the request whose body is being read), or null. */
         public Object state;
+        /** True for a server's direction (opened at its SYN-ACK): what it sends first answers the client. */
+        public boolean responder;
         long lastSeen;
         /** The sequence number of stream offset {@code offset}. */
         public long sequenceAt(int offset) {

@@ -155,29 +155,53 @@ public final class SocksRequestParser {
             return NEED_MORE;
         }
         int command = b[p + 1];
-        int type = b[p + 3];
-        int a = p + 4;
-        String host = null;
-        String address = null;
-        int portAt;
+        int status = address(b, p + 3, end);
+        if (status != OK) {
+            return status;
+        }
+        String host = addressHost;
+        String address = addressText;
+        int portAt = addressEnd;
+        int port = (b[portAt] & 0xff) << 8 | (b[portAt + 1] & 0xff);
+        result = new SocksRequest(5, command, host, address, numbers[0], numbers[1], port, portAt + 2 - start,
+                passwordSent, user);
+        return OK;
+    }
+
+    // what address() read: the name or the address as text, numbers[], and where DST.PORT starts
+    private String addressHost;
+    private String addressText;
+    private int addressEnd;
+
+    /**
+     * RFC 1928 5: {@code ATYP DST.ADDR} at {@code at} (followed by the 2-byte port); sets {@link
+     * #addressHost}, {@link #addressText}, {@link #numbers} and {@link #addressEnd}, the port's offset.
+     *
+     * @return {@link #OK}, {@link #NEED_MORE} or {@link #MALFORMED}
+     */
+    private int address(byte[] b, int at, int end) {
+        int type = b[at];
+        int a = at + 1;
+        addressHost = null;
+        addressText = null;
         switch (type) {
             case 1 -> {
                 if (a + 6 > end) {
                     return NEED_MORE;
                 }
-                address = IpText.v4(b, a);
+                addressText = IpText.v4(b, a);
                 numbers[0] = FlowKey.V4_MARK;
                 numbers[1] = be32(b, a);
-                portAt = a + 4;
+                addressEnd = a + 4;
             }
             case 4 -> {
                 if (a + 18 > end) {
                     return NEED_MORE;
                 }
-                address = IpText.v6(b, a);
+                addressText = IpText.v6(b, a);
                 numbers[0] = be64(b, a);
                 numbers[1] = be64(b, a + 8);
-                portAt = a + 16;
+                addressEnd = a + 16;
             }
             case 3 -> {
                 if (a >= end) {
@@ -194,24 +218,45 @@ public final class SocksRequestParser {
                 if (a + 1 + n + 2 > end) {
                     return NEED_MORE;
                 }
-                host = name(b, a + 1, a + 1 + n);
+                String host = name(b, a + 1, a + 1 + n);
                 if (IpText.parse(host, numbers)) {
                     // a client that resolved the name itself and sent the address as text
-                    address = host;
-                    host = null;
+                    addressText = host;
                 } else {
+                    addressHost = host;
                     numbers[0] = 0;
                     numbers[1] = 0;
                 }
-                portAt = a + 1 + n;
+                addressEnd = a + 1 + n;
             }
             default -> {
                 return MALFORMED;
             }
         }
-        int port = (b[portAt] & 0xff) << 8 | (b[portAt + 1] & 0xff);
-        result = new SocksRequest(5, command, host, address, numbers[0], numbers[1], port, portAt + 2 - start,
-                passwordSent, user);
+        return OK;
+    }
+
+    /**
+     * Reads the header of a datagram a SOCKS5 UDP relay carries (RFC 1928 7: {@code RSV(2)=0 FRAG(1)
+     * ATYP(1) DST.ADDR DST.PORT(2)}, then the data): the result names the destination (from the
+     * client) or the source (from the proxy), its port, and in {@link SocksRequest#length()} where
+     * the data starts. The fragment number is not checked: the caller sees it at {@code off + 2}.
+     *
+     * @return {@link #OK}, {@link #NOT_SOCKS} (the reserved bytes are not zero) or {@link #MALFORMED}
+     *     (a bad address type, name, or a header longer than the datagram)
+     */
+    public int udpHeader(byte[] b, int off, int len) {
+        if (len < 4 || b[off] != 0 || b[off + 1] != 0) {
+            return NOT_SOCKS;
+        }
+        int end = off + len;
+        int status = address(b, off + 3, end);
+        if (status != OK) {
+            return MALFORMED;
+        }
+        int port = (b[addressEnd] & 0xff) << 8 | (b[addressEnd + 1] & 0xff);
+        result = new SocksRequest(5, UDP_ASSOCIATE, addressHost, addressText, numbers[0], numbers[1], port,
+                addressEnd + 2 - off, false, null);
         return OK;
     }
 

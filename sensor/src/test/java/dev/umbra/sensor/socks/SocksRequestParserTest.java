@@ -269,4 +269,57 @@ class SocksRequestParserTest {
         }
         assertThat(ok).as("mutations of valid openings that still parse").isPositive();
     }
+
+    // --- the header of a datagram through a SOCKS5 UDP relay (RFC 1928 7)
+
+    @Test
+    void udpHeader_eachAddressType_destinationPortAndWhereTheDataStarts() {
+        byte[] name = concat(hex("00000003"), new byte[] {14}, "API.OpenAI.com".getBytes(StandardCharsets.US_ASCII),
+                hex("01bb"), hex("c0ffee"));
+        assertThat(parser.udpHeader(name, 0, name.length)).isEqualTo(SocksRequestParser.OK);
+        assertThat(parser.result().host()).isEqualTo("api.openai.com");
+        assertThat(parser.result().port()).isEqualTo(443);
+        assertThat(parser.result().length()).isEqualTo(name.length - 3);
+        byte[] v4 = hex("000000010a090935" + "0035" + "aabb");
+        assertThat(parser.udpHeader(v4, 0, v4.length)).isEqualTo(SocksRequestParser.OK);
+        assertThat(parser.result().address()).isEqualTo("10.9.9.53");
+        assertThat(parser.result().addressHi()).isEqualTo(FlowKey.V4_MARK);
+        assertThat(parser.result().length()).isEqualTo(10);
+        byte[] v6 = hex("0000000420010db8000000000000000000000009" + "20fb");
+        assertThat(parser.udpHeader(v6, 0, v6.length)).isEqualTo(SocksRequestParser.OK);
+        assertThat(parser.result().address()).isEqualTo("2001:db8::9");
+        assertThat(parser.result().port()).isEqualTo(8443);
+        assertThat(parser.result().length()).isEqualTo(v6.length);
+    }
+
+    @Test
+    void udpHeader_reservedBytesSetOrTooShort_notSocks_brokenAddress_malformed() {
+        assertThat(parser.udpHeader(hex("0100000100000000" + "0035"), 0, 10)).isEqualTo(SocksRequestParser.NOT_SOCKS);
+        assertThat(parser.udpHeader(hex("000000"), 0, 3)).isEqualTo(SocksRequestParser.NOT_SOCKS);
+        // an unknown address type; an address, a name or a port cut short; a name with a byte no name has
+        for (String h : List.of("00000009" + "0a0000010035", "000000010a00", "00000003" + "0a616263", "0000000300",
+                "00000003" + "03612f62" + "0035", "000000040000")) {
+            byte[] b = hex(h);
+            assertThat(parser.udpHeader(b, 0, b.length)).as(h).isEqualTo(SocksRequestParser.MALFORMED);
+        }
+    }
+
+    @Test
+    void udpHeader_randomAndCutBytes_neverThrowNeverReadPastTheEnd() {
+        Random random = new Random(1928);
+        for (int i = 0; i < 1_000_000; i++) {
+            byte[] b = new byte[4 + random.nextInt(40)];
+            random.nextBytes(b);
+            b[0] = 0;
+            b[1] = 0;
+            if (random.nextBoolean()) {
+                b[3] = (byte) (1 + random.nextInt(4));
+            }
+            int len = random.nextInt(b.length + 1);
+            int status = parser.udpHeader(b, 0, len);
+            if (status == SocksRequestParser.OK) {
+                assertThat(parser.result().length()).isBetween(8, len); // a one-letter name is the shortest
+            }
+        }
+    }
 }

@@ -61,6 +61,9 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.QUIC)) {
                 clauses.add(CaptureProtocol.QUIC.filter());
             }
+            if (p.contains(CaptureProtocol.SOCKS_UDP)) {
+                clauses.add(CaptureProtocol.SOCKS_UDP.filter());
+            }
             base = String.join(" or ", clauses.stream().map(c -> "(" + c + ")").toList());
         }
         return linkType == LinkType.ETHERNET ? withVlan(base) : base;

@@ -12,8 +12,17 @@ public enum CaptureProtocol {
      * segments needs the segments after the first, so every TCP segment is let through.
      */
     TLS("tcp"),
-    /** QUIC long-header packets (Initials) on any UDP port: the first payload byte has its top bit set. */
-    QUIC("udp and udp[8] & 0x80 = 0x80"),
+    /**
+     * QUIC long-header packets (Initials) on any UDP port: the first payload byte has its top bit set.
+     * libpcap's {@code udp[...]} reads IPv4 only, so IPv6 is tested by its fixed header: next header
+     * UDP (17), payload at offset 48 (a datagram behind extension headers is not let through).
+     */
+    QUIC("(udp and udp[8] & 0x80 = 0x80) or (ip6 and ip6[6] = 17 and ip6[48] & 0x80 = 0x80)"),
+    /**
+     * Datagrams through a SOCKS5 UDP relay (RFC 1928 7) on any port: their header starts with two zero
+     * bytes (RSV), in both directions. The control connection is TCP.
+     */
+    SOCKS_UDP("(udp and udp[8:2] = 0) or (ip6 and ip6[6] = 17 and ip6[48:2] = 0)"),
     /** Plain HTTP/1.x requests and cleartext HTTP/2 (h2c, gRPC) openings, recognised by content on any port. */
     HTTP("tcp"),
     /** Flow accounting needs every IP packet. */

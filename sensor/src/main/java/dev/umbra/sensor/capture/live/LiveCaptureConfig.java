@@ -39,7 +39,8 @@ public record LiveCaptureConfig(String interfaceName, String filter, Set<Capture
     public static final int DEFAULT_TIMEOUT_MILLIS = 100;
     /** Protocols enabled by default. */
     public static final Set<CaptureProtocol> DEFAULT_PROTOCOLS = Set.copyOf(
-            EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.TLS, CaptureProtocol.QUIC, CaptureProtocol.HTTP));
+            EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.TLS, CaptureProtocol.QUIC, CaptureProtocol.SOCKS_UDP,
+                    CaptureProtocol.HTTP));
 
     public LiveCaptureConfig {
         if (interfaceName == null || interfaceName.isBlank()) {

@@ -28,9 +28,11 @@ class CaptureFilterTest {
     private static final byte[] QUIC_SHORT = udp(40000, 443, hex("43 0102030405060708 aabbccdd"));
     private static final byte[] TCP_443 = tcp(40000, 443, hex("16030100"));
     private static final byte[] OTHER_UDP = udp(40000, 5000, hex("00010203"));
+    /** Through a SOCKS5 UDP relay: RSV FRAG ATYP(1) 10.9.9.53:53, then the data. */
+    private static final byte[] SOCKS_UDP = udp(40000, 45615, hex("00000001 0a090935 0035 1234"));
 
     @Test
-    void forProtocols_defaults_coversDnsTcpAndQuicLongHeaders() throws Exception {
+    void forProtocols_defaults_coversDnsTcpQuicLongHeadersAndSocksUdp() throws Exception {
         try (Compiled f = compile(CaptureFilter.forProtocols(LiveCaptureConfig.DEFAULT_PROTOCOLS))) {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, DNS)))).isTrue();
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 6, TCP_443)))).isTrue();
@@ -38,6 +40,9 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, QUIC_SHORT)))).isFalse();
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, OTHER_UDP)))).isFalse();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, DNS)))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, SOCKS_UDP)))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL)))).as("QUIC over IPv6").isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, SOCKS_UDP), 7))).isTrue();
         }
     }
 
@@ -49,6 +54,11 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, QUIC_INITIAL), 7))).isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 6, TCP_443), 7, 8))).isTrue();
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, OTHER_UDP), 100))).isFalse();
+            // IPv6 by its fixed header (libpcap's udp[...] reads IPv4 only)
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL), 7))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL), 7, 8))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_SHORT), 7))).isFalse();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, OTHER_UDP)))).isFalse();
         }
     }
 
