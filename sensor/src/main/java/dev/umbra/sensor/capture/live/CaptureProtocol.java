@@ -20,9 +20,10 @@ public enum CaptureProtocol {
     QUIC("(udp and udp[8] & 0x80 = 0x80) or (ip6 and ip6[6] = 17 and ip6[48] & 0x80 = 0x80)"),
     /**
      * Datagrams through a SOCKS5 UDP relay (RFC 1928 7) on any port: their header starts with two zero
-     * bytes (RSV), in both directions. The control connection is TCP.
+     * bytes (RSV), in both directions. The control connection is TCP. mDNS (port 5353), whose
+     * messages carry ID 0 and so start the same way, is left out.
      */
-    SOCKS_UDP("(udp and udp[8:2] = 0) or (ip6 and ip6[6] = 17 and ip6[48:2] = 0)"),
+    SOCKS_UDP("not udp port 5353 and ((udp and udp[8:2] = 0) or (ip6 and ip6[6] = 17 and ip6[48:2] = 0))"),
     /** Plain HTTP/1.x requests and cleartext HTTP/2 (h2c, gRPC) openings, recognised by content on any port. */
     HTTP("tcp"),
     /** Flow accounting needs every IP packet. */

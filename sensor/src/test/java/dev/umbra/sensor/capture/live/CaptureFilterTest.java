@@ -59,6 +59,10 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL), 7, 8))).isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_SHORT), 7))).isFalse();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, OTHER_UDP)))).isFalse();
+            // mDNS starts with ID 0 like a SOCKS UDP header, and is not let through for it
+            byte[] mdns = udp(5353, 5353, dnsQuery(0, "printer.local", 1));
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "224.0.0.251", 17, mdns)))).isFalse();
+            assertThat(f.matches(ethernet(ip("fe80::1", "ff02::fb", 17, mdns), 7))).isFalse();
         }
     }
 
