@@ -227,6 +227,54 @@ class CoverageFuzzTest {
     }
 
     /**
+     * (c2b) Datagrams through a SOCKS5 UDP relay: a decoder that saw a client open one (greeting, user
+     * and password, UDP ASSOCIATE on its control connection) reads up to 16 datagrams, each
+     * {@code dir len_hi len_lo payload} (bit 0 of dir: from the proxy), so the relay's header reader
+     * and what it hands the data to (DNS, QUIC, the name cache) keep state between them. Each payload
+     * also goes through the header reader alone: a header it reads lies inside the datagram.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void socksUdpRelay_datagrams(byte[] data) {
+        AnomalyCounters anomalies = new AnomalyCounters();
+        PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        long[] time = {1_700_000_000_000_000_000L};
+        java.util.function.Consumer<byte[]> send = ipPacket -> {
+            time[0] += 1_000_000;
+            decoder.onPacket(LinkType.RAW, time[0], ipPacket, 0, ipPacket.length, ipPacket.length);
+        };
+        send.accept(ip("10.0.0.5", "10.0.0.1", 6, dev.umbra.sensor.TestFrames.tcp(41000, 1080, 1000, 0x02, new byte[0])));
+        send.accept(ip("10.0.0.1", "10.0.0.5", 6, dev.umbra.sensor.TestFrames.tcp(1080, 41000, 5000, 0x12, new byte[0])));
+        byte[][] opening = {{5, 1, 2}, {1, 4, 'e', 'r', 'i', 'n', 2, 'p', 'w'}, {5, 3, 0, 1, 0, 0, 0, 0, 0, 0}};
+        long seq = 1001;
+        for (byte[] o : opening) {
+            send.accept(ip("10.0.0.5", "10.0.0.1", 6, dev.umbra.sensor.TestFrames.tcp(41000, 1080, seq, 0x18, o)));
+            seq += o.length;
+        }
+        SocksRequestParser headers = new SocksRequestParser();
+        int p = 0;
+        for (int i = 0; i < 16 && p + 3 <= data.length; i++) {
+            boolean fromProxy = (data[p] & 1) != 0;
+            int len = Math.min(((data[p + 1] & 0xff) << 8) | (data[p + 2] & 0xff), data.length - p - 3);
+            byte[] payload = Arrays.copyOfRange(data, p + 3, p + 3 + len);
+            p += 3 + len;
+            if (headers.udpHeader(payload, 0, payload.length) == SocksRequestParser.OK) {
+                SocksRequest h = headers.result();
+                if (h.length() < 8 || h.length() > payload.length || (h.host() == null) == (h.address() == null)) {
+                    throw new AssertionError(h + " from " + payload.length + " bytes");
+                }
+                if (h.host() != null) {
+                    checkHost(h.host());
+                }
+            }
+            send.accept(fromProxy ? ip("10.0.0.1", "10.0.0.5", 17, udp(45615, 40000, payload))
+                    : ip("10.0.0.5", "10.0.0.1", 17, udp(40000, 45615, payload)));
+            guard(anomalies, "datagram " + i, data);
+        }
+        decoder.finish();
+        guard(anomalies, "finish", data);
+    }
+
+    /**
      * (c3) The client side of a cleartext HTTP/2 connection (preface, frames, HPACK header blocks that
      * refer to the dynamic table of the ones before, DATA), handed over in pieces whose sizes byte 0
      * picks, as a stream buffer hands them over. Every request it reports has a host in matching form,
