@@ -45,11 +45,12 @@ final class DaemonProcess {
     private static Process start(Path dir, List<String> prefix, List<String> java, List<String> configLines)
             throws IOException {
         Path config = Files.writeString(dir.resolve("umbra.yaml"), String.join("\n", configLines) + "\n");
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(java);
+        List<String> jvm = new ArrayList<>(java);
         // the logging the jar ships (the test class path also holds the shipper tests' log4j2-test.xml,
         // which Log4j would prefer)
-        command.add(command.size() - java.size() + java.indexOf("-cp"), "-Dlog4j2.configurationFile=log4j2.xml");
+        jvm.add(jvm.indexOf("-cp"), "-Dlog4j2.configurationFile=log4j2.xml");
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(jvm);
         command.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(command).redirectOutput(dir.resolve("daemon.out").toFile())
                 .redirectError(dir.resolve("daemon.err").toFile()).start();
