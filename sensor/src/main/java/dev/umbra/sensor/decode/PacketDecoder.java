@@ -1806,6 +1806,9 @@ public final class PacketDecoder implements PacketHandler {
         final String user;
         long lastSeen;
         final java.util.Set<String> reported = new java.util.HashSet<>();
+        // the destination of the client's last datagram
+        String lastName;
+        int lastPort = -1;
 
         SocksRelay(FlowKey control, String user, long now) {
             this.control = control;
@@ -1866,7 +1869,11 @@ public final class PacketDecoder implements PacketHandler {
                 name = known.isEmpty() ? h.address() : known.get(0);
             }
             nameFlow(name);
-            if (relay.reported.size() < MAX_SOCKS_UDP_DESTINATIONS && relay.reported.add(name + ":" + port)
+            // a stream of datagrams to one destination (a QUIC connection) checks the set once
+            boolean same = port == relay.lastPort && name.equals(relay.lastName);
+            relay.lastName = name;
+            relay.lastPort = port;
+            if (!same && relay.reported.size() < MAX_SOCKS_UDP_DESTINATIONS && relay.reported.add(name + ":" + port)
                     && wantedNames.test(name)) {
                 sink.accept(withUser(Observation.socksRequest(time(), name, srcText(), srcPort, dstText(), dstPort,
                         "UDP ASSOCIATE", port, source), relay.user));

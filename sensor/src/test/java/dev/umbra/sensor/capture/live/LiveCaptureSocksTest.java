@@ -35,14 +35,11 @@ class LiveCaptureSocksTest {
             // the proxy resolves socks5h names itself, from the namespace's own hosts file
             ns.hosts(ns.nsIp + " api.openai.com");
             HostTools.selfSignedCertificate(tmp);
-            Path conf = danteConfig(ns, "danted.conf", "none", "connect");
             Path tlsLog = tmp.resolve("tls.log");
             Process tls = ns.start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
                     "-cert", tmp.resolve("cert.pem").toString(), "-key", tmp.resolve("key.pem").toString());
-            Path proxyLog = tmp.resolve("danted.log");
-            Process proxy = ns.start(proxyLog, "danted", "-f", conf.toString());
+            Path proxyLog = startDante(ns, "danted", "none", "connect");
             ns.awaitTcpListener(8443, tls, tlsLog);
-            ns.awaitTcpListener(1080, proxy, proxyLog);
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();
@@ -98,15 +95,12 @@ class LiveCaptureSocksTest {
         HostTools.require("ss", "iproute2");
         try (Netns ns = Netns.create()) {
             ns.hosts(ns.nsIp + " api.openai.com");
-            Path conf = danteConfig(ns, "danted-udp.conf", "username", "udpassociate udpreply");
             // Dante's username method checks the system's passwords: a user made for the test
             if (HostTools.run(10, "id", "-u", "umbra-socks-test").exitCode() != 0) {
                 HostTools.check(30, "useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", "umbra-socks-test");
             }
             HostTools.check(30, "sh", "-c", "echo 'umbra-socks-test:SYNTHETIC-socks-pw' | chpasswd");
-            Path proxyLog = tmp.resolve("danted-udp.log");
-            Process proxy = ns.start(proxyLog, "danted", "-f", conf.toString());
-            ns.awaitTcpListener(1080, proxy, proxyLog);
+            Path proxyLog = startDante(ns, "danted-udp", "username", "udpassociate udpreply");
 
             ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
             AnomalyCounters anomalies = new AnomalyCounters();
@@ -176,9 +170,12 @@ class LiveCaptureSocksTest {
         }
     }
 
-    /** Dante listening on the namespace's port 1080 with this SOCKS method, passing these commands. */
-    private Path danteConfig(Netns ns, String file, String socksMethod, String commands) throws Exception {
-        Path conf = tmp.resolve(file);
+    /**
+     * Starts Dante in the namespace on port 1080 with this SOCKS method, passing these commands, and
+     * waits until it listens; returns its log ({@code NAME.log}; its configuration is {@code NAME.conf}).
+     */
+    private Path startDante(Netns ns, String name, String socksMethod, String commands) throws Exception {
+        Path conf = tmp.resolve(name + ".conf");
         Files.writeString(conf, String.join("\n",
                 "logoutput: stderr",
                 "internal: " + ns.nsIp + " port = 1080",
@@ -190,7 +187,10 @@ class LiveCaptureSocksTest {
                 "client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }",
                 "socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: " + commands + " }",
                 ""));
-        return conf;
+        Path log = tmp.resolve(name + ".log");
+        Process proxy = ns.start(log, "danted", "-f", conf.toString());
+        ns.awaitTcpListener(1080, proxy, log);
+        return log;
     }
 
     private static byte[] quicInitial(String sni) throws Exception {
