@@ -14,7 +14,14 @@ library only.
 The HTTPS record's alpn SvcParam is h2,http/1.1, or the --alpn list (h3 first makes a browser
 try QUIC first).
 
+With --many N, A and AAAA queries for names whose first label is "many" get N addresses
+(10.200.x.y, fd00:200::x): an answer larger than a link's MTU, which the sending kernel fragments
+when the client's EDNS buffer (dig +bufsize=4096) lets it go over UDP. With --dstopts 1, every UDP
+answer sent over IPv6 carries a Destination Options extension header (RFC 8200 4.6, one PadN
+option; IPV6_DSTOPTS ancillary data), so that the UDP header is not the IPv6 header's next header.
+
 usage: dns_responder.py ADDRESS PORT [--a IPV4] [--ech PUBLIC_NAME] [--alpn ID,...] [--only NAME,...]
+                        [--many N] [--dstopts 1]
 An IPv6 ADDRESS (such as ::, which on Linux also accepts IPv4) binds an IPv6 socket.
 """
 import os
@@ -44,6 +51,9 @@ A_ADDRESS = "127.0.0.1"
 ECH_CONFIG_LIST = None
 ONLY = None
 ALPN = ["h2", "http/1.1"]
+MANY = 0
+# a Destination Options header's body: next header and length are the kernel's, then PadN filling 6 bytes
+DSTOPTS = None
 
 
 def ech_config_list(public_name):
@@ -75,7 +85,16 @@ def answer(query):
     if labels and labels[0].lower() == b"www":
         target = labels[1:]
         records.append(encode(labels) + struct.pack("!HHIH", 5, 1, 300, len(encode(target))) + encode(target))
-    if qtype == 1:
+    many = MANY if target and target[0].lower() == b"many" else 0
+    owner = b"\xc0\x0c" if target == labels else encode(target)  # the question's name, or the CNAME's target
+    if qtype == 1 and many:
+        for i in range(many):
+            records.append(owner + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([10, 200, i >> 8, i & 0xff]))
+    elif qtype == 28 and many:
+        for i in range(many):
+            address = socket.inet_pton(socket.AF_INET6, "fd00:200::%x" % (i + 1))
+            records.append(owner + struct.pack("!HHIH", 28, 1, 300, 16) + address)
+    elif qtype == 1:
         records.append(encode(target) + struct.pack("!HHIH", 1, 1, 300, 4) + socket.inet_aton(A_ADDRESS))
     elif qtype == 28:
         records.append(encode(target) + struct.pack("!HHIH", 28, 1, 300, 16) + socket.inet_pton(socket.AF_INET6, "::1"))
@@ -89,7 +108,11 @@ def answer(query):
 class Udp(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
-        sock.sendto(answer(data), self.client_address)
+        if DSTOPTS is not None and sock.family == socket.AF_INET6 and "." not in self.client_address[0]:
+            sock.sendmsg([answer(data)], [(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, DSTOPTS)], 0,
+                         self.client_address)
+        else:
+            sock.sendto(answer(data), self.client_address)
 
 
 class Tcp(socketserver.BaseRequestHandler):
@@ -110,6 +133,9 @@ if __name__ == "__main__":
         ALPN = options["--alpn"].split(",")
     if "--only" in options:
         ONLY = set(options["--only"].lower().split(","))
+    MANY = int(options.get("--many", "0"))
+    if options.get("--dstopts") == "1":
+        DSTOPTS = bytes([0, 0, 1, 4, 0, 0, 0, 0])
     if "--ech" in options:
         ECH_CONFIG_LIST = ech_config_list(options["--ech"])
     socketserver.ThreadingUDPServer.allow_reuse_address = True

@@ -54,7 +54,7 @@ public final class TestFrames {
      * question) and A records for the target.
      */
     public static byte[] dnsResponseWithCname(int id, String qname, String target, String... addresses) {
-        ByteBuffer b = ByteBuffer.allocate(512);
+        ByteBuffer b = ByteBuffer.allocate(512 + 28 * addresses.length);
         b.putShort((short) id).putShort((short) 0x8180).putShort((short) 1)
                 .putShort((short) (1 + addresses.length)).putShort((short) 0).putShort((short) 0);
         b.put(name(qname)).putShort((short) 1).putShort((short) 1);

@@ -20,8 +20,25 @@ import java.util.Set;
  * {@code any} pseudo-interface (Linux cooked), VPN and tunnel interfaces such as WireGuard, OpenVPN's
  * tun or PPP (raw IP). There the kernel hands the filter the packet after its link header, tag or not,
  * so the plain expression sees tagged traffic too.
+ *
+ * <p>The protocols' clauses find their transport header where an unfragmented packet without IPv6
+ * extension headers has it, so {@link #FRAGMENTS_AND_EXTENSION_HEADERS} is added to them: the decoder
+ * reassembles fragments and walks extension headers, but only if it is given them.
  */
 public final class CaptureFilter {
+    /**
+     * IP packets whose transport header the protocols' clauses cannot see: IPv4 UDP fragments
+     * (libpcap's port tests reject every fragment but the first, so a DNS answer larger than the path's
+     * MTU lost its tail; TCP fragments pass {@code tcp}, which tests the protocol field alone), and IPv6
+     * packets whose fixed header is followed by an extension header (hop-by-hop, routing, fragment,
+     * destination options, AH, mobility, HIP, shim6: libpcap tests the fixed header's next header field,
+     * and {@code tcp} looks one fragment header further, no more). Such packets are rare, so all of
+     * them are let through whatever they carry.
+     */
+    public static final String FRAGMENTS_AND_EXTENSION_HEADERS = "(ip[9] = 17 and ip[6:2] & 0x3fff != 0) or (ip6 and "
+            + "(ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or ip6[6] = 60 or ip6[6] = 51 or ip6[6] = 135 or ip6[6] = 139 "
+            + "or ip6[6] = 140))";
+
     private CaptureFilter() {
     }
 
@@ -64,6 +81,7 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.SOCKS_UDP)) {
                 clauses.add(CaptureProtocol.SOCKS_UDP.filter());
             }
+            clauses.add(FRAGMENTS_AND_EXTENSION_HEADERS);
             base = String.join(" or ", clauses.stream().map(c -> "(" + c + ")").toList());
         }
         return linkType == LinkType.ETHERNET ? withVlan(base) : base;

@@ -15,7 +15,8 @@ public enum CaptureProtocol {
     /**
      * QUIC long-header packets (Initials) on any UDP port: the first payload byte has its top bit set.
      * libpcap's {@code udp[...]} reads IPv4 only, so IPv6 is tested by its fixed header: next header
-     * UDP (17), payload at offset 48 (a datagram behind extension headers is not let through).
+     * UDP (17), payload at offset 48. A datagram behind extension headers is let through by {@link
+     * CaptureFilter#FRAGMENTS_AND_EXTENSION_HEADERS}.
      */
     QUIC("(udp and udp[8] & 0x80 = 0x80) or (ip6 and ip6[6] = 17 and ip6[48] & 0x80 = 0x80)"),
     /**

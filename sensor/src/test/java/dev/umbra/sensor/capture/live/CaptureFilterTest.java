@@ -9,10 +9,19 @@ import static dev.umbra.sensor.TestFrames.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.ObservationKind;
+import dev.umbra.sensor.TestFrames;
 import dev.umbra.sensor.decode.LinkType;
+import dev.umbra.sensor.decode.PacketDecoder;
+import dev.umbra.sensor.quic.QuicTestPackets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pcap4j.core.BpfProgram;
@@ -64,6 +73,90 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "224.0.0.251", 17, mdns)))).isFalse();
             assertThat(f.matches(ethernet(ip("fe80::1", "ff02::fb", 17, mdns), 7))).isFalse();
         }
+    }
+
+    @Test
+    void forProtocols_fragmentsAndExtensionHeaders_passTheFilterAndTheDecoderReadsThem() throws Exception {
+        // a DNS answer too large for one 1 280-byte packet: its fragments after the first carry no UDP header
+        String[] addresses = new String[150];
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = "10.1." + (i / 250) + "." + (i % 250 + 1);
+        }
+        byte[] answer = udp(53, 40000, TestFrames.dnsResponseWithCname(7, "www.chatgpt.com", "chatgpt.com", addresses));
+        byte[] hello = TestFrames.clientHello("claude.ai", List.of("h2"), 32);
+        byte[] record = TestFrames.clientHello("gemini.google.com", List.of("h3"), 32);
+        byte[] handshake = Arrays.copyOfRange(record, 5, record.length);
+        byte[] dcid = {8, 7, 6, 5, 4, 3, 2, 1};
+        byte[] initial = QuicTestPackets.initial(1, dcid, dcid, new byte[0], new byte[0], 0,
+                QuicTestPackets.frames(1162, QuicTestPackets.crypto(handshake, 0, handshake.length)));
+        List<byte[]> frames = new ArrayList<>();
+        int port = 41000;
+        for (int[] vlans : new int[][] {{}, {7}, {7, 8}}) {
+            for (byte[] fragment : TestFrames.fragments(ip("10.0.0.53", "10.0.0.1", 17, answer), 0x4242, 1200, 2400)) {
+                frames.add(ethernet(fragment, vlans));
+            }
+            for (byte[] fragment : TestFrames.fragments(ip("fd00::53", "fd00::1", 17, answer), 0x4243, 1200, 2400)) {
+                frames.add(ethernet(fragment, vlans));
+            }
+            // a destination options header (RFC 8200 4.6) before UDP, TCP and a QUIC Initial
+            frames.add(ethernet(withExtensionHeader(ip("fd00::53", "fd00::1", 17, udp(53, 40001,
+                    TestFrames.dnsResponseWithCname(8, "api.openai.com", "openai.map.example", "10.2.0.1"))), 60), vlans));
+            frames.add(ethernet(withExtensionHeader(ip("fd00::1", "fd00::2", 6, tcp(port++, 443, hello)), 0), vlans));
+            frames.add(ethernet(withExtensionHeader(ip("fd00::1", "fd00::2", 17, udp(port++, 443, initial)), 60), vlans));
+        }
+        List<Observation> seen = new ArrayList<>();
+        AnomalyCounters anomalies = new AnomalyCounters();
+        PacketDecoder decoder = new PacketDecoder("test", seen::add, anomalies);
+        try (Compiled f = compile(CaptureFilter.forProtocols(LiveCaptureConfig.DEFAULT_PROTOCOLS))) {
+            long time = 1_000_000_000L;
+            for (byte[] frame : frames) {
+                assertThat(f.matches(frame)).as("frame %d of %d", frames.indexOf(frame), frames.size()).isTrue();
+                decoder.onPacket(LinkType.ETHERNET, time += 1_000_000, frame, 0, frame.length, frame.length);
+            }
+            // what the protocols' clauses alone let through: the first IPv4 fragments (they have the UDP header)
+            int firstOnly = 0;
+            try (Compiled before = compile(CaptureFilter.withVlan(String.join(" or ", "(tcp)", "(udp port 53)",
+                    "(" + CaptureProtocol.QUIC.filter() + ")", "(" + CaptureProtocol.SOCKS_UDP.filter() + ")")))) {
+                for (byte[] frame : frames) {
+                    firstOnly += before.matches(frame) ? 1 : 0;
+                }
+            }
+            assertThat(firstOnly).as("frames the filter without the fragment clause let through").isEqualTo(3);
+        }
+        decoder.finish();
+        List<Observation> answers = seen.stream().filter(o -> o.kind() == ObservationKind.DNS_ANSWER).toList();
+        assertThat(answers).filteredOn(o -> o.hostname().equals("www.chatgpt.com")).hasSize(6)
+                .allSatisfy(o -> assertThat(o.answers()).contains("chatgpt.com", addresses[0], addresses[149]));
+        assertThat(answers).filteredOn(o -> o.hostname().equals("api.openai.com")).hasSize(3);
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
+                .containsExactly("claude.ai", "claude.ai", "claude.ai");
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.QUIC_SNI).extracting(Observation::hostname)
+                .containsExactly("gemini.google.com", "gemini.google.com", "gemini.google.com");
+        assertThat(anomalies.nonZero()).as("anomalies").isEmpty();
+    }
+
+    @Test
+    void forProtocols_fragmentClause_letsOnlyUdpFragmentsOfIpv4Through() throws Exception {
+        try (Compiled f = compile(CaptureFilter.FRAGMENTS_AND_EXTENSION_HEADERS)) {
+            byte[] big = udp(5000, 6000, new byte[2000]);
+            List<byte[]> v4 = TestFrames.fragments(ip("10.0.0.1", "10.0.0.2", 17, big), 1, 1480);
+            assertThat(v4).allSatisfy(fragment -> assertThat(f.matches(ethernet(fragment))).isTrue());
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, big)))).as("unfragmented").isFalse();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 1, new byte[8])))).as("ICMP").isFalse();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, big)))).as("IPv6 without extensions").isFalse();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 58, new byte[8])))).as("ICMPv6").isFalse();
+        }
+    }
+
+    /**
+     * An IPv6 packet made by {@link TestFrames#ip} with an 8-byte extension header of this type (hop-by-hop
+     * 0 or destination options 60: a PadN option filling it) between the fixed header and the transport.
+     */
+    static byte[] withExtensionHeader(byte[] v6, int type) {
+        ByteBuffer b = ByteBuffer.allocate(v6.length + 8);
+        b.put(v6, 0, 40).put(v6[6]).put((byte) 0).put(new byte[] {1, 4, 0, 0, 0, 0}).put(v6, 40, v6.length - 40);
+        b.putShort(4, (short) (v6.length - 40 + 8)).put(6, (byte) type);
+        return b.array();
     }
 
     @Test

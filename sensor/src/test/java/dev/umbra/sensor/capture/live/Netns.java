@@ -156,20 +156,25 @@ public final class Netns implements AutoCloseable {
      * -www} on port 8443 with a self-signed certificate written to {@code dir}; returns once both listen.
      */
     public void serveDnsAndTls(Path dir, String dnsAddress) {
+        HostTools.selfSignedCertificate(dir);
+        Path dnsLog = dir.resolve("dns.log");
+        Process dns = start(dnsLog, "python3", dnsResponder().toString(), dnsAddress, "53");
+        Path tlsLog = dir.resolve("tls.log");
+        Process tls = start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
+                "-cert", dir.resolve("cert.pem").toString(), "-key", dir.resolve("key.pem").toString());
+        awaitTcpListener(53, dns, dnsLog);
+        awaitTcpListener(8443, tls, tlsLog);
+    }
+
+    /** {@code test-data/captures/dns_responder.py} of this checkout; fails the test when python3 or it is missing. */
+    public static Path dnsResponder() {
         HostTools.require("python3", "python3");
         Path responder = Path.of(System.getProperty("umbra.repo.root", "..")).resolve(
                 "test-data/captures/dns_responder.py").toAbsolutePath().normalize();
         if (!java.nio.file.Files.exists(responder)) {
             fail("missing " + responder);
         }
-        HostTools.selfSignedCertificate(dir);
-        Path dnsLog = dir.resolve("dns.log");
-        Process dns = start(dnsLog, "python3", responder.toString(), dnsAddress, "53");
-        Path tlsLog = dir.resolve("tls.log");
-        Process tls = start(tlsLog, "openssl", "s_server", "-quiet", "-www", "-accept", "8443",
-                "-cert", dir.resolve("cert.pem").toString(), "-key", dir.resolve("key.pem").toString());
-        awaitTcpListener(53, dns, dnsLog);
-        awaitTcpListener(8443, tls, tlsLog);
+        return responder;
     }
 
     /** Waits until something listens on the TCP port inside the namespace (bounded). */
