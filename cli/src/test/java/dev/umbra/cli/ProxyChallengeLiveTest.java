@@ -77,8 +77,31 @@ class ProxyChallengeLiveTest {
         assertThat(w.bodies).as("one body, the authenticated request's").containsExactly("erin " + body);
     }
 
+    /**
+     * A chunked POST (curl sends the body in the chunked coding when told to): where its body ends is
+     * found by reading the chunks, and the challenged try is dropped with its body as above.
+     */
+    @Test
+    void chunkedPostChallengedBySquid_reportedOnceWithTheUserAndOneBody() throws Exception {
+        String body = "{\"model\":\"llama3\",\"prompt\":\"" + "draft the board letter ".repeat(90) + "\"}";
+        Wire w = throughSquid("/api/generate", "--data-binary", body, "-H", "Content-Type: application/json",
+                "-H", "Transfer-Encoding: chunked");
+        assertThat(w.tshark).as("what crossed the wire: two tries, the first challenged").hasSize(4);
+        assertThat(w.tshark.get(0)).isEqualTo("POST||");
+        assertThat(w.tshark.get(1)).isEqualTo("|407|");
+        assertThat(w.tshark.get(2)).startsWith("POST||Basic ");
+        assertThat(w.tshark.get(3)).isEqualTo("|200|");
+        assertThat(w.chunked).as("tshark: both tries chunked").containsExactly("chunked", "chunked");
+        assertThat(w.requests).as("the challenged try is not reported").singleElement().satisfies(o -> {
+            assertThat(o.method()).isEqualTo("POST");
+            assertThat(o.urlPath()).isEqualTo("/api/generate");
+            assertThat(o.user()).isEqualTo("erin");
+        });
+        assertThat(w.bodies).as("one body, the authenticated request's").containsExactly("erin " + body);
+    }
+
     /** What one curl through Squid put on the wire, as tshark and as Umbra read it. */
-    private record Wire(List<String> tshark, List<Observation> requests, List<String> bodies) {
+    private record Wire(List<String> tshark, List<String> chunked, List<Observation> requests, List<String> bodies) {
     }
 
     /**
@@ -158,7 +181,10 @@ class ProxyChallengeLiveTest {
             HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
                     "http.request or http.response", "-T", "fields", "-E", "separator=|", "-e", "http.request.method",
                     "-e", "http.response.code", "-e", "http.proxy_authorization");
+            HostTools.Result te = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
+                    "http.request and http.transfer_encoding", "-T", "fields", "-e", "http.transfer_encoding");
             return new Wire(t.out().lines().filter(l -> !l.isBlank()).toList(),
+                    te.out().lines().filter(l -> !l.isBlank()).toList(),
                     seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList(), bodies);
         } finally {
             if (tcpdump != null) {

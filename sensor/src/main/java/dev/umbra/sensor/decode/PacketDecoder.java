@@ -1140,7 +1140,10 @@ public final class PacketDecoder implements PacketHandler {
     private void segment(byte[] b, int payload, int payloadLength, long seq, int srcPort, int dstPort, int depth) {
         int p = payload;
         int end = payload + payloadLength;
-        int proxy = ProxyProtocol.headerLength(b, p, end - p);
+        // a PROXY header comes first on a connection, nowhere else: a lone CRLF later on (a chunked body's
+        // last, in a segment of its own) only looks like the start of one
+        int proxy = depth == 0 && currentFlow != FlowTable.NONE && flows.firstPayload(currentFlow, payloadLength)
+                ? ProxyProtocol.headerLength(b, p, end - p) : 0;
         if (proxy == ProxyProtocol.NEED_MORE) {
             openStream(TcpStreams.Kind.UNKNOWN, seq, b, p, end - p, srcPort, dstPort);
             return;
@@ -1199,7 +1202,7 @@ public final class PacketDecoder implements PacketHandler {
                 } else if (wantsBody(o, r)) {
                     HttpBody body = new HttpBody(o, r, maxBodyBytes);
                     if (body.ready(b, after, end - after)) {
-                        deliver(body, b, after, end - after);
+                        deliver(body, b, after, end - after, (seq + (after - payload)) & 0xffffffffL);
                     } else {
                         // the body goes on in later segments: follow it from its first byte
                         FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
@@ -1266,7 +1269,8 @@ public final class PacketDecoder implements PacketHandler {
             }
             switch (s.kind) {
                 case UNKNOWN -> {
-                    int proxy = ProxyProtocol.headerLength(a, st, have);
+                    // at the stream's first byte only (not a tunnel's, after its CONNECT)
+                    int proxy = st == 0 ? ProxyProtocol.headerLength(a, st, have) : 0;
                     if (proxy == ProxyProtocol.NEED_MORE) {
                         return;
                     }
@@ -1445,7 +1449,7 @@ public final class PacketDecoder implements PacketHandler {
                 case HTTP_BODY -> {
                     HttpBody body = (HttpBody) s.state;
                     if (body.ready(a, st, have)) {
-                        deliver(body, a, st, have);
+                        deliver(body, a, st, have, s.sequenceAt(st));
                         streams.done(s);
                     }
                     return;
@@ -1520,8 +1524,13 @@ public final class PacketDecoder implements PacketHandler {
         return o != null && bodies != null && r.hasBody() && bodies.wants(o);
     }
 
-    /** Hands a body to the listener, counting a cut or broken one. */
-    private void deliver(HttpBody body, byte[] a, int off, int have) {
+    /**
+     * Hands a body to the listener, counting a cut or broken one.
+     *
+     * @param bodySeq the client's sequence number of the body's first byte, or -1 when not needed (the
+     *     body is cut off)
+     */
+    private void deliver(HttpBody body, byte[] a, int off, int have, long bodySeq) {
         HttpBody.Content c = body.read(a, off, have);
         if (c.truncated()) {
             anomalies.count(Anomaly.HTTP_BODY_TRUNCATED);
@@ -1535,6 +1544,9 @@ public final class PacketDecoder implements PacketHandler {
             bodies.body(body.request(), c.bytes(), c.complete(), h.contentType(), h.contentEncoding());
         } else {
             // its request still waits for the proxy's answer
+            if (held.endSeq == Held.END_UNKNOWN && c.length() >= 0 && bodySeq >= 0) {
+                held.endSeq = (bodySeq + c.length()) & 0xffffffffL; // a chunked body's end, now known
+            }
             held.body = c.bytes();
             held.bodyComplete = c.complete();
             held.contentType = h.contentType();
@@ -1587,7 +1599,7 @@ public final class PacketDecoder implements PacketHandler {
         int have = s.buf.contiguous() - s.start;
         if (s.kind == TcpStreams.Kind.HTTP_BODY) {
             // the capture ends (or the stream was given up) before the body: what is there still counts
-            deliver((HttpBody) s.state, s.buf.array(), s.start, Math.max(0, have));
+            deliver((HttpBody) s.state, s.buf.array(), s.start, Math.max(0, have), -1);
             return;
         }
         boolean dns = s.kind == TcpStreams.Kind.DNS && have > 2 + 12;
@@ -1619,8 +1631,11 @@ public final class PacketDecoder implements PacketHandler {
     private static final class Held {
         final FlowKey client;
         final Observation request;
-        // the client's sequence number just after the request (its head and Content-Length body)
-        final long endSeq;
+        /** {@link #endSeq} of a request whose chunked body has not been read to its end. */
+        static final long END_UNKNOWN = -1;
+
+        // the client's sequence number just after the request (its head and body), or END_UNKNOWN
+        long endSeq;
         // the body, once read while the request was still held
         byte[] body;
         boolean bodyComplete;
@@ -1655,20 +1670,20 @@ public final class PacketDecoder implements PacketHandler {
         Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
                 r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 r.user() != null ? r.user() : flowUser());
-        // a body the proxy would be sent again: one of known length, so its end is known (a chunked
-        // one is reported at once)
+        // the body the proxy would be sent again: where a chunked one ends is known once it is read
         long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
-        boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm() && bodyLength >= 0;
+        boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm();
         String flowName = currentFlow == FlowTable.NONE ? null : flows.name(currentFlow);
-        if (following >= 0 && following <= bodyLength && r.user() == null && toProxy && flowName != null
+        if (following >= 0 && (bodyLength < 0 || following <= bodyLength) && r.user() == null && toProxy
+                && flowName != null
                 && reportKey == null && wantedNames.test(flowName) && wantedNames.test(r.host())
                 && heldRequests.size() < MAX_HELD_REQUESTS) {
             // the flow is named (by this request, or by the connection's first) and wanted, so its end
             // reaches flowEnded, which reports it
             FlowKey client = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
-            Held h = new Held(client, o, (headEndSeq + bodyLength) & 0xffffffffL);
+            Held h = new Held(client, o, bodyLength < 0 ? Held.END_UNKNOWN : (headEndSeq + bodyLength) & 0xffffffffL);
             heldRequests.put(client, h);
-            if (bodyLength > 0 && bodies != null && bodies.wants(o)) {
+            if (bodyLength != 0 && bodies != null && bodies.wants(o)) {
                 heldBodies.put(o, h);
             }
         } else {
@@ -1718,6 +1733,9 @@ public final class PacketDecoder implements PacketHandler {
     private void answerHeldRequest(FlowKey key, long seq, byte[] b, int p, int n) {
         Held held = heldRequests.get(key);
         if (held != null) {
+            if (held.endSeq == Held.END_UNKNOWN) {
+                return; // a chunked body not read to its end: its bytes cannot be told from what follows
+            }
             // the client's bytes: those of the request itself (its body, a retransmission) settle nothing
             int skip = (int) (held.endSeq - seq);
             if (skip >= n) {

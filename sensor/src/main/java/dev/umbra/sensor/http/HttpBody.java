@@ -21,8 +21,14 @@ public final class HttpBody {
     /** Longest chunk-size line (size, extensions) read. */
     public static final int MAX_CHUNK_LINE = 1024;
 
-    /** What was read. */
-    public record Content(byte[] bytes, boolean complete, boolean truncated, boolean malformed) {
+    /**
+     * What was read.
+     *
+     * @param length the bytes from the body's first that it takes on the wire, framing included: for a
+     *     chunked body up to the end of its trailer section; -1 when that end is not known yet (the body
+     *     is incomplete, cut by the cap or malformed, or its trailer section goes on in bytes not given)
+     */
+    public record Content(byte[] bytes, boolean complete, boolean truncated, boolean malformed, int length) {
     }
 
     private final Observation request;
@@ -77,8 +83,9 @@ public final class HttpBody {
     public Content read(byte[] a, int off, int have) {
         if (!head.chunked()) {
             int n = Math.min(have, rawCap());
-            return new Content(Arrays.copyOfRange(a, off, off + n), n >= head.contentLength(),
-                    n < head.contentLength() && n >= maxBytes, false);
+            boolean complete = n >= head.contentLength();
+            return new Content(Arrays.copyOfRange(a, off, off + n), complete,
+                    n < head.contentLength() && n >= maxBytes, false, complete ? n : -1);
         }
         return dechunk(a, off, Math.min(have, rawCap()), true);
     }
@@ -95,7 +102,7 @@ public final class HttpBody {
             int digits = 0;
             while (p < end && hex(a[p]) >= 0) {
                 if (++digits > 15) {
-                    return content(out, n, false, false, true);
+                    return content(out, n, false, false, true, -1);
                 }
                 size = size << 4 | hex(a[p]);
                 p++;
@@ -104,18 +111,24 @@ public final class HttpBody {
                 break; // the size line goes on in bytes not here yet
             }
             if (digits == 0) {
-                return content(out, n, false, false, true);
+                return content(out, n, false, false, true, -1);
             }
             int lineEnd = crlf(a, p, Math.min(end, p + MAX_CHUNK_LINE));
             if (lineEnd < 0) {
                 if (end - p >= MAX_CHUNK_LINE) {
-                    return content(out, n, false, false, true);
+                    return content(out, n, false, false, true, -1);
                 }
                 break;
             }
             p = lineEnd + 2;
             if (size == 0) {
-                return content(out, n, true, false, false); // trailers are not read
+                // trailer-section CRLF (RFC 9112 7.1.2): its fields are not read, only where it ends
+                int q = p;
+                int line;
+                while ((line = crlf(a, q, Math.min(end, q + MAX_CHUNK_LINE))) > q) {
+                    q = line + 2;
+                }
+                return content(out, n, true, false, false, line == q ? q + 2 - off : -1);
             }
             int take = (int) Math.min(size, Math.min(end - p, (long) maxBytes - n));
             if (copy) {
@@ -127,24 +140,25 @@ public final class HttpBody {
             n += take;
             if (take < size || p + size + 2 > end) {
                 if (n >= maxBytes) {
-                    return content(out, n, false, true, false); // the cap cut this chunk
+                    return content(out, n, false, true, false, -1); // the cap cut this chunk
                 }
                 break; // the chunk goes on in bytes not here yet
             }
             p += (int) size;
             if (n >= maxBytes && (!isCrlf(a, p, end) || more(a, p + 2, end))) {
-                return content(out, n, false, true, false); // the cap falls where more data follows
+                return content(out, n, false, true, false, -1); // the cap falls where more data follows
             }
             if (!isCrlf(a, p, end)) {
-                return content(out, n, false, false, true);
+                return content(out, n, false, false, true, -1);
             }
             p += 2;
         }
-        return content(out, n, false, false, false);
+        return content(out, n, false, false, false, -1);
     }
 
-    private static Content content(byte[] out, int n, boolean complete, boolean truncated, boolean malformed) {
-        return new Content(out == null ? null : Arrays.copyOf(out, n), complete, truncated, malformed);
+    private static Content content(byte[] out, int n, boolean complete, boolean truncated, boolean malformed,
+            int length) {
+        return new Content(out == null ? null : Arrays.copyOf(out, n), complete, truncated, malformed, length);
     }
 
     /** True when the bytes from {@code p} start a chunk with data (not the last chunk). */

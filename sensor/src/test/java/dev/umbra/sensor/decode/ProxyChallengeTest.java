@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A request sent to a proxy without credentials (a CONNECT, or an absolute-form request for a
- * plain-HTTP URL, with its body when it has one of known length) is held until the connection says
+ * plain-HTTP URL, with its body, of known length or chunked) is held until the connection says
  * whether the proxy took it: a 407 challenge (or the client sending the same method again) drops it,
  * anything else reports it, and so does the flow's end.
  */
@@ -270,20 +270,15 @@ class ProxyChallengeTest {
     }
 
     @Test
-    void originFormChunkedOrPipelined_isNotHeld() {
+    void originFormOrPipelined_isNotHeld() {
         // what a client sends a server directly: no proxy to challenge it
         open(41004);
         fromClient(41004, ascii("GET /api/tags HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
-        // a chunked body: where the request ends is not known, so it is reported at once
-        open(41005);
-        fromClient(41005, ascii("POST http://" + RUNTIME + ":11434/api/chat HTTP/1.1\r\nHost: " + RUNTIME
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n"), 0x18);
-        assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
         // more behind the body than the body: the client did not wait for an answer
         open(41006);
         fromClient(41006, concat(post(null, "{}"), GET), 0x18);
-        assertThat(gets()).hasSize(3).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
     }
 
     // --- requests with a body: curl --proxy-anyauth -d sends the whole POST, is challenged, sends it again
@@ -374,6 +369,95 @@ class ProxyChallengeTest {
         assertThat(bodies).hasSize(4).last().isEqualTo("- {\"d\": (cut)");
     }
 
+    /** A POST with a chunked body (RFC 9112 7.1), its chunks as given, then the last chunk and an empty trailer section. */
+    private static byte[] chunkedPost(String user, String trailer, String... chunks) {
+        StringBuilder b = new StringBuilder("POST http://" + RUNTIME + ":11434/api/chat HTTP/1.1\r\nHost: " + RUNTIME
+                + ":11434\r\n" + (user == null ? "" : "Proxy-Authorization: Basic "
+                        + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw")) + "\r\n")
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (String chunk : chunks) {
+            b.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        return ascii(b.append("0\r\n").append(trailer).append("\r\n").toString());
+    }
+
+    @Test
+    void chunkedPostChallenged_neitherTheFirstTryNorItsBodyIsReported() {
+        // curl --proxy-anyauth -H 'Transfer-Encoding: chunked' -d ...: the 407 comes on the head, in
+        // the body or after it; the client sends the POST again with its user
+        withBodies();
+        String[] chunks = {"{\"prompt\":", "\"" + "y".repeat(2500) + "\"", "}"};
+        String body = String.join("", chunks);
+        byte[] first = chunkedPost(null, "", chunks);
+        int[] answerAt = {first.length - body.length() - 40, first.length - 1000, first.length};
+        for (int i = 0; i < answerAt.length; i++) {
+            int port = 42100 + i;
+            seen.clear();
+            bodies.clear();
+            open(port);
+            fromClient(port, java.util.Arrays.copyOfRange(first, 0, answerAt[i]), 0x18);
+            assertThat(seen).as("held until the proxy answers").isEmpty();
+            fromProxy(port, CHALLENGE);
+            fromClient(port, java.util.Arrays.copyOfRange(first, answerAt[i], first.length), 0x18);
+            byte[] again = chunkedPost("erin", "", chunks);
+            fromClient(port, java.util.Arrays.copyOfRange(again, 0, 900), 0x18);
+            fromClient(port, java.util.Arrays.copyOfRange(again, 900, again.length), 0x18);
+            fromProxy(port, OK);
+            assertThat(gets()).as("407 at byte %d", answerAt[i]).containsExactly("POST " + RUNTIME + "/api/chat erin");
+            assertThat(bodies).as("407 at byte %d", answerAt[i]).containsExactly("erin " + body);
+        }
+        decoder.finish();
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void chunkedPostOnlyTheClientSeen_theEndOfItsBodyIsFoundThroughItsTrailers() {
+        // a tap that sees the client's side alone: what the client sends after the body's end decides
+        withBodies();
+        open(42110);
+        fromClient(42110, chunkedPost(null, "X-Checksum: 1\r\nX-More: 2\r\n", "{\"c\":", "3}"), 0x18);
+        assertThat(seen).isEmpty();
+        fromClient(42110, chunkedPost("erin", "", "{\"c\":3}"), 0x18);
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/api/chat erin");
+        assertThat(bodies).containsExactly("erin {\"c\":3}");
+        // the body's bytes, split anywhere, settle nothing; a GET after it was something else: taken
+        byte[] post = chunkedPost(null, "", "{\"d\":", "4}");
+        open(42111);
+        for (int i = 0; i < post.length; i += 7) {
+            fromClient(42111, java.util.Arrays.copyOfRange(post, i, Math.min(post.length, i + 7)), 0x18);
+            assertThat(gets()).as("after byte %d", i).hasSize(1);
+        }
+        fromClient(42111, GET, 0x18);
+        assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        assertThat(bodies).hasSize(2).last().isEqualTo("- {\"d\":4}");
+        // never answered, never ended by the client: reported at the flow's end, with its body (and the
+        // GET above, held in its turn)
+        open(42112);
+        fromClient(42112, chunkedPost(null, "", "{\"e\":5}"), 0x18);
+        decoder.finish();
+        assertThat(gets()).hasSize(4);
+        assertThat(gets().subList(2, 4)).containsExactlyInAnyOrder("POST " + RUNTIME + "/api/chat -",
+                "GET " + RUNTIME + "/api/tags -");
+        assertThat(bodies).hasSize(3).last().isEqualTo("- {\"e\":5}");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void chunkedBodysLastCrlfInASegmentOfItsOwn_theNextRequestIsStillRead() {
+        // "\r\n" alone looks like the start of a PROXY protocol v2 header, which only opens a connection
+        withBodies();
+        open(42120);
+        byte[] first = chunkedPost("erin", "", "{\"c\":3}");
+        fromClient(42120, java.util.Arrays.copyOfRange(first, 0, first.length - 2), 0x18);
+        fromProxy(42120, OK);
+        fromClient(42120, java.util.Arrays.copyOfRange(first, first.length - 2, first.length), 0x18);
+        fromClient(42120, post(null, "{\"x\":1}"), 0x18);
+        fromProxy(42120, OK);
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/api/chat erin", "POST " + RUNTIME + "/api/chat erin");
+        assertThat(bodies).containsExactly("erin {\"c\":3}", "erin {\"x\":1}");
+        assertThat(anomalies.total()).isZero();
+    }
+
     @Test
     void retransmittedHeadOfAHeldRequest_settlesNothing() {
         open(42006);
@@ -389,7 +473,7 @@ class ProxyChallengeTest {
 
     /**
      * Seeded random proxy conversations: each exchange is a GET or a POST with a body of random
-     * length, tried without credentials and challenged (then sent again with them), sent with them,
+     * length (Content-Length or chunked in random chunks, sometimes with trailer fields), tried without credentials and challenged (then sent again with them), sent with them,
      * or taken without; the client's bytes go in segments of random sizes, and the proxy answers right
      * after the head, somewhere in the body, or after it. Whatever the split, every request the proxy
      * took is reported once, after nothing of a refused one, and every body once, after its request.
@@ -474,15 +558,28 @@ class ProxyChallengeTest {
 
         /** Sends one request in random segments; the proxy answers once the head is out. */
         void request(String user, String path, String body, byte[] answer) {
+            boolean chunked = !body.isEmpty() && random.nextBoolean();
             String head = (body.isEmpty() ? "GET" : "POST") + " http://" + RUNTIME + ":11434" + path + " HTTP/1.1\r\nHost: "
                     + RUNTIME + ":11434\r\n" + (user == null ? "" : "Proxy-Authorization: Basic "
                             + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw")) + "\r\n")
-                    + (body.isEmpty() ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                    + (body.isEmpty() ? "" : "Content-Type: application/json\r\n" + (chunked
+                            ? "Transfer-Encoding: chunked" : "Content-Length: " + body.length()) + "\r\n")
                     + "\r\n";
-            byte[] bytes = ascii(head + body);
+            String wire = body;
+            if (chunked) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < body.length(); ) {
+                    int n = Math.min(body.length() - i, 1 + random.nextInt(600));
+                    b.append(Integer.toHexString(n)).append("\r\n").append(body, i, i + n).append("\r\n");
+                    i += n;
+                }
+                wire = b.append("0\r\n").append(random.nextInt(4) == 0 ? "X-Trailer: " + random.nextInt(9) + "\r\n" : "")
+                        .append("\r\n").toString();
+            }
+            byte[] bytes = ascii(head + wire);
             int headLength = head.length();
             // where the answer comes: after the head, in the body, or after it all
-            int answerAt = headLength + (body.isEmpty() ? 0 : random.nextInt(body.length() + 1));
+            int answerAt = headLength + (body.isEmpty() ? 0 : random.nextInt(wire.length() + 1));
             int sent = 0;
             boolean answered = false;
             while (sent < bytes.length) {

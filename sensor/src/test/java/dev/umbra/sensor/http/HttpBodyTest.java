@@ -57,6 +57,28 @@ class HttpBodyTest {
     }
 
     @Test
+    void length_isWhereTheBodyEndsOnTheWire_withItsTrailerSection() {
+        assertThat(body(5, false, 100).read(bytes("hello, next request"), 0, 19).length()).isEqualTo(5);
+        assertThat(body(5, false, 100).read(bytes("hell"), 0, 4).length()).as("not all there").isEqualTo(-1);
+        HttpBody b = body(-1, true, 100);
+        String[] ends = {"0\r\n\r\n", "0\r\nTrailer: x\r\n\r\n", "000;ext=1\r\nA: 1\r\nB: 2\r\n\r\n"};
+        for (String end : ends) {
+            String raw = "3\r\nabc\r\n" + end;
+            HttpBody.Content c = b.read(bytes(raw + "GET / HTTP/1.1\r\n"), 0, raw.length() + 16);
+            assertThat(c.complete()).as(end).isTrue();
+            assertThat(c.length()).as(end).isEqualTo(raw.length());
+        }
+        // the last chunk is there, its trailer section not yet all: complete, but its end not known
+        for (String cut : new String[] {"3\r\nabc\r\n0\r\n", "3\r\nabc\r\n0\r\n\r", "3\r\nabc\r\n0\r\nA: 1\r\n"}) {
+            HttpBody.Content c = b.read(bytes(cut), 0, cut.length());
+            assertThat(c.complete()).as(cut).isTrue();
+            assertThat(c.length()).as(cut).isEqualTo(-1);
+        }
+        assertThat(b.read(bytes("3\r\nab"), 0, 5).length()).isEqualTo(-1);
+        assertThat(b.read(bytes("zz\r\n"), 0, 4).length()).isEqualTo(-1);
+    }
+
+    @Test
     void chunked_overTheCapIsCut_andBadFramingIsMalformed() {
         HttpBody small = body(-1, true, 4);
         HttpBody.Content cut = small.read(bytes("6\r\nabcdef\r\n0\r\n\r\n"), 0, 16);
@@ -83,7 +105,8 @@ class HttpBodyTest {
             HttpBody b = (i & 1) == 0 ? chunked : fixed;
             b.ready(m.buffer(), 0, len);
             HttpBody.Content c = b.read(m.buffer(), 0, len);
-            if (c.bytes().length > 64 || c.complete() && (c.truncated() || c.malformed())) {
+            if (c.bytes().length > 64 || c.complete() && (c.truncated() || c.malformed()) || c.length() > len
+                    || c.length() >= 0 && !c.complete()) {
                 throw new AssertionError("input " + i + " of campaign " + Mutator.campaign() + ": " + c);
             }
         }
