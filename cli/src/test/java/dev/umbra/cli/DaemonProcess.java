@@ -89,4 +89,42 @@ final class DaemonProcess {
         cmd.set(cp, String.join(java.io.File.pathSeparator, entries));
         return cmd;
     }
+
+    /**
+     * The findings a {@code file:} output wrote, one JSON object a line, once the daemon has stopped; its
+     * log is given for a failing test's message.
+     */
+    static List<com.fasterxml.jackson.databind.JsonNode> findings(Path file) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            events.add(json.readTree(line));
+        }
+        return events;
+    }
+
+    /**
+     * Stops the daemon with SIGTERM and waits for it (at most 60 s); it must exit 143, as a JVM ended by
+     * SIGTERM does once its shutdown hooks ran. Returns its log ({@code daemon.err} in {@code dir}).
+     */
+    static String stop(Process daemon, Path dir) throws Exception {
+        daemon.destroy();
+        org.assertj.core.api.Assertions.assertThat(daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("daemon stopped after SIGTERM").isTrue();
+        String err = Files.readString(dir.resolve("daemon.err"));
+        org.assertj.core.api.Assertions.assertThat(daemon.exitValue()).as(err).isEqualTo(143);
+        return err;
+    }
+
+    /**
+     * The configuration of a sensor on a tap: capture on {@code iface} (4 MiB buffer), attribution off,
+     * findings to {@code findings} (one JSON object a line), 1 s aggregation windows, metrics on the port.
+     */
+    static List<String> tapConfig(String iface, Path findings, int metricsPort) {
+        return List.of("capture:", "  interfaces: [" + iface + "]", "  buffer_bytes: 4m",
+                "attribution:", "  enabled: false",
+                "output: [\"file:" + findings + "\"]",
+                "aggregation:", "  window: 1s",
+                "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\"");
+    }
 }

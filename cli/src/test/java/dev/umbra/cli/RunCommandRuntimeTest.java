@@ -3,14 +3,10 @@ package dev.umbra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.umbra.sensor.capture.live.HostTools;
 import dev.umbra.sensor.capture.live.Netns;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Ollama: the finding must come from the port and the API path, with the flow's bytes.
  */
 class RunCommandRuntimeTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path tmp;
 
@@ -37,12 +31,7 @@ class RunCommandRuntimeTest {
             ns.awaitTcpListener(11434, server, tmp.resolve("sink.log"));
             int metricsPort = Loopback.freePort();
             Path findings = tmp.resolve("findings.jsonl");
-            Process daemon = DaemonProcess.start(tmp, List.of(
-                    "capture:", "  interfaces: [" + ns.hostIf + "]", "  buffer_bytes: 4m",
-                    "attribution:", "  enabled: false",
-                    "output: [\"file:" + findings + "\"]",
-                    "aggregation:", "  window: 1s",
-                    "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
+            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort));
             try {
                 Loopback.awaitReady(metricsPort, daemon, 30);
                 HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-H",
@@ -50,16 +39,12 @@ class RunCommandRuntimeTest {
                         "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
                         "http://" + ns.nsIp + ":11434/api/chat");
                 Thread.sleep(2500); // the connection closes (flow_end), then one aggregation window
-            } finally {
-                daemon.destroy(); // SIGTERM
-                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon stopped after SIGTERM").isTrue();
+            } catch (Throwable t) {
+                daemon.destroyForcibly();
+                throw t;
             }
-            String err = Files.readString(tmp.resolve("daemon.err"));
-            assertThat(daemon.exitValue()).as(err).isEqualTo(143);
-            List<JsonNode> events = new ArrayList<>();
-            for (String line : Files.readAllLines(findings)) {
-                events.add(JSON.readTree(line));
-            }
+            String err = DaemonProcess.stop(daemon, tmp);
+            List<JsonNode> events = DaemonProcess.findings(findings);
             List<JsonNode> ollama = events.stream()
                     .filter(e -> e.at("/enrichments/0/data/service_id").asText().equals("ollama")).toList();
             assertThat(ollama).as("findings for Ollama among %s; daemon log: %s", events, err).isNotEmpty()

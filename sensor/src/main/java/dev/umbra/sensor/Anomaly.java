@@ -77,6 +77,10 @@ public enum Anomaly {
     SOCKS_UDP_MALFORMED("socks_udp_malformed"),
     /** A fragment of a datagram sent through a SOCKS5 UDP relay (FRAG not 0): not reassembled, not read. */
     SOCKS_UDP_FRAGMENT("socks_udp_fragment"),
+    /** A Kerberos KDC reply (AS-REP, TGS-REP; RFC 4120 5.4.2) that breaks the DER grammar before its client's name. */
+    KERBEROS_REPLY_MALFORMED("kerberos_reply_malformed"),
+    /** A Kerberos KDC reply cut (by the snap length, or a segment's end) before its client's name. */
+    KERBEROS_REPLY_TRUNCATED("kerberos_reply_truncated"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

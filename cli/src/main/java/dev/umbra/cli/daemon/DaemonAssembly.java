@@ -154,6 +154,11 @@ public final class DaemonAssembly {
             LiveCaptureComponent capture = new LiveCaptureComponent(c, pipeline, anomalies,
                     (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS), config.duration(UmbraConfig.CAPTURE_WARMUP));
             capture.waitForInterface(config.bool(UmbraConfig.CAPTURE_WAIT_FOR_INTERFACES));
+            if (attributor == null) {
+                // a sensor on a tap: no process to ask, so the Kerberos principal seen at an address names it
+                // (on a host, the process's owner does, and a user set here would keep attribution out)
+                capture.nameClientsByKerberos();
+            }
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {
                 // a classifier per interface: each capture thread uses its own

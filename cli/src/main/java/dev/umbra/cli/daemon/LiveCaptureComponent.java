@@ -65,6 +65,8 @@ final class LiveCaptureComponent implements Component {
     private int maxBodyBytes;
     private boolean waitForInterface;
 
+    private boolean kerberosUsers;
+
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
         this(config, pipeline, anomalies, maxFlows, warmup, FIRST_BACKOFF);
@@ -85,6 +87,11 @@ final class LiveCaptureComponent implements Component {
      * Makes a missing interface at start wait like a link that is down, instead of failing the start
      * ({@code capture.wait_for_interfaces}); before start().
      */
+    /** Names clients by the Kerberos principal that authenticated at their address (a tap); before start(). */
+    void nameClientsByKerberos() {
+        kerberosUsers = true;
+    }
+
     void waitForInterface(boolean wait) {
         this.waitForInterface = wait;
     }
@@ -131,6 +138,9 @@ final class LiveCaptureComponent implements Component {
         }
         capture = opened;
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
+        if (kerberosUsers) {
+            decoder.nameClientsByKerberos();
+        }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);
         }

@@ -19,6 +19,8 @@ import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.kerberos.KdcReplyParser;
+import dev.umbra.sensor.kerberos.KerberosUsers;
 import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
@@ -149,6 +151,8 @@ public final class PacketDecoder implements PacketHandler {
 
     private final String source;
     private final Consumer<Observation> sink;
+    // who authenticated at which address (KDC replies), when asked for: null otherwise
+    private KerberosUsers kerberosUsers;
     // the names observations are made for (onlyNames), and the server ports of HTTP requests made whatever
     // their host
     private Predicate<String> wantedNames = name -> true;
@@ -1022,6 +1026,10 @@ public final class PacketDecoder implements PacketHandler {
         if (srcPort != 53 && dstPort != 53) {
             key = flowKey(srcPort, dstPort, PROTO_UDP);
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
+            if (srcPort == 88 && kerberosUsers != null) {
+                kdcReply(b, payload, payloadLength, key);
+                return;
+            }
             if (!socksRelays.isEmpty() && socksUdp(b, payload, payloadLength, srcPort, dstPort, key)) {
                 return;
             }
@@ -1066,6 +1074,12 @@ public final class PacketDecoder implements PacketHandler {
         }
         if (!heldRequests.isEmpty() && payloadLength > 0) {
             answerHeldRequest(key, seq, b, payload, payloadLength);
+        }
+        if (srcPort == 88 && kerberosUsers != null && payloadLength > 4 && (b[payload] & 0x80) == 0
+                && KdcReplyParser.looksLikeReply(b, payload + 4, payloadLength - 4)) {
+            // RFC 4120 7.2.2: over TCP each message follows its 4-byte length; the client's name comes
+            // first, so the reply's first segment is enough
+            kdcReply(b, payload + 4, payloadLength - 4, key);
         }
         if ((flags & TCP_SYN) != 0) {
             if (!parkedHttp2.isEmpty()) {
@@ -1667,9 +1681,10 @@ public final class PacketDecoder implements PacketHandler {
         if (r.authHandshake() || !wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
             return null; // the first leg of NTLM is sent again with the user: reported then
         }
-        Observation o = withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(), dstPort,
-                r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
-                r.user() != null ? r.user() : flowUser());
+        // named here, not only when handed on: its body goes to the listener with this very observation
+        Observation o = kerberosNamed(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
+                dstPort, r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
+                r.user() != null ? r.user() : flowUser()));
         // the body the proxy would be sent again: where a chunked one ends is known once it is read
         long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
         boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm();
@@ -1687,7 +1702,7 @@ public final class PacketDecoder implements PacketHandler {
                 heldBodies.put(o, h);
             }
         } else {
-            sink.accept(o);
+            emit(o);
         }
         return o;
     }
@@ -1697,7 +1712,7 @@ public final class PacketDecoder implements PacketHandler {
      * the body goes when read).
      */
     private void release(Held h) {
-        sink.accept(h.request);
+        emit(h.request);
         if (heldBodies.remove(h.request) != null && h.body != null) {
             bodies.body(h.request, h.body, h.bodyComplete, h.contentType, h.contentEncoding);
         }
@@ -1778,6 +1793,51 @@ public final class PacketDecoder implements PacketHandler {
         return currentFlow != FlowTable.NONE && reportKey == null ? flows.user(currentFlow) : null;
     }
 
+    /**
+     * Names each client by the Kerberos principal that authenticated at its address (from the KDC's
+     * replies: AS-REP, TGS-REP), for observations without a user of their own. For a sensor on a tap,
+     * where no process can be asked; off by default (a host's own daemon asks its processes instead).
+     */
+    public void nameClientsByKerberos() {
+        if (kerberosUsers == null) {
+            kerberosUsers = new KerberosUsers();
+        }
+    }
+
+    /** A KDC's reply to {@code key}'s destination: the principal it names authenticated there. */
+    private void kdcReply(byte[] b, int off, int len, FlowKey key) {
+        KdcReplyParser.Reply r = KdcReplyParser.parse(b, off, len);
+        if (r == KdcReplyParser.MALFORMED) {
+            anomalies.count(Anomaly.KERBEROS_REPLY_MALFORMED);
+        } else if (r == KdcReplyParser.TRUNCATED) {
+            anomalies.count(Anomaly.KERBEROS_REPLY_TRUNCATED);
+        } else if (r != KdcReplyParser.NOT_A_REPLY) {
+            String user = KerberosUsers.user(r);
+            if (user != null) {
+                kerberosUsers.authenticated(key.dstHi(), key.dstLo(), user, timestampNanos);
+            }
+        }
+    }
+
+    /** Hands an observation on, with the Kerberos user of its client when asked for and it has none. */
+    private void emit(Observation o) {
+        sink.accept(kerberosNamed(o));
+    }
+
+    /** The observation with the Kerberos user of its client, when asked for and it has no user of its own. */
+    private Observation kerberosNamed(Observation o) {
+        if (kerberosUsers != null && o.user() == null && o.clientIp() != null && !kerberosUsers.isEmpty()) {
+            long[] numbers = new long[2];
+            if (IpText.parse(o.clientIp(), numbers)) {
+                String user = kerberosUsers.user(numbers[0], numbers[1], timestampNanos);
+                if (user != null) {
+                    return o.withActor(user, o.process());
+                }
+            }
+        }
+        return o;
+    }
+
     private static Observation withUser(Observation o, String user) {
         return user == null ? o : o.withActor(user, null);
     }
@@ -1813,7 +1873,7 @@ public final class PacketDecoder implements PacketHandler {
         userFlow(r.user());
         String hostname = name != null ? name : r.address();
         if (wantedNames.test(hostname)) {
-            sink.accept(withUser(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
+            emit(withUser(Observation.socksRequest(time(), hostname, srcText(), srcPort, dstText(), dstPort,
                     r.commandName(), r.port(), source), r.user()));
         }
     }
@@ -1893,7 +1953,7 @@ public final class PacketDecoder implements PacketHandler {
             relay.lastPort = port;
             if (!same && relay.reported.size() < MAX_SOCKS_UDP_DESTINATIONS && relay.reported.add(name + ":" + port)
                     && wantedNames.test(name)) {
-                sink.accept(withUser(Observation.socksRequest(time(), name, srcText(), srcPort, dstText(), dstPort,
+                emit(withUser(Observation.socksRequest(time(), name, srcText(), srcPort, dstText(), dstPort,
                         "UDP ASSOCIATE", port, source), relay.user));
             }
         }
@@ -1930,7 +1990,7 @@ public final class PacketDecoder implements PacketHandler {
         }
         for (DnsQuestion q : m.questions()) {
             if (wantedNames.test(q.name())) {
-                sink.accept(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
+                emit(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
                         dstText(), dstPort, source));
             }
         }
@@ -1945,7 +2005,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!m.response()) {
             for (DnsQuestion q : m.questions()) {
                 if (wantedNames.test(q.name())) {
-                    sink.accept(Observation.network(time(), ObservationKind.DNS_QUERY, q.name(), srcText(), srcPort,
+                    emit(Observation.network(time(), ObservationKind.DNS_QUERY, q.name(), srcText(), srcPort,
                             dstText(), dstPort, source));
                 }
             }
@@ -1972,7 +2032,7 @@ public final class PacketDecoder implements PacketHandler {
             }
             // ech: an HTTPS/SVCB answer published an ECH config, so the ClientHellos that follow may carry only
             // the provider's public name
-            sink.accept(new Observation(time(), ObservationKind.DNS_ANSWER, q.name(), dstText(), dstPort, srcText(),
+            emit(new Observation(time(), ObservationKind.DNS_ANSWER, q.name(), dstText(), dstPort, srcText(),
                     srcPort, answers, List.of(), null, -1, -1, null, null, source, null, null, 0, null, m.echConfig(),
                     0));
         }
@@ -2036,7 +2096,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!sniSeen(hello, null)) {
             return;
         }
-        sink.accept(withUser(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(),
+        emit(withUser(Observation.clientHello(time(), ObservationKind.TLS_SNI, hello.serverName(), srcText(),
                 srcPort, dstText(), dstPort, hello.alpn(), hello.ja4(), hello.tlsVersion(), hello.echPresent(), source),
                 flowUser()));
     }
@@ -2045,7 +2105,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!sniSeen(hello, client)) {
             return;
         }
-        sink.accept(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
+        emit(Observation.clientHello(time(timeNanos), ObservationKind.QUIC_SNI, hello.serverName(),
                 client.srcText(), client.srcPort(), client.dstText(), client.dstPort(), hello.alpn(), hello.ja4Quic(),
                 hello.tlsVersion(), hello.echPresent(), source));
     }
@@ -2149,7 +2209,7 @@ public final class PacketDecoder implements PacketHandler {
                 return;
             }
         }
-        sink.accept(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
+        emit(new Observation(time(f.lastNanos()), ObservationKind.FLOW_END, name, c.srcText(), c.srcPort(),
                 c.dstText(), c.dstPort(), List.of(), List.of(), null, f.bytesOut(), f.bytesIn(), f.user(), null, source,
                 null, f.path(), 0));
     }

@@ -95,6 +95,7 @@ class CoverageFuzzTest {
             count[0]++;
             checkCaps(o);
         }, anomalies, 64);
+        decoder.nameClientsByKerberos();
         int link = LINK_TYPES[(data[0] & 0xff) % LINK_TYPES.length];
         long time = 1_700_000_000_000_000_000L;
         int p = 1;
@@ -122,6 +123,7 @@ class CoverageFuzzTest {
     void captureFileReader_wholeFile(byte[] data) throws IOException {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        decoder.nameClientsByKerberos();
         long[] records = new long[1];
         try {
             CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(data)),
@@ -237,6 +239,7 @@ class CoverageFuzzTest {
     void socksUdpRelay_datagrams(byte[] data) {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        decoder.nameClientsByKerberos();
         long[] time = {1_700_000_000_000_000_000L};
         java.util.function.Consumer<byte[]> send = ipPacket -> {
             time[0] += 1_000_000;
@@ -336,6 +339,7 @@ class CoverageFuzzTest {
     void quicInitial_plaintextFrames(byte[] data) throws Exception {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
+        decoder.nameClientsByKerberos();
         long time = 1_700_000_000_000_000_000L;
         int p = 0;
         for (int pn = 0; pn < 3 && p + 2 <= data.length; pn++) {

@@ -24,6 +24,7 @@ import dev.umbra.sensor.dns.DnsMessage;
 import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.kerberos.Der;
 import dev.umbra.sensor.tls.ClientHello;
 import dev.umbra.sensor.tls.ClientHelloParser;
 import java.nio.charset.StandardCharsets;
@@ -132,7 +133,14 @@ class DecoderFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         long[] observations = new long[1];
         PacketDecoder decoder = new PacketDecoder("fuzz", o -> observations[0]++, anomalies);
+        decoder.nameClientsByKerberos();
         byte[] dns = ip("10.0.0.5", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "api.openai.com", 1)));
+        // a KDC's replies naming the client (over UDP, and over TCP behind its 4-byte length)
+        byte[] asRep = Der.kdcReply(11, true, "UMBRA.TEST", Der.principal(1, "alice"));
+        byte[] kdcUdp = ip("10.0.0.88", "10.0.0.5", 17, udp(88, 40000, asRep));
+        byte[] kdcTcp = ip("2001:db8::88", "2001:db8::5", 6, tcp(88, 40000, 1, 0x18, concat(new byte[] {0, 0,
+                (byte) (asRep.length >> 8), (byte) asRep.length}, Der.kdcReply(13, false, "UMBRA.TEST",
+                Der.principal(10, "bob@umbra.test")))));
         byte[] hello = ip("10.0.0.5", "198.51.100.7", 6, tcp(40000, 443, 1, 0x18,
                 clientHello("claude.ai", List.of("h2"), 200)));
         byte[] v6 = ip("2001:db8::5", "2001:db8::53", 17, udp(40000, 53, dnsQuery(1, "v6.example", 28)));
@@ -160,7 +168,8 @@ class DecoderFuzzTest {
                 9, 0}, dns)},
             // IPv4 and IPv6 fragments of a DNS answer, in order (reassembly with mutated pieces)
             {LinkType.RAW, answerFragments4.get(0)}, {LinkType.RAW, answerFragments4.get(1)},
-            {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)}};
+            {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)},
+            {LinkType.ETHERNET, ethernet(kdcUdp)}, {LinkType.RAW, kdcTcp}};
         Mutator m = Mutator.forTest(4, 1600);
         long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS
                 + PacketDecoder.MAX_STREAM_STEPS + 2;

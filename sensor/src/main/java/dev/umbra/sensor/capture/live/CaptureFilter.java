@@ -81,6 +81,9 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.SOCKS_UDP)) {
                 clauses.add(CaptureProtocol.SOCKS_UDP.filter());
             }
+            if (p.contains(CaptureProtocol.KERBEROS)) {
+                clauses.add(allTcp ? "udp port 88" : CaptureProtocol.KERBEROS.filter());
+            }
             clauses.add(FRAGMENTS_AND_EXTENSION_HEADERS);
             base = String.join(" or ", clauses.stream().map(c -> "(" + c + ")").toList());
         }

@@ -27,6 +27,11 @@ public enum CaptureProtocol {
     SOCKS_UDP("not udp port 5353 and ((udp and udp[8:2] = 0) or (ip6 and ip6[6] = 17 and ip6[48:2] = 0))"),
     /** Plain HTTP/1.x requests and cleartext HTTP/2 (h2c, gRPC) openings, recognised by content on any port. */
     HTTP("tcp"),
+    /**
+     * Kerberos KDC replies (RFC 4120 7.2.1, 7.2.2: port 88), whose client names tell who is at an address;
+     * read when the decoder names clients by Kerberos (a tap).
+     */
+    KERBEROS("udp port 88 or tcp port 88"),
     /** Flow accounting needs every IP packet. */
     FLOWS("ip or ip6");
 

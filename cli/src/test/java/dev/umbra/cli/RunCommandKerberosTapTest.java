@@ -1,0 +1,59 @@
+package dev.umbra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.umbra.sensor.capture.live.HostTools;
+import dev.umbra.sensor.capture.live.Kdc;
+import dev.umbra.sensor.capture.live.Netns;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as a sensor on a tap ({@code attribution.enabled: false}): {@code umbra run} in its own JVM
+ * captures on the host end of a veth pair into a network namespace where a real MIT KDC and {@code
+ * openssl s_server} run. Real {@code kinit} logs alice in from the host, then real {@code curl} opens TLS
+ * to api.openai.com: the finding's actor is the principal the KDC's reply named.
+ */
+class RunCommandKerberosTapTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void run_tapWithoutAttribution_findingsNameTheKerberosPrincipalOfTheClientAddress() throws Exception {
+        HostTools.requireRoot();
+        HostTools.require("curl", "curl");
+        try (Netns ns = Netns.create()) {
+            Kdc kdc = Kdc.start(ns, tmp.resolve("krb"));
+            ns.serveDnsAndTls(tmp, "::");
+            int metricsPort = Loopback.freePort();
+            Path findings = tmp.resolve("findings.jsonl");
+            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort));
+            try {
+                Loopback.awaitReady(metricsPort, daemon, 30);
+                kdc.kinit("alice", false);
+                HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
+                        "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
+                assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
+                Thread.sleep(2500); // the connection closes (flow_end), then one aggregation window
+            } catch (Throwable t) {
+                daemon.destroyForcibly();
+                throw t;
+            }
+            String err = DaemonProcess.stop(daemon, tmp);
+            List<JsonNode> events = DaemonProcess.findings(findings);
+            List<JsonNode> openai = events.stream()
+                    .filter(e -> e.at("/enrichments/0/data/service_id").asText().equals("openai-api")).toList();
+            assertThat(openai).as("findings for the OpenAI API among %s; daemon log: %s", events, err).isNotEmpty()
+                    .allSatisfy(e -> {
+                        // a Network Activity's actor, or a Detection Finding's evidence's
+                        JsonNode actor = e.has("actor") ? e.get("actor") : e.at("/evidences/0/actor");
+                        assertThat(actor.at("/user/name").asText()).as(e.toString()).isEqualTo("alice@" + Kdc.REALM);
+                        assertThat(actor.has("process")).isFalse();
+                    });
+            assertThat(openai).extracting(e -> e.get("class_uid").asInt()).contains(2004, 4001);
+        }
+    }
+}
