@@ -19,6 +19,8 @@ import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.http.ProxyAuth;
+import dev.umbra.sensor.kerberos.KdcReplyParser;
+import dev.umbra.sensor.kerberos.KerberosUsers;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
 import dev.umbra.sensor.proxylog.LineSplitter;
@@ -36,6 +38,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -143,6 +146,30 @@ class CoverageFuzzTest {
             throw new AssertionError(records[0] + " records from " + data.length + " bytes");
         }
         guard(anomalies, "file", data);
+    }
+
+    /**
+     * One Kerberos KDC reply (AS-REP, TGS-REP), whole and cut in half: a client, when read, has one to
+     * eight printable components and a realm within the 255-byte cap, and says whether it is a user.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void kdcReplyParser_reply(byte[] data) {
+        for (int len : new int[] {data.length, data.length / 2}) {
+            KdcReplyParser.Reply r = KdcReplyParser.parse(data, 0, len);
+            if (r.msgType() != 11 && r.msgType() != 13) {
+                continue;
+            }
+            if (r.name().length < 1 || r.name().length > KdcReplyParser.MAX_COMPONENTS
+                    || r.realm().isEmpty() || r.realm().getBytes(StandardCharsets.UTF_8).length > 3 * KdcReplyParser.MAX_STRING) {
+                throw new AssertionError("client beyond its caps: " + r);
+            }
+            for (String c : r.name()) {
+                if (c.isEmpty() || c.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                    throw new AssertionError("component not printable: " + r);
+                }
+            }
+            KerberosUsers.user(r);
+        }
     }
 
     /** (c) One DNS message; the result stays within the question, record and name caps. */

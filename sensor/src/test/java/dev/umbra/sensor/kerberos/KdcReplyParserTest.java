@@ -31,6 +31,23 @@ class KdcReplyParserTest {
     }
 
     @Test
+    void realMitKdcReplies_nameTheirClient() throws Exception {
+        // the KDC's replies in test-data/captures/kerberos-tap.pcap (make-kerberos-tap.sh), kept as fuzz seeds
+        String dir = "/dev/umbra/sensor/fuzz/CoverageFuzzTestInputs/kdcReplyParser_reply/";
+        String[][] cases = {{"seed-as-rep-udp", "11", "alice@UMBRA.TEST"}, {"seed-tgs-rep-udp", "13", "alice@UMBRA.TEST"},
+            {"seed-as-rep-tcp-ipv6", "11", "bob@UMBRA.TEST"}};
+        for (String[] c : cases) {
+            byte[] b;
+            try (var in = KdcReplyParserTest.class.getResourceAsStream(dir + c[0])) {
+                b = in.readAllBytes();
+            }
+            KdcReplyParser.Reply r = parse(b);
+            assertThat(r.msgType()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+            assertThat(KerberosUsers.user(r)).as(c[0]).isEqualTo(c[2]);
+        }
+    }
+
+    @Test
     void enterpriseComputerAndServiceNames() {
         // RFC 6806: an enterprise name holds its own suffix; Active Directory computers end in $
         assertThat(KerberosUsers.user(parse(kdcReply(11, false, "CORP.EXAMPLE", principal(10, "carol@corp.example")))))
