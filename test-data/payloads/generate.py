@@ -448,9 +448,51 @@ def p_custom(d):
     kw = pick(["Project Falcon", "BLUEBIRD", "CONFIDENTIAL - INTERNAL"])
     d.add(pick(["Status of ", "Re: ", "Header says "])).val("confidential_marker" if kw.startswith("CONF") else "project_codename", kw).add(pick([" is on track.", ": next steps.", "."]))
 
+AI_TOKEN_KINDS = ["hf", "hf_org", "groq", "pplx", "r8", "bedrock", "bedrock_short", "npm", "pypi", "dapi", "do"]
+AI_TOKEN_COUNT = [0]
+
+def p_ai_tokens(d):
+    # AI model platforms and the package and cloud platforms whose tokens code pasted into a prompt carries;
+    # each kind in turn, so that the 60 samples cover them evenly
+    kind = AI_TOKEN_KINDS[AI_TOKEN_COUNT[0] % len(AI_TOKEN_KINDS)]
+    AI_TOKEN_COUNT[0] += 1
+    if kind == "hf":
+        lead, typ, tok = pick(["HF_TOKEN=", "huggingface-cli login --token ", "use_auth_token=\""]), "huggingface_token", \
+            "hf_" + rnd(string.ascii_letters, 34)
+    elif kind == "hf_org":
+        lead, typ, tok = "HF_ORG_TOKEN=", "huggingface_token", "api_org_" + rnd(string.ascii_letters, 34)
+    elif kind == "groq":
+        lead, typ, tok = pick(["GROQ_API_KEY=", "Groq(api_key=\"", "Authorization: Bearer "]), "groq_api_key", \
+            "gsk_" + rnd(ALNUM, 20) + "WGdyb3FY" + rnd(ALNUM, 24)
+    elif kind == "pplx":
+        lead, typ, tok = pick(["PERPLEXITY_API_KEY=", "Authorization: Bearer "]), "perplexity_api_key", "pplx-" + rnd(ALNUM, 48)
+    elif kind == "r8":
+        lead, typ, tok = pick(["REPLICATE_API_TOKEN=", "export REPLICATE_API_TOKEN="]), "replicate_api_token", "r8_" + rnd(ALNUM, 37)
+    elif kind == "bedrock":
+        raw = b"BedrockAPIKey-" + rnd(string.ascii_lowercase + string.digits, 4).encode() + b"-at-" + \
+            rnd(string.digits, 12).encode() + b":" + rnd(ALNUM + "+/", 40).encode() + b"="
+        lead, typ, tok = pick(["AWS_BEARER_TOKEN_BEDROCK=", "bedrock key: "]), "aws_bedrock_api_key", \
+            "ABSK" + base64.b64encode(raw).decode()
+    elif kind == "bedrock_short":
+        raw = ("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA"
+               + rnd(string.ascii_uppercase + "234567", 16) + "&X-Amz-Signature=" + rnd("0123456789abcdef", 64) + "&Version=1").encode()
+        lead, typ, tok = "AWS_BEARER_TOKEN_BEDROCK=", "aws_bedrock_api_key", "bedrock-api-key-" + base64.b64encode(raw).decode()
+    elif kind == "npm":
+        lead, typ, tok = pick(["//registry.npmjs.org/:_authToken=", "NPM_TOKEN="]), "npm_token", "npm_" + rnd(ALNUM, 36)
+    elif kind == "pypi":
+        lead, typ, tok = pick(["password = ", "TWINE_PASSWORD="]), "pypi_token", \
+            "pypi-AgEIcHlwaS5vcmc" + rnd(ALNUM + "_-", R.randint(60, 180))
+    elif kind == "dapi":
+        lead, typ, tok = pick(["DATABRICKS_TOKEN=", "token = \""]), "databricks_token", \
+            "dapi" + rnd("0123456789abcdef", 32) + pick(["", "-2", "-3"])
+    else:
+        lead, typ, tok = "DIGITALOCEAN_TOKEN=", "digitalocean_token", pick(["dop_v1_", "doo_v1_", "dor_v1_"]) + \
+            rnd("0123456789abcdef", 64)
+    d.add(lead).val(typ, tok).add(pick(["", "\"", "\n"]) if not lead.endswith("\"") else "\"")
+
 POSITIVES = [p_email, p_phone, p_ssn, p_card, p_iban, p_ip, p_dob, p_passport, p_npi, p_nhs, p_mbi, p_dea, p_icd,
              p_mrn, p_aws, p_gcp, p_azure, p_github, p_gitlab, p_slack, p_stripe, p_openai, p_anthropic, p_pem,
-             p_jwt, p_url, p_generic, p_code, p_custom]
+             p_jwt, p_url, p_generic, p_code, p_custom, p_ai_tokens]
 
 # ---------------------------------------------------------------- hard negatives
 
@@ -529,9 +571,22 @@ def n_phone_like(): return pick(["Room %d-%d, building %d." % (R.randint(100, 99
 def n_prose(): return " ".join(pick(PROSE) for _ in range(R.randint(2, 5))) + " The meeting is at 3pm in room 204, call extension 4417 if lost."
 def n_markdown(): return "# Release notes\n\n- Fixed the login page (#%d)\n- Improved search by %d%%\n- Updated docs for v%d.%d\n\nSee the changelog for details." % (R.randint(100, 9999), R.randint(2, 60), R.randint(1, 5), R.randint(0, 20))
 
+def n_token_lookalikes(): return pick([
+    "from huggingface_hub import hf_hub_download\npath = hf_hub_download(repo_id=\"org/%s\", filename=\"config.json\")" % rnd(string.ascii_lowercase, 8),
+    "HF_TOKEN = os.environ[\"HF_TOKEN\"]  # hf_%s is the old one, revoked" % rnd(string.ascii_lowercase, 34),
+    "npm_config_cache=/tmp/npm npm_package_version=%d.%d.%d npm_lifecycle_event=build" % (R.randint(0, 9), R.randint(0, 20), R.randint(0, 99)),
+    "dapi%s" % rnd("0123456789ABCDEF", 32),
+    "ABSK%s" % b64(R.randint(60, 120)),
+    "pypi-AgENdGVzdC5weXBpLm9yZw%s (a TestPyPI token: another index)" % rnd(ALNUM + "_-", 80),
+    "gsk_%s" % rnd(ALNUM, R.choice([16, 32, 60])),
+    "Model r8_%s and pplx-%s benchmark ids" % (rnd(string.ascii_lowercase, 6), rnd(string.ascii_lowercase, 12)),
+    "doo_v1_%s (truncated in the log)" % rnd("0123456789abcdef", 40),
+])
+
 NEGATIVES = [n_uuid, n_sha, n_b64img, n_version, n_timestamp, n_order, n_imei, n_code_numbers, n_lorem, n_minjs,
              n_placeholders, n_publishable, n_bad_checksum, n_bad_card, n_bad_ssn, n_bad_iban, n_npi_no_ctx,
-             n_nhs_no_ctx, n_mac, n_hashes, n_dates, n_math, n_json_data, n_csv, n_prose, n_markdown, n_phone_like]
+             n_nhs_no_ctx, n_mac, n_hashes, n_dates, n_math, n_json_data, n_csv, n_prose, n_markdown, n_phone_like,
+             n_token_lookalikes]
 
 def main():
     out = []

@@ -30,7 +30,7 @@ public final class SecretDetectors {
 
     /** The secret detectors. */
     public static List<Detector> all() {
-        return List.of(new AwsKeyId(), new AwsSecret(), new PrefixedTokens(), new AzureClientSecret(),
+        return List.of(new AwsKeyId(), new AwsSecret(), new PrefixedTokens(), new ServiceTokens(), new AzureClientSecret(),
                 new PrivateKey(), new Jwt(), new UrlCredentials(), new GenericSecret());
     }
 
@@ -318,6 +318,98 @@ public final class SecretDetectors {
             } else if (project && len >= 50 && !urlSafe(s.at(e)) && Checks.entropy(s.text(), end, e) > 4.0) {
                 s.emit("openai_api_key", SECRET, Likelihood.LIKELY, start, e, Mask.token(8, 2));
             }
+        }
+    }
+
+    /**
+     * Tokens of AI model platforms and of the package and cloud platforms code pasted into prompts
+     * carries, each a published prefix and a fixed shape: Hugging Face (user {@code hf_} and organisation
+     * {@code api_org_}, 34 letters), Groq ({@code gsk_}, 52 alphanumerics; {@code WGdyb3FY} at 20 makes it
+     * very likely), Perplexity ({@code pplx-}, 48), Replicate ({@code r8_}, 37), Amazon Bedrock API keys
+     * (long-term: {@code ABSK} and the base64 of {@code BedrockAPIKey-}; short-term: {@code bedrock-api-key-}
+     * and the base64 of {@code bedrock.amazonaws.com}), npm ({@code npm_}, 36), PyPI ({@code pypi-} and the
+     * base64 of the macaroon's {@code pypi.org} location), Databricks ({@code dapi}, 32 lower-case hex,
+     * an optional {@code -digit}), DigitalOcean ({@code dop_v1_}, {@code doo_v1_}, {@code dor_v1_}, 64
+     * lower-case hex).
+     */
+    static final class ServiceTokens implements Detector {
+        /** Anchor (as the matcher lower-cases it), exact prefix, type, characters after it, length range. */
+        private record Shape(String anchor, String exact, String type, CharClass chars, int min, int max) {
+        }
+
+        private static final CharClass LETTERS = CharClass.of(c -> isLetter((char) c));
+        private static final CharClass HEX_LOWER = CharClass.of(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+        private static final CharClass ANY_BASE64 = CharClass.of(c -> base64((char) c) || c == '=' || c == '-' || c == '_');
+        private static final List<Shape> SHAPES = List.of(
+                new Shape("hf_", "hf_", "huggingface_token", LETTERS, 34, 34),
+                new Shape("api_org_", "api_org_", "huggingface_token", LETTERS, 34, 34),
+                new Shape("gsk_", "gsk_", "groq_api_key", ALNUM, 52, 52),
+                new Shape("pplx-", "pplx-", "perplexity_api_key", ALNUM, 48, 48),
+                new Shape("r8_", "r8_", "replicate_api_token", ALNUM, 37, 37),
+                new Shape("absk", "ABSKQmVkcm9ja0FQSUtleS", "aws_bedrock_api_key", BASE64_PAD, 40, 400),
+                new Shape("bedrock-api-key-", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t", "aws_bedrock_api_key",
+                        ANY_BASE64, 20, 4000),
+                new Shape("npm_", "npm_", "npm_token", ALNUM, 36, 36),
+                new Shape("pypi-", "pypi-AgEIcHlwaS5vcmc", "pypi_token", URL_SAFE, 50, 1000),
+                new Shape("dapi", "dapi", "databricks_token", HEX_LOWER, 32, 32),
+                new Shape("dop_v1_", "dop_v1_", "digitalocean_token", HEX_LOWER, 64, 64),
+                new Shape("doo_v1_", "doo_v1_", "digitalocean_token", HEX_LOWER, 64, 64),
+                new Shape("dor_v1_", "dor_v1_", "digitalocean_token", HEX_LOWER, 64, 64));
+        private static final List<String> ANCHORS = SHAPES.stream().map(Shape::anchor).toList();
+
+        @Override
+        public List<String> anchors() {
+            return ANCHORS;
+        }
+
+        @Override
+        public void onAnchor(Scan s, int a, int start, int end) {
+            Shape shape = SHAPES.get(a);
+            if (!startsWith(s, start, shape.exact()) || urlSafe(s.at(start - 1))) {
+                return;
+            }
+            int from = start + shape.exact().length();
+            int e = run(s, from, shape.max() + 1, shape.chars());
+            int len = e - from;
+            if (len < shape.min() || len > shape.max()) {
+                return;
+            }
+            Likelihood l = Likelihood.VERY_LIKELY;
+            switch (shape.type()) {
+                case "huggingface_token", "npm_token", "perplexity_api_key", "replicate_api_token" -> {
+                    if (urlSafe(s.at(e)) || Checks.charClasses(s.text(), from, e) < 2) {
+                        return; // a longer identifier, or one word in one case
+                    }
+                }
+                case "groq_api_key" -> {
+                    if (urlSafe(s.at(e)) || Checks.charClasses(s.text(), from, e) < 2) {
+                        return;
+                    }
+                    if (!s.text().startsWith("WGdyb3FY", from + 20)) {
+                        l = Likelihood.LIKELY;
+                    }
+                }
+                case "databricks_token" -> {
+                    if (s.at(e) == '-' && isDigit(s.at(e + 1)) && !urlSafe(s.at(e + 2))) {
+                        e += 2;
+                    } else if (urlSafe(s.at(e))) {
+                        return;
+                    }
+                    if (Checks.charClasses(s.text(), from, from + 32) < 2) {
+                        return; // hex with letters and digits, not a run of one
+                    }
+                }
+                case "digitalocean_token" -> {
+                    if (urlSafe(s.at(e))) {
+                        return;
+                    }
+                }
+                default -> {
+                    // the long-lived and short-lived Bedrock keys and PyPI tokens: their fixed prefix decodes to
+                    // the service's name; what follows runs to the end of the token
+                }
+            }
+            s.emit(shape.type(), SECRET, l, start, e, Mask.token(Math.min(shape.exact().length(), 8), 2));
         }
     }
 

@@ -50,6 +50,52 @@ class SecretDetectorsTest {
     }
 
     @Test
+    void aiAndPlatformTokens_publishedFormats_areDetectedAndMasked() {
+        // synthetic values in the published shapes
+        String hf = "hf_" + "aBcDeFgHiJ".repeat(3) + "kLmN";
+        String hfOrg = "api_org_" + "QwErTyUiOp".repeat(3) + "AsDf";
+        String groq = "gsk_" + "a1B2c3D4e5F6g7H8i9J0" + "WGdyb3FY" + "k1L2m3N4o5P6q7R8s9T0u1V2";
+        String pplx = "pplx-" + "Zx9Cv8Bn7M".repeat(4) + "as6Df5Gh";
+        String replicate = "r8_" + "Pq1Wo2Ei3R".repeat(3) + "u4Yt5Re";
+        String bedrock = "ABSKQmVkcm9ja0FQSUtleS" + "1hYmNkLWF0LTEyMzQ1Njc4OTAxMjpzeW50aGV0aWMtc2VjcmV0LXZhbHVlLWZvci10ZXN0cw==";
+        String bedrockShort = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + "L2FwaS9zeW50aGV0aWMtcHJlc2lnbmVkLXVybA";
+        String npm = "npm_" + "Ab12Cd34Ef".repeat(3) + "56Gh78";
+        String pypi = "pypi-AgEIcHlwaS5vcmc" + "CJGQ2ZWU3NzMwLTg5ZDQtNDk5ZS1iMGM2LTZkNzQ0ZWUzOTBjZAACKlsz".repeat(2);
+        String databricks = "dapi" + "0123456789abcdef".repeat(2) + "-2";
+        String digitalocean = "dop_v1_" + "0a1b2c3d4e5f6789".repeat(4);
+        String t = String.join("\n", "HF_TOKEN=" + hf, "org: " + hfOrg, "GROQ_API_KEY=" + groq, "key " + pplx,
+                "REPLICATE_API_TOKEN=" + replicate, "AWS_BEARER_TOKEN_BEDROCK=" + bedrock, "Bearer " + bedrockShort,
+                "//registry.npmjs.org/:_authToken=" + npm, "password = " + pypi, "DATABRICKS_TOKEN=" + databricks,
+                "DIGITALOCEAN_TOKEN=" + digitalocean);
+        assertThat(types(t)).containsExactly("huggingface_token", "huggingface_token", "groq_api_key",
+                "perplexity_api_key", "replicate_api_token", "aws_bedrock_api_key", "aws_bedrock_api_key", "npm_token",
+                "pypi_token", "databricks_token", "digitalocean_token");
+        assertThat(spans(t, "databricks_token")).containsExactly(databricks);
+        assertThat(spans(t, "aws_bedrock_api_key")).containsExactly(bedrock, bedrockShort);
+        assertThat(scan(hf).get(0).masked()).isEqualTo("hf_****...mN");
+        assertThat(scan(t).toString()).doesNotContain(hf.substring(3), groq.substring(4), npm.substring(4));
+    }
+
+    @Test
+    void aiAndPlatformTokens_lookAlikes_areNotDetected() {
+        // identifiers, one-case words, wrong lengths, upper-case hex, no Bedrock or PyPI marker
+        String t = String.join("\n",
+                "from huggingface_hub import hf_hub_download; hf_hub_download(repo_id=x)",
+                "hf_" + "abcdefghij".repeat(3) + "klmn",
+                "hf_" + "aBcDeFgHiJ".repeat(3) + "kLmNo",
+                "gsk_" + "a1B2c3D4e5".repeat(5),
+                "npm_config_registry=https://registry.npmjs.org npm_package_version=1.2.3",
+                "dapi" + "0123456789ABCDEF".repeat(2),
+                "dapi" + "0123456789abcdef".repeat(2) + "0",
+                "ABSK" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=".repeat(3),
+                "pypi-" + "AgENdGVzdC5weXBpLm9yZw".repeat(4),
+                "r8_" + "abc",
+                "doo_v1_" + "0a1b2c3d4e5f6789".repeat(3));
+        assertThat(types(t)).doesNotContain("huggingface_token", "groq_api_key", "npm_token", "databricks_token",
+                "aws_bedrock_api_key", "pypi_token", "replicate_api_token", "digitalocean_token");
+    }
+
+    @Test
     void jwt_headerAndPayloadMustDecodeToJson() {
         assertThat(spans("Bearer " + JWT_IO, "jwt")).containsExactly(JWT_IO);
         // same shape, but the payload part is not base64url JSON
