@@ -145,6 +145,11 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 1, new byte[8])))).as("ICMP").isFalse();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, big)))).as("IPv6 without extensions").isFalse();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 58, new byte[8])))).as("ICMPv6").isFalse();
+            // a multicast listener report (MLD): ICMPv6 behind a hop-by-hop header, sent by every IPv6 host
+            assertThat(f.matches(ethernet(withExtensionHeader(ip("fe80::1", "ff02::16", 58, new byte[28]), 0))))
+                    .as("MLD report").isFalse();
+            assertThat(f.matches(ethernet(withExtensionHeader(ip("fd00::1", "fd00::2", 17, big), 0))))
+                    .as("UDP behind hop-by-hop").isTrue();
         }
     }
 
