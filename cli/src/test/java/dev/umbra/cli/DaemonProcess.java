@@ -119,12 +119,16 @@ final class DaemonProcess {
     /**
      * The configuration of a sensor on a tap: capture on {@code iface} (4 MiB buffer), attribution off,
      * findings to {@code findings} (one JSON object a line), 1 s aggregation windows, metrics on the port.
+     *
+     * @param captureLines more lines of the capture section ({@code "  key: value"})
      */
-    static List<String> tapConfig(String iface, Path findings, int metricsPort) {
-        return List.of("capture:", "  interfaces: [" + iface + "]", "  buffer_bytes: 4m",
-                "attribution:", "  enabled: false",
+    static List<String> tapConfig(String iface, Path findings, int metricsPort, String... captureLines) {
+        List<String> lines = new ArrayList<>(List.of("capture:", "  interfaces: [" + iface + "]", "  buffer_bytes: 4m"));
+        lines.addAll(List.of(captureLines));
+        lines.addAll(List.of("attribution:", "  enabled: false",
                 "output: [\"file:" + findings + "\"]",
                 "aggregation:", "  window: 1s",
-                "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\"");
+                "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
+        return lines;
     }
 }

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The daemon as a sensor on a tap ({@code attribution.enabled: false}): {@code umbra run} in its own JVM
  * captures on the host end of a veth pair into a network namespace where a real MIT KDC and {@code
- * openssl s_server} run. Real {@code kinit} logs alice in from the host, then real {@code curl} opens TLS
- * to api.openai.com: the finding's actor is the principal the KDC's reply named.
+ * openssl s_server} run, listed in {@code capture.kerberos_kdcs}. Real {@code kinit} logs alice in from the
+ * host, then real {@code curl} opens TLS to api.openai.com: the finding's actor is the principal the KDC's
+ * reply named.
  */
 class RunCommandKerberosTapTest {
     @TempDir
@@ -30,7 +31,9 @@ class RunCommandKerberosTapTest {
             ns.serveDnsAndTls(tmp, "::");
             int metricsPort = Loopback.freePort();
             Path findings = tmp.resolve("findings.jsonl");
-            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort));
+            // the KDC's address listed, as a deployment lists its domain controllers
+            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
+                    "  kerberos_kdcs: [" + ns.nsIp + "/32, \"" + ns.nsIp6 + "\"]"));
             try {
                 Loopback.awaitReady(metricsPort, daemon, 30);
                 kdc.kinit("alice", false);

@@ -81,6 +81,8 @@ public enum Anomaly {
     KERBEROS_REPLY_MALFORMED("kerberos_reply_malformed"),
     /** A Kerberos KDC reply cut (by the snap length, or a segment's end) before its client's name. */
     KERBEROS_REPLY_TRUNCATED("kerberos_reply_truncated"),
+    /** A Kerberos KDC reply from an address outside the configured KDCs: it names no one. */
+    KERBEROS_REPLY_UNTRUSTED("kerberos_reply_untrusted"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

@@ -37,8 +37,8 @@ public final class UmbraConfig {
             each("an interface name", s -> s.matches("[A-Za-z0-9_.:@-]{1,15}")),
             "Interfaces to capture on live (needs CAP_NET_RAW); empty disables live capture.");
     public static final ConfigKey CAPTURE_BPF = key("capture.bpf", ConfigType.STRING, "",
-            ConfigKey.Validator.ANY, "BPF filter; empty builds one from the enabled decoders (DNS, TLS, QUIC, SOCKS5 UDP relays, HTTP; "
-                    + "VLAN-tagged too on Ethernet).");
+            ConfigKey.Validator.ANY, "BPF filter; empty builds one from the enabled decoders (DNS, TLS, QUIC, SOCKS5 UDP relays, HTTP, "
+                    + "Kerberos; IP fragments and IPv6 extension headers; VLAN-tagged too on Ethernet).");
     public static final ConfigKey CAPTURE_SNAPLEN = key("capture.snaplen", ConfigType.INT, "65535",
             range(64, 262144), "Bytes captured per packet.");
     public static final ConfigKey CAPTURE_PROMISCUOUS = key("capture.promiscuous", ConfigType.BOOLEAN, "false",
@@ -63,6 +63,11 @@ public final class UmbraConfig {
             "false", ConfigKey.Validator.ANY, "Start even when a capture interface does not exist yet (a VPN's wg0, a "
                     + "USB NIC) and capture once it appears, /healthz naming it meanwhile; false: a missing interface fails "
                     + "the start, which catches a misspelt name. A link that is down is always waited for.");
+    public static final ConfigKey CAPTURE_KERBEROS_KDCS = key("capture.kerberos_kdcs", ConfigType.LIST, "[]",
+            each("an address or CIDR block", UmbraConfig::isCidr), "With attribution off (a tap), clients are named by "
+                    + "the Kerberos principal the KDC's replies name at their address; only replies from these addresses (the "
+                    + "domain controllers) count, others are counted as kerberos_reply_untrusted. Empty: replies from any "
+                    + "address count, so whoever can put a forged reply on the wire can name an address.");
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");

@@ -2,6 +2,7 @@ package dev.umbra.cli.daemon;
 
 import dev.umbra.cli.UmbraCommand;
 import dev.umbra.cli.config.UmbraConfig;
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.attribution.ContainerMetadata;
@@ -157,7 +158,8 @@ public final class DaemonAssembly {
             if (attributor == null) {
                 // a sensor on a tap: no process to ask, so the Kerberos principal seen at an address names it
                 // (on a host, the process's owner does, and a user set here would keep attribution out)
-                capture.nameClientsByKerberos();
+                capture.nameClientsByKerberos(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_KERBEROS_KDCS),
+                        UmbraConfig.CAPTURE_KERBEROS_KDCS.name()));
             }
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {

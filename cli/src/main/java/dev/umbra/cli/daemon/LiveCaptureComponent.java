@@ -1,5 +1,6 @@
 package dev.umbra.cli.daemon;
 
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.capture.PacketHandler;
@@ -65,7 +66,8 @@ final class LiveCaptureComponent implements Component {
     private int maxBodyBytes;
     private boolean waitForInterface;
 
-    private boolean kerberosUsers;
+    // the KDCs whose replies name clients, when asked to (a tap); null: clients are not named by Kerberos
+    private AddressBlocks kerberosKdcs;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -87,9 +89,12 @@ final class LiveCaptureComponent implements Component {
      * Makes a missing interface at start wait like a link that is down, instead of failing the start
      * ({@code capture.wait_for_interfaces}); before start().
      */
-    /** Names clients by the Kerberos principal that authenticated at their address (a tap); before start(). */
-    void nameClientsByKerberos() {
-        kerberosUsers = true;
+    /**
+     * Names clients by the Kerberos principal that authenticated at their address (a tap), from the replies
+     * of these KDCs (any, when empty); before start().
+     */
+    void nameClientsByKerberos(AddressBlocks kdcs) {
+        kerberosKdcs = kdcs;
     }
 
     void waitForInterface(boolean wait) {
@@ -138,8 +143,8 @@ final class LiveCaptureComponent implements Component {
         }
         capture = opened;
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
-        if (kerberosUsers) {
-            decoder.nameClientsByKerberos();
+        if (kerberosKdcs != null) {
+            decoder.nameClientsByKerberos(kerberosKdcs);
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

@@ -1,5 +1,6 @@
 package dev.umbra.sensor.decode;
 
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
@@ -151,8 +152,9 @@ public final class PacketDecoder implements PacketHandler {
 
     private final String source;
     private final Consumer<Observation> sink;
-    // who authenticated at which address (KDC replies), when asked for: null otherwise
+    // who authenticated at which address (KDC replies), when asked for: null otherwise; and whose replies count
     private KerberosUsers kerberosUsers;
+    private AddressBlocks kdcs;
     // the names observations are made for (onlyNames), and the server ports of HTTP requests made whatever
     // their host
     private Predicate<String> wantedNames = name -> true;
@@ -1799,13 +1801,28 @@ public final class PacketDecoder implements PacketHandler {
      * where no process can be asked; off by default (a host's own daemon asks its processes instead).
      */
     public void nameClientsByKerberos() {
+        nameClientsByKerberos(AddressBlocks.parse(List.of(), "kdcs"));
+    }
+
+    /**
+     * As {@link #nameClientsByKerberos()}, with replies read only from these addresses (the domain
+     * controllers): a reply from elsewhere is counted ({@code kerberos_reply_untrusted}) and names no one.
+     */
+    public void nameClientsByKerberos(AddressBlocks kdcAddresses) {
         if (kerberosUsers == null) {
             kerberosUsers = new KerberosUsers();
         }
+        kdcs = kdcAddresses;
     }
 
     /** A KDC's reply to {@code key}'s destination: the principal it names authenticated there. */
     private void kdcReply(byte[] b, int off, int len, FlowKey key) {
+        if (!kdcs.allows(key.srcHi(), key.srcLo())) {
+            if (KdcReplyParser.looksLikeReply(b, off, len)) {
+                anomalies.count(Anomaly.KERBEROS_REPLY_UNTRUSTED);
+            }
+            return;
+        }
         KdcReplyParser.Reply r = KdcReplyParser.parse(b, off, len);
         if (r == KdcReplyParser.MALFORMED) {
             anomalies.count(Anomaly.KERBEROS_REPLY_MALFORMED);

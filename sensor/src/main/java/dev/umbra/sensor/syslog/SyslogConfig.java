@@ -1,5 +1,6 @@
 package dev.umbra.sensor.syslog;
 
+import dev.umbra.sensor.AddressBlocks;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public record SyslogConfig(InetAddress bind, int udpPort, int tcpPort, Path tlsC
                     + " for configuration syslog.max.message.length: must be 256..16777216 bytes");
         }
         allowedSenders = allowedSenders == null ? List.of() : List.copyOf(allowedSenders);
-        AddressAllowList.parse(allowedSenders);
+        AddressBlocks.parse(allowedSenders, "syslog.allowed.senders");
     }
 
     private static void port(String key, int p) {

@@ -1,5 +1,6 @@
 package dev.umbra.sensor.syslog;
 
+import dev.umbra.sensor.AddressBlocks;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -46,7 +47,7 @@ public final class SyslogServer implements AutoCloseable {
     private final SyslogConfig config;
     private final SyslogListener listener;
     private final SyslogStats stats = new SyslogStats();
-    private final AddressAllowList allowList;
+    private final AddressBlocks allowList;
     private EventLoopGroup group;
     private Channel udp;
     private Channel tcp;
@@ -58,7 +59,7 @@ public final class SyslogServer implements AutoCloseable {
     public SyslogServer(SyslogConfig config, SyslogListener listener) {
         this.config = config;
         this.listener = listener;
-        this.allowList = AddressAllowList.parse(config.allowedSenders());
+        this.allowList = AddressBlocks.parse(config.allowedSenders(), "syslog.allowed.senders");
     }
 
     /**
