@@ -11,6 +11,9 @@ import java.util.List;
  * setting allows: the syslog listener's senders, the KDCs whose replies name users. Immutable.
  */
 public final class AddressBlocks {
+    /** No entries: every address is allowed. */
+    public static final AddressBlocks ANY = new AddressBlocks(List.of(), new int[0]);
+
     private final List<byte[]> networks;
     private final int[] prefixes;
 

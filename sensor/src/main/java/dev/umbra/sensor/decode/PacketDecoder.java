@@ -1801,7 +1801,7 @@ public final class PacketDecoder implements PacketHandler {
      * where no process can be asked; off by default (a host's own daemon asks its processes instead).
      */
     public void nameClientsByKerberos() {
-        nameClientsByKerberos(AddressBlocks.parse(List.of(), "kdcs"));
+        nameClientsByKerberos(AddressBlocks.ANY);
     }
 
     /**
