@@ -13,15 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A self-hosted runtime on a LAN address, seen by the daemon: {@code umbra run} in its own JVM captures
  * on the host end of a veth pair into a network namespace the test creates, where an HTTP server
- * listens on Ollama's port; real {@code curl} posts a chat request to it by address. No host name says
- * Ollama: the finding must come from the port and the API path, with the flow's bytes.
+ * listens on Ollama's port; real {@code curl} posts a chat request to it by address, with Basic
+ * credentials as a gateway in front of Ollama asks. No host name says Ollama: the finding must come from
+ * the port and the API path, with the flow's bytes, and its actor is the user the credentials name
+ * (never their password).
  */
 class RunCommandRuntimeTest {
     @TempDir
     Path tmp;
 
     @Test
-    void run_chatRequestToALanOllamaByAddress_findingForOllamaByPortWithItsBytes() throws Exception {
+    void run_chatRequestToALanOllamaByAddress_findingForOllamaByPortWithItsBytesAndUser() throws Exception {
         HostTools.requireRoot();
         HostTools.require("curl", "curl");
         HostTools.require("python3", "python3");
@@ -34,7 +36,7 @@ class RunCommandRuntimeTest {
             Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort));
             try {
                 Loopback.awaitReady(metricsPort, daemon, 30);
-                HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-H",
+                HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-u", "alice:SYNTHETIC-alice-pw", "-H",
                         "Content-Type: application/json", "--data-binary",
                         "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
                         "http://" + ns.nsIp + ":11434/api/chat");
@@ -52,6 +54,9 @@ class RunCommandRuntimeTest {
             assertThat(events.toString()).contains("/api/chat");
             // the flow's end carried its request's path: the upload is Ollama's
             assertThat(ollama).anySatisfy(e -> assertThat(e.at("/traffic/bytes_out").asLong()).isPositive());
+            assertThat(ollama).allSatisfy(e -> assertThat(e.has("actor") ? e.at("/actor/user/name").asText()
+                    : e.at("/evidences/0/actor/user/name").asText()).as(e.toString()).isEqualTo("alice"));
+            assertThat(events.toString() + err).doesNotContain("SYNTHETIC", "YWxpY2U6");
         }
     }
 }

@@ -1679,14 +1679,16 @@ public final class PacketDecoder implements PacketHandler {
                 && !r.method().equals("CONNECT")) {
             flows.path(currentFlow, r.path());
         }
-        userFlow(r.user());
+        // the user named to a proxy, else to the server itself (NTLM authenticates the connection)
+        String user = r.user() != null ? r.user() : r.serverUser();
+        userFlow(user);
         if (r.authHandshake() || !wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
             return null; // the first leg of NTLM is sent again with the user: reported then
         }
         // named here, not only when handed on: its body goes to the listener with this very observation
         Observation o = kerberosNamed(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
                 dstPort, r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
-                r.user() != null ? r.user() : flowUser()));
+                user != null ? user : flowUser()));
         // the body the proxy would be sent again: where a chunked one ends is known once it is read
         long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
         boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm();

@@ -52,7 +52,7 @@ import java.util.Locale;
  *
  * <p>Only a request's method, authority (or Host), path without its query, Content-Type,
  * Content-Encoding (for gRPC, {@code grpc-encoding}, which says how its messages are compressed) and
- * the user a Proxy-Authorization names (never its password) are kept; every other value, cookies and authorization among them, is decoded only as HPACK needs it
+ * the user a Proxy-Authorization or Authorization names (never its password or token) are kept; every other value, cookies among them, is decoded only as HPACK needs it
  * and never leaves this class. Outcomes are int constants, never exceptions. Not thread-safe.
  */
 public final class Http2Connection {
@@ -554,7 +554,10 @@ public final class Http2Connection {
                 text(f.connectEncoding));
         byte[] auth = f.proxyAuthorization;
         String user = auth == null ? null : ProxyAuth.user(auth, 0, auth.length);
-        return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding, user, false);
+        byte[] serverAuth = f.authorization;
+        String serverUser = serverAuth == null ? null : ProxyAuth.user(serverAuth, 0, serverAuth.length);
+        return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding, user, false, false,
+                serverUser);
     }
 
     private static String text(byte[] v) {
@@ -587,6 +590,7 @@ public final class Http2Connection {
         byte[] grpcEncoding;
         byte[] connectEncoding;
         byte[] proxyAuthorization;
+        byte[] authorization;
 
         void clear() {
             method = null;
@@ -598,6 +602,7 @@ public final class Http2Connection {
             grpcEncoding = null;
             connectEncoding = null;
             proxyAuthorization = null;
+            authorization = null;
         }
 
         @Override
@@ -620,6 +625,8 @@ public final class Http2Connection {
                 connectEncoding = connectEncoding == null ? value : connectEncoding;
             } else if (is(name, "proxy-authorization")) {
                 proxyAuthorization = proxyAuthorization == null ? value : proxyAuthorization;
+            } else if (is(name, "authorization")) {
+                authorization = authorization == null ? value : authorization;
             }
         }
 

@@ -22,21 +22,24 @@ package dev.umbra.sensor.http;
  *     407 and forwards nothing, and the client sends the request again with its user
  * @param absoluteForm true when the request target is a whole URL ({@code GET http://host/path}, RFC
  *     9112 3.2.2): what a client sends to a forward proxy for a plain-HTTP URL
+ * @param serverUser the user an Authorization header names to the server itself (Basic, NTLM, Digest:
+ *     an internal AI gateway behind a login; never the password, and a bearer token names no one), or
+ *     {@code null}
  */
 public record HttpRequest(String method, String host, String path, int connectPort, int headLength,
         long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
-        boolean authHandshake, boolean absoluteForm) {
-    /** A request whose target is not a whole URL. */
+        boolean authHandshake, boolean absoluteForm, String serverUser) {
+    /** A request whose target is not a whole URL, without an Authorization user. */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength,
             long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
             boolean authHandshake) {
         this(method, host, path, connectPort, headLength, contentLength, chunked, contentType, contentEncoding, user,
-                authHandshake, false);
+                authHandshake, false, null);
     }
 
     /** A request without a body (the head alone). */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength) {
-        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false, false);
+        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false, false, null);
     }
 
     /** True when a body follows the head (a positive Content-Length, or chunked). */

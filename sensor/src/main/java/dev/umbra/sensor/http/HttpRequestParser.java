@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Reads the head of a plaintext HTTP/1.x request in place: the request line, the Host header, what
  * the body needs (Content-Length, Transfer-Encoding, Content-Type, Content-Encoding), and the user a
- * Proxy-Authorization header names (never its password; {@link ProxyAuth}).
+ * Proxy-Authorization or Authorization header names (never its password; {@link ProxyAuth}).
  *
  * <pre>
  * RFC 9112 3   request-line   = method SP request-target SP HTTP-version CRLF
@@ -132,6 +132,7 @@ public final class HttpRequestParser {
         String grpcEncoding = null;
         String connectEncoding = null;
         String user = null;
+        String serverUser = null;
         boolean handshake = false;
         int p = lineEnd + 2;
         for (int i = 0; ; i++) {
@@ -168,6 +169,10 @@ public final class HttpRequestParser {
             } else if (user == null && e - p > 20 && startsWithIgnoreCase(b, p, "proxy-authorization:")) {
                 user = ProxyAuth.user(b, p + 20, e);
                 handshake = user == null && ProxyAuth.ntlmNegotiate(b, p + 20, e);
+            } else if (serverUser == null && e - p > 14 && startsWithIgnoreCase(b, p, "authorization:")) {
+                // the same schemes to the server itself; NTLM's first leg is answered 401 and sent again
+                serverUser = ProxyAuth.user(b, p + 14, e);
+                handshake |= serverUser == null && ProxyAuth.ntlmNegotiate(b, p + 14, e);
             }
             p = e + 2;
         }
@@ -198,7 +203,8 @@ public final class HttpRequestParser {
         int port = portOf(target, method.equals("CONNECT"));
         // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
-                bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake, absolute);
+                bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake, absolute,
+                serverUser);
         return OK;
     }
 

@@ -263,6 +263,23 @@ class Http2CleartextTest {
     }
 
     @Test
+    void onPacket_authorizationToTheServer_namesTheRequestsUserNeverItsPassword() {
+        // Basic base64("alice:SYNTHETIC-pw") to an internal gateway, then a bearer token: no user, no text of it
+        byte[] first = concat(hex("83 86"), hpackLiteral(":path", "/v1/chat/completions"),
+                hpackLiteral(":authority", "vllm.lab.example:8000"), hpackLiteral("authorization", "Basic YWxpY2U6U1lOVEhFVElDLXB3"));
+        byte[] second = concat(hex("83 86"), hpackLiteral(":path", "/v1/models"),
+                hpackLiteral(":authority", "vllm.lab.example:8000"), hpackLiteral("authorization", "Bearer SYNTHETIC-api-key-0123"));
+        syn(8000);
+        fromClient(8000, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x5, 1, first),
+                h2Frame(1, 0x5, 3, second)));
+        List<Observation> requests = seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList();
+        assertThat(requests).extracting(Observation::urlPath).containsExactly("/v1/chat/completions", "/v1/models");
+        // NTLM and Basic name the connection's user; the second request on it is hers too
+        assertThat(requests).extracting(Observation::user).containsExactly("alice", "alice");
+        assertThat(seen.toString()).doesNotContain("SYNTHETIC", "YWxpY2U6");
+    }
+
+    @Test
     void finish_handsOverTheBodiesStillOpen() {
         List<Body> bodies = bodies(PacketDecoder.DEFAULT_MAX_BODY_BYTES);
         fromClient(8000, concat(Http2Connection.PREFACE, h2Frame(4, 0, 0, new byte[0]), h2Frame(1, 0x4, 1,

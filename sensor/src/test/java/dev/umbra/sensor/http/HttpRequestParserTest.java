@@ -118,6 +118,32 @@ class HttpRequestParserTest {
         assertThat(parse("GET / HTTP/1.1\r\nHost: a.example\r\nAuthorization: Basic YWxpY2U6U1lOVEhFVElDLXB3\r\n\r\n"))
                 .isEqualTo(HttpRequestParser.OK);
         assertThat(parser.result().user()).as("credentials for the server, not a proxy").isNull();
+        assertThat(parser.result().serverUser()).isEqualTo("alice");
+    }
+
+    @Test
+    void parse_authorizationToTheServer_namesItsUserButABearerTokenNoOne() {
+        // an internal AI gateway behind Basic authentication: base64("alice:SYNTHETIC-pw")
+        assertThat(parse("POST /api/chat HTTP/1.1\r\nHost: ollama.lab.example:11434\r\n"
+                + "Authorization: Basic YWxpY2U6U1lOVEhFVElDLXB3\r\nContent-Length: 2\r\n\r\n{}")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().serverUser()).isEqualTo("alice");
+        assertThat(parser.result().user()).isNull();
+        assertThat(parser.result().toString()).doesNotContain("SYNTHETIC", "YWxpY2U6");
+        // an API key names no one, and its text is not kept
+        assertThat(parse("POST /v1/chat/completions HTTP/1.1\r\nHost: llm.lab.example\r\n"
+                + "Authorization: Bearer sk-SYNTHETIC0123456789abcdef\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().serverUser()).isNull();
+        assertThat(parser.result().toString()).doesNotContain("SYNTHETIC");
+        // NTLM's first leg to the server: answered 401 and sent again, with the user
+        assertThat(parse("GET / HTTP/1.1\r\nHost: intranet.example\r\nAuthorization: NTLM "
+                + "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")).isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().authHandshake()).isTrue();
+        // both: the proxy's user, and the server's
+        assertThat(parse("GET http://a.example/ HTTP/1.1\r\nHost: a.example\r\nProxy-Authorization: Basic "
+                + "Ym9iOlNZTlRIRVRJQy1wdw==\r\nAuthorization: Basic YWxpY2U6U1lOVEhFVElDLXB3\r\n\r\n"))
+                .isEqualTo(HttpRequestParser.OK);
+        assertThat(parser.result().user()).isEqualTo("bob");
+        assertThat(parser.result().serverUser()).isEqualTo("alice");
     }
 
     @Test
