@@ -83,6 +83,8 @@ public final class LiveCapture implements AutoCloseable {
     private final LiveCaptureConfig config;
     private final String filter;
     private final int linkType;
+    // BPF instructions the kernel holds on the socket (0: it refused the filter; -1: not known)
+    private final int kernelFilterInstructions;
     private final Object lock = new Object();
     private volatile boolean stopRequested;
     // set by the idle watchdog just before it breaks the loop: the loop is to be entered again
@@ -95,11 +97,13 @@ public final class LiveCapture implements AutoCloseable {
     private LiveCaptureStats lastStats;
     private RuntimeException handlerFailure;
 
-    private LiveCapture(PcapHandle handle, LiveCaptureConfig config, String filter, int linkType) {
+    private LiveCapture(PcapHandle handle, LiveCaptureConfig config, String filter, int linkType,
+            int kernelFilterInstructions) {
         this.handle = handle;
         this.config = config;
         this.filter = filter;
         this.linkType = linkType;
+        this.kernelFilterInstructions = kernelFilterInstructions;
         this.lastStats = new LiveCaptureStats(0, 0, 0, 0);
     }
 
@@ -139,7 +143,12 @@ public final class LiveCapture implements AutoCloseable {
         LOG.info("capturing on {} (link type {}, snaplen {}, buffer {} bytes, promiscuous {}, immediate {}) "
                 + "with filter {}", config.interfaceName(), dlt, config.snaplen(), config.bufferBytes(),
                 config.promiscuous(), config.immediate(), filter);
-        return new LiveCapture(handle, config, filter, dlt);
+        int inKernel = KernelFilter.attachedInstructions(handle);
+        if (inKernel == 0) {
+            LOG.warn("capture on {}: the kernel refused the BPF filter, so libpcap runs it in user space and every "
+                    + "frame of the interface is copied up (drops at high rates); simplify the filter", config.interfaceName());
+        }
+        return new LiveCapture(handle, config, filter, dlt, inKernel);
     }
 
     /**
@@ -163,6 +172,20 @@ public final class LiveCapture implements AutoCloseable {
     /** The BPF filter installed. */
     public String filter() {
         return filter;
+    }
+
+    /**
+     * False when the kernel refused the BPF filter and libpcap runs it in user space (every frame of the
+     * interface copied up; a warning is logged at open); true when the kernel holds it, or when that
+     * cannot be told.
+     */
+    public boolean filterInKernel() {
+        return kernelFilterInstructions != 0;
+    }
+
+    /** The BPF instructions the kernel holds on the capture's socket: 0 when it refused them, -1 when not known. */
+    public int kernelFilterInstructions() {
+        return kernelFilterInstructions;
     }
 
     /** The LINKTYPE_ value of the interface (1 for Ethernet). */

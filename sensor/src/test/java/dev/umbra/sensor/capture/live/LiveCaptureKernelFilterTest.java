@@ -39,6 +39,9 @@ class LiveCaptureKernelFilterTest {
                 ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
                 LiveCaptureStats stats;
                 try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf).withProtocols(protocols))) {
+                    // the socket itself says it holds the program (SO_GET_FILTER)
+                    assertThat(capture.kernelFilterInstructions()).as("%s: instructions on the socket", protocols)
+                            .isPositive();
                     CaptureLoop loop = CaptureLoop.start(capture, new PacketDecoder(ns.hostIf, seen::add,
                             new AnomalyCounters()), Duration.ofSeconds(30), "test-capture");
                     try (DatagramSocket socket = new DatagramSocket()) {
@@ -67,6 +70,20 @@ class LiveCaptureKernelFilterTest {
                 assertThat(stats.received()).as("%s: frames libpcap received (%s)", protocols, stats).isLessThanOrEqualTo(5);
                 assertThat(stats.delivered()).as("%s: delivered", protocols).isEqualTo(stats.received());
             }
+        }
+    }
+
+    @Test
+    void open_aFilterTheKernelRefuses_isToldApart() throws Exception {
+        // the hop-by-hop clause as first written: libpcap compiles it, Linux refuses to attach it
+        String refused = CaptureFilter.withVlan(String.join(" or ", "(tcp)", "(udp port 53)",
+                "(" + CaptureProtocol.QUIC.filter() + ")", "(" + CaptureProtocol.SOCKS_UDP.filter() + ")", "(udp port 88)",
+                "((ip[9] = 17 and ip[6:2] & 0x3fff != 0) or (ip6 and ((ip6[6] = 0 and ip6[40] != 58) or ip6[6] = 43 "
+                        + "or ip6[6] = 44 or ip6[6] = 60 or ip6[6] = 51 or ip6[6] = 135 or ip6[6] = 139 or ip6[6] = 140)))"));
+        try (Netns ns = Netns.create();
+                LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf).withFilter(refused))) {
+            assertThat(capture.kernelFilterInstructions()).isZero();
+            assertThat(capture.filterInKernel()).isFalse();
         }
     }
 }
