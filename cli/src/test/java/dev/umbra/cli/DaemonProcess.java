@@ -131,4 +131,15 @@ final class DaemonProcess {
                 "metrics:", "  listen: \"127.0.0.1:" + metricsPort + "\""));
         return lines;
     }
+
+    /** The findings for one catalog service ({@code enrichments[0].data.service_id}). */
+    static List<com.fasterxml.jackson.databind.JsonNode> ofService(List<com.fasterxml.jackson.databind.JsonNode> events,
+            String serviceId) {
+        return events.stream().filter(e -> e.at("/enrichments/0/data/service_id").asText().equals(serviceId)).toList();
+    }
+
+    /** A finding's actor: a Network or HTTP Activity's own, or a Detection Finding's first evidence's. */
+    static com.fasterxml.jackson.databind.JsonNode actor(com.fasterxml.jackson.databind.JsonNode event) {
+        return event.has("actor") ? event.get("actor") : event.at("/evidences/0/actor");
+    }
 }

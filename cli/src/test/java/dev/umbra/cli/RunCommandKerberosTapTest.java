@@ -47,12 +47,10 @@ class RunCommandKerberosTapTest {
             }
             String err = DaemonProcess.stop(daemon, tmp);
             List<JsonNode> events = DaemonProcess.findings(findings);
-            List<JsonNode> openai = events.stream()
-                    .filter(e -> e.at("/enrichments/0/data/service_id").asText().equals("openai-api")).toList();
+            List<JsonNode> openai = DaemonProcess.ofService(events, "openai-api");
             assertThat(openai).as("findings for the OpenAI API among %s; daemon log: %s", events, err).isNotEmpty()
                     .allSatisfy(e -> {
-                        // a Network Activity's actor, or a Detection Finding's evidence's
-                        JsonNode actor = e.has("actor") ? e.get("actor") : e.at("/evidences/0/actor");
+                        JsonNode actor = DaemonProcess.actor(e);
                         assertThat(actor.at("/user/name").asText()).as(e.toString()).isEqualTo("alice@" + Kdc.REALM);
                         assertThat(actor.has("process")).isFalse();
                     });

@@ -47,15 +47,14 @@ class RunCommandRuntimeTest {
             }
             String err = DaemonProcess.stop(daemon, tmp);
             List<JsonNode> events = DaemonProcess.findings(findings);
-            List<JsonNode> ollama = events.stream()
-                    .filter(e -> e.at("/enrichments/0/data/service_id").asText().equals("ollama")).toList();
+            List<JsonNode> ollama = DaemonProcess.ofService(events, "ollama");
             assertThat(ollama).as("findings for Ollama among %s; daemon log: %s", events, err).isNotEmpty()
                     .allSatisfy(e -> assertThat(e.at("/enrichments/0/data/pattern").asText()).isEqualTo("port 11434"));
             assertThat(events.toString()).contains("/api/chat");
             // the flow's end carried its request's path: the upload is Ollama's
             assertThat(ollama).anySatisfy(e -> assertThat(e.at("/traffic/bytes_out").asLong()).isPositive());
-            assertThat(ollama).allSatisfy(e -> assertThat(e.has("actor") ? e.at("/actor/user/name").asText()
-                    : e.at("/evidences/0/actor/user/name").asText()).as(e.toString()).isEqualTo("alice"));
+            assertThat(ollama).allSatisfy(e -> assertThat(DaemonProcess.actor(e).at("/user/name").asText())
+                    .as(e.toString()).isEqualTo("alice"));
             assertThat(events.toString() + err).doesNotContain("SYNTHETIC", "YWxpY2U6");
         }
     }
