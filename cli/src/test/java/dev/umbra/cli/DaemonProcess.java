@@ -142,4 +142,26 @@ final class DaemonProcess {
     static com.fasterxml.jackson.databind.JsonNode actor(com.fasterxml.jackson.databind.JsonNode event) {
         return event.has("actor") ? event.get("actor") : event.at("/evidences/0/actor");
     }
+
+    /** What a test does to the network while the daemon runs. */
+    interface Traffic {
+        void run() throws Exception;
+    }
+
+    /**
+     * Waits until the daemon answers ready on its metrics port, runs {@code traffic}, waits 2.5 s (the
+     * connections close, then one 1 s aggregation window and a tick), and stops the daemon ({@link #stop});
+     * when anything fails the daemon is killed first. Returns its log.
+     */
+    static String drive(Process daemon, Path dir, int metricsPort, Traffic traffic) throws Exception {
+        try {
+            Loopback.awaitReady(metricsPort, daemon, 30);
+            traffic.run();
+            Thread.sleep(2500);
+        } catch (Throwable t) {
+            daemon.destroyForcibly();
+            throw t;
+        }
+        return stop(daemon, dir);
+    }
 }

@@ -34,18 +34,12 @@ class RunCommandKerberosTapTest {
             // the KDC's address listed, as a deployment lists its domain controllers
             Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
                     "  kerberos_kdcs: [" + ns.nsIp + "/32, \"" + ns.nsIp6 + "\"]"));
-            try {
-                Loopback.awaitReady(metricsPort, daemon, 30);
+            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
                 kdc.kinit("alice", false);
                 HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
                         "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
                 assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
-                Thread.sleep(2500); // the connection closes (flow_end), then one aggregation window
-            } catch (Throwable t) {
-                daemon.destroyForcibly();
-                throw t;
-            }
-            String err = DaemonProcess.stop(daemon, tmp);
+            });
             List<JsonNode> events = DaemonProcess.findings(findings);
             List<JsonNode> openai = DaemonProcess.ofService(events, "openai-api");
             assertThat(openai).as("findings for the OpenAI API among %s; daemon log: %s", events, err).isNotEmpty()

@@ -34,18 +34,10 @@ class RunCommandRuntimeTest {
             int metricsPort = Loopback.freePort();
             Path findings = tmp.resolve("findings.jsonl");
             Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort));
-            try {
-                Loopback.awaitReady(metricsPort, daemon, 30);
-                HostTools.check(15, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-u", "alice:SYNTHETIC-alice-pw", "-H",
-                        "Content-Type: application/json", "--data-binary",
-                        "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
-                        "http://" + ns.nsIp + ":11434/api/chat");
-                Thread.sleep(2500); // the connection closes (flow_end), then one aggregation window
-            } catch (Throwable t) {
-                daemon.destroyForcibly();
-                throw t;
-            }
-            String err = DaemonProcess.stop(daemon, tmp);
+            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> HostTools.check(15, "curl", "-s", "-o",
+                    "/dev/null", "--max-time", "5", "-u", "alice:SYNTHETIC-alice-pw", "-H", "Content-Type: application/json",
+                    "--data-binary", "{\"model\":\"llama3\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+                    "http://" + ns.nsIp + ":11434/api/chat"));
             List<JsonNode> events = DaemonProcess.findings(findings);
             List<JsonNode> ollama = DaemonProcess.ofService(events, "ollama");
             assertThat(ollama).as("findings for Ollama among %s; daemon log: %s", events, err).isNotEmpty()
