@@ -131,7 +131,7 @@ final class CaptureCommand implements Callable<Integer> {
                 }
                 Duration duration = durationSeconds > 0 ? Duration.ofNanos((long) (durationSeconds * 1e9)) : null;
                 PacketDecoder decoder = new PacketDecoder(iface, sink, anomalies);
-                decoder.nameClientsByKerberos();
+                decoder.nameClientsByLogons();
                 // on a quiet link the decoder's clock moves on with the wall clock, so idle flows end meanwhile
                 stats = capture.run(decoder, count, duration, Duration.ofSeconds(1),
                         () -> decoder.tick(LiveCapture.wallClockNanos()));

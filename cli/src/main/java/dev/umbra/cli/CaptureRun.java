@@ -204,7 +204,7 @@ final class CaptureRun {
     /** A decoder for one capture, set up as this run's command asked. */
     private PacketDecoder decoder(String source, Consumer<Observation> sink) {
         PacketDecoder decoder = new PacketDecoder(source, sink, anomalies);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         if (wantedNames != null) {
             decoder.onlyNames(wantedNames);
         }

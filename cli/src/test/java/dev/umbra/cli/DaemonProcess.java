@@ -143,6 +143,23 @@ final class DaemonProcess {
         return event.has("actor") ? event.get("actor") : event.at("/evidences/0/actor");
     }
 
+    /**
+     * The findings of {@code serviceId} among {@code events}: at least one, every one's actor the user
+     * {@code user} with no process (a tap's daemon names no process). {@code daemonLog} goes in the message.
+     */
+    static List<com.fasterxml.jackson.databind.JsonNode> assertActorUser(List<com.fasterxml.jackson.databind.JsonNode> events,
+            String serviceId, String user, String daemonLog) {
+        List<com.fasterxml.jackson.databind.JsonNode> found = ofService(events, serviceId);
+        org.assertj.core.api.Assertions.assertThat(found).as("findings for %s among %s; daemon log: %s", serviceId,
+                events, daemonLog).isNotEmpty().allSatisfy(e -> {
+                    com.fasterxml.jackson.databind.JsonNode actor = actor(e);
+                    org.assertj.core.api.Assertions.assertThat(actor.at("/user/name").asText()).as(e.toString())
+                            .isEqualTo(user);
+                    org.assertj.core.api.Assertions.assertThat(actor.has("process")).isFalse();
+                });
+        return found;
+    }
+
     /** What a test does to the network while the daemon runs. */
     interface Traffic {
         void run() throws Exception;

@@ -40,14 +40,8 @@ class RunCommandKerberosTapTest {
                         "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
                 assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
             });
-            List<JsonNode> events = DaemonProcess.findings(findings);
-            List<JsonNode> openai = DaemonProcess.ofService(events, "openai-api");
-            assertThat(openai).as("findings for the OpenAI API among %s; daemon log: %s", events, err).isNotEmpty()
-                    .allSatisfy(e -> {
-                        JsonNode actor = DaemonProcess.actor(e);
-                        assertThat(actor.at("/user/name").asText()).as(e.toString()).isEqualTo("alice@" + Kdc.REALM);
-                        assertThat(actor.has("process")).isFalse();
-                    });
+            List<JsonNode> openai = DaemonProcess.assertActorUser(DaemonProcess.findings(findings), "openai-api",
+                    "alice@" + Kdc.REALM, err);
             assertThat(openai).extracting(e -> e.get("class_uid").asInt()).contains(2004, 4001);
         }
     }

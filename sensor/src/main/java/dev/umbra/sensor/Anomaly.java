@@ -83,6 +83,15 @@ public enum Anomaly {
     KERBEROS_REPLY_TRUNCATED("kerberos_reply_truncated"),
     /** A Kerberos KDC reply from an address outside the configured KDCs: it names no one. */
     KERBEROS_REPLY_UNTRUSTED("kerberos_reply_untrusted"),
+    /**
+     * An SMB2 message of a session's set-up (port 445 or 139) whose fields break MS-SMB2, or bytes there that
+     * are not SMB: the rest of that connection is not read.
+     */
+    SMB_MESSAGE_MALFORMED("smb_message_malformed"),
+    /** An SMB logon (a SESSION_SETUP that succeeded) answered by a server outside the configured ones: it names no one. */
+    SMB_LOGON_UNTRUSTED("smb_logon_untrusted"),
+    /** An SMB SESSION_SETUP request naming a user, dropped unanswered because too many were waiting. */
+    SMB_LOGON_EVICTED("smb_logon_evicted"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

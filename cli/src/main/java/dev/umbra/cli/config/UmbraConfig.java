@@ -68,6 +68,11 @@ public final class UmbraConfig {
                     + "the Kerberos principal the KDC's replies name at their address; only replies from these addresses (the "
                     + "domain controllers) count, others are counted as kerberos_reply_untrusted. Empty: replies from any "
                     + "address count, so whoever can put a forged reply on the wire can name an address.");
+    public static final ConfigKey CAPTURE_SMB_SERVERS = key("capture.smb_servers", ConfigType.LIST, "[]",
+            each("an address or CIDR block", UmbraConfig::isCidr), "With attribution off (a tap), clients are also named "
+                    + "by the NTLM user of an SMB session (port 445 or 139) a file server accepted from their address; only "
+                    + "these servers' acceptances count, others are counted as smb_logon_untrusted. Empty: any server's "
+                    + "count, so whoever can put a forged exchange on the wire can name an address.");
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");

@@ -156,10 +156,11 @@ public final class DaemonAssembly {
                     (int) config.number(UmbraConfig.CAPTURE_MAX_FLOWS), config.duration(UmbraConfig.CAPTURE_WARMUP));
             capture.waitForInterface(config.bool(UmbraConfig.CAPTURE_WAIT_FOR_INTERFACES));
             if (attributor == null) {
-                // a sensor on a tap: no process to ask, so the Kerberos principal seen at an address names it
-                // (on a host, the process's owner does, and a user set here would keep attribution out)
-                capture.nameClientsByKerberos(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_KERBEROS_KDCS),
-                        UmbraConfig.CAPTURE_KERBEROS_KDCS.name()));
+                // a sensor on a tap: no process to ask, so the user who logged on at an address (Kerberos, SMB)
+                // names it (on a host, the process's owner does, and a user set here would keep attribution out)
+                capture.nameClientsByLogons(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_KERBEROS_KDCS),
+                        UmbraConfig.CAPTURE_KERBEROS_KDCS.name()), AddressBlocks.parse(
+                        config.list(UmbraConfig.CAPTURE_SMB_SERVERS), UmbraConfig.CAPTURE_SMB_SERVERS.name()));
             }
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {

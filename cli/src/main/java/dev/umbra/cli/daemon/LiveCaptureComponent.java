@@ -66,8 +66,10 @@ final class LiveCaptureComponent implements Component {
     private int maxBodyBytes;
     private boolean waitForInterface;
 
-    // the KDCs whose replies name clients, when asked to (a tap); null: clients are not named by Kerberos
+    // the KDCs whose replies and the SMB servers whose logons name clients, when asked to (a tap); null:
+    // clients are not named by logons
     private AddressBlocks kerberosKdcs;
+    private AddressBlocks smbServers;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -90,11 +92,12 @@ final class LiveCaptureComponent implements Component {
      * ({@code capture.wait_for_interfaces}); before start().
      */
     /**
-     * Names clients by the Kerberos principal that authenticated at their address (a tap), from the replies
-     * of these KDCs (any, when empty); before start().
+     * Names clients by the user who logged on at their address (a tap): the Kerberos principal of these KDCs'
+     * replies, the NTLM user of these SMB servers' logons; before start().
      */
-    void nameClientsByKerberos(AddressBlocks kdcs) {
+    void nameClientsByLogons(AddressBlocks kdcs, AddressBlocks smbServers) {
         kerberosKdcs = kdcs;
+        this.smbServers = smbServers;
     }
 
     void waitForInterface(boolean wait) {
@@ -144,7 +147,7 @@ final class LiveCaptureComponent implements Component {
         capture = opened;
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
         if (kerberosKdcs != null) {
-            decoder.nameClientsByKerberos(kerberosKdcs);
+            decoder.nameClientsByLogons(kerberosKdcs, smbServers);
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

@@ -3,6 +3,7 @@ package dev.umbra.sensor.decode;
 import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.LogonUsers;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.sensor.capture.PacketHandler;
@@ -21,7 +22,8 @@ import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
-import dev.umbra.sensor.kerberos.KerberosUsers;
+import dev.umbra.sensor.smb.Smb2Message;
+import dev.umbra.sensor.smb.SmbLogons;
 import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
@@ -152,9 +154,11 @@ public final class PacketDecoder implements PacketHandler {
 
     private final String source;
     private final Consumer<Observation> sink;
-    // who authenticated at which address (KDC replies), when asked for: null otherwise; and whose replies count
-    private KerberosUsers kerberosUsers;
+    // who logged on at which address (KDC replies, SMB logons), when asked for: null otherwise; whose KDC
+    // replies count; and the SMB logons being followed
+    private LogonUsers logonUsers;
     private AddressBlocks kdcs;
+    private SmbLogons smbLogons;
     // the names observations are made for (onlyNames), and the server ports of HTTP requests made whatever
     // their host
     private Predicate<String> wantedNames = name -> true;
@@ -1028,7 +1032,7 @@ public final class PacketDecoder implements PacketHandler {
         if (srcPort != 53 && dstPort != 53) {
             key = flowKey(srcPort, dstPort, PROTO_UDP);
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength), false, false, false);
-            if (srcPort == 88 && kerberosUsers != null) {
+            if (srcPort == 88 && logonUsers != null) {
                 kdcReply(b, payload, payloadLength, key);
                 return;
             }
@@ -1077,7 +1081,7 @@ public final class PacketDecoder implements PacketHandler {
         if (!heldRequests.isEmpty() && payloadLength > 0) {
             answerHeldRequest(key, seq, b, payload, payloadLength);
         }
-        if (srcPort == 88 && kerberosUsers != null && payloadLength > 4 && (b[payload] & 0x80) == 0
+        if (srcPort == 88 && logonUsers != null && payloadLength > 4 && (b[payload] & 0x80) == 0
                 && KdcReplyParser.looksLikeReply(b, payload + 4, payloadLength - 4)) {
             // RFC 4120 7.2.2: over TCP each message follows its 4-byte length; the client's name comes
             // first, so the reply's first segment is enough
@@ -1172,6 +1176,18 @@ public final class PacketDecoder implements PacketHandler {
         if (p >= end) {
             return;
         }
+        // SMB by its ports and its first bytes: file data after the set-up, or TLS on port 445, reads on below
+        if (smbLogons != null && smbPort(srcPort, dstPort) && end - p >= Smb2Message.FRAME_HEADER
+                && Smb2Message.mayBeSetup(b, p, end - p)) {
+            FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+            int read = smbFrames(b, p, end - p, key);
+            if (read >= 0 && p + read < end) {
+                // a set-up message that goes on in the next segment
+                openStream(TcpStreams.Kind.SMB, seq + (p + read - payload), b, p + read, end - p - read, srcPort,
+                        dstPort);
+            }
+            return;
+        }
         if (ClientHelloParser.looksLikeClientHelloRecord(b, p, end - p)) {
             int need = 5 + u16(b, p + 3);
             boolean spansRecords = need >= 9 && end - p >= 9 && 4 + u24(b, p + 6) > need - 5;
@@ -1263,7 +1279,9 @@ public final class PacketDecoder implements PacketHandler {
 
     private void streamSegment(TcpStreams.Stream s, long seq, byte[] b, int off, int len) {
         int cap = s.kind == TcpStreams.Kind.HTTP2 ? MAX_HTTP2_STREAM_BYTES
-                : s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES : MAX_HELLO_STREAM_BYTES;
+                : s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES
+                : smbLogons != null && smbPort(s.key.srcPort(), s.key.dstPort()) ? Smb2Message.MAX_FRAME
+                : MAX_HELLO_STREAM_BYTES;
         streams.put(s, seq, b, off, len, cap);
         advance(s);
     }
@@ -1298,6 +1316,15 @@ public final class PacketDecoder implements PacketHandler {
                     if (proxy > 0) {
                         s.start = st + proxy;
                         continue;
+                    }
+                    if (smbLogons != null && smbPort(srcPort, dstPort)) {
+                        if (have < Smb2Message.FRAME_HEADER) {
+                            return;
+                        }
+                        if (Smb2Message.mayBeSetup(a, st, have)) {
+                            s.kind = TcpStreams.Kind.SMB;
+                            continue;
+                        }
                     }
                     if (a[st] == 22) {
                         if (have < 6) {
@@ -1461,6 +1488,17 @@ public final class PacketDecoder implements PacketHandler {
                     // a tunnel: what follows the request is the client's first bytes to the destination
                     s.start = st + req.length();
                     s.kind = TcpStreams.Kind.UNKNOWN;
+                }
+                case SMB -> {
+                    int read = smbFrames(a, st, have, s.key);
+                    if (read < 0) {
+                        streams.done(s);
+                        return;
+                    }
+                    // keep only the unread tail: the set-up's messages are read and forgotten
+                    s.start = st + read;
+                    streams.discard(s, st + read);
+                    return;
                 }
                 case HTTP_BODY -> {
                     HttpBody body = (HttpBody) s.state;
@@ -1686,7 +1724,7 @@ public final class PacketDecoder implements PacketHandler {
             return null; // the first leg of NTLM is sent again with the user: reported then
         }
         // named here, not only when handed on: its body goes to the listener with this very observation
-        Observation o = kerberosNamed(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
+        Observation o = logonNamed(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
                 dstPort, r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 user != null ? user : flowUser()));
         // the body the proxy would be sent again: where a chunked one ends is known once it is read
@@ -1798,23 +1836,57 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * Names each client by the Kerberos principal that authenticated at its address (from the KDC's
-     * replies: AS-REP, TGS-REP), for observations without a user of their own. For a sensor on a tap,
-     * where no process can be asked; off by default (a host's own daemon asks its processes instead).
+     * Names each client by the user who logged on at its address, for observations without a user of their
+     * own: the Kerberos principal of a KDC's replies (AS-REP, TGS-REP) to it, the NTLM user of an SMB
+     * session a file server accepted from it. For a sensor on a tap, where no process can be asked; off by
+     * default (a host's own daemon asks its processes instead). Replies and logons from any address count.
      */
-    public void nameClientsByKerberos() {
-        nameClientsByKerberos(AddressBlocks.ANY);
+    public void nameClientsByLogons() {
+        nameClientsByLogons(AddressBlocks.ANY, AddressBlocks.ANY);
     }
 
     /**
-     * As {@link #nameClientsByKerberos()}, with replies read only from these addresses (the domain
-     * controllers): a reply from elsewhere is counted ({@code kerberos_reply_untrusted}) and names no one.
+     * As {@link #nameClientsByLogons()}, with KDC replies read only from {@code kdcAddresses} (the domain
+     * controllers) and SMB logons only from {@code smbServers}: others are counted
+     * ({@code kerberos_reply_untrusted}, {@code smb_logon_untrusted}) and name no one.
      */
-    public void nameClientsByKerberos(AddressBlocks kdcAddresses) {
-        if (kerberosUsers == null) {
-            kerberosUsers = new KerberosUsers();
+    public void nameClientsByLogons(AddressBlocks kdcAddresses, AddressBlocks smbServers) {
+        if (logonUsers == null) {
+            logonUsers = new LogonUsers();
         }
         kdcs = kdcAddresses;
+        smbLogons = new SmbLogons(anomalies, smbServers, logonUsers::authenticated);
+    }
+
+    /** SMB's ports: direct TCP (MS-SMB2 2.1) and NetBIOS session service (RFC 1002). */
+    private static boolean smbPort(int srcPort, int dstPort) {
+        return srcPort == 445 || dstPort == 445 || srcPort == 139 || dstPort == 139;
+    }
+
+    /**
+     * Reads the whole SMB frames at {@code a[p, p + have)}, sent in direction {@code key}, while they are a
+     * session's set-up.
+     *
+     * @return the bytes of whole frames read (what follows is the start of a set-up message worth waiting
+     *     for), or -1 when nothing more of this direction is to be read: the session is set up, or the bytes
+     *     are not SMB set-up
+     */
+    private int smbFrames(byte[] a, int p, int have, FlowKey key) {
+        int read = 0;
+        while (read < have) {
+            int length = Smb2Message.frameLength(a, p + read, have - read);
+            if (length == Smb2Message.NEED_MORE || length > have - read) {
+                if (have - read >= Smb2Message.FRAME_HEADER && !Smb2Message.mayBeSetup(a, p + read, have - read)) {
+                    return -1; // not SMB, or a message that comes after the set-up (file data)
+                }
+                return read;
+            }
+            if (!smbLogons.frame(key, a, p + read, length, timestampNanos)) {
+                return -1;
+            }
+            read += length;
+        }
+        return read;
     }
 
     /** A KDC's reply to {@code key}'s destination: the principal it names authenticated there. */
@@ -1831,24 +1903,24 @@ public final class PacketDecoder implements PacketHandler {
         } else if (r == KdcReplyParser.TRUNCATED) {
             anomalies.count(Anomaly.KERBEROS_REPLY_TRUNCATED);
         } else if (r != KdcReplyParser.NOT_A_REPLY) {
-            String user = KerberosUsers.user(r);
+            String user = r.user();
             if (user != null) {
-                kerberosUsers.authenticated(key.dstHi(), key.dstLo(), user, timestampNanos);
+                logonUsers.authenticated(key.dstHi(), key.dstLo(), user, timestampNanos);
             }
         }
     }
 
-    /** Hands an observation on, with the Kerberos user of its client when asked for and it has none. */
+    /** Hands an observation on, with the logon user of its client when asked for and it has none. */
     private void emit(Observation o) {
-        sink.accept(kerberosNamed(o));
+        sink.accept(logonNamed(o));
     }
 
-    /** The observation with the Kerberos user of its client, when asked for and it has no user of its own. */
-    private Observation kerberosNamed(Observation o) {
-        if (kerberosUsers != null && o.user() == null && o.clientIp() != null && !kerberosUsers.isEmpty()) {
+    /** The observation with the logon user of its client, when asked for and it has no user of its own. */
+    private Observation logonNamed(Observation o) {
+        if (logonUsers != null && o.user() == null && o.clientIp() != null && !logonUsers.isEmpty()) {
             long[] numbers = new long[2];
             if (IpText.parse(o.clientIp(), numbers)) {
-                String user = kerberosUsers.user(numbers[0], numbers[1], timestampNanos);
+                String user = logonUsers.user(numbers[0], numbers[1], timestampNanos);
                 if (user != null) {
                     return o.withActor(user, o.process());
                 }

@@ -57,6 +57,8 @@ public final class TcpStreams {
         HTTP_BODY,
         /** A SOCKS client's greeting and request (RFC 1928, SOCKS4/4a); the tunnel follows. */
         SOCKS,
+        /** An SMB connection's set-up (NEGOTIATE, SESSION_SETUP), read while a logon may come. */
+        SMB,
         /** Read already and forgotten. */
         DONE
     }

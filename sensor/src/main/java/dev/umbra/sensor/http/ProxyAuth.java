@@ -246,12 +246,21 @@ public final class ProxyAuth {
 
     /** The DOMAIN\\user of an NTLM AUTHENTICATE_MESSAGE starting at {@code m}, or null. */
     static String ntlmUser(byte[] d, int m) {
-        if (d.length - m < 64 || le32(d, m + 8) != 3) {
+        return ntlmUser(d, m, d.length);
+    }
+
+    /**
+     * The DOMAIN\\user of an NTLM AUTHENTICATE_MESSAGE at {@code d[m, end)} (its fields' offsets count
+     * from {@code m} and must lie before {@code end}), or null: another NTLM message, an anonymous one, a
+     * field outside the message, or a name that is not one.
+     */
+    public static String ntlmUser(byte[] d, int m, int end) {
+        if (end - m < 64 || le32(d, m + 8) != 3) {
             return null; // NEGOTIATE (1) and CHALLENGE (2) name no user
         }
         boolean unicode = (le32(d, m + 60) & NTLM_UNICODE) != 0;
-        String domain = ntlmField(d, m, 28, unicode);
-        String user = ntlmField(d, m, 36, unicode);
+        String domain = ntlmField(d, m, end, 28, unicode);
+        String user = ntlmField(d, m, end, 36, unicode);
         if (user == null || user.isEmpty()) {
             return null; // anonymous
         }
@@ -259,13 +268,13 @@ public final class ProxyAuth {
     }
 
     /** The text of the NTLM field whose 8-byte descriptor is at {@code m + at}, or null when it lies outside. */
-    private static String ntlmField(byte[] d, int m, int at, boolean unicode) {
+    private static String ntlmField(byte[] d, int m, int end, int at, boolean unicode) {
         int length = le16(d, m + at);
         long offset = le32(d, m + at + 4) & 0xffffffffL;
         if (length == 0) {
             return "";
         }
-        if (offset + length > d.length - m || length > 2 * MAX_NAME_LENGTH || unicode && (length & 1) != 0) {
+        if (offset + length > end - m || length > 2 * MAX_NAME_LENGTH || unicode && (length & 1) != 0) {
             return null;
         }
         int start = m + (int) offset;
@@ -318,9 +327,18 @@ public final class ProxyAuth {
         return true;
     }
 
+    /** Where the NTLMSSP signature first starts in {@code d[p, end)}, or -1. */
+    public static int ntlmMessage(byte[] d, int p, int end) {
+        return indexOf(d, p, end, NTLMSSP);
+    }
+
     private static int indexOf(byte[] d, byte[] what) {
+        return indexOf(d, 0, d.length, what);
+    }
+
+    private static int indexOf(byte[] d, int p, int end, byte[] what) {
         outer:
-        for (int i = 0; i + what.length <= d.length; i++) {
+        for (int i = p; i + what.length <= end; i++) {
             for (int j = 0; j < what.length; j++) {
                 if (d[i + j] != what[j]) {
                     continue outer;

@@ -28,7 +28,20 @@ import java.nio.charset.StandardCharsets;
 public final class KdcReplyParser {
     /** The client of a reply: msg-type 11 (AS-REP) or 13 (TGS-REP), name-type, realm and name components. */
     public record Reply(int msgType, int nameType, String realm, String[] name) {
+        /**
+         * The user this reply names, {@code name@REALM} (an enterprise name, RFC 6806 5, as it is), or null
+         * for a computer account (a name ending in '$') or a service (two or more components).
+         */
+        public String user() {
+            if (name.length != 1 || name[0].endsWith("$")) {
+                return null;
+            }
+            return nameType == NT_ENTERPRISE && name[0].indexOf('@') > 0 ? name[0] : name[0] + "@" + realm;
+        }
     }
+
+    /** RFC 6806 5: the name is user@suffix. */
+    private static final int NT_ENTERPRISE = 10;
 
     /** Components of a principal name read. */
     public static final int MAX_COMPONENTS = 8;

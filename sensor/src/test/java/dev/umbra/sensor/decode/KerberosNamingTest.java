@@ -46,7 +46,8 @@ class KerberosNamingTest {
 
     @Test
     void repliesFromTheListedKdcs_nameTheClient_othersAreCountedAndNameNoOne() {
-        decoder.nameClientsByKerberos(AddressBlocks.parse(List.of("10.0.0.0/29", "2001:db8::88"), "capture.kerberos_kdcs"));
+        decoder.nameClientsByLogons(AddressBlocks.parse(List.of("10.0.0.0/29", "2001:db8::88"), "capture.kerberos_kdcs"),
+                AddressBlocks.ANY);
         kdcReply("10.0.0.5", "10.1.0.10", "alice");
         kdcReply("10.9.9.9", "10.1.0.11", "mallory"); // not a domain controller
         frame(ip("2001:db8::88", "2001:db8:1::20", 17, udp(88, 50001, Der.kdcReply(13, false, "CORP.EXAMPLE",
@@ -63,7 +64,7 @@ class KerberosNamingTest {
     @Test
     void withoutKdcs_anyReplyNames_andADecoderNotAskedNamesNoOne() {
         PacketDecoder plain = new PacketDecoder("test", seen::add, anomalies);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         kdcReply("10.9.9.9", "10.1.0.11", "carol");
         hello("10.1.0.11", 41001, "claude.ai");
         byte[] f = ethernet(ip("10.9.9.9", "10.1.0.12", 17, udp(88, 50000, Der.kdcReply(11, true, "CORP.EXAMPLE",

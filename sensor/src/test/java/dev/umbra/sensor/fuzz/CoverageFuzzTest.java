@@ -5,6 +5,7 @@ import static dev.umbra.sensor.TestFrames.udp;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.capture.CaptureFileReader;
@@ -16,11 +17,13 @@ import dev.umbra.sensor.dns.DnsParser;
 import dev.umbra.sensor.dns.DnsQuestion;
 import dev.umbra.sensor.dns.DnsRecord;
 import dev.umbra.sensor.http.Http2Connection;
+import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.http.ProxyAuth;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
-import dev.umbra.sensor.kerberos.KerberosUsers;
+import dev.umbra.sensor.smb.Smb2Message;
+import dev.umbra.sensor.smb.SmbLogons;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
 import dev.umbra.sensor.proxylog.LineSplitter;
@@ -98,7 +101,7 @@ class CoverageFuzzTest {
             count[0]++;
             checkCaps(o);
         }, anomalies, 64);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         int link = LINK_TYPES[(data[0] & 0xff) % LINK_TYPES.length];
         long time = 1_700_000_000_000_000_000L;
         int p = 1;
@@ -126,7 +129,7 @@ class CoverageFuzzTest {
     void captureFileReader_wholeFile(byte[] data) throws IOException {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         long[] records = new long[1];
         try {
             CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(data)),
@@ -168,7 +171,34 @@ class CoverageFuzzTest {
                     throw new AssertionError("component not printable: " + r);
                 }
             }
-            KerberosUsers.user(r);
+            r.user();
+        }
+    }
+
+    /**
+     * SMB frames of a connection's set-up, each after a byte whose low bit gives its direction (0: client to
+     * server), read as the decoder hands them over: whole frames by their NetBIOS length (the last one as far
+     * as it goes). No exception; at most {@link SmbLogons#MAX_PENDING} requests wait; a logon names a
+     * printable user within the name cap.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void smbLogons_setupFrames(byte[] data) {
+        FlowKey client = new FlowKey(FlowKey.V4_MARK, 0x0a4d000aL, FlowKey.V4_MARK, 0x0a4d0001L, 49510, 445, 6);
+        SmbLogons smb = new SmbLogons(new AnomalyCounters(), AddressBlocks.ANY, (hi, lo, user, t) -> checkUser(user));
+        int p = 0;
+        for (int frame = 0; frame < 64 && p + 1 < data.length; frame++) {
+            FlowKey key = (data[p] & 1) == 0 ? client : client.reverse();
+            p++;
+            int length = Smb2Message.frameLength(data, p, data.length - p);
+            length = length == Smb2Message.NEED_MORE ? data.length - p : Math.min(length, data.length - p);
+            if (data.length - p >= Smb2Message.FRAME_HEADER) {
+                Smb2Message.mayBeSetup(data, p, data.length - p);
+            }
+            smb.frame(key, data, p, length, frame * 1_000_000L);
+            if (smb.pending() > SmbLogons.MAX_PENDING) {
+                throw new AssertionError(smb.pending() + " requests waiting");
+            }
+            p += length;
         }
     }
 
@@ -266,7 +296,7 @@ class CoverageFuzzTest {
     void socksUdpRelay_datagrams(byte[] data) {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         long[] time = {1_700_000_000_000_000_000L};
         java.util.function.Consumer<byte[]> send = ipPacket -> {
             time[0] += 1_000_000;
@@ -366,7 +396,7 @@ class CoverageFuzzTest {
     void quicInitial_plaintextFrames(byte[] data) throws Exception {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         long time = 1_700_000_000_000_000_000L;
         int p = 0;
         for (int pn = 0; pn < 3 && p + 2 <= data.length; pn++) {

@@ -133,7 +133,7 @@ class DecoderFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         long[] observations = new long[1];
         PacketDecoder decoder = new PacketDecoder("fuzz", o -> observations[0]++, anomalies);
-        decoder.nameClientsByKerberos();
+        decoder.nameClientsByLogons();
         byte[] dns = ip("10.0.0.5", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "api.openai.com", 1)));
         // a KDC's replies naming the client (over UDP, and over TCP behind its 4-byte length)
         byte[] asRep = Der.kdcReply(11, true, "UMBRA.TEST", Der.principal(1, "alice"));

@@ -24,10 +24,10 @@ class KdcReplyParserTest {
         assertThat(as.nameType()).isEqualTo(1);
         assertThat(as.realm()).isEqualTo("UMBRA.TEST");
         assertThat(as.name()).containsExactly("alice");
-        assertThat(KerberosUsers.user(as)).isEqualTo("alice@UMBRA.TEST");
+        assertThat(as.user()).isEqualTo("alice@UMBRA.TEST");
         KdcReplyParser.Reply tgs = parse(kdcReply(13, false, "CORP.EXAMPLE", principal(1, "bob")));
         assertThat(tgs.msgType()).isEqualTo(13);
-        assertThat(KerberosUsers.user(tgs)).isEqualTo("bob@CORP.EXAMPLE");
+        assertThat(tgs.user()).isEqualTo("bob@CORP.EXAMPLE");
     }
 
     @Test
@@ -43,21 +43,21 @@ class KdcReplyParserTest {
             }
             KdcReplyParser.Reply r = parse(b);
             assertThat(r.msgType()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
-            assertThat(KerberosUsers.user(r)).as(c[0]).isEqualTo(c[2]);
+            assertThat(r.user()).as(c[0]).isEqualTo(c[2]);
         }
     }
 
     @Test
     void enterpriseComputerAndServiceNames() {
         // RFC 6806: an enterprise name holds its own suffix; Active Directory computers end in $
-        assertThat(KerberosUsers.user(parse(kdcReply(11, false, "CORP.EXAMPLE", principal(10, "carol@corp.example")))))
+        assertThat(parse(kdcReply(11, false, "CORP.EXAMPLE", principal(10, "carol@corp.example"))).user())
                 .isEqualTo("carol@corp.example");
         KdcReplyParser.Reply computer = parse(kdcReply(11, true, "CORP.EXAMPLE", principal(1, "WS01$")));
         assertThat(computer.name()).containsExactly("WS01$");
-        assertThat(KerberosUsers.user(computer)).isNull();
+        assertThat(computer.user()).isNull();
         KdcReplyParser.Reply service = parse(kdcReply(13, false, "CORP.EXAMPLE", principal(3, "host", "ws01.corp.example")));
         assertThat(service.name()).containsExactly("host", "ws01.corp.example");
-        assertThat(KerberosUsers.user(service)).isNull();
+        assertThat(service.user()).isNull();
     }
 
     @Test

@@ -88,6 +88,9 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.KERBEROS)) {
                 clauses.add(allTcp ? "udp port 88" : CaptureProtocol.KERBEROS.filter());
             }
+            if (p.contains(CaptureProtocol.SMB) && !allTcp) {
+                clauses.add(CaptureProtocol.SMB.filter());
+            }
             clauses.add(FRAGMENTS_AND_EXTENSION_HEADERS);
             base = String.join(" or ", clauses.stream().map(c -> "(" + c + ")").toList());
         }

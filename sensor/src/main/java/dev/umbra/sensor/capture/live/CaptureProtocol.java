@@ -32,6 +32,11 @@ public enum CaptureProtocol {
      * read when the decoder names clients by Kerberos (a tap).
      */
     KERBEROS("udp port 88 or tcp port 88"),
+    /**
+     * SMB session set-ups (MS-SMB2 over TCP 445, NetBIOS session service on 139), whose NTLM logons tell who
+     * is at an address; read when the decoder names clients by logons (a tap).
+     */
+    SMB("tcp port 445 or tcp port 139"),
     /** Flow accounting needs every IP packet. */
     FLOWS("ip or ip6");
 

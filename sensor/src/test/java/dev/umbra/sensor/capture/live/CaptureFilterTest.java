@@ -174,6 +174,18 @@ class CaptureFilterTest {
     }
 
     @Test
+    void forProtocols_smbWithoutTls_letsItsTwoPortsThrough_inBothDirections() throws Exception {
+        try (Compiled f = compile(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.SMB)))) {
+            byte[] toServer = tcp(50000, 445, hex("00000044 fe534d42"));
+            byte[] fromNetbios = tcp(139, 50001, hex("82000000"));
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 6, toServer)))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 6, toServer), 7))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.2", "10.0.0.1", 6, fromNetbios)))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 6, TCP_443)))).isFalse();
+        }
+    }
+
+    @Test
     void forProtocols_flows_isEveryIpPacket() {
         assertThat(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.FLOWS, CaptureProtocol.DNS)))
                 .isEqualTo(CaptureFilter.withVlan("ip or ip6"));

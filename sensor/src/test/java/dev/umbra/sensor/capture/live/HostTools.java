@@ -76,11 +76,23 @@ public final class HostTools {
     }
 
     public static Result run(long timeoutSeconds, List<String> command) {
+        return run(timeoutSeconds, command, null, null);
+    }
+
+    /**
+     * As {@link #run(long, List)}, with one more environment variable (a synthetic password a client reads
+     * from its environment, kept off the command line).
+     */
+    public static Result run(long timeoutSeconds, List<String> command, String envName, String envValue) {
         try {
             Path out = Files.createTempFile("umbra-cmd", ".out");
             Path err = Files.createTempFile("umbra-cmd", ".err");
             try {
-                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                ProcessBuilder pb = new ProcessBuilder(command);
+                if (envName != null) {
+                    pb.environment().put(envName, envValue);
+                }
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -2,14 +2,10 @@ package dev.umbra.sensor.capture.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
-import dev.umbra.sensor.decode.PacketDecoder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,19 +34,7 @@ class LiveCaptureKerberosTest {
 
             Path pcap = tmp.resolve("kerberos.pcap");
             Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "port 88");
-            ConcurrentLinkedQueue<Observation> named = new ConcurrentLinkedQueue<>();
-            ConcurrentLinkedQueue<Observation> plain = new ConcurrentLinkedQueue<>();
-            AnomalyCounters anomalies = new AnomalyCounters();
-            LiveCaptureStats stats;
-            try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
-                PacketDecoder byKerberos = new PacketDecoder(ns.hostIf, named::add, anomalies);
-                byKerberos.nameClientsByKerberos();
-                PacketDecoder without = new PacketDecoder(ns.hostIf, plain::add, new AnomalyCounters());
-                CaptureLoop loop = CaptureLoop.start(capture, (linkType, time, buf, off, captured, original) -> {
-                    byKerberos.onPacket(linkType, time, buf, off, captured, original);
-                    without.onPacket(linkType, time, buf, off, captured, original);
-                }, Duration.ofSeconds(90), "test-capture");
-
+            LogonCapture c = LogonCapture.run(ns, "claude.ai", () -> {
                 kdc.kinit("alice", false);
                 kdc.kvno("alice");
                 kdc.kinit("WS01$", false); // the computer's own login, from the same address
@@ -60,16 +44,7 @@ class LiveCaptureKerberosTest {
                 HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
                         "claude.ai:8443:[" + ns.nsIp6 + "]", "https://claude.ai:8443/");
                 assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
-
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (System.nanoTime() < deadline && named.stream().noneMatch(o -> o.hostname().equals("claude.ai"))) {
-                    Netns.sleep(50);
-                }
-                loop.stop();
-                byKerberos.finish();
-                without.finish();
-                stats = capture.stats();
-            }
+            });
 
             tcpdump.destroy();
             assertThat(tcpdump.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -84,20 +59,16 @@ class LiveCaptureKerberosTest {
 
             String alice = "alice@" + Kdc.REALM;
             String bob = "bob@" + Kdc.REALM;
-            assertThat(users(named, ObservationKind.TLS_SNI, "api.openai.com")).containsExactly(alice);
-            assertThat(users(named, ObservationKind.DNS_QUERY, "chatgpt.com")).containsExactly(alice);
-            assertThat(users(named, ObservationKind.TLS_SNI, "claude.ai")).containsExactly(bob);
-            assertThat(named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI && o.hostname().equals("claude.ai"))
+            assertThat(c.users(ObservationKind.TLS_SNI, "api.openai.com")).containsExactly(alice);
+            assertThat(c.users(ObservationKind.DNS_QUERY, "chatgpt.com")).containsExactly(alice);
+            assertThat(c.users(ObservationKind.TLS_SNI, "claude.ai")).containsExactly(bob);
+            assertThat(c.named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI && o.hostname().equals("claude.ai"))
                     .singleElement().satisfies(o -> assertThat(o.clientIp()).isEqualTo(ns.hostIp6));
-            assertThat(plain).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
+            assertThat(c.plain).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
                     .contains("api.openai.com", "claude.ai");
-            assertThat(plain).allSatisfy(o -> assertThat(o.user()).isNull());
-            assertThat(stats.dropped()).isZero();
-            assertThat(anomalies.nonZero()).as("anomalies").isEmpty();
+            assertThat(c.plain).allSatisfy(o -> assertThat(o.user()).isNull());
+            assertThat(c.stats.dropped()).isZero();
+            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
         }
-    }
-
-    private static List<String> users(java.util.Collection<Observation> seen, ObservationKind kind, String name) {
-        return seen.stream().filter(o -> o.kind() == kind && o.hostname().equals(name)).map(Observation::user).toList();
     }
 }

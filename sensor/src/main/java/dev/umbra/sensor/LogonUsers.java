@@ -1,36 +1,37 @@
-package dev.umbra.sensor.kerberos;
+package dev.umbra.sensor;
 
 import dev.umbra.sensor.flow.FlowKey;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /*
  * Design notes.
  *
- * A KDC's reply to an address names the principal that just authenticated there (KdcReplyParser). On a
- * tap, where no process on the host can be asked, that is who is behind the address: later flows and
- * queries from it are the user's. The address's user is the principal of its replies within the
- * lifetime (a ticket's usual ten hours) after the last one. An address where two users authenticated
- * within that time (a terminal server, a NAT gateway, an address handed on by DHCP) names no one until
- * one of them has not been seen for a lifetime: a wrong name is worse than none. Each address keeps its
- * two most recent users.
+ * A logon at an address names who is behind it: a KDC's reply to the address (KdcReplyParser) or a file
+ * server's acceptance of an NTLM SESSION_SETUP from it (SmbLogons). On a tap, where no process on the host
+ * can be asked, later flows and queries from the address are that user's. The address's user is the one
+ * of its logons within the lifetime (a Kerberos ticket's usual ten hours) after the last one. An address
+ * where two users logged on within that time (a terminal server, a NAT gateway, an address handed on by
+ * DHCP) names no one until one of them has not been seen for a lifetime: a wrong name is worse than none.
+ * Each address keeps its two most recent users.
  *
- * Not users: computer accounts (a name ending in '$', as Active Directory names them) and principals of
- * more than one component (services such as host/fqdn or krbtgt/REALM). An enterprise name (name-type 10,
- * RFC 6806) is one component that already holds its own realm.
+ * One account by two protocols is one user: alice@CORP.EXAMPLE (Kerberos) and CORP\alice (NTLM) are
+ * compared by their account name (case folded), and the address keeps the form it first had.
+ *
+ * Not users: computer accounts (a name ending in '$', as Active Directory names them) and Kerberos
+ * principals of more than one component (KdcReplyParser.user).
  *
  * Bounds: at most maxAddresses addresses, least recently written forgotten first.
  */
 /**
- * Address to the Kerberos principal that authenticated there. Not thread-safe: one per decoder.
+ * Address to the user who logged on there. Not thread-safe: one per decoder.
  */
-public final class KerberosUsers {
+public final class LogonUsers {
     /** Default cap on addresses kept. */
     public static final int DEFAULT_MAX_ADDRESSES = 65_536;
-    /** Default time an authentication names its address for. */
+    /** Default time a logon names its address for. */
     public static final long DEFAULT_LIFETIME_NANOS = 10L * 3600 * 1_000_000_000L;
-    /** RFC 6806 5: the name is user@suffix. */
-    private static final int NT_ENTERPRISE = 10;
 
     private static final class Entry {
         String user;
@@ -43,7 +44,7 @@ public final class KerberosUsers {
     private final long lifetimeNanos;
 
     /** With the default limits. */
-    public KerberosUsers() {
+    public LogonUsers() {
         this(DEFAULT_MAX_ADDRESSES, DEFAULT_LIFETIME_NANOS);
     }
 
@@ -51,7 +52,7 @@ public final class KerberosUsers {
      * @param maxAddresses addresses kept, at least 1
      * @param lifetimeNanos how long an authentication names its address, positive
      */
-    public KerberosUsers(int maxAddresses, long lifetimeNanos) {
+    public LogonUsers(int maxAddresses, long lifetimeNanos) {
         if (maxAddresses < 1 || lifetimeNanos <= 0) {
             throw new IllegalArgumentException("need maxAddresses >= 1 and lifetimeNanos > 0: " + maxAddresses + " "
                     + lifetimeNanos);
@@ -65,28 +66,26 @@ public final class KerberosUsers {
         };
     }
 
-    /** The user a reply names, {@code name@REALM}, or null for a computer or service principal. */
-    public static String user(KdcReplyParser.Reply r) {
-        String[] name = r.name();
-        if (name.length != 1 || name[0].endsWith("$")) {
-            return null;
-        }
-        return r.nameType() == NT_ENTERPRISE && name[0].indexOf('@') > 0 ? name[0] : name[0] + "@" + r.realm();
-    }
-
     /** True when no address has a user. */
     public boolean isEmpty() {
         return entries.isEmpty();
     }
 
-    /** Records that {@code user} authenticated at the address with these numbers (FlowKey layout). */
+    /**
+     * Records that {@code user} (name@REALM, DOMAIN\\name or a name) logged on at the address with these
+     * numbers (FlowKey layout); a computer account (a name ending in '$') is not recorded.
+     */
     public void authenticated(long hi, long lo, String user, long timeNanos) {
+        String account = account(user);
+        if (account.isEmpty() || account.endsWith("$")) {
+            return;
+        }
         Object key = key(hi, lo);
         Entry e = entries.remove(key); // written again below: the eldest written goes first at the cap
         if (e == null) {
             e = new Entry();
         }
-        if (user.equals(e.user)) {
+        if (e.user != null && account.equals(account(e.user))) {
             e.seen = timeNanos;
         } else {
             // the previous user becomes the other one (a third user pushes the eldest out)
@@ -110,6 +109,13 @@ public final class KerberosUsers {
     /** Addresses kept. */
     public int size() {
         return entries.size();
+    }
+
+    /** The account name of a user: without its realm or domain, case folded. */
+    static String account(String user) {
+        int at = user.lastIndexOf('@');
+        String name = at >= 0 ? user.substring(0, at) : user;
+        return name.substring(name.lastIndexOf('\\') + 1).toLowerCase(Locale.ROOT);
     }
 
     private static Object key(long hi, long lo) {

@@ -1,0 +1,47 @@
+package dev.umbra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.capture.live.HostTools;
+import dev.umbra.sensor.capture.live.Netns;
+import dev.umbra.sensor.capture.live.Smbd;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as a sensor on a tap ({@code attribution.enabled: false}): {@code umbra run} in its own JVM
+ * captures on the host end of a veth pair into a network namespace where a real Samba server and {@code
+ * openssl s_server} run, the file server listed in {@code capture.smb_servers}. Real {@code smbclient} lists
+ * a share as alice (NTLM), then real {@code curl} opens TLS to api.openai.com: the finding's actor is the
+ * NTLM user the server accepted.
+ */
+class RunCommandSmbTapTest {
+    private static final String ALICE = "umbra-smb-alice";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void run_tapWithoutAttribution_findingsNameTheSmbUserOfTheClientAddress() throws Exception {
+        HostTools.requireRoot();
+        HostTools.require("curl", "curl");
+        try (Netns ns = Netns.create(); Smbd smbd = Smbd.start(ns, tmp.resolve("smb"), ALICE)) {
+            ns.serveDnsAndTls(tmp, "::");
+            int metricsPort = Loopback.freePort();
+            Path findings = tmp.resolve("findings.jsonl");
+            // the file server's address listed, as a deployment lists its file servers
+            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
+                    "  smb_servers: [" + ns.nsIp + "/32]"));
+            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
+                HostTools.Result listed = smbd.list(ns.nsIp, ALICE, true);
+                assertThat(listed.exitCode()).as("smbclient: %s %s", listed.out(), listed.err()).isZero();
+                HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
+                        "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
+                assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
+            });
+            DaemonProcess.assertActorUser(DaemonProcess.findings(findings), "openai-api", Smbd.WORKGROUP + "\\" + ALICE, err);
+            assertThat(err).doesNotContain("SYNTHETIC-");
+        }
+    }
+}
