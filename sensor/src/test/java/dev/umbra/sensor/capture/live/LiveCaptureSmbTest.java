@@ -12,10 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Users named on a tap by their SMB logons: a real Samba server ({@code smbd}) in a network namespace, real
- * {@code smbclient} on the host listing a share with NTLM (SMB 3.1.1 over TCP 445), then real {@code openssl
+ * {@code smbclient} on the host listing a share with NTLM (SMB 3.1.1), then real {@code openssl
  * s_client}, {@code dig} and {@code curl} to servers in the namespace, captured live on the host's end of the
- * veth with the default filter. alice logs on over IPv4; bob first gives a wrong password over IPv6 (his
- * address names no one), then the right one. A decoder that names clients by logons gives their later
+ * veth with the default filter. alice logs on over IPv4 and port 445; bob first gives a wrong password over
+ * IPv6 (his address names no one), then the right one over port 139, after a NetBIOS session request. A decoder that names clients by logons gives their later
  * connections and queries their user; one that does not gives none.
  */
 class LiveCaptureSmbTest {
@@ -34,14 +34,14 @@ class LiveCaptureSmbTest {
         try (Netns ns = Netns.create(); Smbd smbd = Smbd.start(ns, tmp.resolve("smb"), ALICE, BOB)) {
             ns.serveDnsAndTls(tmp, "::");
             Path pcap = tmp.resolve("smb.pcap");
-            Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "tcp port 445");
+            Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "tcp port 445 or tcp port 139");
             LogonCapture c = LogonCapture.run(ns, "gemini.google.com", () -> {
-                listed(smbd.list(ns.nsIp, ALICE, true), 0);
+                listed(smbd.list(ns.nsIp, 445, ALICE, true), 0);
                 HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");
-                listed(smbd.list(ns.nsIp6, BOB, false), 1); // a wrong password
+                listed(smbd.list(ns.nsIp6, 445, BOB, false), 1); // a wrong password
                 curl(ns, "claude.ai");
-                listed(smbd.list(ns.nsIp6, BOB, true), 0);
+                listed(smbd.list(ns.nsIp6, 139, BOB, true), 0); // after a NetBIOS session request
                 curl(ns, "gemini.google.com");
             });
 

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Samba file server ({@code smbd}, Debian's samba) inside a test's network namespace, on port 445,
+ * A real Samba file server ({@code smbd}, Debian's samba) inside a test's network namespace, on ports 445
+ * (direct TCP) and 139 (NetBIOS session service),
  * workgroup {@value #WORKGROUP}, standalone, users in its own tdbsam database (no guest). Each user needs a
  * system account: {@link #start} adds them ({@code useradd --system}) and {@link #close} removes them.
  * Passwords are synthetic and reach {@code smbclient} through its {@code PASSWD} environment variable,
@@ -51,7 +52,7 @@ public final class Smbd implements AutoCloseable {
                 "  private dir = " + dir.resolve("private"), "  lock directory = " + dir.resolve("lock"),
                 "  state directory = " + dir.resolve("state"), "  cache directory = " + dir.resolve("cache"),
                 "  pid directory = " + dir.resolve("pid"), "  ncalrpc dir = " + dir.resolve("ncalrpc"),
-                "  log file = " + dir.resolve("smbd.log"), "  smb ports = 445", "  disable netbios = yes",
+                "  log file = " + dir.resolve("smbd.log"), "  smb ports = 445 139", "  disable netbios = yes",
                 "  load printers = no", "  printing = bsd", "  printcap name = /dev/null", "  disable spoolss = yes",
                 "[" + SHARE + "]", "  path = " + share, "  read only = yes", ""));
         Smbd smbd = new Smbd(conf, share);
@@ -87,15 +88,16 @@ public final class Smbd implements AutoCloseable {
     }
 
     /**
-     * {@code smbclient} on the host lists the share at {@code address} as {@code user} (NTLM: the server is in
-     * no realm), with the right password or a wrong one.
+     * {@code smbclient} on the host lists the share at {@code address} on {@code port} (445, or 139 after a
+     * NetBIOS session request) as {@code user} (NTLM: the server is in no realm), with the right password or
+     * a wrong one.
      *
      * @return what smbclient did: exit code 0 for a listing, 1 when the logon failed
      */
-    public HostTools.Result list(String address, String user, boolean rightPassword) {
+    public HostTools.Result list(String address, int port, String user, boolean rightPassword) {
         // the server by its NetBIOS name and -I its address (a UNC path takes no IPv6 literal)
         HostTools.Result r = HostTools.run(30, List.of("smbclient", "-s", "/dev/null", "//FILES/" + SHARE, "-I", address,
-                "-U", WORKGROUP + "/" + user, "-c", "ls"), "PASSWD", rightPassword ? password(user) : "wrong-" + password(user));
+                "-p", Integer.toString(port), "-U", WORKGROUP + "/" + user, "-c", "ls"), "PASSWD", rightPassword ? password(user) : "wrong-" + password(user));
         return r;
     }
 
