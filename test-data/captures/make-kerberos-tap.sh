@@ -15,18 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=$PWD/kerberos-tap.pcap
 . ./recording-netns.sh krbsrv
-cli=umbra-krbcli-rec-$$
-trap 'ip netns del "$cli" 2>/dev/null || true; cleanup' EXIT
-ip netns add "$cli"
-in_cli() { ip netns exec "$cli" "$@"; }
-ip link add krbc$$ netns "$cli" type veth peer name krbs$$ netns "$ns"
-in_cli ip link set lo up
-in_cli ip addr add 10.77.0.10/24 dev krbc$$
-in_cli ip -6 addr add fd77::10/64 dev krbc$$ nodad
-in_cli ip link set krbc$$ up
-in_ns ip addr add 10.77.0.1/24 dev krbs$$
-in_ns ip -6 addr add fd77::1/64 dev krbs$$ nodad
-in_ns ip link set krbs$$ up
+. ./recording-clients.sh krbcli
 
 realm=UMBRA.TEST
 cat > "$work/kdc.conf" <<CONF
@@ -62,7 +51,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj 
 in_ns krb5kdc -n >"$work/krb5kdc.out" 2>&1 &
 in_ns python3 dns_responder.py :: 53 >/dev/null 2>&1 &
 in_ns openssl s_server -quiet -www -accept 8443 -cert "$work/cert.pem" -key "$work/key.pem" >/dev/null 2>&1 & sleep 1
-in_cli tcpdump -i krbc$$ -s 0 -U -w "$out" 'port 88 or port 53 or port 8443' 2>/dev/null & sleep 1
+in_cli tcpdump -i "$cliif" -s 0 -U -w "$out" 'port 88 or port 53 or port 8443' 2>/dev/null & sleep 1
 
 kinit_as() { # client configuration, principal
   KRB5_CONFIG=$1 KRB5CCNAME=$work/cc-${2%\$} in_cli kinit -k -t "$work/${2%\$}.keytab" "$2"

@@ -15,20 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=$PWD/smb-tap.pcap
 . ./recording-netns.sh smbsrv
-cli=umbra-smbcli-rec-$$
+. ./recording-clients.sh smbcli
 users=(umbra-smb-alice umbra-smb-bob)
-trap 'ip netns del "$cli" 2>/dev/null || true; for u in "${users[@]}"; do userdel "$u" 2>/dev/null || true; done; cleanup' EXIT
-ip netns add "$cli"
-in_cli() { ip netns exec "$cli" "$@"; }
-ip link add smbc$$ netns "$cli" type veth peer name smbs$$ netns "$ns"
-in_cli ip link set lo up
-in_cli ip addr add 10.77.0.10/24 dev smbc$$
-in_cli ip addr add 10.77.0.11/24 dev smbc$$
-in_cli ip -6 addr add fd77::10/64 dev smbc$$ nodad
-in_cli ip link set smbc$$ up
-in_ns ip addr add 10.77.0.1/24 dev smbs$$
-in_ns ip -6 addr add fd77::1/64 dev smbs$$ nodad
-in_ns ip link set smbs$$ up
+trap 'for u in "${users[@]}"; do userdel "$u" 2>/dev/null || true; done; cleanup_clients' EXIT
+in_cli ip addr add 10.77.0.11/24 dev "$cliif"
 
 mkdir -p "$work"/{private,lock,state,cache,pid,ncalrpc,share}
 chmod 755 "$work" "$work/share"
@@ -65,11 +55,12 @@ done
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=umbra-test \
   -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 2>/dev/null
-in_ns smbd --foreground --no-process-group -s "$work/smb.conf" >"$work/smbd.out" 2>&1 &
+# smbd in a process group of its own (no --no-process-group): it signals its whole group when it stops
+in_ns smbd --foreground -s "$work/smb.conf" >"$work/smbd.out" 2>&1 &
 in_ns python3 dns_responder.py :: 53 >/dev/null 2>&1 &
 in_ns openssl s_server -quiet -www -accept 8443 -cert "$work/cert.pem" -key "$work/key.pem" >/dev/null 2>&1 &
 sleep 2
-in_cli tcpdump -i smbc$$ -s 0 -U -w "$out" 'port 445 or port 53 or port 8443' 2>/dev/null & sleep 1
+in_cli tcpdump -i "$cliif" -s 0 -U -w "$out" 'port 445 or port 53 or port 8443' 2>/dev/null & sleep 1
 
 list() { # server address, user, password (the source address is the route's)
   PASSWD=$3 in_cli smbclient -s /dev/null //FILES/share -I "$1" -U "UMBRATEST/$2" -c ls >/dev/null 2>&1
@@ -77,13 +68,13 @@ list() { # server address, user, password (the source address is the route's)
 list 10.77.0.1 umbra-smb-alice SYNTHETIC-umbra-smb-alice-pw1
 in_cli openssl s_client -connect 10.77.0.1:8443 -servername api.openai.com </dev/null >/dev/null 2>&1 || true
 in_cli dig +short +tries=1 -b 10.77.0.10 @10.77.0.1 chatgpt.com A >/dev/null
-in_cli ip route replace 10.77.0.0/24 dev smbc$$ src 10.77.0.11
+in_cli ip route replace 10.77.0.0/24 dev "$cliif" src 10.77.0.11
 if list 10.77.0.1 umbra-smb-bob wrong-password; then
   echo "make-smb-tap.sh: a wrong password was accepted" >&2
   exit 1
 fi
 in_cli curl -sk --max-time 5 --interface 10.77.0.11 --resolve 'claude.ai:8443:10.77.0.1' https://claude.ai:8443/ >/dev/null
-in_cli ip route replace 10.77.0.0/24 dev smbc$$ src 10.77.0.10
+in_cli ip route replace 10.77.0.0/24 dev "$cliif" src 10.77.0.10
 list fd77::1 umbra-smb-bob SYNTHETIC-umbra-smb-bob-pw1
 in_cli curl -sk --max-time 5 --resolve 'claude.ai:8443:[fd77::1]' https://claude.ai:8443/ >/dev/null
 

@@ -61,7 +61,9 @@ public final class Smbd implements AutoCloseable {
                 smbd.addUser(user);
             }
             Path log = dir.resolve("smbd.out");
-            Process p = ns.start(log, "smbd", "--foreground", "--no-process-group", "--debug-stdout", "-d", "1", "-s",
+            // in a process group of its own (no --no-process-group): smbd signals its whole group when it
+            // stops, which would be the test's
+            Process p = ns.start(log, "smbd", "--foreground", "--debug-stdout", "-d", "1", "-s",
                     conf.toString());
             ns.awaitTcpListener(445, p, log);
         } catch (RuntimeException | Error e) {
