@@ -34,7 +34,7 @@ class RunCommandSmbTapTest {
             Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
                     "  smb_servers: [" + ns.nsIp + "/32]"));
             String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
-                HostTools.Result listed = smbd.list(ns.nsIp, 445, ALICE, true);
+                HostTools.Result listed = smbd.list(ns.nsIp, 445, ALICE, true, false);
                 assertThat(listed.exitCode()).as("smbclient: %s %s", listed.out(), listed.err()).isZero();
                 HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
                         "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");

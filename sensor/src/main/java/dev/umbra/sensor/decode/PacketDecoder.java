@@ -22,7 +22,7 @@ import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
-import dev.umbra.sensor.smb.Smb2Message;
+import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
 import dev.umbra.sensor.quic.QuicInitialDecoder;
 import dev.umbra.sensor.socks.SocksRequest;
@@ -1177,8 +1177,8 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         // SMB by its ports and its first bytes: file data after the set-up, or TLS on port 445, reads on below
-        if (smbLogons != null && smbPort(srcPort, dstPort) && end - p >= Smb2Message.FRAME_HEADER
-                && Smb2Message.mayBeSetup(b, p, end - p)) {
+        if (smbLogons != null && smbPort(srcPort, dstPort) && end - p >= SmbMessage.FRAME_HEADER
+                && SmbMessage.mayBeSetup(b, p, end - p)) {
             FlowKey key = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
             int read = smbFrames(b, p, end - p, key);
             if (read >= 0 && p + read < end) {
@@ -1280,7 +1280,7 @@ public final class PacketDecoder implements PacketHandler {
     private void streamSegment(TcpStreams.Stream s, long seq, byte[] b, int off, int len) {
         int cap = s.kind == TcpStreams.Kind.HTTP2 ? MAX_HTTP2_STREAM_BYTES
                 : s.key.srcPort() == 53 || s.key.dstPort() == 53 ? MAX_DNS_STREAM_BYTES
-                : smbLogons != null && smbPort(s.key.srcPort(), s.key.dstPort()) ? Smb2Message.MAX_FRAME
+                : smbLogons != null && smbPort(s.key.srcPort(), s.key.dstPort()) ? SmbMessage.MAX_FRAME
                 : MAX_HELLO_STREAM_BYTES;
         streams.put(s, seq, b, off, len, cap);
         advance(s);
@@ -1318,10 +1318,10 @@ public final class PacketDecoder implements PacketHandler {
                         continue;
                     }
                     if (smbLogons != null && smbPort(srcPort, dstPort)) {
-                        if (have < Smb2Message.FRAME_HEADER) {
+                        if (have < SmbMessage.FRAME_HEADER) {
                             return;
                         }
-                        if (Smb2Message.mayBeSetup(a, st, have)) {
+                        if (SmbMessage.mayBeSetup(a, st, have)) {
                             s.kind = TcpStreams.Kind.SMB;
                             continue;
                         }
@@ -1874,9 +1874,9 @@ public final class PacketDecoder implements PacketHandler {
     private int smbFrames(byte[] a, int p, int have, FlowKey key) {
         int read = 0;
         while (read < have) {
-            int length = Smb2Message.frameLength(a, p + read, have - read);
-            if (length == Smb2Message.NEED_MORE || length > have - read) {
-                if (have - read >= Smb2Message.FRAME_HEADER && !Smb2Message.mayBeSetup(a, p + read, have - read)) {
+            int length = SmbMessage.frameLength(a, p + read, have - read);
+            if (length == SmbMessage.NEED_MORE || length > have - read) {
+                if (have - read >= SmbMessage.FRAME_HEADER && !SmbMessage.mayBeSetup(a, p + read, have - read)) {
                     return -1; // not SMB, or a message that comes after the set-up (file data)
                 }
                 return read;

@@ -75,9 +75,9 @@ public final class SmbLogons {
             return true; // NetBIOS session service (port 139): session request, response, keep-alive
         }
         int end = p + length;
-        int h = p + Smb2Message.FRAME_HEADER;
-        for (int i = 0; i < Smb2Message.maxCompound(); i++) {
-            Smb2Message m = Smb2Message.parse(b, h, end);
+        int h = p + SmbMessage.FRAME_HEADER;
+        for (int i = 0; i < SmbMessage.maxCompound(); i++) {
+            SmbMessage m = SmbMessage.parse(b, h, end);
             switch (m.kind()) {
                 case MALFORMED -> {
                     anomalies.count(Anomaly.SMB_MESSAGE_MALFORMED);
@@ -104,19 +104,19 @@ public final class SmbLogons {
         return pending.size();
     }
 
-    private void request(FlowKey key, Smb2Message m, long timeNanos) {
+    private void request(FlowKey key, SmbMessage m, long timeNanos) {
         if (m.user() != null) {
             pending.put(new Key(key, m.messageId()), new Pending(m.user(), timeNanos));
         }
     }
 
-    private void response(FlowKey key, Smb2Message m, long timeNanos) {
+    private void response(FlowKey key, SmbMessage m, long timeNanos) {
         if (pending.isEmpty()) {
             return;
         }
         Pending p = pending.remove(new Key(key.reverse(), m.messageId()));
         if (p == null || m.status() != 0 || timeNanos - p.timeNanos() > PENDING_NANOS
-                || (m.sessionFlags() & (Smb2Message.IS_GUEST | Smb2Message.IS_NULL)) != 0) {
+                || (m.sessionFlags() & (SmbMessage.IS_GUEST | SmbMessage.IS_NULL)) != 0) {
             return;
         }
         if (!servers.allows(key.srcHi(), key.srcLo())) {

@@ -22,7 +22,7 @@ import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.http.ProxyAuth;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
-import dev.umbra.sensor.smb.Smb2Message;
+import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
 import dev.umbra.sensor.socks.SocksRequest;
 import dev.umbra.sensor.socks.SocksRequestParser;
@@ -189,10 +189,10 @@ class CoverageFuzzTest {
         for (int frame = 0; frame < 64 && p + 1 < data.length; frame++) {
             FlowKey key = (data[p] & 1) == 0 ? client : client.reverse();
             p++;
-            int length = Smb2Message.frameLength(data, p, data.length - p);
-            length = length == Smb2Message.NEED_MORE ? data.length - p : Math.min(length, data.length - p);
-            if (data.length - p >= Smb2Message.FRAME_HEADER) {
-                Smb2Message.mayBeSetup(data, p, data.length - p);
+            int length = SmbMessage.frameLength(data, p, data.length - p);
+            length = length == SmbMessage.NEED_MORE ? data.length - p : Math.min(length, data.length - p);
+            if (data.length - p >= SmbMessage.FRAME_HEADER) {
+                SmbMessage.mayBeSetup(data, p, data.length - p);
             }
             smb.frame(key, data, p, length, frame * 1_000_000L);
             if (smb.pending() > SmbLogons.MAX_PENDING) {

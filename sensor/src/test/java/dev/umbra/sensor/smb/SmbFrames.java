@@ -94,6 +94,40 @@ public final class SmbFrames {
         return m;
     }
 
+    /** An SMB1 SESSION_SETUP_ANDX request with extended security carrying {@code blob} (MS-SMB 2.2.4.6.1). */
+    public static byte[] smb1SessionSetupRequest(int pid, int mid, byte[] blob) {
+        byte[] m = smb1Header(0x73, pid, mid, false, 0, 12, 2 + blob.length + 4);
+        m[33] = (byte) 0xff; // no AndX command
+        le16(m, 47, blob.length);
+        le16(m, 57, blob.length + 4);
+        System.arraycopy(blob, 0, m, 59, blob.length);
+        return m; // NativeOS and NativeLanMan: four zero bytes after the blob
+    }
+
+    /** An SMB1 SESSION_SETUP_ANDX response (MS-SMB 2.2.4.6.2) with this NT status and Action (bit 0: guest). */
+    public static byte[] smb1SessionSetupResponse(int pid, int mid, int status, int action) {
+        byte[] m = smb1Header(0x73, pid, mid, true, status, 4, 2);
+        m[33] = (byte) 0xff;
+        le16(m, 37, action);
+        return m;
+    }
+
+    private static byte[] smb1Header(int command, int pid, int mid, boolean reply, int status, int words, int bytes) {
+        byte[] m = new byte[32 + 1 + 2 * words + bytes];
+        m[0] = (byte) 0xff;
+        m[1] = 'S';
+        m[2] = 'M';
+        m[3] = 'B';
+        m[4] = (byte) command;
+        le32(m, 5, status);
+        m[9] = (byte) (reply ? 0x98 : 0x18);
+        le16(m, 10, 0xc807); // Unicode, NT status, extended security, long names
+        le16(m, 26, pid);
+        le16(m, 30, mid);
+        m[32] = (byte) words;
+        return m;
+    }
+
     /**
      * An NTLM AUTHENTICATE_MESSAGE with NTLMv2-sized responses (filler), the domain, user and workstation in
      * UTF-16LE or OEM, inside a SPNEGO NegTokenResp unless {@code raw}.

@@ -52,10 +52,23 @@ class SmbLogonsTest {
     }
 
     @Test
+    void anSmb1Logon_namesTheClient_aGuestOneDoesNot() {
+        FlowKey c = client(0x0a000019L, 50009);
+        assertThat(send(c, frame(SmbFrames.smb1Negotiate()), 0)).isTrue();
+        send(c, frame(SmbFrames.smb1SessionSetupRequest(77, 2, ntlmAuthenticate("UMBRATEST", "carol", "W", true, false))), 0);
+        send(c.reverse(), frame(SmbFrames.smb1SessionSetupResponse(77, 2, 0, 0)), 1);
+        FlowKey g = client(0x0a00001aL, 50010);
+        send(g, frame(SmbFrames.smb1SessionSetupRequest(78, 2, ntlmAuthenticate("UMBRATEST", "guest", "W", true, false))), 0);
+        send(g.reverse(), frame(SmbFrames.smb1SessionSetupResponse(78, 2, 0, 1)), 1);
+        assertThat(logons).containsExactly("a000019 UMBRATEST\\carol");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
     void failedGuestAndAnonymousSessions_nameNoOne() {
         logon(client(0x0a000011L, 50001), "mallory", SmbFrames.LOGON_FAILURE, 0, 0);
-        logon(client(0x0a000012L, 50002), "nobody", 0, Smb2Message.IS_GUEST, 0);
-        logon(client(0x0a000013L, 50003), "anon", 0, Smb2Message.IS_NULL, 0);
+        logon(client(0x0a000012L, 50002), "nobody", 0, SmbMessage.IS_GUEST, 0);
+        logon(client(0x0a000013L, 50003), "anon", 0, SmbMessage.IS_NULL, 0);
         assertThat(logons).isEmpty();
         assertThat(smb.pending()).isZero();
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code smbclient} on the host listing a share with NTLM (SMB 3.1.1), then real {@code openssl
  * s_client}, {@code dig} and {@code curl} to servers in the namespace, captured live on the host's end of the
  * veth with the default filter. alice logs on over IPv4 and port 445; bob first gives a wrong password over
- * IPv6 (his address names no one), then the right one over port 139, after a NetBIOS session request. A decoder that names clients by logons gives their later
+ * IPv6 (his address names no one), then the right one over port 139, after a NetBIOS session request, and
+ * SMB1 (SESSION_SETUP_ANDX). A decoder that names clients by logons gives their later
  * connections and queries their user; one that does not gives none.
  */
 class LiveCaptureSmbTest {
@@ -36,25 +37,28 @@ class LiveCaptureSmbTest {
             Path pcap = tmp.resolve("smb.pcap");
             Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "tcp port 445 or tcp port 139");
             LogonCapture c = LogonCapture.run(ns, "gemini.google.com", () -> {
-                listed(smbd.list(ns.nsIp, 445, ALICE, true), 0);
+                listed(smbd.list(ns.nsIp, 445, ALICE, true, false), 0);
                 HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");
-                listed(smbd.list(ns.nsIp6, 445, BOB, false), 1); // a wrong password
+                listed(smbd.list(ns.nsIp6, 445, BOB, false, false), 1); // a wrong password
                 curl(ns, "claude.ai");
-                listed(smbd.list(ns.nsIp6, 139, BOB, true), 0); // after a NetBIOS session request
+                listed(smbd.list(ns.nsIp6, 139, BOB, true, true), 0); // SMB1, after a NetBIOS session request
                 curl(ns, "gemini.google.com");
             });
 
             tcpdump.destroy();
             assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
             // what tshark reads on the wire: each AUTHENTICATE's domain and user, and the status of the
-            // SESSION_SETUP responses (0 accepted, 0xc000006d a wrong password)
+            // SESSION_SETUP responses (0 accepted, 0xc000006d a wrong password), SMB2's, then SMB1's
             List<String> wire = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
-                    "smb2.cmd == 1 and (ntlmssp.auth.username or smb2.flags.response == 1)", "-T", "fields", "-E",
-                    "separator=|", "-e", "ntlmssp.auth.domain", "-e", "ntlmssp.auth.username", "-e", "smb2.nt_status")
+                    "(smb2.cmd == 1 and (ntlmssp.auth.username or smb2.flags.response == 1)) or (smb.cmd == 0x73 and "
+                    + "(ntlmssp.auth.username or smb.flags.response == 1))", "-T", "fields", "-E", "separator=|", "-e",
+                    "ntlmssp.auth.domain", "-e", "ntlmssp.auth.username", "-e", "smb2.nt_status", "-e", "smb.nt_status")
                     .out().lines().filter(l -> !l.isBlank()).toList();
-            assertThat(wire).containsSubsequence(Smbd.WORKGROUP + "|" + ALICE + "|", "||0x00000000",
-                    Smbd.WORKGROUP + "|" + BOB + "|", "||0xc000006d", Smbd.WORKGROUP + "|" + BOB + "|", "||0x00000000");
+            assertThat(wire).containsSubsequence(Smbd.WORKGROUP + "|" + ALICE + "||", "||0x00000000|",
+                    Smbd.WORKGROUP + "|" + BOB + "||", "||0xc000006d|",
+                    // an SMB1 request has a status field too, 0
+                    Smbd.WORKGROUP + "|" + BOB + "||0x00000000", "|||0x00000000");
 
             String alice = Smbd.WORKGROUP + "\\" + ALICE;
             String bob = Smbd.WORKGROUP + "\\" + BOB;

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * A real Samba file server ({@code smbd}, Debian's samba) inside a test's network namespace, on ports 445
- * (direct TCP) and 139 (NetBIOS session service),
+ * (direct TCP) and 139 (NetBIOS session service), SMB1 allowed besides SMB2 and 3,
  * workgroup {@value #WORKGROUP}, standalone, users in its own tdbsam database (no guest). Each user needs a
  * system account: {@link #start} adds them ({@code useradd --system}) and {@link #close} removes them.
  * Passwords are synthetic and reach {@code smbclient} through its {@code PASSWD} environment variable,
@@ -48,6 +48,7 @@ public final class Smbd implements AutoCloseable {
         Path conf = dir.resolve("smb.conf");
         Files.writeString(conf, String.join("\n", "[global]", "  workgroup = " + WORKGROUP, "  netbios name = FILES",
                 "  server role = standalone server", "  security = user", "  map to guest = never",
+                "  server min protocol = NT1",
                 "  passdb backend = tdbsam:" + dir.resolve("private/passdb.tdb"),
                 "  private dir = " + dir.resolve("private"), "  lock directory = " + dir.resolve("lock"),
                 "  state directory = " + dir.resolve("state"), "  cache directory = " + dir.resolve("cache"),
@@ -92,14 +93,18 @@ public final class Smbd implements AutoCloseable {
     /**
      * {@code smbclient} on the host lists the share at {@code address} on {@code port} (445, or 139 after a
      * NetBIOS session request) as {@code user} (NTLM: the server is in no realm), with the right password or
-     * a wrong one.
+     * a wrong one, over SMB 3.1.1 or, when {@code smb1}, SMB1 (NT LM 0.12, SESSION_SETUP_ANDX).
      *
      * @return what smbclient did: exit code 0 for a listing, 1 when the logon failed
      */
-    public HostTools.Result list(String address, int port, String user, boolean rightPassword) {
+    public HostTools.Result list(String address, int port, String user, boolean rightPassword, boolean smb1) {
         // the server by its NetBIOS name and -I its address (a UNC path takes no IPv6 literal)
-        HostTools.Result r = HostTools.run(30, List.of("smbclient", "-s", "/dev/null", "//FILES/" + SHARE, "-I", address,
-                "-p", Integer.toString(port), "-U", WORKGROUP + "/" + user, "-c", "ls"), "PASSWD", rightPassword ? password(user) : "wrong-" + password(user));
+        List<String> command = new ArrayList<>(List.of("smbclient", "-s", "/dev/null", "//FILES/" + SHARE, "-I", address,
+                "-p", Integer.toString(port), "-U", WORKGROUP + "/" + user, "-c", "ls"));
+        if (smb1) {
+            command.addAll(List.of("--option=client min protocol=NT1", "--option=client max protocol=NT1"));
+        }
+        HostTools.Result r = HostTools.run(30, command, "PASSWD", rightPassword ? password(user) : "wrong-" + password(user));
         return r;
     }
 

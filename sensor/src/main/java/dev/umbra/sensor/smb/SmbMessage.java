@@ -9,9 +9,10 @@ import dev.umbra.sensor.http.ProxyAuth;
  * client that falls back from Kerberos) sends an NTLM AUTHENTICATE_MESSAGE in the second SESSION_SETUP
  * request of the connection, and its domain and user name are in the clear (MS-NLMP 2.2.1.3; read by
  * ProxyAuth, which reads the same message in Proxy-Authorization). The server's SESSION_SETUP response
- * with the same MessageId says whether it accepted them. Only the set-up is read: NEGOTIATE and
- * SESSION_SETUP messages, and an SMB1 NEGOTIATE a client may open with; any other command (TREE_CONNECT
- * first) means the session is set up, and the rest of the connection (file data) is not Umbra's business.
+ * with the same MessageId says whether it accepted them. SMB1 (older clients and devices) carries the same
+ * message in SESSION_SETUP_ANDX, paired with its response by PID and MID. Only the set-up is read:
+ * NEGOTIATE and SESSION_SETUP messages; any other command (TREE_CONNECT first) means the session is set
+ * up, and the rest of the connection (file data) is not Umbra's business.
  *
  * Kerberos in a SESSION_SETUP (an AP-REQ) names no one in the clear; the KDC's TGS-REP for the cifs/
  * service does (KdcReplyParser).
@@ -30,31 +31,38 @@ import dev.umbra.sensor.http.ProxyAuth;
  *   MS-SMB2 2.2.6                 SESSION_SETUP response: StructureSize 9, SessionFlags (LE16 @2: 0x1
  *                                 IS_GUEST, 0x2 IS_NULL), SecurityBufferOffset, SecurityBufferLength
  *   MS-SMB2 2.2.41 / 2.2.42       FD 'S' 'M' 'B' (encrypted) and FC 'S' 'M' 'B' (compressed): after set-up
- *   MS-SMB 2.2.3.1                FF 'S' 'M' 'B': SMB1 (its NEGOTIATE may offer SMB2 dialects first)
+ *   MS-CIFS 2.2.3.1               FF 'S' 'M' 'B': SMB1; a 32-byte header: Command @4, Status (LE32 @5, NT
+ *                                 status), Flags @9 (0x80: a reply), PIDLow (LE16 @26), MID (LE16 @30);
+ *                                 then WordCount, words, ByteCount, bytes. Its NEGOTIATE (0x72) may
+ *                                 offer SMB2 dialects first; an SMB1 session is set up by
+ *   MS-SMB 2.2.4.6                SESSION_SETUP_ANDX (0x73) with extended security: a request of 12
+ *                                 words (SecurityBlobLength word 7), the blob first in its bytes; a
+ *                                 response of 4 words, Action word 2 (bit 0: a guest)
  */
 /**
- * One SMB2 message of a session's set-up, read from a whole frame: who a SESSION_SETUP request names
- * (NTLM), and what the server answered. Parsing never throws.
+ * One SMB2 or SMB1 message of a session's set-up, read from a whole frame: who a SESSION_SETUP (SMB1:
+ * SESSION_SETUP_ANDX) request names (NTLM), and what the server answered. Parsing never throws.
  *
  * @param kind what the message is
- * @param messageId the MessageId that pairs a request with its response
+ * @param messageId what pairs a request with its response: SMB2's MessageId, SMB1's PID and MID
  * @param status the response's NT status (0 for success), 0 for requests
- * @param sessionFlags the response's SessionFlags ({@link #IS_GUEST}, {@link #IS_NULL})
+ * @param sessionFlags the response's SessionFlags ({@link #IS_GUEST}, {@link #IS_NULL}; an SMB1 guest
+ *     Action as IS_GUEST)
  * @param user the DOMAIN\\user of a request's NTLM AUTHENTICATE_MESSAGE, or null
  * @param next offset in the buffer of the next message of a compound, or 0 when there is none
  */
-public record Smb2Message(Kind kind, long messageId, int status, int sessionFlags, String user, int next) {
+public record SmbMessage(Kind kind, long messageId, int status, int sessionFlags, String user, int next) {
     /** What a frame or message is. */
     public enum Kind {
-        /** A SESSION_SETUP request. */
+        /** A SESSION_SETUP (SMB1: SESSION_SETUP_ANDX) request. */
         SESSION_SETUP_REQUEST,
         /** A SESSION_SETUP response. */
         SESSION_SETUP_RESPONSE,
-        /** A message that comes before the session set-up (NEGOTIATE, SMB1, NetBIOS session service). */
+        /** A message that comes before the session set-up (NEGOTIATE, SMB1's too). */
         BEFORE_SETUP,
         /** Any other message: the session is set up, nothing more to read on this connection. */
         AFTER_SETUP,
-        /** Not SMB, or an SMB2 message whose fields break the format. */
+        /** Not SMB, or an SMB message whose fields break the format. */
         MALFORMED
     }
 
@@ -76,10 +84,14 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
     private static final int COMMAND_NEGOTIATE = 0;
     private static final int COMMAND_SESSION_SETUP = 1;
     private static final int FLAG_RESPONSE = 0x1;
+    private static final int SMB1_HEADER = 32;
+    private static final int SMB1_NEGOTIATE = 0x72;
+    private static final int SMB1_SESSION_SETUP_ANDX = 0x73;
+    private static final int SMB1_FLAGS_REPLY = 0x80;
     private static final int MAX_COMPOUND = 16;
-    private static final Smb2Message BEFORE = new Smb2Message(Kind.BEFORE_SETUP, 0, 0, 0, null, 0);
-    private static final Smb2Message AFTER = new Smb2Message(Kind.AFTER_SETUP, 0, 0, 0, null, 0);
-    private static final Smb2Message BAD = new Smb2Message(Kind.MALFORMED, 0, 0, 0, null, 0);
+    private static final SmbMessage BEFORE = new SmbMessage(Kind.BEFORE_SETUP, 0, 0, 0, null, 0);
+    private static final SmbMessage AFTER = new SmbMessage(Kind.AFTER_SETUP, 0, 0, 0, null, 0);
+    private static final SmbMessage BAD = new SmbMessage(Kind.MALFORMED, 0, 0, 0, null, 0);
 
     /** The length of the frame starting at {@code b[p]}, its header included, or {@link #NEED_MORE}. */
     public static int frameLength(byte[] b, int p, int have) {
@@ -108,7 +120,7 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
         int present = have - FRAME_HEADER;
         int first = present > 0 ? b[h] & 0xff : 0xfe;
         if (first == 0xff) {
-            return present < 5 || b[h + 4] == 0x72; // SMB1 NEGOTIATE
+            return present < 5 || b[h + 4] == SMB1_NEGOTIATE || b[h + 4] == SMB1_SESSION_SETUP_ANDX;
         }
         if (first != 0xfe) {
             return false;
@@ -120,13 +132,13 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
      * Reads the message at {@code b[h, end)}: the first of a frame's payload (after its 4-byte header) or
      * the {@link #next} of an earlier one. {@code end} is the frame's end.
      */
-    public static Smb2Message parse(byte[] b, int h, int end) {
+    public static SmbMessage parse(byte[] b, int h, int end) {
         if (end - h < 4) {
             return BAD;
         }
         int id = (b[h] & 0xff) << 24 | (b[h + 1] & 0xff) << 16 | (b[h + 2] & 0xff) << 8 | b[h + 3] & 0xff;
         if (id == 0xff534d42) {
-            return end - h > 4 && b[h + 4] == 0x72 ? BEFORE : AFTER; // SMB1: its NEGOTIATE, else not read
+            return smb1(b, h, end);
         }
         if (id == 0xfd534d42 || id == 0xfc534d42) {
             return AFTER; // encrypted or compressed: a session set up
@@ -147,7 +159,7 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
             messageEnd = next;
         }
         if (command == COMMAND_NEGOTIATE) {
-            return next == 0 ? BEFORE : new Smb2Message(Kind.BEFORE_SETUP, 0, 0, 0, null, next);
+            return next == 0 ? BEFORE : new SmbMessage(Kind.BEFORE_SETUP, 0, 0, 0, null, next);
         }
         if (command != COMMAND_SESSION_SETUP) {
             return AFTER;
@@ -158,12 +170,12 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
             int status = le32(b, h + 8);
             if (status != 0) {
                 // an error response (MS-SMB2 2.2.2), or MORE_PROCESSING_REQUIRED with the server's next token
-                return new Smb2Message(Kind.SESSION_SETUP_RESPONSE, messageId, status, 0, null, next);
+                return new SmbMessage(Kind.SESSION_SETUP_RESPONSE, messageId, status, 0, null, next);
             }
             if (messageEnd - body < 8 || le16(b, body) != 9) {
                 return BAD;
             }
-            return new Smb2Message(Kind.SESSION_SETUP_RESPONSE, messageId, 0, le16(b, body + 2), null, next);
+            return new SmbMessage(Kind.SESSION_SETUP_RESPONSE, messageId, 0, le16(b, body + 2), null, next);
         }
         if (messageEnd - body < 24 || le16(b, body) != 25) {
             return BAD;
@@ -179,7 +191,60 @@ public record Smb2Message(Kind kind, long messageId, int status, int sessionFlag
         if (at >= 0) {
             user = ProxyAuth.ntlmUser(b, at, buffer + bufferLength);
         }
-        return new Smb2Message(Kind.SESSION_SETUP_REQUEST, messageId, 0, 0, user, next);
+        return new SmbMessage(Kind.SESSION_SETUP_REQUEST, messageId, 0, 0, user, next);
+    }
+
+    /**
+     * An SMB1 message (MS-CIFS 2.2.3.1: a 32-byte header, then WordCount, the words, ByteCount, the bytes):
+     * its NEGOTIATE comes before the set-up, its SESSION_SETUP_ANDX is read, anything else comes after.
+     */
+    private static SmbMessage smb1(byte[] b, int h, int end) {
+        if (end - h < 5) {
+            return BAD;
+        }
+        int command = b[h + 4] & 0xff;
+        if (command == SMB1_NEGOTIATE) {
+            return BEFORE;
+        }
+        if (command != SMB1_SESSION_SETUP_ANDX) {
+            return AFTER;
+        }
+        if (end - h < SMB1_HEADER + 3) {
+            return BAD;
+        }
+        // PID (low) and MID pair a request with its response (MS-CIFS 3.2.4.1.3)
+        long messageId = (long) le16(b, h + 26) << 16 | le16(b, h + 30);
+        int words = h + SMB1_HEADER + 1;
+        int wordCount = b[h + SMB1_HEADER] & 0xff;
+        if (words + 2 * wordCount + 2 > end) {
+            return BAD;
+        }
+        if ((b[h + 9] & SMB1_FLAGS_REPLY) != 0) {
+            int status = le32(b, h + 5); // NT status: clients that offer extended security ask for it
+            if (status != 0) {
+                return new SmbMessage(Kind.SESSION_SETUP_RESPONSE, messageId, status, 0, null, 0);
+            }
+            if (wordCount < 3) {
+                return BAD;
+            }
+            // Action, after the AndX command, reserved byte and offset: bit 0 SMB_SETUP_GUEST
+            int action = le16(b, words + 4);
+            return new SmbMessage(Kind.SESSION_SETUP_RESPONSE, messageId, 0, (action & 1) != 0 ? IS_GUEST : 0, null, 0);
+        }
+        if (wordCount != 12) {
+            // 13 words: the client sent LM and NT responses and its account name without NTLMSSP (no
+            // extended security), not read; 10: a client of the LAN Manager era
+            return new SmbMessage(Kind.SESSION_SETUP_REQUEST, messageId, 0, 0, null, 0);
+        }
+        // MS-SMB 2.2.4.6.1: SecurityBlobLength is word 7; the blob starts the bytes
+        int blobLength = le16(b, words + 14);
+        int bytes = words + 2 * wordCount + 2;
+        if (blobLength > le16(b, bytes - 2) || blobLength > end - bytes) {
+            return BAD;
+        }
+        int at = blobLength == 0 ? -1 : ProxyAuth.ntlmMessage(b, bytes, bytes + blobLength);
+        String user = at < 0 ? null : ProxyAuth.ntlmUser(b, at, bytes + blobLength);
+        return new SmbMessage(Kind.SESSION_SETUP_REQUEST, messageId, 0, 0, user, 0);
     }
 
     /** The most messages of one compound read; a longer chain is cut there. */
