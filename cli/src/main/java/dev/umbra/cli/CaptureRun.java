@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
@@ -205,6 +206,7 @@ final class CaptureRun {
     private PacketDecoder decoder(String source, Consumer<Observation> sink) {
         PacketDecoder decoder = new PacketDecoder(source, sink, anomalies);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         if (wantedNames != null) {
             decoder.onlyNames(wantedNames);
         }

@@ -73,7 +73,11 @@ final class ObserveCommand implements Callable<Integer> {
      */
     static String details(Observation o) {
         StringBuilder sb = new StringBuilder();
+        if (o.clientHostname() != null) {
+            sb.append("client=").append(o.clientHostname().replace(' ', '_'));
+        }
         if (o.tlsVersion() != null) {
+            space(sb);
             sb.append("tls").append(o.tlsVersion());
         }
         if (!o.alpn().isEmpty()) {
@@ -127,6 +131,9 @@ final class ObserveCommand implements Callable<Integer> {
         n.put("hostname", o.hostname());
         n.put("client_ip", o.clientIp());
         n.put("client_port", o.clientPort());
+        if (o.clientHostname() != null) {
+            n.put("client_hostname", o.clientHostname());
+        }
         n.put("server_ip", o.serverIp());
         n.put("server_port", o.serverPort());
         if (!o.answers().isEmpty()) {

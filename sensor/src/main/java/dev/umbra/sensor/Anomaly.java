@@ -92,6 +92,10 @@ public enum Anomaly {
     SMB_LOGON_UNTRUSTED("smb_logon_untrusted"),
     /** An SMB SESSION_SETUP request naming a user, dropped unanswered because too many were waiting. */
     SMB_LOGON_EVICTED("smb_logon_evicted"),
+    /** A DHCP message (port 67 or 68) whose options run past it or break their grammar: it names no device. */
+    DHCP_MESSAGE_MALFORMED("dhcp_message_malformed"),
+    /** A DHCPACK naming a device, from an address outside the configured DHCP servers: it names no one. */
+    DHCP_ACK_UNTRUSTED("dhcp_ack_untrusted"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

@@ -43,6 +43,7 @@ import java.util.Objects;
  *     destination port of a SOCKS request (the server endpoint is then the proxy), or 0
  * @param container the container the client process runs in (local process attribution: its runtime
  *     and id, and its name, image and pod where the host's runtime files tell), or {@code null}
+ * @param clientHostname the client device's own name, as its DHCP exchange gave it (a tap), or {@code null}
  */
 public record Observation(
         Instant time,
@@ -66,7 +67,8 @@ public record Observation(
         String tlsVersion,
         boolean ech,
         int targetPort,
-        Container container) {
+        Container container,
+        String clientHostname) {
 
     public Observation {
         Objects.requireNonNull(time, "time");
@@ -76,13 +78,22 @@ public record Observation(
         alpn = alpn == null ? List.of() : List.copyOf(alpn);
     }
 
+    /** An observation whose client's host name is not known (all but a tap's DHCP naming make these). */
+    public Observation(Instant time, ObservationKind kind, String hostname, String clientIp, int clientPort,
+            String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
+            long bytesIn, String user, String process, String source, String method, String urlPath, int status,
+            String tlsVersion, boolean ech, int targetPort, Container container) {
+        this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
+                bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort, container, null);
+    }
+
     /** An observation of no container (all but local attribution make these). */
     public Observation(Instant time, ObservationKind kind, String hostname, String clientIp, int clientPort,
             String serverIp, int serverPort, List<String> answers, List<String> alpn, String ja4, long bytesOut,
             long bytesIn, String user, String process, String source, String method, String urlPath, int status,
             String tlsVersion, boolean ech, int targetPort) {
         this(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4, bytesOut,
-                bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort, null);
+                bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort, null, null);
     }
 
     /**
@@ -191,6 +202,13 @@ public record Observation(
     public Observation withActor(String user, String process, Container container) {
         return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4,
                 bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort,
-                container);
+                container, clientHostname);
+    }
+
+    /** This observation with its client device's host name; every other field is kept. */
+    public Observation withClientHostname(String name) {
+        return new Observation(time, kind, hostname, clientIp, clientPort, serverIp, serverPort, answers, alpn, ja4,
+                bytesOut, bytesIn, user, process, source, method, urlPath, status, tlsVersion, ech, targetPort,
+                container, name);
     }
 }

@@ -73,6 +73,11 @@ public final class UmbraConfig {
                     + "by the NTLM user of an SMB session (port 445 or 139) a file server accepted from their address; only "
                     + "these servers' acceptances count, others are counted as smb_logon_untrusted. Empty: any server's "
                     + "count, so whoever can put a forged exchange on the wire can name an address.");
+    public static final ConfigKey CAPTURE_DHCP_SERVERS = key("capture.dhcp_servers", ConfigType.LIST, "[]",
+            each("an address or CIDR block", UmbraConfig::isCidr), "With attribution off (a tap), findings carry the "
+                    + "client device's name (src_endpoint.hostname) its DHCP lease gave the address (the host name or "
+                    + "FQDN the device sent); only DHCPACKs from these servers or relay agents count, others are counted "
+                    + "as dhcp_ack_untrusted. Empty: any server's count, so a rogue DHCP server can name an address.");
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");

@@ -161,6 +161,9 @@ public final class DaemonAssembly {
                 capture.nameClientsByLogons(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_KERBEROS_KDCS),
                         UmbraConfig.CAPTURE_KERBEROS_KDCS.name()), AddressBlocks.parse(
                         config.list(UmbraConfig.CAPTURE_SMB_SERVERS), UmbraConfig.CAPTURE_SMB_SERVERS.name()));
+                // and the device name its DHCP lease gave the address
+                capture.nameClientHostsByDhcp(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_DHCP_SERVERS),
+                        UmbraConfig.CAPTURE_DHCP_SERVERS.name()));
             }
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {

@@ -70,6 +70,8 @@ final class LiveCaptureComponent implements Component {
     // clients are not named by logons
     private AddressBlocks kerberosKdcs;
     private AddressBlocks smbServers;
+    // the DHCP servers whose leases name client devices (a tap); null: not named by DHCP
+    private AddressBlocks dhcpServers;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -98,6 +100,11 @@ final class LiveCaptureComponent implements Component {
     void nameClientsByLogons(AddressBlocks kdcs, AddressBlocks smbServers) {
         kerberosKdcs = kdcs;
         this.smbServers = smbServers;
+    }
+
+    /** Names client devices by the DHCP leases of these servers or relay agents (a tap); before start(). */
+    void nameClientHostsByDhcp(AddressBlocks servers) {
+        dhcpServers = servers;
     }
 
     void waitForInterface(boolean wait) {
@@ -148,6 +155,9 @@ final class LiveCaptureComponent implements Component {
         decoder = new PacketDecoder(config.interfaceName(), pipeline, anomalies, maxFlows);
         if (kerberosKdcs != null) {
             decoder.nameClientsByLogons(kerberosKdcs, smbServers);
+        }
+        if (dhcpServers != null) {
+            decoder.nameClientHostsByDhcp(dhcpServers);
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

@@ -21,6 +21,8 @@ import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.dhcp.DhcpMessage;
+import dev.umbra.sensor.dhcp.DhcpNames;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
 import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
@@ -159,6 +161,8 @@ public final class PacketDecoder implements PacketHandler {
     private LogonUsers logonUsers;
     private AddressBlocks kdcs;
     private SmbLogons smbLogons;
+    // the device names DHCP leases gave addresses, when asked for: null otherwise
+    private DhcpNames dhcpNames;
     // the names observations are made for (onlyNames), and the server ports of HTTP requests made whatever
     // their host
     private Predicate<String> wantedNames = name -> true;
@@ -1036,6 +1040,15 @@ public final class PacketDecoder implements PacketHandler {
                 kdcReply(b, payload, payloadLength, key);
                 return;
             }
+            if (dhcpNames != null && (srcPort == 67 || srcPort == 68) && (dstPort == 67 || dstPort == 68)) {
+                DhcpMessage m = DhcpMessage.parse(b, payload, payloadLength);
+                if (m == DhcpMessage.MALFORMED) {
+                    anomalies.count(Anomaly.DHCP_MESSAGE_MALFORMED);
+                } else if (m != DhcpMessage.NOT_DHCP) {
+                    dhcpNames.message(key, m, timestampNanos);
+                }
+                return;
+            }
             if (!socksRelays.isEmpty() && socksUdp(b, payload, payloadLength, srcPort, dstPort, key)) {
                 return;
             }
@@ -1724,7 +1737,7 @@ public final class PacketDecoder implements PacketHandler {
             return null; // the first leg of NTLM is sent again with the user: reported then
         }
         // named here, not only when handed on: its body goes to the listener with this very observation
-        Observation o = logonNamed(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
+        Observation o = named(withUser(Observation.httpRequest(time(), r.host(), srcText(), srcPort, dstText(),
                 dstPort, r.method(), r.method().equals("CONNECT") ? null : r.path(), r.connectPort(), source),
                 user != null ? user : flowUser()));
         // the body the proxy would be sent again: where a chunked one ends is known once it is read
@@ -1858,6 +1871,16 @@ public final class PacketDecoder implements PacketHandler {
         smbLogons = new SmbLogons(anomalies, smbServers, logonUsers::authenticated);
     }
 
+    /**
+     * Gives observations the device name of their client's address, from the DHCP exchange that leased it
+     * (host name or client FQDN the device sent, RFC 2132, RFC 4702), with ACKs read only from {@code servers}
+     * (servers or relay agents; {@link AddressBlocks#ANY}: every one; others are counted,
+     * {@code dhcp_ack_untrusted}). For a sensor on a tap; off by default. IPv4 only.
+     */
+    public void nameClientHostsByDhcp(AddressBlocks servers) {
+        dhcpNames = new DhcpNames(anomalies, servers);
+    }
+
     /** SMB's ports: direct TCP (MS-SMB2 2.1) and NetBIOS session service (RFC 1002). */
     private static boolean smbPort(int srcPort, int dstPort) {
         return srcPort == 445 || dstPort == 445 || srcPort == 139 || dstPort == 139;
@@ -1910,23 +1933,31 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
-    /** Hands an observation on, with the logon user of its client when asked for and it has none. */
+    /** Hands an observation on, with what is known of its client when asked for (its logon user, its device name). */
     private void emit(Observation o) {
-        sink.accept(logonNamed(o));
+        sink.accept(named(o));
     }
 
-    /** The observation with the logon user of its client, when asked for and it has no user of its own. */
-    private Observation logonNamed(Observation o) {
-        if (logonUsers != null && o.user() == null && o.clientIp() != null && !logonUsers.isEmpty()) {
-            long[] numbers = new long[2];
-            if (IpText.parse(o.clientIp(), numbers)) {
-                String user = logonUsers.user(numbers[0], numbers[1], timestampNanos);
-                if (user != null) {
-                    return o.withActor(user, o.process());
-                }
-            }
+    /**
+     * The observation with the logon user of its client when asked for and it has no user of its own, and
+     * with its client's DHCP device name when asked for.
+     */
+    private Observation named(Observation o) {
+        boolean byLogon = logonUsers != null && o.user() == null && !logonUsers.isEmpty();
+        boolean byDhcp = dhcpNames != null && o.clientHostname() == null && dhcpNames.size() > 0;
+        if ((!byLogon && !byDhcp) || o.clientIp() == null) {
+            return o;
         }
-        return o;
+        long[] numbers = new long[2];
+        if (!IpText.parse(o.clientIp(), numbers)) {
+            return o;
+        }
+        String user = byLogon ? logonUsers.user(numbers[0], numbers[1], timestampNanos) : null;
+        if (user != null) {
+            o = o.withActor(user, o.process());
+        }
+        String device = byDhcp ? dhcpNames.name(numbers[0], numbers[1], timestampNanos) : null;
+        return device == null ? o : o.withClientHostname(device);
     }
 
     private static Observation withUser(Observation o, String user) {

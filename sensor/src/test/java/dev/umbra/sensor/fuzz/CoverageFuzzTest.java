@@ -21,6 +21,8 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.http.ProxyAuth;
+import dev.umbra.sensor.dhcp.DhcpMessage;
+import dev.umbra.sensor.dhcp.DhcpNames;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
 import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
@@ -102,6 +104,7 @@ class CoverageFuzzTest {
             checkCaps(o);
         }, anomalies, 64);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         int link = LINK_TYPES[(data[0] & 0xff) % LINK_TYPES.length];
         long time = 1_700_000_000_000_000_000L;
         int p = 1;
@@ -130,6 +133,7 @@ class CoverageFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         long[] records = new long[1];
         try {
             CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(data)),
@@ -199,6 +203,31 @@ class CoverageFuzzTest {
                 throw new AssertionError(smb.pending() + " requests waiting");
             }
             p += length;
+        }
+    }
+
+    /**
+     * One DHCP message, whole and cut in half, then fed to a {@link DhcpNames} as a client's and as a server's:
+     * no exception; a name is 1 to 255 printable ASCII characters; at most {@link DhcpNames#MAX_PENDING}
+     * requests wait.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void dhcpMessage_clientAndServer(byte[] data) {
+        DhcpNames names = new DhcpNames(new AnomalyCounters(), AddressBlocks.ANY);
+        FlowKey client = new FlowKey(FlowKey.V4_MARK, 0, FlowKey.V4_MARK, 0xffffffffL, 68, 67, 17);
+        for (int len : new int[] {data.length, data.length / 2}) {
+            DhcpMessage m = DhcpMessage.parse(data, 0, len);
+            if (m.name() != null && (m.name().isEmpty() || m.name().length() > DhcpMessage.MAX_NAME
+                    || m.name().chars().anyMatch(c -> c < 0x20 || c > 0x7e))) {
+                throw new AssertionError("name not a name: " + m);
+            }
+            if (m != DhcpMessage.NOT_DHCP && m != DhcpMessage.MALFORMED) {
+                names.message(m.reply() ? client.reverse() : client, m, 1_000_000_000L);
+                names.name(FlowKey.V4_MARK, m.yiaddr() & 0xffffffffL, 2_000_000_000L);
+            }
+        }
+        if (names.pending() > DhcpNames.MAX_PENDING) {
+            throw new AssertionError(names.pending() + " requests waiting");
         }
     }
 
@@ -297,6 +326,7 @@ class CoverageFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         long[] time = {1_700_000_000_000_000_000L};
         java.util.function.Consumer<byte[]> send = ipPacket -> {
             time[0] += 1_000_000;
@@ -397,6 +427,7 @@ class CoverageFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         long time = 1_700_000_000_000_000_000L;
         int p = 0;
         for (int pn = 0; pn < 3 && p + 2 <= data.length; pn++) {

@@ -15,6 +15,7 @@ import static dev.umbra.sensor.TestFrames.tcp;
 import static dev.umbra.sensor.TestFrames.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.LinkType;
@@ -134,6 +135,7 @@ class DecoderFuzzTest {
         long[] observations = new long[1];
         PacketDecoder decoder = new PacketDecoder("fuzz", o -> observations[0]++, anomalies);
         decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
         byte[] dns = ip("10.0.0.5", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "api.openai.com", 1)));
         // a KDC's replies naming the client (over UDP, and over TCP behind its 4-byte length)
         byte[] asRep = Der.kdcReply(11, true, "UMBRA.TEST", Der.principal(1, "alice"));
@@ -154,6 +156,17 @@ class DecoderFuzzTest {
                 "POST /api/chat HTTP/1.1\r\nHost: ollama\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         byte[] answer = dnsResponseWithCname(3, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47",
                 "104.18.32.48", "2606:4700::1", "2606:4700::2");
+        // a DHCP lease naming the device, and an SMB logon naming the user
+        byte[] dhcpRequest = ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, dev.umbra.sensor.dhcp.DhcpFrames.client(3, 9,
+                dev.umbra.sensor.dhcp.DhcpFrames.mac(1)).hostName("ALICE-LAPTOP").bytes()));
+        byte[] dhcpAck = ip("10.0.0.1", "255.255.255.255", 17, udp(67, 68, dev.umbra.sensor.dhcp.DhcpFrames.server(5, 9,
+                dev.umbra.sensor.dhcp.DhcpFrames.mac(1)).yiaddr(0x0a000005).lease(3600).fqdn("alice.corp.example", true)
+                .bytes()));
+        byte[] smbSetup = ip("10.0.0.5", "10.0.0.2", 6, tcp(40001, 445, 1, 0x18, dev.umbra.sensor.smb.SmbFrames.frame(
+                dev.umbra.sensor.smb.SmbFrames.sessionSetupRequest(2, dev.umbra.sensor.smb.SmbFrames.ntlmAuthenticate(
+                        "CORP", "alice", "WS01", true, false)))));
+        byte[] smbAccept = ip("10.0.0.2", "10.0.0.5", 6, tcp(445, 40001, 1, 0x18, dev.umbra.sensor.smb.SmbFrames.frame(
+                dev.umbra.sensor.smb.SmbFrames.sessionSetupResponse(2, 0, 0))));
         List<byte[]> answerFragments4 = fragments(ip("10.0.0.53", "10.0.0.5", 17, udp(53, 40000, answer)), 77, 64);
         List<byte[]> answerFragments6 = fragments(ip("2001:db8::53", "2001:db8::5", 17, udp(53, 40000, answer)), 78, 64);
         Object[][] seeds = {
@@ -169,7 +182,9 @@ class DecoderFuzzTest {
             // IPv4 and IPv6 fragments of a DNS answer, in order (reassembly with mutated pieces)
             {LinkType.RAW, answerFragments4.get(0)}, {LinkType.RAW, answerFragments4.get(1)},
             {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)},
-            {LinkType.ETHERNET, ethernet(kdcUdp)}, {LinkType.RAW, kdcTcp}};
+            {LinkType.ETHERNET, ethernet(kdcUdp)}, {LinkType.RAW, kdcTcp},
+            {LinkType.ETHERNET, ethernet(dhcpRequest)}, {LinkType.ETHERNET, ethernet(dhcpAck)},
+            {LinkType.RAW, smbSetup}, {LinkType.RAW, smbAccept}};
         Mutator m = Mutator.forTest(4, 1600);
         long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS
                 + PacketDecoder.MAX_STREAM_STEPS + 2;

@@ -100,6 +100,8 @@ public final class UsageAggregator {
         long bytesIn = -1;
         boolean rateReported;
         PolicyEvent pending;
+        // the client device's name, when an observation after the first brought it (its DHCP lease seen since)
+        String clientHostname;
 
         Window(Observation first, Match match) {
             this.first = first;
@@ -109,6 +111,9 @@ public final class UsageAggregator {
 
         void add(Observation o) {
             count++;
+            if (o.clientHostname() != null) {
+                clientHostname = o.clientHostname();
+            }
             if (o.time().isAfter(last)) {
                 last = o.time();
             }
@@ -144,7 +149,9 @@ public final class UsageAggregator {
             for (int i = 0; i < moreCount; i++) {
                 names.add(moreNames[i]);
             }
-            return Finding.usageWindow(first, match, names, last, count, bytesOut, bytesIn);
+            Observation o = clientHostname == null || clientHostname.equals(first.clientHostname()) ? first
+                    : first.withClientHostname(clientHostname);
+            return Finding.usageWindow(o, match, names, last, count, bytesOut, bytesIn);
         }
     }
 

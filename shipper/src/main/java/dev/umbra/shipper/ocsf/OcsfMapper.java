@@ -192,7 +192,8 @@ public final class OcsfMapper {
             arrField(g, F_EVIDENCES);
             g.writeStartObject();
         }
-        endpoint(g, F_SRC_ENDPOINT, o.clientIp(), o.clientPort(), null);
+        // the client device's own name (its DHCP lease), when known
+        endpoint(g, F_SRC_ENDPOINT, o.clientIp(), o.clientPort(), o.clientHostname());
         if (o.kind() == ObservationKind.SOCKS_REQUEST) {
             // the packets went to the proxy; the destination is what the client asked it for
             endpoint(g, F_DST_ENDPOINT, null, o.targetPort(), o.hostname());

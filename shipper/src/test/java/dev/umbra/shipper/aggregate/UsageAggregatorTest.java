@@ -93,6 +93,19 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void observe_theClientsDeviceNameLearntMidWindow_isTheWindowsSourceHostname() {
+        UsageAggregator a = aggregator(0);
+        a.observe(dns("10.0.0.5", 0), chatgpt);
+        a.observe(dns("10.0.0.5", 1).withClientHostname("ALICE-LAPTOP"), chatgpt);
+        a.observe(dns("10.0.0.6", 2), chatgpt);
+        a.flush();
+        List<Finding> usage = of(EventClass.DNS_ACTIVITY);
+        assertThat(usage).hasSize(2);
+        assertThat(usage).extracting(f -> mapper.toEvent(f).at("/src_endpoint/hostname").asText(null))
+                .containsExactlyInAnyOrder("ALICE-LAPTOP", null);
+    }
+
+    @Test
     void observe_severalNamesOfOneService_windowListsEachOnceInArrivalOrderUpToTheCap() {
         UsageAggregator a = aggregator(0);
         a.observe(dns("10.0.0.5", 0), chatgpt);

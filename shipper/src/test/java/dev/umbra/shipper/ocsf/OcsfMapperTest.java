@@ -86,6 +86,19 @@ class OcsfMapperTest {
     }
 
     @Test
+    void toEvent_clientDeviceName_isTheSourceEndpointsHostnameAndValidates() {
+        Observation o = Observation.clientHello(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
+                "104.18.32.47", 443, List.of(), null, "1.3", false, "eth0").withClientHostname("ALICE-LAPTOP");
+        JsonNode e = mapper.toEvent(Finding.usage(o, chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(e.at("/src_endpoint/hostname").asText()).isEqualTo("ALICE-LAPTOP");
+        assertThat(e.at("/src_endpoint/ip").asText()).isEqualTo("10.0.0.5");
+        assertThat(e.at("/dst_endpoint/hostname").asText()).isEqualTo("chatgpt.com");
+        dev.umbra.shipper.SchemaCheck.assertValid(e);
+        JsonNode without = mapper.toEvent(Finding.usage(o.withClientHostname(null), chatgpt, List.of("chatgpt.com"), t0, 1));
+        assertThat(without.at("/src_endpoint").has("hostname")).isFalse();
+    }
+
+    @Test
     void toEvent_tlsHelloWithoutEch_hasNoEchMark() {
         Observation o = Observation.clientHello(t0, ObservationKind.TLS_SNI, "chatgpt.com", "10.0.0.5", 40000,
                 "104.18.32.47", 443, List.of(), null, "1.2", false, "eth0");

@@ -91,6 +91,9 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.SMB) && !allTcp) {
                 clauses.add(CaptureProtocol.SMB.filter());
             }
+            if (p.contains(CaptureProtocol.DHCP)) {
+                clauses.add(CaptureProtocol.DHCP.filter());
+            }
             clauses.add(FRAGMENTS_AND_EXTENSION_HEADERS);
             base = String.join(" or ", clauses.stream().map(c -> "(" + c + ")").toList());
         }

@@ -37,6 +37,11 @@ public enum CaptureProtocol {
      * is at an address; read when the decoder names clients by logons (a tap).
      */
     SMB("tcp port 445 or tcp port 139"),
+    /**
+     * DHCP (RFC 2131: the server on port 67, the client on 68), whose leases give an address the device name
+     * the client sent; read when the decoder names client hosts by DHCP (a tap).
+     */
+    DHCP("udp port 67 or udp port 68"),
     /** Flow accounting needs every IP packet. */
     FLOWS("ip or ip6");
 

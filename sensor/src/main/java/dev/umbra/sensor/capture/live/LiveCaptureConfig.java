@@ -40,7 +40,7 @@ public record LiveCaptureConfig(String interfaceName, String filter, Set<Capture
     /** Protocols enabled by default. */
     public static final Set<CaptureProtocol> DEFAULT_PROTOCOLS = Set.copyOf(
             EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.TLS, CaptureProtocol.QUIC, CaptureProtocol.SOCKS_UDP,
-                    CaptureProtocol.HTTP, CaptureProtocol.KERBEROS, CaptureProtocol.SMB));
+                    CaptureProtocol.HTTP, CaptureProtocol.KERBEROS, CaptureProtocol.SMB, CaptureProtocol.DHCP));
 
     public LiveCaptureConfig {
         if (interfaceName == null || interfaceName.isBlank()) {

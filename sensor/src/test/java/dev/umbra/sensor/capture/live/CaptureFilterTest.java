@@ -52,6 +52,9 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, SOCKS_UDP)))).isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL)))).as("QUIC over IPv6").isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, SOCKS_UDP), 7))).isTrue();
+            // DHCP: a client's broadcast and a server's answer
+            assertThat(f.matches(ethernet(ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, new byte[240]))))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "255.255.255.255", 17, udp(67, 68, new byte[240])), 7))).isTrue();
         }
     }
 

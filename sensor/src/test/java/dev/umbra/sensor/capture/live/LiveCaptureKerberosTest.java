@@ -34,7 +34,7 @@ class LiveCaptureKerberosTest {
 
             Path pcap = tmp.resolve("kerberos.pcap");
             Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "port 88");
-            LogonCapture c = LogonCapture.run(ns, "claude.ai", () -> {
+            TapCapture c = TapCapture.run(ns, "claude.ai", () -> {
                 kdc.kinit("alice", false);
                 kdc.kvno("alice");
                 kdc.kinit("WS01$", false); // the computer's own login, from the same address

@@ -30,7 +30,7 @@ class LiveCaptureKernelFilterTest {
     private static final List<Set<CaptureProtocol>> SETS = List.of(LiveCaptureConfig.DEFAULT_PROTOCOLS,
             EnumSet.of(CaptureProtocol.DNS), EnumSet.of(CaptureProtocol.QUIC), EnumSet.of(CaptureProtocol.DNS,
                     CaptureProtocol.SOCKS_UDP), EnumSet.of(CaptureProtocol.TLS, CaptureProtocol.HTTP),
-            EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.KERBEROS, CaptureProtocol.SMB));
+            EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.KERBEROS, CaptureProtocol.SMB, CaptureProtocol.DHCP));
 
     @Test
     void run_defaultFilters_areAttachedToTheSocketNotRunInUserSpace() throws Exception {

@@ -36,7 +36,7 @@ class LiveCaptureSmbTest {
             ns.serveDnsAndTls(tmp, "::");
             Path pcap = tmp.resolve("smb.pcap");
             Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "tcp port 445 or tcp port 139");
-            LogonCapture c = LogonCapture.run(ns, "gemini.google.com", () -> {
+            TapCapture c = TapCapture.run(ns, "gemini.google.com", () -> {
                 listed(smbd.list(ns.nsIp, 445, ALICE, true, false), 0);
                 HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");

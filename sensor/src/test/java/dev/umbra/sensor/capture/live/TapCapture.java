@@ -1,5 +1,6 @@
 package dev.umbra.sensor.capture.live;
 
+import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
@@ -10,10 +11,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A live capture on the host's end of a test's veth (default filter), read by two decoders at once: one
- * that names clients by the logons it sees (Kerberos, SMB), as a tap does, and one that does not, as a
- * host's daemon does.
+ * that names clients as a tap does, by the logons it sees (Kerberos, SMB) and the device names of DHCP
+ * leases, and one that does not, as a host's daemon does.
  */
-final class LogonCapture {
+final class TapCapture {
     /** A test's traffic, run while the capture runs. */
     interface Traffic {
         void run() throws Exception;
@@ -28,18 +29,19 @@ final class LogonCapture {
     /** libpcap's counters at the end. */
     LiveCaptureStats stats;
 
-    private LogonCapture() {
+    private TapCapture() {
     }
 
     /**
      * Captures while {@code traffic} runs, then until the naming decoder has reported {@code lastName} (10 s at
      * most), and stops.
      */
-    static LogonCapture run(Netns ns, String lastName, Traffic traffic) throws Exception {
-        LogonCapture c = new LogonCapture();
+    static TapCapture run(Netns ns, String lastName, Traffic traffic) throws Exception {
+        TapCapture c = new TapCapture();
         try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
             PacketDecoder byLogons = new PacketDecoder(ns.hostIf, c.named::add, c.anomalies);
             byLogons.nameClientsByLogons();
+            byLogons.nameClientHostsByDhcp(AddressBlocks.ANY);
             PacketDecoder without = new PacketDecoder(ns.hostIf, c.plain::add, new AnomalyCounters());
             CaptureLoop loop = CaptureLoop.start(capture, (linkType, time, buf, off, captured, original) -> {
                 byLogons.onPacket(linkType, time, buf, off, captured, original);

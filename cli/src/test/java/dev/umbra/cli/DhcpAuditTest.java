@@ -1,0 +1,68 @@
+package dev.umbra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.umbra.sensor.capture.live.HostTools;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code umbra observe} and {@code umbra audit --format json} on test-data/captures/dhcp-tap.pcap: a real
+ * dnsmasq's lease to busybox udhcpc (host name and client FQDN sent), then TLS and DNS to AI services from the
+ * leased address, and TLS from an address that took no lease, recorded by make-dhcp-tap.sh. Each address is
+ * named by the DHCPACK that leased it, as tshark reads it (dhcp-tap.expected.txt).
+ */
+class DhcpAuditTest {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final String NAME = "dhcp-tap";
+    private static final Path CAPTURE = TapCaptures.DIR.resolve(NAME + ".pcap");
+
+    @Test
+    void tshark_acksNameTheAddressesTheExpectedFileLists() throws IOException {
+        HostTools.require("tshark", "tshark");
+        HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", CAPTURE.toString(), "-Y", "dhcp.option.dhcp == 5",
+                "-T", "fields", "-E", "separator=|", "-e", "dhcp.ip.your", "-e", "dhcp.option.hostname");
+        Map<String, String> acked = new TreeMap<>();
+        t.out().lines().filter(l -> !l.isBlank()).map(l -> l.split("\\|", -1)).forEach(f -> acked.put(f[0], f[1]));
+        TapCaptures.expected(NAME).forEach((address, v) -> assertThat(acked.getOrDefault(address, "-")).as(address)
+                .isEqualTo(v[0]));
+    }
+
+    @Test
+    void observeJson_everyObservationOfALeasedAddress_carriesItsDeviceName() throws IOException {
+        CliRun r = CliRun.run("observe", "--format", "json", CAPTURE.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, TreeSet<String>> names = new TreeMap<>();
+        for (String line : r.out().lines().toList()) {
+            JsonNode n = JSON.readTree(line);
+            names.computeIfAbsent(n.path("client_ip").asText(), k -> new TreeSet<>())
+                    .add(n.path("client_hostname").asText("-"));
+            assertThat(n.has("user")).as(line).isFalse();
+        }
+        Map<String, String[]> expected = TapCaptures.expected(NAME);
+        assertThat(names.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((address, v) -> assertThat(names.get(address)).as(address).containsExactly(v[0]));
+    }
+
+    @Test
+    void auditJson_eventsCarryTheDeviceNameAsTheSourceEndpointsHostname() throws IOException {
+        CliRun r = CliRun.run("audit", "--format", "json", CAPTURE.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, TreeSet<String>> services = new TreeMap<>();
+        for (String line : r.out().lines().filter(l -> l.startsWith("{")).toList()) {
+            JsonNode e = JSON.readTree(line);
+            JsonNode src = e.has("src_endpoint") ? e.get("src_endpoint") : e.at("/evidences/0/src_endpoint");
+            String key = src.path("ip").asText() + " " + src.path("hostname").asText("-");
+            services.computeIfAbsent(key, k -> new TreeSet<>()).add(e.at("/enrichments/0/data/service_id").asText());
+        }
+        Map<String, TreeSet<String>> want = new TreeMap<>();
+        TapCaptures.expected(NAME).forEach((address, v) -> want.put(address + " " + v[0],
+                new TreeSet<>(java.util.List.of(v[1].split(",")))));
+        assertThat(services).isEqualTo(want);
+    }
+}

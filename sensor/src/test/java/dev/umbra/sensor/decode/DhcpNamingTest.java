@@ -1,0 +1,88 @@
+package dev.umbra.sensor.decode;
+
+import static dev.umbra.sensor.TestFrames.clientHello;
+import static dev.umbra.sensor.TestFrames.ethernet;
+import static dev.umbra.sensor.TestFrames.ip;
+import static dev.umbra.sensor.TestFrames.tcp;
+import static dev.umbra.sensor.TestFrames.udp;
+import static dev.umbra.sensor.dhcp.DhcpFrames.mac;
+import static dev.umbra.sensor.dhcp.DhcpFrames.v4;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.umbra.sensor.AddressBlocks;
+import dev.umbra.sensor.Anomaly;
+import dev.umbra.sensor.AnomalyCounters;
+import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.dhcp.DhcpFrames;
+import dev.umbra.sensor.kerberos.Der;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DHCP leases giving the observations of an address the device name its client sent. */
+class DhcpNamingTest {
+    private final List<Observation> seen = new ArrayList<>();
+    private final AnomalyCounters anomalies = new AnomalyCounters();
+    private final PacketDecoder decoder = new PacketDecoder("test", seen::add, anomalies);
+    private long time = 1_700_000_000_000_000_000L;
+
+    private void packet(PacketDecoder d, byte[] ipPacket) {
+        byte[] f = ethernet(ipPacket);
+        time += 1_000_000;
+        d.onPacket(LinkType.ETHERNET, time, f, 0, f.length, f.length);
+    }
+
+    /** A broadcast DISCOVER-less exchange: the client's REQUEST, then the server's ACK for {@code address}. */
+    private void lease(PacketDecoder d, String server, int xid, int n, String name, String address) {
+        String[] parts = address.split("\\.");
+        int a = v4(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]),
+                Integer.parseInt(parts[3]));
+        packet(d, ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, DhcpFrames.client(3, xid, mac(n)).hostName(name)
+                .bytes())));
+        packet(d, ip(server, "255.255.255.255", 17, udp(67, 68, DhcpFrames.server(5, xid, mac(n)).yiaddr(a).lease(3600)
+                .bytes())));
+    }
+
+    private void hello(PacketDecoder d, String client, int port, String sni) {
+        packet(d, ip(client, "198.51.100.7", 6, tcp(port, 443, 1, 0x18, clientHello(sni, List.of("h2"), 32))));
+    }
+
+    private Observation of(String sni) {
+        return seen.stream().filter(o -> o.hostname().equals(sni)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aLease_namesTheDevice_withTheLogonUserBeside_aDecoderNotAskedNamesNone() {
+        decoder.nameClientsByLogons();
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        lease(decoder, "10.0.0.1", 0x51, 1, "ALICE-LAPTOP", "10.1.0.10");
+        packet(decoder, ip("10.0.0.5", "10.1.0.10", 17, udp(88, 50000, Der.kdcReply(11, true, "CORP.EXAMPLE",
+                Der.principal(1, "alice")))));
+        hello(decoder, "10.1.0.10", 41000, "api.openai.com");
+        hello(decoder, "10.1.0.11", 41001, "claude.ai");
+        assertThat(of("api.openai.com").clientHostname()).isEqualTo("ALICE-LAPTOP");
+        assertThat(of("api.openai.com").user()).isEqualTo("alice@CORP.EXAMPLE");
+        assertThat(of("claude.ai").clientHostname()).isNull();
+
+        List<Observation> plain = new ArrayList<>();
+        PacketDecoder without = new PacketDecoder("test", plain::add, new AnomalyCounters());
+        lease(without, "10.0.0.1", 0x52, 2, "BOB-DESKTOP", "10.1.0.12");
+        hello(without, "10.1.0.12", 41002, "gemini.google.com");
+        assertThat(plain).singleElement().satisfies(o -> assertThat(o.clientHostname()).isNull());
+        assertThat(anomalies.nonZero()).isEmpty();
+    }
+
+    @Test
+    void anUntrustedServer_andAMalformedMessage_areCounted() {
+        decoder.nameClientHostsByDhcp(AddressBlocks.parse(List.of("10.0.0.1/32"), "capture.dhcp_servers"));
+        lease(decoder, "10.6.6.6", 0x53, 3, "ROGUE-NAMED", "10.1.0.13");
+        hello(decoder, "10.1.0.13", 41003, "mistral.ai");
+        byte[] broken = DhcpFrames.client(3, 0x54, mac(4)).hostName("x").noEnd().bytes();
+        broken[broken.length - 2] = 9; // the host name's length runs past the message
+        packet(decoder, ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, broken)));
+        assertThat(of("mistral.ai").clientHostname()).isNull();
+        assertThat(anomalies.nonZero()).containsOnly(Map.entry(Anomaly.DHCP_ACK_UNTRUSTED, 1L),
+                Map.entry(Anomaly.DHCP_MESSAGE_MALFORMED, 1L));
+    }
+}
