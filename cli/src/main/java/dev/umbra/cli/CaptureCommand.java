@@ -1,6 +1,5 @@
 package dev.umbra.cli;
 
-import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
@@ -132,8 +131,7 @@ final class CaptureCommand implements Callable<Integer> {
                 }
                 Duration duration = durationSeconds > 0 ? Duration.ofNanos((long) (durationSeconds * 1e9)) : null;
                 PacketDecoder decoder = new PacketDecoder(iface, sink, anomalies);
-                decoder.nameClientsByLogons();
-                decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+                decoder.nameClientsAsTap();
                 // on a quiet link the decoder's clock moves on with the wall clock, so idle flows end meanwhile
                 stats = capture.run(decoder, count, duration, Duration.ofSeconds(1),
                         () -> decoder.tick(LiveCapture.wallClockNanos()));

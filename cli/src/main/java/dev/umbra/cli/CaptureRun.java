@@ -1,6 +1,5 @@
 package dev.umbra.cli;
 
-import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
@@ -205,8 +204,7 @@ final class CaptureRun {
     /** A decoder for one capture, set up as this run's command asked. */
     private PacketDecoder decoder(String source, Consumer<Observation> sink) {
         PacketDecoder decoder = new PacketDecoder(source, sink, anomalies);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         if (wantedNames != null) {
             decoder.onlyNames(wantedNames);
         }

@@ -96,6 +96,8 @@ public enum Anomaly {
     DHCP_MESSAGE_MALFORMED("dhcp_message_malformed"),
     /** A DHCPACK naming a device, from an address outside the configured DHCP servers: it names no one. */
     DHCP_ACK_UNTRUSTED("dhcp_ack_untrusted"),
+    /** A DHCP request naming a device, dropped before its ACK because too many were waiting. */
+    DHCP_REQUEST_EVICTED("dhcp_request_evicted"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

@@ -1872,6 +1872,16 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
+     * Names clients as a sensor on a tap does, trusting every server: by logons ({@link #nameClientsByLogons()})
+     * and by DHCP device names ({@link #nameClientHostsByDhcp}). What {@code umbra audit}, {@code observe} and
+     * {@code capture} do.
+     */
+    public void nameClientsAsTap() {
+        nameClientsByLogons();
+        nameClientHostsByDhcp(AddressBlocks.ANY);
+    }
+
+    /**
      * Gives observations the device name of their client's address, from the DHCP exchange that leased it
      * (host name or client FQDN the device sent, RFC 2132, RFC 4702), with ACKs read only from {@code servers}
      * (servers or relay agents; {@link AddressBlocks#ANY}: every one; others are counted,

@@ -21,7 +21,7 @@ import java.util.Map;
  * labels an address, it does not prove who uses it, and it never becomes a user.
  *
  * Bounds: at most maxAddresses addresses (least recently written forgotten first), MAX_PENDING requests
- * waiting for their ACK for PENDING_NANOS; a lease counts for at most MAX_LEASE_NANOS (an infinite one too),
+ * waiting for their ACK for PENDING_NANOS (the eldest dropped first, counted); a lease counts for at most MAX_LEASE_NANOS (an infinite one too),
  * one without a lease time for DEFAULT_LEASE_NANOS. IPv4 only: DHCPv6 is not read.
  */
 /** IPv4 address to the device name its DHCP lease gave it. Not thread-safe: one per decoder. */
@@ -49,7 +49,11 @@ public final class DhcpNames {
     private final Map<Integer, Pending> pending = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Pending> eldest) {
-            return size() > MAX_PENDING;
+            if (size() > MAX_PENDING) {
+                anomalies.count(Anomaly.DHCP_REQUEST_EVICTED);
+                return true;
+            }
+            return false;
         }
     };
 

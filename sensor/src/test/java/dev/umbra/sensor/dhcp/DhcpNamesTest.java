@@ -103,6 +103,7 @@ class DhcpNamesTest {
             send(TO_SERVER, DhcpFrames.client(3, 1000 + i, mac(1)).hostName("p"), 0);
         }
         assertThat(names.pending()).isEqualTo(DhcpNames.MAX_PENDING);
+        assertThat(anomalies.get(Anomaly.DHCP_REQUEST_EVICTED)).isEqualTo(1);
         assertThatThrownBy(() -> new DhcpNames(anomalies, AddressBlocks.ANY, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

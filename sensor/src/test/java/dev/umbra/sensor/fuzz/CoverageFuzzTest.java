@@ -103,8 +103,7 @@ class CoverageFuzzTest {
             count[0]++;
             checkCaps(o);
         }, anomalies, 64);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         int link = LINK_TYPES[(data[0] & 0xff) % LINK_TYPES.length];
         long time = 1_700_000_000_000_000_000L;
         int p = 1;
@@ -132,8 +131,7 @@ class CoverageFuzzTest {
     void captureFileReader_wholeFile(byte[] data) throws IOException {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         long[] records = new long[1];
         try {
             CaptureFileReader.read(Channels.newChannel(new ByteArrayInputStream(data)),
@@ -325,8 +323,7 @@ class CoverageFuzzTest {
     void socksUdpRelay_datagrams(byte[] data) {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         long[] time = {1_700_000_000_000_000_000L};
         java.util.function.Consumer<byte[]> send = ipPacket -> {
             time[0] += 1_000_000;
@@ -426,8 +423,7 @@ class CoverageFuzzTest {
     void quicInitial_plaintextFrames(byte[] data) throws Exception {
         AnomalyCounters anomalies = new AnomalyCounters();
         PacketDecoder decoder = new PacketDecoder("fuzz", CoverageFuzzTest::checkCaps, anomalies, 64);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         long time = 1_700_000_000_000_000_000L;
         int p = 0;
         for (int pn = 0; pn < 3 && p + 2 <= data.length; pn++) {

@@ -15,7 +15,6 @@ import static dev.umbra.sensor.TestFrames.tcp;
 import static dev.umbra.sensor.TestFrames.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.decode.LinkType;
@@ -134,8 +133,7 @@ class DecoderFuzzTest {
         AnomalyCounters anomalies = new AnomalyCounters();
         long[] observations = new long[1];
         PacketDecoder decoder = new PacketDecoder("fuzz", o -> observations[0]++, anomalies);
-        decoder.nameClientsByLogons();
-        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        decoder.nameClientsAsTap();
         byte[] dns = ip("10.0.0.5", "10.0.0.53", 17, udp(40000, 53, dnsQuery(1, "api.openai.com", 1)));
         // a KDC's replies naming the client (over UDP, and over TCP behind its 4-byte length)
         byte[] asRep = Der.kdcReply(11, true, "UMBRA.TEST", Der.principal(1, "alice"));

@@ -1,6 +1,5 @@
 package dev.umbra.sensor.capture.live;
 
-import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
@@ -39,12 +38,11 @@ final class TapCapture {
     static TapCapture run(Netns ns, String lastName, Traffic traffic) throws Exception {
         TapCapture c = new TapCapture();
         try (LiveCapture capture = LiveCapture.open(LiveCaptureConfig.of(ns.hostIf))) {
-            PacketDecoder byLogons = new PacketDecoder(ns.hostIf, c.named::add, c.anomalies);
-            byLogons.nameClientsByLogons();
-            byLogons.nameClientHostsByDhcp(AddressBlocks.ANY);
+            PacketDecoder asTap = new PacketDecoder(ns.hostIf, c.named::add, c.anomalies);
+            asTap.nameClientsAsTap();
             PacketDecoder without = new PacketDecoder(ns.hostIf, c.plain::add, new AnomalyCounters());
             CaptureLoop loop = CaptureLoop.start(capture, (linkType, time, buf, off, captured, original) -> {
-                byLogons.onPacket(linkType, time, buf, off, captured, original);
+                asTap.onPacket(linkType, time, buf, off, captured, original);
                 without.onPacket(linkType, time, buf, off, captured, original);
             }, Duration.ofSeconds(90), "test-capture");
             traffic.run();
@@ -53,7 +51,7 @@ final class TapCapture {
                 Netns.sleep(50);
             }
             loop.stop();
-            byLogons.finish();
+            asTap.finish();
             without.finish();
             c.stats = capture.stats();
         }
