@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         description = "Report the AI services each client used, from capture files and proxy or sensor logs in any "
                 + "mix: a table per (user or client IP, service) with requests, bytes up and down, first and last "
                 + "seen and URL paths (NOTES says ech-outer-sni-only when a service was seen only as the outer SNI "
-                + "of an Encrypted Client Hello), OCSF JSON events, or a self-contained HTML report.")
+                + "of an Encrypted Client Hello, and device=NAME for the device names of the client's DHCP leases), OCSF "
+                + "JSON events, or a self-contained HTML report.")
 final class AuditCommand implements Callable<Integer> {
     /** What {@code --format} accepts. */
     enum Format {
@@ -181,7 +182,7 @@ final class AuditCommand implements Callable<Integer> {
             clients.add(r.client);
             table.add(r.client, r.match.service().id(), r.match.service().name(), r.match.service().category().id(),
                     r.match.verdict().id(), r.match.service().riskScore(), r.count, IsoTime.millis(r.first), IsoTime.millis(r.last),
-                    String.join(",", r.hostnames), UsageReport.echOnly(r) ? "ech-outer-sni-only" : null,
+                    String.join(",", r.hostnames), UsageReport.notes(r),
                     r.bytesUp < 0 ? null : r.bytesUp, r.bytesDown < 0 ? null : r.bytesDown, paths(r));
         }
         table.print(root.out);

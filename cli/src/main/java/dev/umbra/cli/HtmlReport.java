@@ -140,7 +140,8 @@ final class HtmlReport {
                 + " least, 100 most) sums the catalog's risk facts; an unknown fact counts as a risk. Bytes are"
                 + " transport payload from flows and the sizes proxy logs give; &#8212; where no source counted them."
                 + " <i>ech-outer-sni-only</i>: the service was seen only as the public outer name of an Encrypted"
-                + " Client Hello, not by its real destination. URL paths are kept without their queries.</p></footer>");
+                + " Client Hello, not by its real destination; <i>device=</i> names the client's device, as its DHCP"
+                + " lease did. URL paths are kept without their queries.</p></footer>");
         out.line("</body>");
         out.line("</html>");
         out.flush();
@@ -215,7 +216,7 @@ final class HtmlReport {
                     : String.join(", ", r.addresses));
             td(b, "w", r.paths.isEmpty() ? null
                     : String.join(", ", r.paths) + (r.morePaths > 0 ? ", +" + r.morePaths + " more" : ""));
-            td(b, null, UsageReport.echOnly(r) ? "ech-outer-sni-only" : null);
+            td(b, null, UsageReport.notes(r));
             b.append("</tr>");
             out.endLine();
         }

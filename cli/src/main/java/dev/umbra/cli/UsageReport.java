@@ -30,6 +30,8 @@ final class UsageReport {
         final Set<String> hostnames = new LinkedHashSet<>();
         final Set<String> paths = new LinkedHashSet<>();
         final Set<String> addresses = new LinkedHashSet<>();
+        /** The client devices' names (DHCP leases), in order of arrival, at most {@link #MAX_PATHS}. */
+        final Set<String> devices = new LinkedHashSet<>();
         final Map<EventClass, Group> groups = new EnumMap<>(EventClass.class);
         Instant first;
         Instant last;
@@ -54,6 +56,8 @@ final class UsageReport {
     /** The sightings of one row in one OCSF class. */
     static final class Group {
         Observation first;
+        // the client device's name, when a sighting of the group had one (its DHCP lease seen)
+        String clientHostname;
         final Set<String> hostnames = new LinkedHashSet<>();
         Instant last;
         long count;
@@ -75,6 +79,9 @@ final class UsageReport {
         row.hostnames.add(o.hostname());
         if (o.clientIp() != null && row.addresses.size() < MAX_PATHS) {
             row.addresses.add(o.clientIp());
+        }
+        if (o.clientHostname() != null && row.devices.size() < MAX_PATHS) {
+            row.devices.add(o.clientHostname());
         }
         if (o.urlPath() != null && !row.paths.contains(o.urlPath())) {
             if (row.paths.size() < MAX_PATHS) {
@@ -102,6 +109,9 @@ final class UsageReport {
         if (g.first == null || o.time().isBefore(g.first.time())) {
             g.first = o;
         }
+        if (o.clientHostname() != null) {
+            g.clientHostname = o.clientHostname();
+        }
         g.last = g.last == null || o.time().isAfter(g.last) ? o.time() : g.last;
         g.hostnames.add(o.hostname());
         g.count++;
@@ -115,6 +125,21 @@ final class UsageReport {
      */
     static boolean echOnly(Row r) {
         return r.namingSightings > 0 && r.echSightings == r.namingSightings;
+    }
+
+    /**
+     * The row's notes, or null: {@code ech-outer-sni-only} (see {@link #echOnly}), and {@code device=} the
+     * client devices' names (their DHCP leases; spaces as underscores, so that a note stays one word).
+     */
+    static String notes(Row r) {
+        List<String> notes = new ArrayList<>(2);
+        if (echOnly(r)) {
+            notes.add("ech-outer-sni-only");
+        }
+        if (!r.devices.isEmpty()) {
+            notes.add("device=" + String.join(",", r.devices).replace(' ', '_'));
+        }
+        return notes.isEmpty() ? null : String.join(" ", notes);
     }
 
     /**
@@ -150,7 +175,9 @@ final class UsageReport {
         List<Finding> out = new ArrayList<>();
         for (Row r : rows()) {
             for (Group g : r.groups.values()) {
-                out.add(Finding.usage(g.first, r.match, new ArrayList<>(g.hostnames), g.last, g.count));
+                Observation first = g.clientHostname == null || g.clientHostname.equals(g.first.clientHostname())
+                        ? g.first : g.first.withClientHostname(g.clientHostname);
+                out.add(Finding.usage(first, r.match, new ArrayList<>(g.hostnames), g.last, g.count));
             }
         }
         for (Sent s : sent()) {

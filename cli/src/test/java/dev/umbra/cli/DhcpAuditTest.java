@@ -50,6 +50,26 @@ class DhcpAuditTest {
     }
 
     @Test
+    void auditTable_notesTheDeviceOfARowWhoseClientTookALease() throws IOException {
+        CliRun r = CliRun.run("audit", CAPTURE.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, String> notes = new TreeMap<>();
+        // a service's name may hold spaces: the note is the word that starts with device=, or none
+        r.out().lines().map(l -> l.trim().split("\\s+")).filter(c -> c.length > 10 && c[1].contains("-")
+                && !c[0].equals("CLIENT")).forEach(c -> notes.put(c[0] + " " + c[1], java.util.Arrays.stream(c)
+                        .filter(w -> w.startsWith("device=")).findFirst().orElse("-")));
+        Map<String, String> want = new TreeMap<>();
+        TapCaptures.expected(NAME).forEach((address, v) -> {
+            for (String service : v[1].split(",")) {
+                want.put(address + " " + service, v[0].equals("-") ? "-" : "device=" + v[0]);
+            }
+        });
+        assertThat(notes).isEqualTo(want);
+        CliRun html = CliRun.run("audit", "--format", "html", CAPTURE.toString());
+        assertThat(html.out()).contains("<td>device=alice-laptop</td>");
+    }
+
+    @Test
     void auditJson_eventsCarryTheDeviceNameAsTheSourceEndpointsHostname() throws IOException {
         CliRun r = CliRun.run("audit", "--format", "json", CAPTURE.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
