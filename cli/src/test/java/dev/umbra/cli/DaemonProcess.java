@@ -160,6 +160,32 @@ final class DaemonProcess {
         return found;
     }
 
+    /** What a tap daemon's run gave: its findings and its log. */
+    record TapRun(List<com.fasterxml.jackson.databind.JsonNode> findings, String log) {
+    }
+
+    /**
+     * The daemon as a sensor on a tap of {@code ns}'s veth ({@link #tapConfig}, {@code captureLine} added to its
+     * capture section: the servers it trusts). Once it is ready, {@code logon} runs (the exchange that names the
+     * client), then real {@code curl} opens TLS to api.openai.com at the namespace's TLS server
+     * ({@link dev.umbra.sensor.capture.live.Netns#serveDnsAndTls}, started by the caller). Returns the
+     * findings and the log.
+     */
+    static TapRun tapRun(Path dir, dev.umbra.sensor.capture.live.Netns ns, String captureLine, Traffic logon)
+            throws Exception {
+        int metricsPort = Loopback.freePort();
+        Path findings = dir.resolve("findings.jsonl");
+        Process daemon = start(dir, tapConfig(ns.hostIf, findings, metricsPort, captureLine));
+        String log = drive(daemon, dir, metricsPort, () -> {
+            logon.run();
+            dev.umbra.sensor.capture.live.HostTools.Result curl = dev.umbra.sensor.capture.live.HostTools.run(15,
+                    "curl", "-sk", "--max-time", "5", "--resolve", "api.openai.com:8443:" + ns.nsIp,
+                    "https://api.openai.com:8443/v1/models");
+            org.assertj.core.api.Assertions.assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
+        });
+        return new TapRun(findings(findings), log);
+    }
+
     /** What a test does to the network while the daemon runs. */
     interface Traffic {
         void run() throws Exception;

@@ -29,18 +29,11 @@ class RunCommandDhcpTapTest {
         try (Netns ns = Netns.create()) {
             Dhcpd dhcpd = Dhcpd.start(ns, tmp.resolve("dhcp"));
             ns.serveDnsAndTls(tmp, "::");
-            int metricsPort = Loopback.freePort();
-            Path findings = tmp.resolve("findings.jsonl");
-            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
-                    "  dhcp_servers: [" + ns.nsIp + "/32]"));
-            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
-                dhcpd.lease(ns, "ALICE-LAPTOP", null);
-                HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
-                        "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
-                assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
-            });
-            List<JsonNode> events = DaemonProcess.findings(findings);
+            DaemonProcess.TapRun run = DaemonProcess.tapRun(tmp, ns, "  dhcp_servers: [" + ns.nsIp + "/32]",
+                    () -> dhcpd.lease(ns, "ALICE-LAPTOP", null));
+            List<JsonNode> events = run.findings();
             List<JsonNode> openai = DaemonProcess.ofService(events, "openai-api");
+            String err = run.log();
             assertThat(openai).as("findings for the OpenAI API among %s; daemon log: %s", events, err).isNotEmpty()
                     .allSatisfy(e -> {
                         JsonNode src = e.has("src_endpoint") ? e.get("src_endpoint") : e.at("/evidences/0/src_endpoint");

@@ -29,19 +29,11 @@ class RunCommandKerberosTapTest {
         try (Netns ns = Netns.create()) {
             Kdc kdc = Kdc.start(ns, tmp.resolve("krb"));
             ns.serveDnsAndTls(tmp, "::");
-            int metricsPort = Loopback.freePort();
-            Path findings = tmp.resolve("findings.jsonl");
             // the KDC's address listed, as a deployment lists its domain controllers
-            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
-                    "  kerberos_kdcs: [" + ns.nsIp + "/32, \"" + ns.nsIp6 + "\"]"));
-            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
-                kdc.kinit("alice", false);
-                HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
-                        "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
-                assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
-            });
-            List<JsonNode> openai = DaemonProcess.assertActorUser(DaemonProcess.findings(findings), "openai-api",
-                    "alice@" + Kdc.REALM, err);
+            DaemonProcess.TapRun run = DaemonProcess.tapRun(tmp, ns, "  kerberos_kdcs: [" + ns.nsIp + "/32, \""
+                    + ns.nsIp6 + "\"]", () -> kdc.kinit("alice", false));
+            List<JsonNode> openai = DaemonProcess.assertActorUser(run.findings(), "openai-api", "alice@" + Kdc.REALM,
+                    run.log());
             assertThat(openai).extracting(e -> e.get("class_uid").asInt()).contains(2004, 4001);
         }
     }

@@ -28,20 +28,13 @@ class RunCommandSmbTapTest {
         HostTools.require("curl", "curl");
         try (Netns ns = Netns.create(); Smbd smbd = Smbd.start(ns, tmp.resolve("smb"), ALICE)) {
             ns.serveDnsAndTls(tmp, "::");
-            int metricsPort = Loopback.freePort();
-            Path findings = tmp.resolve("findings.jsonl");
             // the file server's address listed, as a deployment lists its file servers
-            Process daemon = DaemonProcess.start(tmp, DaemonProcess.tapConfig(ns.hostIf, findings, metricsPort,
-                    "  smb_servers: [" + ns.nsIp + "/32]"));
-            String err = DaemonProcess.drive(daemon, tmp, metricsPort, () -> {
+            DaemonProcess.TapRun run = DaemonProcess.tapRun(tmp, ns, "  smb_servers: [" + ns.nsIp + "/32]", () -> {
                 HostTools.Result listed = smbd.list(ns.nsIp, 445, ALICE, true, false);
                 assertThat(listed.exitCode()).as("smbclient: %s %s", listed.out(), listed.err()).isZero();
-                HostTools.Result curl = HostTools.run(15, "curl", "-sk", "--max-time", "5", "--resolve",
-                        "api.openai.com:8443:" + ns.nsIp, "https://api.openai.com:8443/v1/models");
-                assertThat(curl.exitCode()).as("curl: %s", curl.err()).isZero();
             });
-            DaemonProcess.assertActorUser(DaemonProcess.findings(findings), "openai-api", Smbd.WORKGROUP + "\\" + ALICE, err);
-            assertThat(err).doesNotContain("SYNTHETIC-");
+            DaemonProcess.assertActorUser(run.findings(), "openai-api", Smbd.WORKGROUP + "\\" + ALICE, run.log());
+            assertThat(run.log()).doesNotContain("SYNTHETIC-");
         }
     }
 }
