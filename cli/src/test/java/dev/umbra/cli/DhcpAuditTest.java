@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code umbra observe} and {@code umbra audit --format json} on test-data/captures/dhcp-tap.pcap: a real
  * dnsmasq's lease to busybox udhcpc (host name and client FQDN sent), then TLS and DNS to AI services from the
- * leased address, and TLS from an address that took no lease, recorded by make-dhcp-tap.sh. Each address is
- * named by the DHCPACK that leased it, as tshark reads it (dhcp-tap.expected.txt).
+ * leased address, TLS from an address that took no lease, then the same device's DHCPv6 lease to ISC dhclient
+ * (client FQDN sent) and TLS and DNS over IPv6, recorded by make-dhcp-tap.sh. Each address is named by the
+ * DHCPACK or REPLY that leased it, as tshark reads it (dhcp-tap.expected.txt).
  */
 class DhcpAuditTest {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -23,12 +24,20 @@ class DhcpAuditTest {
     private static final Path CAPTURE = TapCaptures.DIR.resolve(NAME + ".pcap");
 
     @Test
-    void tshark_acksNameTheAddressesTheExpectedFileLists() throws IOException {
+    void tshark_acksAndRepliesNameTheAddressesTheExpectedFileLists() throws IOException {
         HostTools.require("tshark", "tshark");
-        HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", CAPTURE.toString(), "-Y", "dhcp.option.dhcp == 5",
-                "-T", "fields", "-E", "separator=|", "-e", "dhcp.ip.your", "-e", "dhcp.option.hostname");
+        HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", CAPTURE.toString(), "-Y", "dhcp.option.dhcp == 5 "
+                + "or dhcpv6.msgtype == 7", "-T", "fields", "-E", "separator=|", "-e", "dhcp.ip.your", "-e",
+                "dhcp.option.hostname", "-e", "dhcpv6.iaaddr.ip", "-e", "dhcpv6.client_domain");
         Map<String, String> acked = new TreeMap<>();
-        t.out().lines().filter(l -> !l.isBlank()).map(l -> l.split("\\|", -1)).forEach(f -> acked.put(f[0], f[1]));
+        t.out().lines().filter(l -> !l.isBlank()).map(l -> l.split("\\|", -1)).forEach(f -> {
+            if (!f[0].isEmpty()) {
+                acked.put(f[0], f[1]);
+            } else {
+                acked.put(f[2], f[3]);
+            }
+        });
+        assertThat(acked).as("an IPv4 and an IPv6 lease").hasSize(2);
         TapCaptures.expected(NAME).forEach((address, v) -> assertThat(acked.getOrDefault(address, "-")).as(address)
                 .isEqualTo(v[0]));
     }

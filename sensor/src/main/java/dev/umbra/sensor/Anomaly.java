@@ -92,11 +92,17 @@ public enum Anomaly {
     SMB_LOGON_UNTRUSTED("smb_logon_untrusted"),
     /** An SMB SESSION_SETUP request naming a user, dropped unanswered because too many were waiting. */
     SMB_LOGON_EVICTED("smb_logon_evicted"),
-    /** A DHCP message (port 67 or 68) whose options run past it or break their grammar: it names no device. */
+    /**
+     * A DHCP message (ports 67 and 68) or DHCPv6 message (546 and 547) whose options run past it or break their
+     * grammar: it names no device.
+     */
     DHCP_MESSAGE_MALFORMED("dhcp_message_malformed"),
-    /** A DHCPACK naming a device, from an address outside the configured DHCP servers: it names no one. */
+    /**
+     * A DHCPACK or DHCPv6 REPLY naming a device, from an address outside the configured DHCP servers: it names
+     * no one.
+     */
     DHCP_ACK_UNTRUSTED("dhcp_ack_untrusted"),
-    /** A DHCP request naming a device, dropped before its ACK because too many were waiting. */
+    /** A DHCP or DHCPv6 request naming a device, dropped before its answer because too many were waiting. */
     DHCP_REQUEST_EVICTED("dhcp_request_evicted"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),

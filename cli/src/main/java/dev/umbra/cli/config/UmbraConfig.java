@@ -75,9 +75,10 @@ public final class UmbraConfig {
                     + "count, so whoever can put a forged exchange on the wire can name an address.");
     public static final ConfigKey CAPTURE_DHCP_SERVERS = key("capture.dhcp_servers", ConfigType.LIST, "[]",
             each("an address or CIDR block", UmbraConfig::isCidr), "With attribution off (a tap), findings carry the "
-                    + "client device's name (src_endpoint.hostname) its DHCP lease gave the address (the host name or "
-                    + "FQDN the device sent); only DHCPACKs from these servers or relay agents count, others are counted "
-                    + "as dhcp_ack_untrusted. Empty: any server's count, so a rogue DHCP server can name an address.");
+                    + "client device's name (src_endpoint.hostname) its DHCP or DHCPv6 lease gave the address (the host "
+                    + "name or FQDN the device sent); only DHCPACKs and DHCPv6 REPLYs from these servers or relay agents "
+                    + "(for DHCPv6 the address their REPLYs come from, often link-local) count, others are counted as "
+                    + "dhcp_ack_untrusted. Empty: any server's count, so a rogue DHCP server can name an address.");
 
     public static final ConfigKey ATTRIBUTION_ENABLED = key("attribution.enabled", ConfigType.BOOLEAN, "true",
             ConfigKey.Validator.ANY, "Attribute flows and DNS queries of this host to a process and user (Linux /proc).");

@@ -21,6 +21,7 @@ import dev.umbra.sensor.http.Http2Connection;
 import dev.umbra.sensor.http.HttpBody;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
+import dev.umbra.sensor.dhcp.Dhcp6Message;
 import dev.umbra.sensor.dhcp.DhcpMessage;
 import dev.umbra.sensor.dhcp.DhcpNames;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
@@ -1049,6 +1050,15 @@ public final class PacketDecoder implements PacketHandler {
                 }
                 return;
             }
+            if (dhcpNames != null && (srcPort == 546 || srcPort == 547) && (dstPort == 546 || dstPort == 547)) {
+                Dhcp6Message m = Dhcp6Message.parse(b, payload, payloadLength);
+                if (m == Dhcp6Message.MALFORMED) {
+                    anomalies.count(Anomaly.DHCP_MESSAGE_MALFORMED);
+                } else if (m != Dhcp6Message.NOT_DHCP) {
+                    dhcpNames.message(key, m, timestampNanos);
+                }
+                return;
+            }
             if (!socksRelays.isEmpty() && socksUdp(b, payload, payloadLength, srcPort, dstPort, key)) {
                 return;
             }
@@ -1882,10 +1892,10 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * Gives observations the device name of their client's address, from the DHCP exchange that leased it
-     * (host name or client FQDN the device sent, RFC 2132, RFC 4702), with ACKs read only from {@code servers}
-     * (servers or relay agents; {@link AddressBlocks#ANY}: every one; others are counted,
-     * {@code dhcp_ack_untrusted}). For a sensor on a tap; off by default. IPv4 only.
+     * Gives observations the device name of their client's address, from the DHCP or DHCPv6 exchange that
+     * leased it (host name or client FQDN the device sent, RFC 2132, RFC 4702, RFC 4704), with ACKs and REPLYs
+     * read only from {@code servers} (servers or relay agents; {@link AddressBlocks#ANY}: every one; others are
+     * counted, {@code dhcp_ack_untrusted}). For a sensor on a tap; off by default.
      */
     public void nameClientHostsByDhcp(AddressBlocks servers) {
         dhcpNames = new DhcpNames(anomalies, servers);

@@ -165,26 +165,32 @@ public record DhcpMessage(boolean reply, int type, int xid, long chaddr, int cia
         if ((v[0] & FQDN_E) == 0) {
             return text(v, 3, n);
         }
-        // DNS wire format (RFC 1035 3.1), no compression: labels to the root or to the value's end
+        return wireName(v, 3, n);
+    }
+
+    /**
+     * The name in DNS wire format (RFC 1035 3.1, no compression) at {@code b[p, end)}: labels to the root or to
+     * the end (a partial name, RFC 4704), if it is a name; else null.
+     */
+    static String wireName(byte[] b, int p, int end) {
         StringBuilder s = new StringBuilder();
-        int p = 3;
-        while (p < n) {
-            int l = v[p] & 0xff;
+        while (p < end) {
+            int l = b[p] & 0xff;
             if (l == 0) {
                 break;
             }
-            if (l > 63 || p + 1 + l > n) {
+            if (l > 63 || p + 1 + l > end || s.length() + l > MAX_NAME) {
                 return null;
             }
             if (s.length() > 0) {
                 s.append('.');
             }
             for (int i = 0; i < l; i++) {
-                s.append((char) (v[p + 1 + i] & 0xff));
+                s.append((char) (b[p + 1 + i] & 0xff));
             }
             p += 1 + l;
         }
-        return text(s.toString());
+        return name(s.toString());
     }
 
     private static String text(byte[] v, int from, int to) {
@@ -195,11 +201,11 @@ public record DhcpMessage(boolean reply, int type, int xid, long chaddr, int cia
         for (int i = from; i < to; i++) {
             s.append((char) (v[i] & 0xff));
         }
-        return text(s.toString());
+        return name(s.toString());
     }
 
     /** The name if it is one: printable ASCII, 1 to MAX_NAME characters after trimming and a trailing dot. */
-    private static String text(String s) {
+    static String name(String s) {
         String t = s.trim();
         if (t.endsWith(".")) {
             t = t.substring(0, t.length() - 1);

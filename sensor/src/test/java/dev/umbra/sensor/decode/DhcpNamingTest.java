@@ -13,6 +13,7 @@ import dev.umbra.sensor.AddressBlocks;
 import dev.umbra.sensor.Anomaly;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
+import dev.umbra.sensor.dhcp.Dhcp6Frames;
 import dev.umbra.sensor.dhcp.DhcpFrames;
 import dev.umbra.sensor.kerberos.Der;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class DhcpNamingTest {
     }
 
     private void hello(PacketDecoder d, String client, int port, String sni) {
-        packet(d, ip(client, "198.51.100.7", 6, tcp(port, 443, 1, 0x18, clientHello(sni, List.of("h2"), 32))));
+        packet(d, ip(client, client.contains(":") ? "2001:db8:ff::7" : "198.51.100.7", 6, tcp(port, 443, 1, 0x18, clientHello(sni, List.of("h2"), 32))));
     }
 
     private Observation of(String sni) {
@@ -81,6 +82,30 @@ class DhcpNamingTest {
         byte[] broken = DhcpFrames.client(3, 0x54, mac(4)).hostName("x").noEnd().bytes();
         broken[broken.length - 2] = 9; // the host name's length runs past the message
         packet(decoder, ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, broken)));
+        assertThat(of("mistral.ai").clientHostname()).isNull();
+        assertThat(anomalies.nonZero()).containsOnly(Map.entry(Anomaly.DHCP_ACK_UNTRUSTED, 1L),
+                Map.entry(Anomaly.DHCP_MESSAGE_MALFORMED, 1L));
+    }
+
+    @Test
+    void aDhcpv6Lease_namesTheDevicesIpv6Flows_itsIpv4LeaseItsIpv4Ones() {
+        decoder.nameClientHostsByDhcp(AddressBlocks.parse(List.of("10.0.0.1/32", "fe80::1/128"), "capture.dhcp_servers"));
+        lease(decoder, "10.0.0.1", 0x61, 1, "alice-laptop", "10.1.0.10");
+        packet(decoder, ip("fe80::a", "ff02::1:2", 17, udp(546, 547, Dhcp6Frames.of(3, 0x62, Dhcp6Frames.duid(1))
+                .fqdn("alice-laptop.corp.example", true).iaNa(1, Dhcp6Frames.iaaddr("2001:db8:1::10", 7500)).bytes())));
+        packet(decoder, ip("fe80::1", "fe80::a", 17, udp(547, 546, Dhcp6Frames.of(7, 0x62, Dhcp6Frames.duid(1))
+                .iaNa(1, Dhcp6Frames.iaaddr("2001:db8:1::10", 3600)).bytes())));
+        // a rogue server's REPLY, and a broken one
+        packet(decoder, ip("fe80::666", "fe80::b", 17, udp(547, 546, Dhcp6Frames.of(7, 0x63, Dhcp6Frames.duid(2))
+                .fqdn("ROGUE-NAMED", false).iaNa(1, Dhcp6Frames.iaaddr("2001:db8:1::11", 3600)).bytes())));
+        byte[] broken = Dhcp6Frames.of(7, 0x64, Dhcp6Frames.duid(3)).bytes();
+        broken[7] = 40;
+        packet(decoder, ip("fe80::1", "fe80::c", 17, udp(547, 546, broken)));
+        hello(decoder, "2001:db8:1::10", 41010, "api.openai.com");
+        hello(decoder, "10.1.0.10", 41011, "claude.ai");
+        hello(decoder, "2001:db8:1::11", 41012, "mistral.ai");
+        assertThat(of("api.openai.com").clientHostname()).isEqualTo("alice-laptop.corp.example");
+        assertThat(of("claude.ai").clientHostname()).isEqualTo("alice-laptop");
         assertThat(of("mistral.ai").clientHostname()).isNull();
         assertThat(anomalies.nonZero()).containsOnly(Map.entry(Anomaly.DHCP_ACK_UNTRUSTED, 1L),
                 Map.entry(Anomaly.DHCP_MESSAGE_MALFORMED, 1L));

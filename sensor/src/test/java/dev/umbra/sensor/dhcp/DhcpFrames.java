@@ -34,6 +34,12 @@ public final class DhcpFrames {
         return new DhcpFrames(true, type, xid, mac);
     }
 
+    /** Whether {@code name} is set and not a name a device may be given: 1 to 255 printable ASCII characters. */
+    public static boolean notAName(String name) {
+        return name != null && (name.isEmpty() || name.length() > DhcpMessage.MAX_NAME
+                || name.chars().anyMatch(c -> c < 0x20 || c > 0x7e));
+    }
+
     /** A MAC address whose last byte is {@code n}. */
     public static byte[] mac(int n) {
         return new byte[] {0x02, 0x00, 0x5e, 0x10, 0x00, (byte) n};

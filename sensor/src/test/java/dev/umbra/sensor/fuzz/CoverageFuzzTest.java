@@ -21,6 +21,7 @@ import dev.umbra.sensor.flow.FlowKey;
 import dev.umbra.sensor.http.HttpRequest;
 import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.http.ProxyAuth;
+import dev.umbra.sensor.dhcp.Dhcp6Message;
 import dev.umbra.sensor.dhcp.DhcpMessage;
 import dev.umbra.sensor.dhcp.DhcpNames;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
@@ -205,23 +206,35 @@ class CoverageFuzzTest {
     }
 
     /**
-     * One DHCP message, whole and cut in half, then fed to a {@link DhcpNames} as a client's and as a server's:
-     * no exception; a name is 1 to 255 printable ASCII characters; at most {@link DhcpNames#MAX_PENDING}
-     * requests wait.
+     * One DHCP message and one DHCPv6 message from the same bytes, whole and cut in half, then fed to a {@link
+     * DhcpNames} as a client's and as a server's: no exception; a name is 1 to 255 printable ASCII characters;
+     * a DHCPv6 message holds at most {@link Dhcp6Message#MAX_ADDRESSES} addresses; at most {@link
+     * DhcpNames#MAX_PENDING} requests wait.
      */
     @FuzzTest(maxDuration = "2m")
     void dhcpMessage_clientAndServer(byte[] data) {
         DhcpNames names = new DhcpNames(new AnomalyCounters(), AddressBlocks.ANY);
         FlowKey client = new FlowKey(FlowKey.V4_MARK, 0, FlowKey.V4_MARK, 0xffffffffL, 68, 67, 17);
+        FlowKey client6 = new FlowKey(0xfe80000000000000L, 0x10, 0xff02000000000000L, 0x10002, 546, 547, 17);
         for (int len : new int[] {data.length, data.length / 2}) {
             DhcpMessage m = DhcpMessage.parse(data, 0, len);
-            if (m.name() != null && (m.name().isEmpty() || m.name().length() > DhcpMessage.MAX_NAME
-                    || m.name().chars().anyMatch(c -> c < 0x20 || c > 0x7e))) {
+            if (dev.umbra.sensor.dhcp.DhcpFrames.notAName(m.name())) {
                 throw new AssertionError("name not a name: " + m);
             }
             if (m != DhcpMessage.NOT_DHCP && m != DhcpMessage.MALFORMED) {
                 names.message(m.reply() ? client.reverse() : client, m, 1_000_000_000L);
                 names.name(FlowKey.V4_MARK, m.yiaddr() & 0xffffffffL, 2_000_000_000L);
+            }
+            Dhcp6Message m6 = Dhcp6Message.parse(data, 0, len);
+            if (dev.umbra.sensor.dhcp.DhcpFrames.notAName(m6.name())) {
+                throw new AssertionError("name not a name: " + m6);
+            }
+            if (m6.addresses().size() > Dhcp6Message.MAX_ADDRESSES) {
+                throw new AssertionError(m6.addresses().size() + " addresses");
+            }
+            if (m6 != Dhcp6Message.NOT_DHCP && m6 != Dhcp6Message.MALFORMED) {
+                names.message(m6.type() == Dhcp6Message.REPLY ? client6.reverse() : client6, m6, 1_000_000_000L);
+                m6.addresses().forEach(a -> names.name(a.hi(), a.lo(), 2_000_000_000L));
             }
         }
         if (names.pending() > DhcpNames.MAX_PENDING) {

@@ -154,12 +154,17 @@ class DecoderFuzzTest {
                 "POST /api/chat HTTP/1.1\r\nHost: ollama\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         byte[] answer = dnsResponseWithCname(3, "chatgpt.com", "chatgpt.com.cdn.cloudflare.net", "104.18.32.47",
                 "104.18.32.48", "2606:4700::1", "2606:4700::2");
-        // a DHCP lease naming the device, and an SMB logon naming the user
+        // DHCP and DHCPv6 leases naming the device, and an SMB logon naming the user
         byte[] dhcpRequest = ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, dev.umbra.sensor.dhcp.DhcpFrames.client(3, 9,
                 dev.umbra.sensor.dhcp.DhcpFrames.mac(1)).hostName("ALICE-LAPTOP").bytes()));
         byte[] dhcpAck = ip("10.0.0.1", "255.255.255.255", 17, udp(67, 68, dev.umbra.sensor.dhcp.DhcpFrames.server(5, 9,
                 dev.umbra.sensor.dhcp.DhcpFrames.mac(1)).yiaddr(0x0a000005).lease(3600).fqdn("alice.corp.example", true)
                 .bytes()));
+        byte[] dhcp6Request = ip("fe80::10", "ff02::1:2", 17, udp(546, 547, dev.umbra.sensor.dhcp.Dhcp6Frames.of(3, 9,
+                dev.umbra.sensor.dhcp.Dhcp6Frames.duid(1)).fqdn("alice.corp.example", true).bytes()));
+        byte[] dhcp6Reply = ip("fe80::1", "fe80::10", 17, udp(547, 546, dev.umbra.sensor.dhcp.Dhcp6Frames.relay(13,
+                dev.umbra.sensor.dhcp.Dhcp6Frames.of(7, 9, dev.umbra.sensor.dhcp.Dhcp6Frames.duid(1)).iaNa(1,
+                        dev.umbra.sensor.dhcp.Dhcp6Frames.iaaddr("2001:db8::5", 3600)).bytes())));
         byte[] smbSetup = ip("10.0.0.5", "10.0.0.2", 6, tcp(40001, 445, 1, 0x18, dev.umbra.sensor.smb.SmbFrames.frame(
                 dev.umbra.sensor.smb.SmbFrames.sessionSetupRequest(2, dev.umbra.sensor.smb.SmbFrames.ntlmAuthenticate(
                         "CORP", "alice", "WS01", true, false)))));
@@ -182,6 +187,7 @@ class DecoderFuzzTest {
             {LinkType.RAW, answerFragments6.get(0)}, {LinkType.RAW, answerFragments6.get(1)},
             {LinkType.ETHERNET, ethernet(kdcUdp)}, {LinkType.RAW, kdcTcp},
             {LinkType.ETHERNET, ethernet(dhcpRequest)}, {LinkType.ETHERNET, ethernet(dhcpAck)},
+            {LinkType.RAW, dhcp6Request}, {LinkType.RAW, dhcp6Reply},
             {LinkType.RAW, smbSetup}, {LinkType.RAW, smbAccept}};
         Mutator m = Mutator.forTest(4, 1600);
         long maxPerPacket = (long) PacketDecoder.MAX_DNS_MESSAGES_PER_SEGMENT * DnsParser.MAX_QUESTIONS

@@ -55,6 +55,10 @@ class CaptureFilterTest {
             // DHCP: a client's broadcast and a server's answer
             assertThat(f.matches(ethernet(ip("0.0.0.0", "255.255.255.255", 17, udp(68, 67, new byte[240]))))).isTrue();
             assertThat(f.matches(ethernet(ip("10.0.0.1", "255.255.255.255", 17, udp(67, 68, new byte[240])), 7))).isTrue();
+            // DHCPv6: a client's multicast to servers and relay agents, a server's REPLY, a relay to a server
+            assertThat(f.matches(ethernet(ip("fe80::10", "ff02::1:2", 17, udp(546, 547, new byte[40]))))).isTrue();
+            assertThat(f.matches(ethernet(ip("fe80::1", "fe80::10", 17, udp(547, 546, new byte[40])), 7))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, udp(547, 547, new byte[80]))))).isTrue();
         }
     }
 

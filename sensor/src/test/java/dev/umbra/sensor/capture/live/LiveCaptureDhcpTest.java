@@ -12,42 +12,68 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Devices named on a tap by their DHCP leases: real dnsmasq in a network namespace leases the host's end of
- * the veth its own address to real busybox {@code udhcpc} on the host (host name and client FQDN options),
- * then real {@code openssl s_client} and {@code dig} reach servers in the namespace; captured live on the
- * host's end with the default filter. A decoder that names clients as a tap does gives the hello and the
- * query the device name of dnsmasq's DHCPACK, as tshark reads it; one that does not gives none.
+ * the veth its own address to real busybox {@code udhcpc} on the host (host name and client FQDN options), or
+ * its own IPv6 address to real ISC {@code dhclient -6} (client FQDN option), then real {@code openssl
+ * s_client} and {@code dig} reach servers in the namespace; captured live on the host's end with the default
+ * filter. A decoder that names clients as a tap does gives the hello and the query the device name of
+ * dnsmasq's DHCPACK or REPLY, as tshark reads it, until the client releases its lease; one that does not
+ * gives none.
  */
 class LiveCaptureDhcpTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void run_realDhcpLeaseOnTheWire_namesTheDeviceOfLaterFlows() throws Exception {
+    /** A client's exchange with the server and its traffic after it. */
+    private interface Exchange {
+        void run(Dhcpd dhcpd) throws Exception;
+    }
+
+    /** What the capture's decoders reported, and what tshark reads of the DHCP messages recorded beside them. */
+    private record Run(TapCapture capture, List<String> wire) {
+    }
+
+    /**
+     * Starts dnsmasq and the DNS and TLS servers in {@code ns}, records {@code filter} with tcpdump and captures
+     * live while {@code exchange} runs, until {@code lastName} is reported; then reads the recording with tshark:
+     * {@code fields} of the messages {@code display} shows, first occurrences, separated by {@code |}.
+     */
+    private Run run(Netns ns, String filter, String lastName, Exchange exchange, String display, String... fields)
+            throws Exception {
         HostTools.require("dig", "bind9-dnsutils");
         HostTools.require("openssl", "openssl");
         HostTools.require("tshark", "tshark");
+        Dhcpd dhcpd = Dhcpd.start(ns, tmp.resolve("dhcp"));
+        ns.serveDnsAndTls(tmp, "::");
+        Path pcap = tmp.resolve("dhcp.pcap");
+        Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), filter);
+        TapCapture c = TapCapture.run(ns, lastName, () -> exchange.run(dhcpd));
+        tcpdump.destroy();
+        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        List<String> command = new java.util.ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(), "-Y", display,
+                "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"));
+        for (String f : fields) {
+            command.addAll(List.of("-e", f));
+        }
+        List<String> wire = HostTools.check(60, command.toArray(String[]::new)).out().lines().filter(l -> !l.isBlank())
+                .toList();
+        return new Run(c, wire);
+    }
+
+    @Test
+    void run_realDhcpLeaseOnTheWire_namesTheDeviceOfLaterFlows() throws Exception {
         try (Netns ns = Netns.create()) {
-            Dhcpd dhcpd = Dhcpd.start(ns, tmp.resolve("dhcp"));
-            ns.serveDnsAndTls(tmp, "::");
-            Path pcap = tmp.resolve("dhcp.pcap");
-            Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "udp port 67 or udp port 68");
-            TapCapture c = TapCapture.run(ns, "chatgpt.com", () -> {
+            Run r = run(ns, "udp port 67 or udp port 68", "chatgpt.com", dhcpd -> {
                 dhcpd.lease(ns, "ALICE-LAPTOP", "alice-laptop.corp.example");
                 HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
                 HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp, "chatgpt.com", "A");
-            });
-
-            tcpdump.destroy();
-            assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            }, "dhcp.option.dhcp == 3 or dhcp.option.dhcp == 5", "dhcp.option.dhcp", "dhcp.ip.your", "dhcp.option.hostname",
+                    "dhcp.fqdn.name");
             // what tshark reads: the client's REQUEST with its names, the server's ACK for the host's address
             // with the name it gives back
-            List<String> wire = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y", "dhcp.option.dhcp == 3 "
-                    + "or dhcp.option.dhcp == 5", "-T", "fields", "-E", "separator=|", "-e", "dhcp.option.dhcp", "-e",
-                    "dhcp.ip.your", "-e", "dhcp.option.hostname", "-e", "dhcp.fqdn.name").out().lines()
-                    .filter(l -> !l.isBlank()).toList();
-            assertThat(wire).containsSubsequence("3|0.0.0.0|ALICE-LAPTOP|alice-laptop.corp.example",
+            assertThat(r.wire()).containsSubsequence("3|0.0.0.0|ALICE-LAPTOP|alice-laptop.corp.example",
                     "5|" + ns.hostIp + "|alice-laptop|alice-laptop");
 
+            TapCapture c = r.capture();
             assertThat(c.named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.DNS_QUERY)
                     .extracting(Observation::hostname, Observation::clientHostname)
                     .contains(org.assertj.core.groups.Tuple.tuple("api.openai.com", "alice-laptop"),
@@ -56,6 +82,41 @@ class LiveCaptureDhcpTest {
                     .contains("api.openai.com");
             assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
             assertThat(c.named).allSatisfy(o -> assertThat(o.user()).isNull());
+            assertThat(c.stats.dropped()).isZero();
+            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
+        }
+    }
+
+    @Test
+    void run_realDhcpv6LeaseOnTheWire_namesTheDeviceOfLaterIpv6Flows_untilItIsReleased() throws Exception {
+        try (Netns ns = Netns.create()) {
+            String server = "[" + ns.nsIp6 + "]:8443";
+            Run r = run(ns, "udp port 546 or udp port 547", "claude.ai", dhcpd -> {
+                Dhcpd.Client6 client = dhcpd.lease6(ns, tmp.resolve("dhclient"), "alice-laptop.corp.example");
+                try {
+                    HostTools.run(15, "openssl", "s_client", "-connect", server, "-servername", "api.openai.com");
+                    HostTools.check(15, "dig", "+tries=1", "+time=3", "@" + ns.nsIp6, "chatgpt.com", "AAAA");
+                    client.release(ns);
+                } finally {
+                    client.stop();
+                }
+                HostTools.run(15, "openssl", "s_client", "-connect", server, "-servername", "claude.ai");
+            }, "dhcpv6.msgtype == 3 or dhcpv6.msgtype == 7 or dhcpv6.msgtype == 8", "dhcpv6.msgtype", "dhcpv6.iaaddr.ip",
+                    "dhcpv6.client_domain");
+            // what tshark reads: the client's REQUEST with its name, the server's REPLY binding the host's address
+            // with the name it gives back, the client's RELEASE of it
+            assertThat(r.wire()).containsSubsequence("3|" + ns.hostIp6 + "|alice-laptop.corp.example.",
+                    "7|" + ns.hostIp6 + "|alice-laptop", "8|" + ns.hostIp6 + "|");
+
+            TapCapture c = r.capture();
+            assertThat(c.named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI || o.kind() == ObservationKind.DNS_QUERY)
+                    .extracting(Observation::hostname, Observation::clientIp, Observation::clientHostname)
+                    .containsSubsequence(org.assertj.core.groups.Tuple.tuple("api.openai.com", ns.hostIp6, "alice-laptop"),
+                            org.assertj.core.groups.Tuple.tuple("chatgpt.com", ns.hostIp6, "alice-laptop"),
+                            org.assertj.core.groups.Tuple.tuple("claude.ai", ns.hostIp6, null));
+            assertThat(c.plain).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
+                    .contains("api.openai.com", "claude.ai");
+            assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
             assertThat(c.stats.dropped()).isZero();
             assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
         }
