@@ -164,6 +164,8 @@ public final class DaemonAssembly {
                 // and the device name its DHCP lease gave the address
                 capture.nameClientHostsByDhcp(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_DHCP_SERVERS),
                         UmbraConfig.CAPTURE_DHCP_SERVERS.name()));
+                // a request challenged with 401 and sent again is reported once (no process to attribute in time)
+                capture.holdRequestsUntilAnswered();
             }
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {

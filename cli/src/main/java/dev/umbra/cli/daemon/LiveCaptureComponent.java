@@ -72,6 +72,7 @@ final class LiveCaptureComponent implements Component {
     private AddressBlocks smbServers;
     // the DHCP servers whose leases name client devices (a tap); null: not named by DHCP
     private AddressBlocks dhcpServers;
+    private boolean holdRequestsUntilAnswered;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -105,6 +106,11 @@ final class LiveCaptureComponent implements Component {
     /** Names client devices by the DHCP leases of these servers or relay agents (a tap); before start(). */
     void nameClientHostsByDhcp(AddressBlocks servers) {
         dhcpServers = servers;
+    }
+
+    /** Holds requests to servers without credentials until answered (a tap: PacketDecoder); before start(). */
+    void holdRequestsUntilAnswered() {
+        holdRequestsUntilAnswered = true;
     }
 
     void waitForInterface(boolean wait) {
@@ -158,6 +164,9 @@ final class LiveCaptureComponent implements Component {
         }
         if (dhcpServers != null) {
             decoder.nameClientHostsByDhcp(dhcpServers);
+        }
+        if (holdRequestsUntilAnswered) {
+            decoder.holdRequestsUntilAnswered();
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

@@ -103,10 +103,12 @@ public final class PacketDecoder implements PacketHandler {
     /** DNS messages read from one segment or one reassembly step. */
     public static final int MAX_DNS_MESSAGES_PER_SEGMENT = 64;
     /**
-     * Proxy requests without credentials held at once, waiting for the proxy's answer; past this they
-     * are reported at once.
+     * Requests without credentials held at once, waiting for the proxy's or server's answer; past this
+     * they are reported at once.
      */
     static final int MAX_HELD_REQUESTS = 4096;
+    /** The longest a request without credentials is held (by capture time) when nothing settles it. */
+    static final long MAX_HOLD_NANOS = 10_000_000_000L;
     /** Names remembered with the public name of the ECH config their DNS answer published. */
     static final int MAX_ECH_NAMES = 4096;
     /** SOCKS5 UDP relays followed at once (UDP ASSOCIATE); past this the least recently used goes. */
@@ -205,11 +207,15 @@ public final class PacketDecoder implements PacketHandler {
             return size() > MAX_ECH_NAMES;
         }
     };
-    // requests sent to a proxy without credentials (CONNECT, and absolute-form ones without a body or
-    // with a Content-Length), by the client's flow key, held until what crosses the connection next
-    // says whether the proxy took them (answerHeldRequest); within MAX_HELD_REQUESTS, and each goes at
-    // the latest when its flow ends
-    private final Map<FlowKey, Held> heldRequests = new HashMap<>();
+    // requests sent without credentials, to a proxy (CONNECT, absolute-form) or to a server (origin-form
+    // without Authorization), by the client's flow key, held until what crosses the connection next says
+    // whether they were challenged (answerHeldRequest); within MAX_HELD_REQUESTS, in the order held, and
+    // each goes at the latest when its flow ends or MAX_HOLD_NANOS after it was held
+    private final Map<FlowKey, Held> heldRequests = new java.util.LinkedHashMap<>();
+    // whether requests to a server itself without credentials are held too (holdRequestsUntilAnswered)
+    private boolean holdOriginRequests;
+    // when the eldest held request may have been held too long (releaseHeldTooLong): no sooner is it looked at
+    private long nextHoldCheckNanos = Long.MAX_VALUE;
     // the held requests whose body the listener wants, by their observation: a body read while its
     // request is held waits with it (deliver), then goes with it or is dropped with it
     private final Map<Observation, Held> heldBodies = new IdentityHashMap<>();
@@ -326,7 +332,8 @@ public final class PacketDecoder implements PacketHandler {
 
     /**
      * Moves the clock without a packet: flows, streams and QUIC connections idle for longer than
-     * their timeouts at {@code nowNanos} end now rather than at the next packet. Live capture calls
+     * their timeouts at {@code nowNanos} end now rather than at the next packet, and requests held for
+     * longer than {@link #MAX_HOLD_NANOS} are reported. Live capture calls
      * this every second or so; offline reading does not need it. Same thread as onPacket.
      */
     public void tick(long nowNanos) {
@@ -341,6 +348,9 @@ public final class PacketDecoder implements PacketHandler {
             quic.expireIdle(nowNanos);
             streams.expireIdle(nowNanos);
             flows.expireIdle(nowNanos);
+            if (!heldRequests.isEmpty() && nowNanos >= nextHoldCheckNanos) {
+                releaseHeldTooLong();
+            }
         } catch (RuntimeException e) {
             anomalies.count(Anomaly.DECODER_ERROR);
         }
@@ -1101,8 +1111,13 @@ public final class PacketDecoder implements PacketHandler {
             currentFlow = flows.onPacket(key, timestampNanos, Math.max(0, payloadLength),
                     (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN, (flags & TCP_FIN) != 0, (flags & TCP_RST) != 0);
         }
-        if (!heldRequests.isEmpty() && payloadLength > 0) {
-            answerHeldRequest(key, seq, b, payload, payloadLength);
+        if (!heldRequests.isEmpty()) {
+            if (payloadLength > 0) {
+                answerHeldRequest(key, seq, b, payload, payloadLength);
+            }
+            if (timestampNanos >= nextHoldCheckNanos) {
+                releaseHeldTooLong();
+            }
         }
         if (srcPort == 88 && logonUsers != null && payloadLength > 4 && (b[payload] & 0x80) == 0
                 && KdcReplyParser.looksLikeReply(b, payload + 4, payloadLength - 4)) {
@@ -1704,10 +1719,18 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
-    /** A proxy request held until the proxy's answer, and its body while that waits for the answer. */
+    /** A request held until the proxy's or server's answer, and its body while that waits for the answer. */
     private static final class Held {
         final FlowKey client;
         final Observation request;
+        // true for a request to the server itself (origin-form), challenged by 401; false for one to a proxy
+        final boolean origin;
+        final long heldNanos;
+        // an origin request the server answered 401: held until the client's next request says whether it
+        // was sent again with credentials
+        boolean challenged;
+        // the client's next bytes began as the same method: the next request's parsing settles this one
+        boolean nextHead;
         /** {@link #endSeq} of a request whose chunked body has not been read to its end. */
         static final long END_UNKNOWN = -1;
 
@@ -1719,10 +1742,12 @@ public final class PacketDecoder implements PacketHandler {
         String contentType;
         String contentEncoding;
 
-        Held(FlowKey client, Observation request, long endSeq) {
+        Held(FlowKey client, Observation request, long endSeq, boolean origin, long heldNanos) {
             this.client = client;
             this.request = request;
             this.endSeq = endSeq;
+            this.origin = origin;
+            this.heldNanos = heldNanos;
         }
     }
 
@@ -1730,7 +1755,7 @@ public final class PacketDecoder implements PacketHandler {
      * Reports a request head; returns its observation, or null when its host is not wanted.
      *
      * @param following bytes of the connection seen after the head so far (this segment's, or the
-     *     stream's); a proxy request without credentials is held until the proxy's answer (see {@link
+     *     stream's); a request without credentials is held until the proxy's or server's answer (see {@link
      *     #answerHeldRequest}) when nothing but its own body follows it yet; -1 never holds
      * @param headEndSeq the client's sequence number just after the head
      */
@@ -1743,6 +1768,9 @@ public final class PacketDecoder implements PacketHandler {
         // the user named to a proxy, else to the server itself (NTLM authenticates the connection)
         String user = r.user() != null ? r.user() : r.serverUser();
         userFlow(user);
+        if (following >= 0 && !heldRequests.isEmpty()) {
+            settleByNextRequest(r, srcPort, dstPort);
+        }
         if (r.authHandshake() || !wantedNames.test(r.host()) && !wantedRequestPorts.test(dstPort)) {
             return null; // the first leg of NTLM is sent again with the user: reported then
         }
@@ -1753,15 +1781,22 @@ public final class PacketDecoder implements PacketHandler {
         // the body the proxy would be sent again: where a chunked one ends is known once it is read
         long bodyLength = r.method().equals("CONNECT") || !r.hasBody() ? 0 : r.chunked() ? -1 : r.contentLength();
         boolean toProxy = r.method().equals("CONNECT") || r.absoluteForm();
+        // to a server: when asked for, and only where its answers are captured (a 401 could be seen)
+        boolean anonymous = toProxy ? r.user() == null : holdOriginRequests && !r.authorization()
+                && currentFlow != FlowTable.NONE && flows.bothWays(currentFlow);
         String flowName = currentFlow == FlowTable.NONE ? null : flows.name(currentFlow);
-        if (following >= 0 && (bodyLength < 0 || following <= bodyLength) && r.user() == null && toProxy
+        if (following >= 0 && (bodyLength < 0 || following <= bodyLength) && anonymous
                 && flowName != null
                 && reportKey == null && wantedNames.test(flowName) && wantedNames.test(r.host())
                 && heldRequests.size() < MAX_HELD_REQUESTS) {
             // the flow is named (by this request, or by the connection's first) and wanted, so its end
             // reaches flowEnded, which reports it
             FlowKey client = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
-            Held h = new Held(client, o, bodyLength < 0 ? Held.END_UNKNOWN : (headEndSeq + bodyLength) & 0xffffffffL);
+            Held h = new Held(client, o, bodyLength < 0 ? Held.END_UNKNOWN : (headEndSeq + bodyLength) & 0xffffffffL,
+                    !toProxy, timestampNanos);
+            if (heldRequests.isEmpty()) {
+                nextHoldCheckNanos = timestampNanos + MAX_HOLD_NANOS + 1;
+            }
             heldRequests.put(client, h);
             if (bodyLength != 0 && bodies != null && bodies.wants(o)) {
                 heldBodies.put(o, h);
@@ -1797,16 +1832,26 @@ public final class PacketDecoder implements PacketHandler {
     }
 
     /**
-     * Settles a proxy request held on this packet's connection. A client behind an authenticating
-     * proxy (browsers always, curl with Digest or --proxy-anyauth) first sends its request without
+     * Settles a request held on this packet's connection. A client behind an authenticating proxy
+     * (browsers always, curl with Digest or --proxy-anyauth) first sends its request without
      * credentials: a CONNECT, or for a plain-HTTP URL an absolute-form {@code GET http://host/path}
      * (or a POST, body and all). The proxy answers 407 with a challenge, and the client sends the
      * request again with them (and a user). The first is no visit of its own, and reporting it would
      * add a client without a user to every such connection (and classify its body twice). So a proxy
      * request without credentials is held, with its body, then: dropped when the proxy answers 407 or
-     * the client sends a request of the same method again (it was refused); reported when the proxy
-     * answers anything else or the client sends anything else after the request (a tunnel's bytes,
-     * another request; not its own body, nor a retransmission), or when the flow ends unanswered.
+     * the client sends the same request again (it was refused: {@link #settleByNextRequest}); reported
+     * when the proxy answers anything else or the client sends anything else after the request (a
+     * tunnel's bytes, another request; not its own body, nor a retransmission), or when the flow ends
+     * unanswered.
+     *
+     * <p>A server behind a login (an internal AI gateway with Basic, NTLM or Negotiate; curl --anyauth)
+     * does the same with 401. When asked for ({@link #holdRequestsUntilAnswered}), an origin-form request
+     * without an Authorization header is held alike,
+     * and a 401 keeps it held: the server may have refused a client that will not try again, so it is
+     * dropped only when the client's next request on the connection is the same one (sent again with
+     * credentials, or NTLM's first leg), and reported otherwise, or when the flow ends. Without a 401
+     * seen, the same request again reports it too. Only a connection whose server has been seen
+     * answering is held at all: where a capture sees one direction, no 401 could settle it.
      *
      * @param seq the sequence number of this packet's first payload byte
      */
@@ -1822,24 +1867,85 @@ public final class PacketDecoder implements PacketHandler {
                 return;
             }
             skip = Math.max(0, skip);
-            heldRequests.remove(key);
-            // what the client sends next: the same method again means the proxy refused the first
-            if (HttpRequestParser.startsMethod(b, p + skip, n - skip, held.request.method())) {
-                drop(held);
-            } else {
-                release(held);
+            String method = held.request.method();
+            if (held.nextHead || methodSoFar(b, p + skip, n - skip, method)
+                    || HttpRequestParser.startsMethod(b, p + skip, n - skip, method)) {
+                // the same method again: the request's own parsing tells whether it is the same request
+                // (settleByNextRequest), however few bytes at a time the client writes
+                held.nextHead = true;
+                return;
             }
+            heldRequests.remove(key);
+            release(held); // anything else: a tunnel's bytes, another method
             return;
         }
-        held = heldRequests.remove(key.reverse());
-        if (held != null) {
-            // the proxy's answer: 407 is a challenge for credentials
-            if (HttpRequestParser.statusCode(b, p, n) == 407) {
-                drop(held);
-            } else {
-                release(held);
+        held = heldRequests.get(key.reverse());
+        if (held == null || held.challenged) {
+            return; // not held, or the rest of a 401's answer
+        }
+        int status = HttpRequestParser.statusCode(b, p, n);
+        if (held.origin && status == 401) {
+            held.challenged = true;
+            return;
+        }
+        heldRequests.remove(key.reverse());
+        if (!held.origin && status == 407) {
+            drop(held);
+        } else {
+            release(held);
+        }
+    }
+
+    /** True when {@code b[p, p + n)} is the start of {@code method} and no more (its space not yet come). */
+    private static boolean methodSoFar(byte[] b, int p, int n, String method) {
+        if (n > method.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (b[p + i] != method.charAt(i)) {
+                return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * The client's next request on a connection with a request still held settles it: the same request
+     * again (method, host and path) means the first was refused (for a request to a server itself, only
+     * once it was answered 401), anything else that it was taken. Parsed, so that it is known; a segment
+     * may also end a chunked body (whose end was unknown until read) and start the next request.
+     */
+    private void settleByNextRequest(HttpRequest next, int srcPort, int dstPort) {
+        Held held = heldRequests.remove(FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP));
+        if (held == null) {
+            return;
+        }
+        Observation o = held.request;
+        boolean again = o.method().equals(next.method()) && o.hostname().equals(next.host())
+                && (next.method().equals("CONNECT") || next.path().equals(o.urlPath()));
+        if ((!held.origin || held.challenged) && again) {
+            drop(held);
+        } else {
+            release(held);
+        }
+    }
+
+    /**
+     * Reports the requests held longer than MAX_HOLD_NANOS: nothing on their connections settled them. Run
+     * when the eldest's time may be up (nextHoldCheckNanos), not on every packet.
+     */
+    private void releaseHeldTooLong() {
+        var eldest = heldRequests.values().iterator();
+        while (eldest.hasNext()) {
+            Held h = eldest.next();
+            if (timestampNanos - h.heldNanos <= MAX_HOLD_NANOS) {
+                nextHoldCheckNanos = h.heldNanos + MAX_HOLD_NANOS + 1;
+                return;
+            }
+            eldest.remove();
+            release(h);
+        }
+        nextHoldCheckNanos = Long.MAX_VALUE;
     }
 
     /**
@@ -1883,12 +1989,26 @@ public final class PacketDecoder implements PacketHandler {
 
     /**
      * Names clients as a sensor on a tap does, trusting every server: by logons ({@link #nameClientsByLogons()})
-     * and by DHCP device names ({@link #nameClientHostsByDhcp}). What {@code umbra audit}, {@code observe} and
+     * and by DHCP device names ({@link #nameClientHostsByDhcp}); and holds requests to servers until answered
+     * ({@link #holdRequestsUntilAnswered}). What {@code umbra audit}, {@code observe} and
      * {@code capture} do.
      */
     public void nameClientsAsTap() {
         nameClientsByLogons();
         nameClientHostsByDhcp(AddressBlocks.ANY);
+        holdRequestsUntilAnswered();
+    }
+
+    /**
+     * Holds a plain-HTTP request to a server itself sent without an Authorization header until the
+     * server's answer, as a proxy request without credentials always is ({@link #answerHeldRequest}), so
+     * that one challenged with 401 and sent again with credentials is reported once, with its user. For
+     * a sensor on a tap and for captures read offline; off by default: a host's daemon attributes a
+     * request to its process while the packet is handled, and a client that exits on its answer would be
+     * gone by then.
+     */
+    public void holdRequestsUntilAnswered() {
+        holdOriginRequests = true;
     }
 
     /**

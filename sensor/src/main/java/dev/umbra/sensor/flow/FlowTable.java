@@ -290,6 +290,12 @@ public final class FlowTable {
         return payloadBytes > 0 && rows[r + BYTES_OUT] + rows[r + BYTES_IN] == payloadBytes;
     }
 
+    /** True when a live flow has carried packets in both directions: the capture sees its answers. */
+    public boolean bothWays(int id) {
+        int r = id * ROW;
+        return rows[r + PACKETS_OUT] > 0 && rows[r + PACKETS_IN] > 0;
+    }
+
     /** A live flow as it is now (a new record on each call). */
     public Flow flow(int id) {
         return snapshot(id);

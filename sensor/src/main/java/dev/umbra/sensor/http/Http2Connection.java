@@ -557,7 +557,7 @@ public final class Http2Connection {
         byte[] serverAuth = f.authorization;
         String serverUser = serverAuth == null ? null : ProxyAuth.user(serverAuth, 0, serverAuth.length);
         return new HttpRequest(method, host, path, connectPort, 0, -1, false, contentType, encoding, user, false, false,
-                serverUser);
+                serverUser, serverAuth != null);
     }
 
     private static String text(byte[] v) {

@@ -25,21 +25,23 @@ package dev.umbra.sensor.http;
  * @param serverUser the user an Authorization header names to the server itself (Basic, NTLM, Digest:
  *     an internal AI gateway behind a login; never the password, and a bearer token names no one), or
  *     {@code null}
+ * @param authorization true when the request carries an Authorization header, whatever its scheme (one
+ *     without may be challenged with 401 and sent again with one)
  */
 public record HttpRequest(String method, String host, String path, int connectPort, int headLength,
         long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
-        boolean authHandshake, boolean absoluteForm, String serverUser) {
+        boolean authHandshake, boolean absoluteForm, String serverUser, boolean authorization) {
     /** A request whose target is not a whole URL, without an Authorization user. */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength,
             long contentLength, boolean chunked, String contentType, String contentEncoding, String user,
             boolean authHandshake) {
         this(method, host, path, connectPort, headLength, contentLength, chunked, contentType, contentEncoding, user,
-                authHandshake, false, null);
+                authHandshake, false, null, false);
     }
 
     /** A request without a body (the head alone). */
     public HttpRequest(String method, String host, String path, int connectPort, int headLength) {
-        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false, false, null);
+        this(method, host, path, connectPort, headLength, -1, false, null, null, null, false, false, null, false);
     }
 
     /** True when a body follows the head (a positive Content-Length, or chunked). */

@@ -133,6 +133,7 @@ public final class HttpRequestParser {
         String connectEncoding = null;
         String user = null;
         String serverUser = null;
+        boolean authorization = false;
         boolean handshake = false;
         int p = lineEnd + 2;
         for (int i = 0; ; i++) {
@@ -171,6 +172,7 @@ public final class HttpRequestParser {
                 handshake = user == null && ProxyAuth.ntlmNegotiate(b, p + 20, e);
             } else if (serverUser == null && e - p > 14 && startsWithIgnoreCase(b, p, "authorization:")) {
                 // the same schemes to the server itself; NTLM's first leg is answered 401 and sent again
+                authorization = true;
                 serverUser = ProxyAuth.user(b, p + 14, e);
                 handshake |= serverUser == null && ProxyAuth.ntlmNegotiate(b, p + 14, e);
             }
@@ -204,7 +206,7 @@ public final class HttpRequestParser {
         // RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         result = new HttpRequest(method, host, path, port, p - off, chunked ? -1 : contentLength, chunked, contentType,
                 bodyEncoding(contentType, contentEncoding, grpcEncoding, connectEncoding), user, handshake, absolute,
-                serverUser);
+                serverUser, authorization);
         return OK;
     }
 

@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A request sent to a proxy without credentials (a CONNECT, or an absolute-form request for a
  * plain-HTTP URL, with its body, of known length or chunked) is held until the connection says
- * whether the proxy took it: a 407 challenge (or the client sending the same method again) drops it,
- * anything else reports it, and so does the flow's end.
+ * whether the proxy took it: a 407 challenge (or the client sending the same request again) drops it,
+ * anything else reports it, and so does the flow's end. A request to a server itself without an
+ * Authorization header is held alike, where the server's answers are captured: a 401 followed by the
+ * same request again drops it; anything else, the flow's end, or {@link PacketDecoder#MAX_HOLD_NANOS}
+ * reports it.
  */
 class ProxyChallengeTest {
     private static final String CLIENT = "10.0.0.5";
@@ -37,9 +40,14 @@ class ProxyChallengeTest {
     private final List<Observation> seen = new ArrayList<>();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
+
+    {
+        decoder.holdRequestsUntilAnswered(); // as a tap and an audit do; a host's daemon holds proxy requests only
+    }
     private long clientSeq = 1001;
     private long proxySeq = 5001;
     private long time = 1_700_000_000_000_000_000L;
+    private long step = 1_000_000;
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -48,6 +56,7 @@ class ProxyChallengeTest {
     private void frame(byte[] ipPacket) {
         byte[] f = ethernet(ipPacket);
         time += 1_000_000;
+        time += step - 1_000_000;
         decoder.onPacket(1, time, f, 0, f.length, f.length);
     }
 
@@ -151,6 +160,7 @@ class ProxyChallengeTest {
 
     @Test
     void moreThanTheCapWaiting_extraAreReportedAtOnceAndNoneIsLost() {
+        step = 100_000; // all within the longest hold
         int n = PacketDecoder.MAX_HELD_REQUESTS + 3;
         for (int i = 0; i < n; i++) {
             open(20000 + i);
@@ -260,6 +270,7 @@ class ProxyChallengeTest {
         byte[] post = ascii("POST /api/chat HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
         fromClient(41012, java.util.Arrays.copyOfRange(post, 0, 2), 0x18);
         fromClient(41012, java.util.Arrays.copyOfRange(post, 2, post.length), 0x18);
+        fromProxy(41012, OK);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -", "POST " + RUNTIME + "/api/chat -");
         assertThat(bodies).containsExactly("- {\"a\":1}");
         // a short uppercase segment that never becomes a request costs nothing but its stream
@@ -270,15 +281,142 @@ class ProxyChallengeTest {
     }
 
     @Test
-    void originFormOrPipelined_isNotHeld() {
-        // what a client sends a server directly: no proxy to challenge it
+    void originFormOrPipelined_heldOnlyWhereTheServersAnswersAreSeenAndNothingFollows() {
+        // what a client sends a server directly, the server's answers captured: held until the answer
         open(41004);
         fromClient(41004, ascii("GET /api/tags HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
+        assertThat(gets()).isEmpty();
+        fromProxy(41004, OK);
         assertThat(gets()).containsExactly("GET " + RUNTIME + "/api/tags -");
+        // only the client's direction captured (no handshake seen): no 401 could settle it, reported at once
+        fromClient(41005, ascii("GET /api/ps HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n\r\n"), 0x18);
+        assertThat(gets()).hasSize(2).last().isEqualTo("GET " + RUNTIME + "/api/ps -");
         // more behind the body than the body: the client did not wait for an answer
         open(41006);
         fromClient(41006, concat(post(null, "{}"), GET), 0x18);
-        assertThat(gets()).hasSize(2).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        assertThat(gets()).hasSize(3).last().isEqualTo("POST " + RUNTIME + "/api/chat -");
+        // a host's daemon does not hold it: it attributes the request to its process while the packet is handled
+        List<Observation> host = new ArrayList<>();
+        PacketDecoder notHolding = new PacketDecoder("test.pcap", host::add, anomalies);
+        byte[] syn = ethernet(ip(CLIENT, PROXY, 6, tcp(41007, 3128, 100, 0x02, new byte[0])));
+        byte[] synAck = ethernet(ip(PROXY, CLIENT, 6, tcp(3128, 41007, 500, 0x12, new byte[0])));
+        byte[] get = ethernet(ip(CLIENT, PROXY, 6, tcp(41007, 3128, 101, 0x18, origin("GET", null, null))));
+        for (byte[] f : List.of(syn, synAck, get)) {
+            notHolding.onPacket(1, time += 1_000_000, f, 0, f.length, f.length);
+        }
+        assertThat(host).extracting(Observation::kind).containsExactly(ObservationKind.HTTP_REQUEST);
+    }
+
+    @Test
+    void asATap_requestsToServersAreHeldToo() {
+        List<Observation> tapSeen = new ArrayList<>();
+        PacketDecoder tap = new PacketDecoder("test.pcap", tapSeen::add, anomalies);
+        tap.nameClientsAsTap(); // what umbra audit, observe and capture do
+        byte[] syn = ethernet(ip(CLIENT, PROXY, 6, tcp(41009, 3128, 100, 0x02, new byte[0])));
+        byte[] synAck = ethernet(ip(PROXY, CLIENT, 6, tcp(3128, 41009, 500, 0x12, new byte[0])));
+        byte[] get = ethernet(ip(CLIENT, PROXY, 6, tcp(41009, 3128, 101, 0x18, origin("GET", null, null))));
+        for (byte[] f : List.of(syn, synAck, get)) {
+            tap.onPacket(1, time += 1_000_000, f, 0, f.length, f.length);
+        }
+        assertThat(tapSeen).isEmpty();
+        byte[] challenge = ethernet(ip(PROXY, CLIENT, 6, tcp(3128, 41009, 501, 0x18, UNAUTHORIZED_EMPTY)));
+        tap.onPacket(1, time += 1_000_000, challenge, 0, challenge.length, challenge.length);
+        byte[] again = ethernet(ip(CLIENT, PROXY, 6, tcp(41009, 3128, 101 + origin("GET", null, null).length, 0x18,
+                origin("GET", basic("ivan"), null))));
+        tap.onPacket(1, time += 1_000_000, again, 0, again.length, again.length);
+        assertThat(tapSeen).extracting(Observation::user).containsExactly("ivan");
+    }
+
+    // --- a server behind a login (curl --anyauth, a browser, an NTLM or Negotiate gateway): 401, then again
+
+    private static final byte[] UNAUTHORIZED = ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"gw\"\r\n"
+            + "Content-Length: 12\r\n\r\n");
+
+    private static byte[] origin(String method, String authorization, String body) {
+        return ascii(method + " /v1/chat/completions HTTP/1.1\r\nHost: " + RUNTIME + "\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                + "\r\n" + (body == null ? "" : body));
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw"));
+    }
+
+    @Test
+    void originChallenged401ThenSentAgain_reportedOnceWithTheUserAndOneBody() {
+        withBodies();
+        open(41100);
+        fromClient(41100, origin("POST", null, "{\"q\":1}"), 0x18);
+        fromProxy(41100, UNAUTHORIZED);
+        fromProxy(41100, ascii("unauthorized")); // the rest of the 401's answer settles nothing
+        assertThat(gets()).isEmpty();
+        fromClient(41100, origin("POST", basic("frank"), "{\"q\":1}"), 0x18);
+        fromProxy(41100, OK);
+        assertThat(gets()).containsExactly("POST " + RUNTIME + "/v1/chat/completions frank");
+        assertThat(bodies).containsExactly("frank {\"q\":1}");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void originNtlm_theAnonymousTryAndTheFirstLegAreNotReported_theUserIs() {
+        open(41101);
+        fromClient(41101, origin("GET", null, null), 0x18);
+        fromProxy(41101, ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"));
+        fromClient(41101, origin("GET", "NTLM TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=", null), 0x18); // NEGOTIATE
+        fromProxy(41101, ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM TlRMTVNTUAACAAAA\r\n"
+                + "Content-Length: 0\r\n\r\n"));
+        byte[] authenticate = dev.umbra.sensor.smb.SmbFrames.ntlmAuthenticate("CORP", "grace", "WS01", true, true);
+        fromClient(41101, origin("GET", "NTLM " + Base64.getEncoder().encodeToString(authenticate), null), 0x18);
+        fromProxy(41101, OK);
+        // later requests on the authenticated connection carry no header: the connection's user
+        fromClient(41101, origin("GET", null, null), 0x18);
+        fromProxy(41101, OK);
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/v1/chat/completions CORP\\grace",
+                "GET " + RUNTIME + "/v1/chat/completions CORP\\grace");
+    }
+
+    @Test
+    void origin401WithoutASecondTry_orAnsweredOrAnotherMethodNext_isReported() {
+        // refused, and the client gives up: the connection ends
+        open(41102);
+        fromClient(41102, origin("GET", null, null), 0x18);
+        fromProxy(41102, UNAUTHORIZED);
+        fromClient(41102, new byte[0], 0x11);
+        frame(ip(PROXY, CLIENT, 6, tcp(3128, 41102, proxySeq, 0x11, new byte[0])));
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/v1/chat/completions -");
+        // refused, and the client asks something else next
+        open(41103);
+        fromClient(41103, origin("GET", null, null), 0x18);
+        fromProxy(41103, UNAUTHORIZED);
+        fromClient(41103, origin("POST", null, "{}"), 0x18);
+        assertThat(gets()).hasSize(2);
+        // two requests of one method, the first's answer not captured (a lost segment): two requests
+        open(41104);
+        fromClient(41104, origin("GET", null, null), 0x18);
+        fromClient(41104, origin("GET", null, null), 0x18);
+        assertThat(gets()).hasSize(3);
+        fromProxy(41104, OK);
+        assertThat(gets()).hasSize(4);
+        // with credentials the first time: not held
+        open(41105);
+        fromClient(41105, origin("GET", basic("heidi"), null), 0x18);
+        assertThat(gets()).hasSize(5).last().isEqualTo("GET " + RUNTIME + "/v1/chat/completions heidi");
+        assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void heldAndNothingSettlesIt_reportedAfterTheLongestHold_byALaterPacketOrATick() {
+        open(41106);
+        fromClient(41106, origin("GET", null, null), 0x18);
+        open(41107);
+        fromClient(41107, CONNECT, 0x18);
+        assertThat(gets()).isEmpty();
+        time += PacketDecoder.MAX_HOLD_NANOS - 2_000_000;
+        open(41108); // packets of another connection, past the first request's longest hold, not the CONNECT's
+        assertThat(gets()).containsExactly("GET " + RUNTIME + "/v1/chat/completions -");
+        decoder.tick(time + PacketDecoder.MAX_HOLD_NANOS);
+        assertThat(requests()).hasSize(2).last().isEqualTo("CONNECT " + HOST + " -");
     }
 
     // --- requests with a body: curl --proxy-anyauth -d sends the whole POST, is challenged, sends it again
@@ -487,21 +625,24 @@ class ProxyChallengeTest {
             List<String> expected = new ArrayList<>();
             List<String> expectedBodies = new ArrayList<>();
             PacketDecoder d = new PacketDecoder("test.pcap", seen::add, anomalies);
+            d.holdRequestsUntilAnswered();
             d.onHttpBodies(1 << 16, (request, body, complete, type, encoding) -> {
                 assertThat(seen).as("the request goes before its body").anyMatch(o -> o == request);
                 bodies.add(request.user() + " " + new String(body, StandardCharsets.UTF_8) + (complete ? "" : " (cut)"));
             });
-            Conversation c = new Conversation(d, 30000 + round % 20000, random);
+            // odd rounds: the client talks to the server itself, which challenges with 401
+            boolean origin = round % 2 == 1;
+            Conversation c = new Conversation(d, 30000 + round % 20000, random, origin);
             c.open();
             String flowUser = null;
             int exchanges = 1 + random.nextInt(4);
             for (int x = 0; x < exchanges; x++) {
                 String body = random.nextInt(3) == 0 ? "" : "{\"p\":\"" + "abcdefghij".repeat(random.nextInt(300)) + x + "\"}";
                 String path = "/api/" + round + "/" + x;
-                switch (random.nextInt(3)) {
+                switch (random.nextInt(4)) {
                     case 0 -> {
                         // challenged, then sent again with credentials
-                        c.request(null, path, body, CHALLENGE);
+                        c.request(null, path, body, origin ? UNAUTHORIZED_EMPTY : CHALLENGE);
                         c.request("erin", path, body, OK);
                         flowUser = "erin";
                         expected.add(path + " erin");
@@ -517,8 +658,18 @@ class ProxyChallengeTest {
                             expectedBodies.add("erin " + body);
                         }
                     }
+                    case 3 -> {
+                        // challenged, and the client gives up: a proxy forwarded nothing, a server was reached
+                        c.request(null, path, body, origin ? UNAUTHORIZED_EMPTY : CHALLENGE);
+                        if (origin) {
+                            expected.add(path + " " + flowUser);
+                            if (!body.isEmpty()) {
+                                expectedBodies.add(flowUser + " " + body);
+                            }
+                        }
+                    }
                     default -> {
-                        // a proxy that wants nothing (or a connection it already knows)
+                        // a proxy or server that wants nothing (or a connection it already knows)
                         c.request(null, path, body, OK);
                         expected.add(path + " " + flowUser);
                         if (!body.isEmpty()) {
@@ -536,19 +687,24 @@ class ProxyChallengeTest {
         assertThat(anomalies.total()).isZero();
     }
 
-    /** One client connection to the proxy, its bytes sent in random segments. */
+    private static final byte[] UNAUTHORIZED_EMPTY = ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic "
+            + "realm=\"gw\"\r\nContent-Length: 0\r\n\r\n");
+
+    /** One client connection to the proxy (or the server itself), its bytes sent in random segments. */
     private final class Conversation {
         private final PacketDecoder d;
         private final int port;
         private final java.util.Random random;
+        private final boolean origin;
         private long cSeq = 1001;
         private long pSeq = 5001;
         private long t = time;
 
-        Conversation(PacketDecoder d, int port, java.util.Random random) {
+        Conversation(PacketDecoder d, int port, java.util.Random random, boolean origin) {
             this.d = d;
             this.port = port;
             this.random = random;
+            this.origin = origin;
         }
 
         void open() {
@@ -559,8 +715,9 @@ class ProxyChallengeTest {
         /** Sends one request in random segments; the proxy answers once the head is out. */
         void request(String user, String path, String body, byte[] answer) {
             boolean chunked = !body.isEmpty() && random.nextBoolean();
-            String head = (body.isEmpty() ? "GET" : "POST") + " http://" + RUNTIME + ":11434" + path + " HTTP/1.1\r\nHost: "
-                    + RUNTIME + ":11434\r\n" + (user == null ? "" : "Proxy-Authorization: Basic "
+            String head = (body.isEmpty() ? "GET" : "POST") + " " + (origin ? "" : "http://" + RUNTIME + ":11434") + path
+                    + " HTTP/1.1\r\nHost: " + RUNTIME + ":11434\r\n" + (user == null ? ""
+                            : (origin ? "Authorization: Basic " : "Proxy-Authorization: Basic ")
                             + Base64.getEncoder().encodeToString(ascii(user + ":SYNTHETIC-pw")) + "\r\n")
                     + (body.isEmpty() ? "" : "Content-Type: application/json\r\n" + (chunked
                             ? "Transfer-Encoding: chunked" : "Content-Length: " + body.length()) + "\r\n")
