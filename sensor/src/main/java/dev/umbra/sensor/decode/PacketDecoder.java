@@ -2244,16 +2244,52 @@ public final class PacketDecoder implements PacketHandler {
         }
     }
 
-    /** mDNS / LLMNR queries: reported apart from DNS; their responses are announcements, not lookups. */
+    /**
+     * mDNS / LLMNR queries: reported apart from DNS. Their responses are announcements, not lookups: when
+     * client devices are named ({@link #nameClientHostsByDhcp}), one that gives the sender's own address a name
+     * names the device.
+     */
     private void localNameQuery(byte[] b, int off, int len, int srcPort, int dstPort) {
         DnsMessage m = dns.parse(b, off, len);
-        if (m == null || m.response()) {
+        if (m == null) {
+            return;
+        }
+        if (m.response()) {
+            if (dhcpNames != null && (srcPort == 5353 || srcPort == 5355) && !m.answers().isEmpty()) {
+                announcement(m, srcPort, dstPort);
+            }
             return;
         }
         for (DnsQuestion q : m.questions()) {
             if (wantedNames.test(q.name())) {
                 emit(Observation.network(time(), ObservationKind.LOCAL_NAME_QUERY, q.name(), srcText(), srcPort,
                         dstText(), dstPort, source));
+            }
+        }
+    }
+
+    /**
+     * An mDNS or LLMNR response: the name one of its address records gives the sender's own address is the
+     * sender's, and so are that name's other addresses in it (an IPv6 announcement comes from the link-local
+     * address and carries the global ones).
+     */
+    private void announcement(DnsMessage m, int srcPort, int dstPort) {
+        FlowKey sender = flowKey(srcPort, dstPort, PROTO_UDP);
+        String owner = null;
+        for (DnsRecord r : m.answers()) {
+            if ((r.type() == DnsParser.TYPE_A || r.type() == DnsParser.TYPE_AAAA) && r.addressHi() == sender.srcHi()
+                    && r.addressLo() == sender.srcLo()) {
+                owner = r.name();
+                break;
+            }
+        }
+        String device = owner == null ? null : DhcpNames.deviceName(owner);
+        if (device == null) {
+            return;
+        }
+        for (DnsRecord r : m.answers()) {
+            if ((r.type() == DnsParser.TYPE_A || r.type() == DnsParser.TYPE_AAAA) && r.name().equals(owner)) {
+                dhcpNames.announced(r.addressHi(), r.addressLo(), device, r.ttl(), timestampNanos);
             }
         }
     }

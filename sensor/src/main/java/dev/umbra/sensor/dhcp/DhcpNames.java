@@ -22,6 +22,15 @@ import java.util.Map;
  * REPLY whose own status is not Success binds nothing. Relayed messages are read inside their relay
  * messages, so a tap beside the server reads them as one beside the client does.
  *
+ * Announcements. A device also says its own name where it answers for it: an mDNS response or announcement
+ * (RFC 6762: alice-mbp.local A 10.0.0.5, sent by 10.0.0.5) or an LLMNR response (RFC 4795). The decoder takes
+ * such a message only when one of its address records for the name is the sender's own address (the name is
+ * then the sender's, and so are the name's other addresses in the message: an IPv6 announcement comes from the
+ * link-local address and carries the global ones). An announced name labels the address for ANNOUNCED_NANOS
+ * after its last announcement (a host record's TTL is two minutes, but a device does not announce again until
+ * asked), and a goodbye (TTL 0) ends it. A lease's name wins: an announcement does not replace the name of a
+ * lease still running, and an ACK or REPLY replaces an announced one.
+ *
  * The exchange is not protected (RFC 3118 and RFC 8415's authentication are not deployed), so a rogue server,
  * or anyone who can put an ACK or a REPLY on the wire, can name an address; the servers (or relay agents) the
  * decoder is given (capture.dhcp_servers) are then the only ones whose ACKs and REPLYs count. The name is the
@@ -43,9 +52,18 @@ public final class DhcpNames {
     public static final long DEFAULT_LEASE_NANOS = 24L * 3600 * 1_000_000_000L;
     /** The longest a lease names its address, an infinite one too. */
     public static final long MAX_LEASE_NANOS = 7 * DEFAULT_LEASE_NANOS;
+    /** How long a device's own announcement (mDNS, LLMNR) names its address after it was last heard. */
+    public static final long ANNOUNCED_NANOS = 3600L * 1_000_000_000L;
 
-    /** @param client the hardware address (IPv4) or the DUID's hash (IPv6) of the client the lease is for */
-    private record Lease(String name, long client, long expires) {
+    /**
+     * @param client the hardware address (IPv4) or the DUID's hash (IPv6) of the client the lease is for; 0 for
+     *     an announcement
+     * @param announced true when the device's own announcement names the address, not a lease
+     */
+    private record Lease(String name, long client, long expires, boolean announced) {
+        Lease(String name, long client, long expires) {
+            this(name, client, expires, false);
+        }
     }
 
     private record Pending(String name, long client, long timeNanos) {
@@ -175,6 +193,43 @@ public final class DhcpNames {
         }
         anomalies.count(Anomaly.DHCP_ACK_UNTRUSTED);
         return false;
+    }
+
+    /**
+     * The device name an mDNS or LLMNR owner name gives (alice-mbp.local: alice-mbp), or null when it is none
+     * (as DhcpMessage keeps names: printable ASCII, 1 to 255 characters).
+     */
+    public static String deviceName(String owner) {
+        String n = owner.endsWith(".local") ? owner.substring(0, owner.length() - 6)
+                : owner.endsWith(".local.") ? owner.substring(0, owner.length() - 7) : owner;
+        return DhcpMessage.name(n);
+    }
+
+    /**
+     * A device announced its own name for the address with these numbers (FlowKey layout), with this TTL (0: a
+     * goodbye, which ends it). It names the address unless a lease that still runs does.
+     */
+    public void announced(long hi, long lo, String name, long ttlSeconds, long timeNanos) {
+        if (hi == FlowKey.V4_MARK) {
+            announced(leases, (int) lo, name, ttlSeconds, timeNanos);
+        } else {
+            announced(leases6, new V6(hi, lo), name, ttlSeconds, timeNanos);
+        }
+    }
+
+    private static <K> void announced(Map<K, Lease> map, K address, String name, long ttlSeconds, long timeNanos) {
+        Lease l = map.get(address);
+        if (l != null && !l.announced() && timeNanos <= l.expires()) {
+            return; // a lease names it
+        }
+        if (ttlSeconds == 0) {
+            if (l != null && l.announced() && l.name().equals(name)) {
+                map.remove(address);
+            }
+            return;
+        }
+        map.remove(address); // rewritten: the least recently written goes first at the cap
+        map.put(address, new Lease(name, 0, timeNanos + ANNOUNCED_NANOS, true));
     }
 
     /** Forgets the name of an IPv6 address bound to this client. */

@@ -110,4 +110,50 @@ class DhcpNamingTest {
         assertThat(anomalies.nonZero()).containsOnly(Map.entry(Anomaly.DHCP_ACK_UNTRUSTED, 1L),
                 Map.entry(Anomaly.DHCP_MESSAGE_MALFORMED, 1L));
     }
+
+    /** An mDNS response or announcement (RFC 6762: ID 0, no questions) of these owner, TTL, address triples. */
+    private static byte[] mdns(Object... records) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0, 0, (byte) 0x84, 0, 0, 0, 0, (byte) (records.length / 3), 0, 0, 0, 0});
+        for (int i = 0; i < records.length; i += 3) {
+            for (String label : ((String) records[i]).split("\\.")) {
+                out.write(label.length());
+                out.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            out.write(0);
+            byte[] address = dev.umbra.sensor.TestFrames.ip((String) records[i + 2]);
+            int ttl = (Integer) records[i + 1];
+            out.writeBytes(new byte[] {0, (byte) (address.length == 4 ? 1 : 28), (byte) 0x80, 1, (byte) (ttl >>> 24),
+                    (byte) (ttl >>> 16), (byte) (ttl >>> 8), (byte) ttl, 0, (byte) address.length});
+            out.writeBytes(address);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void mdnsAnnouncements_nameTheSendersAddresses_notOthers_untilTheGoodbye() {
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        packet(decoder, ip("10.1.0.20", "224.0.0.251", 17, udp(5353, 5353, mdns("alice-mbp.local", 120, "10.1.0.20",
+                "alice-mbp.local", 120, "fe80::20"))));
+        // over IPv6 from the link-local address, with the global one beside it
+        packet(decoder, ip("fe80::20", "ff02::fb", 17, udp(5353, 5353, mdns("alice-mbp.local", 120, "fe80::20",
+                "alice-mbp.local", 120, "2001:db8:1::20"))));
+        // a device that names another address only: names nothing
+        packet(decoder, ip("10.1.0.21", "224.0.0.251", 17, udp(5353, 5353, mdns("mallory.local", 120, "10.1.0.22"))));
+        // an LLMNR response from the owner of the name
+        packet(decoder, ip("10.1.0.23", "10.1.0.99", 17, udp(5355, 50000, mdns("ws23", 30, "10.1.0.23"))));
+        hello(decoder, "10.1.0.20", 41020, "api.openai.com");
+        hello(decoder, "2001:db8:1::20", 41021, "claude.ai");
+        hello(decoder, "10.1.0.22", 41022, "mistral.ai");
+        hello(decoder, "10.1.0.23", 41023, "gemini.google.com");
+        assertThat(of("api.openai.com").clientHostname()).isEqualTo("alice-mbp");
+        assertThat(of("claude.ai").clientHostname()).isEqualTo("alice-mbp");
+        assertThat(of("mistral.ai").clientHostname()).isNull();
+        assertThat(of("gemini.google.com").clientHostname()).isEqualTo("ws23");
+        // the goodbye (TTL 0) as the device leaves
+        packet(decoder, ip("10.1.0.20", "224.0.0.251", 17, udp(5353, 5353, mdns("alice-mbp.local", 0, "10.1.0.20"))));
+        hello(decoder, "10.1.0.20", 41024, "perplexity.ai");
+        assertThat(of("perplexity.ai").clientHostname()).isNull();
+        assertThat(anomalies.nonZero()).isEmpty();
+    }
 }

@@ -207,4 +207,38 @@ class DhcpNamesTest {
         assertThat(name6("fd77::1:0", 1)).as("the eldest forgotten").isNull();
         assertThat(name6("fd77::1:2", 1)).isEqualTo("d2");
     }
+
+    @Test
+    void announcements_nameAnAddressForAnHour_aGoodbyeEndsIt_aLeaseWins() {
+        long hi = FlowKey.V4_MARK;
+        names.announced(hi, v4(10, 0, 0, 70) & 0xffffffffL, "alice-mbp", 120, 0);
+        assertThat(name(v4(10, 0, 0, 70), DhcpNames.ANNOUNCED_NANOS)).isEqualTo("alice-mbp");
+        assertThat(name(v4(10, 0, 0, 70), DhcpNames.ANNOUNCED_NANOS + 1)).as("not heard again").isNull();
+        names.announced(hi, v4(10, 0, 0, 70) & 0xffffffffL, "alice-mbp", 120, 2 * S);
+        names.announced(hi, v4(10, 0, 0, 70) & 0xffffffffL, "someone-else", 0, 3 * S);
+        assertThat(name(v4(10, 0, 0, 70), 4 * S)).as("another name's goodbye").isEqualTo("alice-mbp");
+        names.announced(hi, v4(10, 0, 0, 70) & 0xffffffffL, "alice-mbp", 0, 5 * S);
+        assertThat(name(v4(10, 0, 0, 70), 6 * S)).isNull();
+        // a lease's name is not replaced by an announcement while it runs; an ACK replaces an announced name
+        send(FROM_SERVER, DhcpFrames.server(5, 1, mac(1)).yiaddr(v4(10, 0, 0, 71)).hostName("BOB-DESKTOP").lease(60), 0);
+        names.announced(hi, v4(10, 0, 0, 71) & 0xffffffffL, "bobs-mac", 120, S);
+        assertThat(name(v4(10, 0, 0, 71), 2 * S)).isEqualTo("BOB-DESKTOP");
+        names.announced(hi, v4(10, 0, 0, 71) & 0xffffffffL, "bobs-mac", 120, 61 * S);
+        assertThat(name(v4(10, 0, 0, 71), 62 * S)).as("the lease ended").isEqualTo("bobs-mac");
+        send(FROM_SERVER, DhcpFrames.server(5, 2, mac(2)).yiaddr(v4(10, 0, 0, 71)).hostName("carol-pc"), 63 * S);
+        assertThat(name(v4(10, 0, 0, 71), 64 * S)).isEqualTo("carol-pc");
+        // IPv6
+        java.nio.ByteBuffer a = java.nio.ByteBuffer.wrap(Dhcp6Frames.v6("2001:db8:1::72"));
+        names.announced(a.getLong(), a.getLong(), "dave-mbp", 120, 0);
+        assertThat(name6("2001:db8:1::72", S)).isEqualTo("dave-mbp");
+    }
+
+    @Test
+    void deviceName_ofAnOwnerName() {
+        assertThat(DhcpNames.deviceName("alice-mbp.local")).isEqualTo("alice-mbp");
+        assertThat(DhcpNames.deviceName("alice-mbp.local.")).isEqualTo("alice-mbp");
+        assertThat(DhcpNames.deviceName("ws01")).as("LLMNR: one label").isEqualTo("ws01");
+        assertThat(DhcpNames.deviceName(".local")).isNull();
+        assertThat(DhcpNames.deviceName("a\u0001b.local")).isNull();
+    }
 }

@@ -59,6 +59,10 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("fe80::10", "ff02::1:2", 17, udp(546, 547, new byte[40]))))).isTrue();
             assertThat(f.matches(ethernet(ip("fe80::1", "fe80::10", 17, udp(547, 546, new byte[40])), 7))).isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, udp(547, 547, new byte[80]))))).isTrue();
+            // mDNS and LLMNR responses: devices announcing their names
+            assertThat(f.matches(ethernet(ip("10.0.0.20", "224.0.0.251", 17, udp(5353, 5353, new byte[40]))))).isTrue();
+            assertThat(f.matches(ethernet(ip("fe80::20", "ff02::fb", 17, udp(5353, 5353, new byte[40])), 7))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.23", "10.0.0.99", 17, udp(5355, 50000, new byte[40]))))).isTrue();
         }
     }
 
@@ -75,7 +79,12 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_INITIAL), 7, 8))).isTrue();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, QUIC_SHORT), 7))).isFalse();
             assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, OTHER_UDP)))).isFalse();
-            // mDNS starts with ID 0 like a SOCKS UDP header, and is not let through for it
+        }
+        // mDNS starts with ID 0 like a SOCKS UDP header, and is not let through for it (only for the device
+        // names its responses announce, with DHCP)
+        java.util.Set<CaptureProtocol> withoutDeviceNames = java.util.EnumSet.copyOf(LiveCaptureConfig.DEFAULT_PROTOCOLS);
+        withoutDeviceNames.remove(CaptureProtocol.DHCP);
+        try (Compiled f = compile(CaptureFilter.forProtocols(withoutDeviceNames))) {
             byte[] mdns = udp(5353, 5353, dnsQuery(0, "printer.local", 1));
             assertThat(f.matches(ethernet(ip("10.0.0.1", "224.0.0.251", 17, mdns)))).isFalse();
             assertThat(f.matches(ethernet(ip("fe80::1", "ff02::fb", 17, mdns), 7))).isFalse();

@@ -121,4 +121,41 @@ class LiveCaptureDhcpTest {
             assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
         }
     }
+
+    @Test
+    void run_realMdnsAnnouncements_nameTheDevicesFlows_untilItsGoodbye() throws Exception {
+        HostTools.require("openssl", "openssl");
+        HostTools.require("tshark", "tshark");
+        try (Netns ns = Netns.create()) {
+            ns.serveDnsAndTls(tmp, "::");
+            Path pcap = tmp.resolve("mdns.pcap");
+            Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "udp port 5353");
+            TapCapture c = TapCapture.run(ns, "claude.ai", () -> {
+                try (Avahi avahi = Avahi.start(ns, tmp.resolve("avahi"), "alice-mbp")) {
+                    HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
+                    HostTools.run(15, "openssl", "s_client", "-connect", "[" + ns.nsIp6 + "]:8443", "-servername",
+                            "chatgpt.com");
+                }
+                HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "claude.ai");
+            });
+            tcpdump.destroy();
+            assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            // what tshark reads: avahi's announcements of its addresses, then their goodbyes
+            List<String> wire = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y", "dns.flags.response == 1",
+                    "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "dns.a", "-e", "dns.aaaa", "-e", "dns.resp.ttl")
+                    .out().lines().filter(l -> !l.isBlank()).toList();
+            assertThat(wire).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.contains(ns.hostIp6));
+            assertThat(wire).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.endsWith("|0,0,0")
+                    || l.matches(".*\\|0(,0)*$"));
+
+            assertThat(c.named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI)
+                    .extracting(Observation::hostname, Observation::clientIp, Observation::clientHostname)
+                    .containsSubsequence(org.assertj.core.groups.Tuple.tuple("api.openai.com", ns.hostIp, "alice-mbp"),
+                            org.assertj.core.groups.Tuple.tuple("chatgpt.com", ns.hostIp6, "alice-mbp"),
+                            org.assertj.core.groups.Tuple.tuple("claude.ai", ns.hostIp, null));
+            assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
+            assertThat(c.stats.dropped()).isZero();
+            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
+        }
+    }
 }
