@@ -104,6 +104,8 @@ public enum Anomaly {
     DHCP_ACK_UNTRUSTED("dhcp_ack_untrusted"),
     /** A DHCP or DHCPv6 request naming a device, dropped before its answer because too many were waiting. */
     DHCP_REQUEST_EVICTED("dhcp_request_evicted"),
+    /** A NetBIOS name service message from port 137 whose name, records or lengths break RFC 1002: it names no device. */
+    NBNS_MESSAGE_MALFORMED("nbns_message_malformed"),
     /** A request body longer than the body cap: its head is classified, the rest is not read. */
     HTTP_BODY_TRUNCATED("http_body_truncated"),
     /** A chunked request body whose framing breaks the grammar: what came before is classified. */

@@ -24,6 +24,7 @@ import dev.umbra.sensor.http.HttpRequestParser;
 import dev.umbra.sensor.dhcp.Dhcp6Message;
 import dev.umbra.sensor.dhcp.DhcpMessage;
 import dev.umbra.sensor.dhcp.DhcpNames;
+import dev.umbra.sensor.dhcp.NbnsMessage;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
 import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
@@ -1041,7 +1042,12 @@ public final class PacketDecoder implements PacketHandler {
             return;
         }
         if (srcPort == 137 || dstPort == 137 || srcPort == 138 || dstPort == 138) {
-            return; // NetBIOS name service and datagrams (RFC 1002): DNS-shaped, but not DNS names
+            // NetBIOS name service and datagrams (RFC 1002): DNS-shaped, but not DNS names; a host's own
+            // registration or answer names the device, when asked for
+            if (dhcpNames != null && srcPort == 137 && !ipv6) {
+                netbiosName(b, payload, payloadLength);
+            }
+            return;
         }
         FlowKey key = null;
         if (srcPort != 53 && dstPort != 53) {
@@ -2291,6 +2297,21 @@ public final class PacketDecoder implements PacketHandler {
             if ((r.type() == DnsParser.TYPE_A || r.type() == DnsParser.TYPE_AAAA) && r.name().equals(owner)) {
                 dhcpNames.announced(r.addressHi(), r.addressLo(), device, r.ttl(), timestampNanos);
             }
+        }
+    }
+
+    /**
+     * A NetBIOS name registration, release or positive query response from port 137: a host's unique
+     * workstation name (suffix 0x00) held at the sender's own address names the device.
+     */
+    private void netbiosName(byte[] b, int off, int len) {
+        NbnsMessage m = NbnsMessage.parse(b, off, len);
+        if (m == NbnsMessage.MALFORMED) {
+            anomalies.count(Anomaly.NBNS_MESSAGE_MALFORMED);
+        } else if (m.suffix() == 0 && !m.group() && m.address() == (u16(ipBuf, srcOff) << 16 | u16(ipBuf, srcOff + 2))) {
+            // a registration's TTL of 0 is no goodbye but an infinite hold (RFC 1002 4.2.2: nmbd's broadcasts)
+            long ttl = m.release() ? 0 : m.ttl() == 0 ? 0xffffffffL : m.ttl();
+            dhcpNames.announced(FlowKey.V4_MARK, m.address() & 0xffffffffL, m.name(), ttl, timestampNanos);
         }
     }
 

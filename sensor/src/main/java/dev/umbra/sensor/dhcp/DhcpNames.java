@@ -23,12 +23,14 @@ import java.util.Map;
  * messages, so a tap beside the server reads them as one beside the client does.
  *
  * Announcements. A device also says its own name where it answers for it: an mDNS response or announcement
- * (RFC 6762: alice-mbp.local A 10.0.0.5, sent by 10.0.0.5) or an LLMNR response (RFC 4795). The decoder takes
- * such a message only when one of its address records for the name is the sender's own address (the name is
- * then the sender's, and so are the name's other addresses in the message: an IPv6 announcement comes from the
- * link-local address and carries the global ones). An announced name labels the address for ANNOUNCED_NANOS
- * after its last announcement (a host record's TTL is two minutes, but a device does not announce again until
- * asked), and a goodbye (TTL 0) ends it. A lease's name wins: an announcement does not replace the name of a
+ * (RFC 6762: alice-mbp.local A 10.0.0.5, sent by 10.0.0.5), an LLMNR response (RFC 4795), or a NetBIOS name
+ * registration or positive query response for its workstation name (RFC 1002: DESKTOP-7Q2K9<00>). The
+ * decoder takes such a message only when one of its address records for the name is the sender's own address
+ * (the name is then the sender's, and so are the name's other addresses in the message: an IPv6 announcement
+ * comes from the link-local address and carries the global ones). An announced name labels the address for
+ * its TTL, at least ANNOUNCED_NANOS (a host record's mDNS TTL is two minutes, but a device does not announce
+ * again until asked) and at most MAX_ANNOUNCED_NANOS (NetBIOS registrations last days) after it was last
+ * heard, and a goodbye (TTL 0) or a NetBIOS release ends it. A lease's name wins: an announcement does not replace the name of a
  * lease still running, and an ACK or REPLY replaces an announced one.
  *
  * The exchange is not protected (RFC 3118 and RFC 8415's authentication are not deployed), so a rogue server,
@@ -52,8 +54,10 @@ public final class DhcpNames {
     public static final long DEFAULT_LEASE_NANOS = 24L * 3600 * 1_000_000_000L;
     /** The longest a lease names its address, an infinite one too. */
     public static final long MAX_LEASE_NANOS = 7 * DEFAULT_LEASE_NANOS;
-    /** How long a device's own announcement (mDNS, LLMNR) names its address after it was last heard. */
+    /** The least a device's own announcement (mDNS, LLMNR, NetBIOS) names its address after it was last heard. */
     public static final long ANNOUNCED_NANOS = 3600L * 1_000_000_000L;
+    /** The most an announcement names its address, whatever its TTL. */
+    public static final long MAX_ANNOUNCED_NANOS = 24 * ANNOUNCED_NANOS;
 
     /**
      * @param client the hardware address (IPv4) or the DUID's hash (IPv6) of the client the lease is for; 0 for
@@ -229,7 +233,8 @@ public final class DhcpNames {
             return;
         }
         map.remove(address); // rewritten: the least recently written goes first at the cap
-        map.put(address, new Lease(name, 0, timeNanos + ANNOUNCED_NANOS, true));
+        long lifetime = Math.max(ANNOUNCED_NANOS, Math.min(MAX_ANNOUNCED_NANOS, ttlSeconds * 1_000_000_000L));
+        map.put(address, new Lease(name, 0, timeNanos + lifetime, true));
     }
 
     /** Forgets the name of an IPv6 address bound to this client. */

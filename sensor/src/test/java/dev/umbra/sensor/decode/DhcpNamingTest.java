@@ -15,6 +15,7 @@ import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.dhcp.Dhcp6Frames;
 import dev.umbra.sensor.dhcp.DhcpFrames;
+import dev.umbra.sensor.dhcp.NbnsFrames;
 import dev.umbra.sensor.kerberos.Der;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,5 +156,38 @@ class DhcpNamingTest {
         hello(decoder, "10.1.0.20", 41024, "perplexity.ai");
         assertThat(of("perplexity.ai").clientHostname()).isNull();
         assertThat(anomalies.nonZero()).isEmpty();
+    }
+
+    @Test
+    void netbiosRegistrations_nameTheWorkstationsOwnAddress_notGroupsOrOthers_untilItsRelease() {
+        decoder.nameClientHostsByDhcp(AddressBlocks.ANY);
+        int alice = v4(10, 1, 0, 30);
+        packet(decoder, ip("10.1.0.30", "10.1.0.255", 17, udp(137, 137, NbnsFrames.registration(5, "ALICE-PC", 0x20,
+                false, 300_000, alice))));
+        packet(decoder, ip("10.1.0.30", "10.1.0.255", 17, udp(137, 137, NbnsFrames.registration(5, "UMBRATEST", 0x00,
+                true, 300_000, alice))));
+        hello(decoder, "10.1.0.30", 41030, "api.openai.com");
+        packet(decoder, ip("10.1.0.30", "10.1.0.255", 17, udp(137, 137, NbnsFrames.registration(5, "ALICE-PC", 0x00,
+                false, 0, alice)))); // TTL 0: infinite, as nmbd broadcasts it
+        // another host registering a name for an address not its own; a positive answer from its owner
+        packet(decoder, ip("10.1.0.31", "10.1.0.255", 17, udp(137, 137, NbnsFrames.registration(5, "MALLORY", 0x00,
+                false, 300_000, v4(10, 1, 0, 32)))));
+        packet(decoder, ip("10.1.0.33", "10.1.0.99", 17, udp(137, 50001, NbnsFrames.response("CAROL-PC", 0x00, false,
+                300_000, v4(10, 1, 0, 33)))));
+        hello(decoder, "10.1.0.30", 41031, "claude.ai");
+        hello(decoder, "10.1.0.32", 41032, "mistral.ai");
+        hello(decoder, "10.1.0.33", 41033, "gemini.google.com");
+        assertThat(of("api.openai.com").clientHostname()).as("the server and group names are not the host's").isNull();
+        assertThat(of("claude.ai").clientHostname()).isEqualTo("ALICE-PC");
+        assertThat(of("mistral.ai").clientHostname()).isNull();
+        assertThat(of("gemini.google.com").clientHostname()).isEqualTo("CAROL-PC");
+        packet(decoder, ip("10.1.0.30", "10.1.0.255", 17, udp(137, 137, NbnsFrames.registration(6, "ALICE-PC", 0x00,
+                false, 0, alice))));
+        hello(decoder, "10.1.0.30", 41034, "perplexity.ai");
+        assertThat(of("perplexity.ai").clientHostname()).as("released").isNull();
+        byte[] broken = NbnsFrames.registration(5, "ALICE-PC", 0, false, 1, alice);
+        broken[13] = 'Z';
+        packet(decoder, ip("10.1.0.30", "10.1.0.255", 17, udp(137, 137, broken)));
+        assertThat(anomalies.nonZero()).containsOnly(Map.entry(Anomaly.NBNS_MESSAGE_MALFORMED, 1L));
     }
 }

@@ -227,6 +227,10 @@ class DhcpNamesTest {
         assertThat(name(v4(10, 0, 0, 71), 62 * S)).as("the lease ended").isEqualTo("bobs-mac");
         send(FROM_SERVER, DhcpFrames.server(5, 2, mac(2)).yiaddr(v4(10, 0, 0, 71)).hostName("carol-pc"), 63 * S);
         assertThat(name(v4(10, 0, 0, 71), 64 * S)).isEqualTo("carol-pc");
+        // a NetBIOS registration's days-long TTL: at most a day
+        names.announced(hi, v4(10, 0, 0, 73) & 0xffffffffL, "ERIN-PC", 300_000, 0);
+        assertThat(name(v4(10, 0, 0, 73), DhcpNames.MAX_ANNOUNCED_NANOS)).isEqualTo("ERIN-PC");
+        assertThat(name(v4(10, 0, 0, 73), DhcpNames.MAX_ANNOUNCED_NANOS + 1)).isNull();
         // IPv6
         java.nio.ByteBuffer a = java.nio.ByteBuffer.wrap(Dhcp6Frames.v6("2001:db8:1::72"));
         names.announced(a.getLong(), a.getLong(), "dave-mbp", 120, 0);

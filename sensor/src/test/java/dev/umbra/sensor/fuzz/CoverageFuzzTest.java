@@ -24,6 +24,7 @@ import dev.umbra.sensor.http.ProxyAuth;
 import dev.umbra.sensor.dhcp.Dhcp6Message;
 import dev.umbra.sensor.dhcp.DhcpMessage;
 import dev.umbra.sensor.dhcp.DhcpNames;
+import dev.umbra.sensor.dhcp.NbnsMessage;
 import dev.umbra.sensor.kerberos.KdcReplyParser;
 import dev.umbra.sensor.smb.SmbMessage;
 import dev.umbra.sensor.smb.SmbLogons;
@@ -206,8 +207,9 @@ class CoverageFuzzTest {
     }
 
     /**
-     * One DHCP message and one DHCPv6 message from the same bytes, whole and cut in half, then fed to a {@link
-     * DhcpNames} as a client's and as a server's: no exception; a name is 1 to 255 printable ASCII characters;
+     * One DHCP message, one DHCPv6 message and one NetBIOS name service message from the same bytes, whole and
+     * cut in half, then fed to a {@link DhcpNames} as a client's and as a server's (and as an announcement): no
+     * exception; a name is 1 to 255 printable ASCII characters (a NetBIOS one at most 15);
      * a DHCPv6 message holds at most {@link Dhcp6Message#MAX_ADDRESSES} addresses; at most {@link
      * DhcpNames#MAX_PENDING} requests wait.
      */
@@ -235,6 +237,14 @@ class CoverageFuzzTest {
             if (m6 != Dhcp6Message.NOT_DHCP && m6 != Dhcp6Message.MALFORMED) {
                 names.message(m6.type() == Dhcp6Message.REPLY ? client6.reverse() : client6, m6, 1_000_000_000L);
                 m6.addresses().forEach(a -> names.name(a.hi(), a.lo(), 2_000_000_000L));
+            }
+            NbnsMessage nb = NbnsMessage.parse(data, 0, len);
+            if (nb != NbnsMessage.NONE && nb != NbnsMessage.MALFORMED) {
+                if (dev.umbra.sensor.dhcp.DhcpFrames.notAName(nb.name()) || nb.name().length() > 15) {
+                    throw new AssertionError("name not a NetBIOS name: " + nb);
+                }
+                names.announced(FlowKey.V4_MARK, nb.address() & 0xffffffffL, nb.name(), nb.release() ? 0 : nb.ttl(),
+                        1_000_000_000L);
             }
         }
         if (names.pending() > DhcpNames.MAX_PENDING) {

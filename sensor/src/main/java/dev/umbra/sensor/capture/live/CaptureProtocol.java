@@ -39,11 +39,12 @@ public enum CaptureProtocol {
     SMB("tcp port 445 or tcp port 139"),
     /**
      * DHCP (RFC 2131: the server on port 67, the client on 68) and DHCPv6 (RFC 8415: servers and relay agents
-     * on 547, clients on 546), whose leases give an address the device name the client sent, and mDNS (5353)
-     * and LLMNR (5355), whose responses are devices announcing their own names; read when the decoder names
-     * client hosts (a tap).
+     * on 547, clients on 546), whose leases give an address the device name the client sent, and mDNS (5353),
+     * LLMNR (5355) and the NetBIOS name service (137), in which devices announce their own names; read when the
+     * decoder names client hosts (a tap).
      */
-    DHCP("udp port 67 or udp port 68 or udp port 546 or udp port 547 or udp port 5353 or udp port 5355"),
+    DHCP("udp port 67 or udp port 68 or udp port 546 or udp port 547 or udp port 5353 or udp port 5355"
+            + " or udp port 137"),
     /** Flow accounting needs every IP packet. */
     FLOWS("ip or ip6");
 

@@ -63,6 +63,8 @@ class CaptureFilterTest {
             assertThat(f.matches(ethernet(ip("10.0.0.20", "224.0.0.251", 17, udp(5353, 5353, new byte[40]))))).isTrue();
             assertThat(f.matches(ethernet(ip("fe80::20", "ff02::fb", 17, udp(5353, 5353, new byte[40])), 7))).isTrue();
             assertThat(f.matches(ethernet(ip("10.0.0.23", "10.0.0.99", 17, udp(5355, 50000, new byte[40]))))).isTrue();
+            // a NetBIOS name registration
+            assertThat(f.matches(ethernet(ip("10.0.0.30", "10.0.0.255", 17, udp(137, 137, new byte[68]))))).isTrue();
         }
     }
 

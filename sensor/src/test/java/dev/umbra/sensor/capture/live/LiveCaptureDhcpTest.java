@@ -28,35 +28,53 @@ class LiveCaptureDhcpTest {
         void run(Dhcpd dhcpd) throws Exception;
     }
 
-    /** What the capture's decoders reported, and what tshark reads of the DHCP messages recorded beside them. */
+    /** What the capture's decoders reported, and what tshark reads of the naming messages recorded beside them. */
     private record Run(TapCapture capture, List<String> wire) {
     }
 
     /**
-     * Starts dnsmasq and the DNS and TLS servers in {@code ns}, records {@code filter} with tcpdump and captures
-     * live while {@code exchange} runs, until {@code lastName} is reported; then reads the recording with tshark:
-     * {@code fields} of the messages {@code display} shows, first occurrences, separated by {@code |}.
+     * Starts dnsmasq in {@code ns}, then as {@link #record} does with {@code exchange} as the traffic; tshark
+     * reads the first occurrence of each field.
      */
     private Run run(Netns ns, String filter, String lastName, Exchange exchange, String display, String... fields)
             throws Exception {
         HostTools.require("dig", "bind9-dnsutils");
+        Dhcpd dhcpd = Dhcpd.start(ns, tmp.resolve("dhcp"));
+        List<String> args = new java.util.ArrayList<>(List.of("-Y", display, "-E", "occurrence=f"));
+        for (String f : fields) {
+            args.addAll(List.of("-e", f));
+        }
+        return record(ns, filter, lastName, () -> exchange.run(dhcpd), args.toArray(String[]::new));
+    }
+
+    /**
+     * Starts the DNS and TLS servers in {@code ns}, records {@code filter} with tcpdump and captures live while
+     * {@code traffic} runs, until {@code lastName} is reported; then reads the recording with tshark ({@code -T
+     * fields}, separated by {@code |}, and {@code tsharkArgs}: the display filter and the fields).
+     */
+    private Run record(Netns ns, String filter, String lastName, TapCapture.Traffic traffic, String... tsharkArgs)
+            throws Exception {
         HostTools.require("openssl", "openssl");
         HostTools.require("tshark", "tshark");
-        Dhcpd dhcpd = Dhcpd.start(ns, tmp.resolve("dhcp"));
         ns.serveDnsAndTls(tmp, "::");
-        Path pcap = tmp.resolve("dhcp.pcap");
+        Path pcap = tmp.resolve("naming.pcap");
         Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), filter);
-        TapCapture c = TapCapture.run(ns, lastName, () -> exchange.run(dhcpd));
+        TapCapture c = TapCapture.run(ns, lastName, traffic);
         tcpdump.destroy();
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        List<String> command = new java.util.ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(), "-Y", display,
-                "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"));
-        for (String f : fields) {
-            command.addAll(List.of("-e", f));
-        }
+        List<String> command = new java.util.ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(), "-T", "fields",
+                "-E", "separator=|"));
+        command.addAll(List.of(tsharkArgs));
         List<String> wire = HostTools.check(60, command.toArray(String[]::new)).out().lines().filter(l -> !l.isBlank())
                 .toList();
         return new Run(c, wire);
+    }
+
+    /** The decoders' ends: the one not naming named none, nothing dropped, no anomaly. */
+    private static void assertClean(TapCapture c) {
+        assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
+        assertThat(c.stats.dropped()).isZero();
+        assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
     }
 
     @Test
@@ -80,10 +98,8 @@ class LiveCaptureDhcpTest {
                             org.assertj.core.groups.Tuple.tuple("chatgpt.com", "alice-laptop"));
             assertThat(c.plain).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
                     .contains("api.openai.com");
-            assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
             assertThat(c.named).allSatisfy(o -> assertThat(o.user()).isNull());
-            assertThat(c.stats.dropped()).isZero();
-            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
+            assertClean(c);
         }
     }
 
@@ -116,46 +132,49 @@ class LiveCaptureDhcpTest {
                             org.assertj.core.groups.Tuple.tuple("claude.ai", ns.hostIp6, null));
             assertThat(c.plain).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI).extracting(Observation::hostname)
                     .contains("api.openai.com", "claude.ai");
-            assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
-            assertThat(c.stats.dropped()).isZero();
-            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
+            assertClean(c);
         }
     }
 
     @Test
     void run_realMdnsAnnouncements_nameTheDevicesFlows_untilItsGoodbye() throws Exception {
-        HostTools.require("openssl", "openssl");
-        HostTools.require("tshark", "tshark");
         try (Netns ns = Netns.create()) {
-            ns.serveDnsAndTls(tmp, "::");
-            Path pcap = tmp.resolve("mdns.pcap");
-            Process tcpdump = HostTools.tcpdump(ns.hostIf, pcap, tmp.resolve("tcpdump.log"), "udp port 5353");
-            TapCapture c = TapCapture.run(ns, "claude.ai", () -> {
-                try (Avahi avahi = Avahi.start(ns, tmp.resolve("avahi"), "alice-mbp")) {
+            Run r = record(ns, "udp port 5353", "claude.ai", () -> {
+                try (HostDaemon avahi = Avahi.start(ns, tmp.resolve("avahi"), "alice-mbp")) {
                     HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
                     HostTools.run(15, "openssl", "s_client", "-connect", "[" + ns.nsIp6 + "]:8443", "-servername",
                             "chatgpt.com");
                 }
                 HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "claude.ai");
-            });
-            tcpdump.destroy();
-            assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            // what tshark reads: avahi's announcements of its addresses, then their goodbyes
-            List<String> wire = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y", "dns.flags.response == 1",
-                    "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "dns.a", "-e", "dns.aaaa", "-e", "dns.resp.ttl")
-                    .out().lines().filter(l -> !l.isBlank()).toList();
-            assertThat(wire).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.contains(ns.hostIp6));
-            assertThat(wire).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.endsWith("|0,0,0")
-                    || l.matches(".*\\|0(,0)*$"));
+            }, "-Y", "dns.flags.response == 1", "-e", "ip.src", "-e", "dns.a", "-e", "dns.aaaa", "-e", "dns.resp.ttl");
+            // what tshark reads: avahi's announcements of its addresses, then their goodbyes (every TTL 0)
+            assertThat(r.wire()).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.contains(ns.hostIp6));
+            assertThat(r.wire()).anyMatch(l -> l.startsWith(ns.hostIp + "|" + ns.hostIp + "|") && l.matches(".*\\|0(,0)*$"));
 
-            assertThat(c.named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI)
+            assertThat(r.capture().named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI)
                     .extracting(Observation::hostname, Observation::clientIp, Observation::clientHostname)
                     .containsSubsequence(org.assertj.core.groups.Tuple.tuple("api.openai.com", ns.hostIp, "alice-mbp"),
                             org.assertj.core.groups.Tuple.tuple("chatgpt.com", ns.hostIp6, "alice-mbp"),
                             org.assertj.core.groups.Tuple.tuple("claude.ai", ns.hostIp, null));
-            assertThat(c.plain).allSatisfy(o -> assertThat(o.clientHostname()).isNull());
-            assertThat(c.stats.dropped()).isZero();
-            assertThat(c.anomalies.nonZero()).as("anomalies").isEmpty();
+            assertClean(r.capture());
+        }
+    }
+
+    @Test
+    void run_realNetbiosRegistrations_nameTheDevicesFlows() throws Exception {
+        try (Netns ns = Netns.create()) {
+            Run r = record(ns, "udp port 137", "api.openai.com", () -> {
+                try (HostDaemon nmbd = Nmbd.start(ns, tmp.resolve("nmbd"), "ALICE-PC")) {
+                    HostTools.run(15, "openssl", "s_client", "-connect", ns.nsIp + ":8443", "-servername", "api.openai.com");
+                }
+            }, "-Y", "nbns.flags.opcode == 5", "-e", "ip.src", "-e", "nbns.name", "-e", "nbns.addr");
+            // what tshark reads: nmbd's registrations of its workstation name at the host end's address
+            assertThat(r.wire()).contains(ns.hostIp + "|ALICE-PC<00>,ALICE-PC<00> (Workstation/Redirector)|" + ns.hostIp);
+
+            assertThat(r.capture().named).filteredOn(o -> o.kind() == ObservationKind.TLS_SNI)
+                    .extracting(Observation::hostname, Observation::clientHostname)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("api.openai.com", "ALICE-PC"));
+            assertClean(r.capture());
         }
     }
 }
