@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real daemon a test runs on the host in the foreground, its output in a log; closing it stops it (SIGTERM). */
-final class HostDaemon implements AutoCloseable {
+public final class HostDaemon implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
@@ -28,7 +28,7 @@ final class HostDaemon implements AutoCloseable {
     }
 
     /** Waits {@code millis}; fails, naming what it logged, if it exits meanwhile or first. */
-    void staysUpFor(long millis) {
+    public void staysUpFor(long millis) {
         for (long waited = 0; waited <= millis; waited += 100) {
             if (!process.isAlive()) {
                 close();
@@ -39,7 +39,7 @@ final class HostDaemon implements AutoCloseable {
     }
 
     /** Waits until its log holds {@code line} (10 s at most); fails, naming what it logged, if it does not. */
-    void awaitLog(String line) {
+    public void awaitLog(String line) {
         for (int i = 0; i < 100; i++) {
             if (log().contains(line)) {
                 return;
@@ -53,7 +53,7 @@ final class HostDaemon implements AutoCloseable {
         throw new AssertionError(name + " did not log \"" + line + "\": " + log());
     }
 
-    String log() {
+    public String log() {
         return Netns.readQuietly(log);
     }
 

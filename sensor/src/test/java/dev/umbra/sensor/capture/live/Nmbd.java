@@ -12,12 +12,12 @@ import java.util.List;
  * group names). Its directories are the test's; it runs in a session of its own, made by setsid (Samba's
  * daemons signal their process group when they stop; nmbd's own attempt would fail inside it).
  */
-final class Nmbd {
+public final class Nmbd {
     private Nmbd() {
     }
 
     /** Starts nmbd on {@code ns}'s host end as {@code name}; returns once it has broadcast its registrations. */
-    static HostDaemon start(Netns ns, Path dir, String name) throws IOException {
+    public static HostDaemon start(Netns ns, Path dir, String name) throws IOException {
         HostTools.requireRoot();
         HostTools.require("nmbd", "samba");
         HostTools.require("setsid", "util-linux");
