@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the daemon's components from the configuration, in start order: catalog, sinks, metrics,
@@ -164,9 +165,10 @@ public final class DaemonAssembly {
                 // and the device name its DHCP lease gave the address
                 capture.nameClientHostsByDhcp(AddressBlocks.parse(config.list(UmbraConfig.CAPTURE_DHCP_SERVERS),
                         UmbraConfig.CAPTURE_DHCP_SERVERS.name()));
-                // a request challenged with 401 and sent again is reported once (no process to attribute in time)
-                capture.holdRequestsUntilAnswered();
             }
+            // a request challenged with 401 and sent again is reported once; on a host, attributed to its process
+            // as it is held, while the client still runs (one refused and gone by the answer would lose it)
+            capture.holdRequestsUntilAnswered(attributor != null ? pipeline::attribute : UnaryOperator.identity());
             long bodyBytes = config.number(UmbraConfig.CAPTURE_HTTP_BODY_BYTES);
             if (bodyBytes > 0) {
                 // a classifier per interface: each capture thread uses its own

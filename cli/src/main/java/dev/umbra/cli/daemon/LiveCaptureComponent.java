@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -72,7 +73,8 @@ final class LiveCaptureComponent implements Component {
     private AddressBlocks smbServers;
     // the DHCP servers whose leases name client devices (a tap); null: not named by DHCP
     private AddressBlocks dhcpServers;
-    private boolean holdRequestsUntilAnswered;
+    // applied to a request as it is held until answered (PacketDecoder.onHold); null: none are held
+    private UnaryOperator<Observation> atHold;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -108,9 +110,12 @@ final class LiveCaptureComponent implements Component {
         dhcpServers = servers;
     }
 
-    /** Holds requests to servers without credentials until answered (a tap: PacketDecoder); before start(). */
-    void holdRequestsUntilAnswered() {
-        holdRequestsUntilAnswered = true;
+    /**
+     * Holds requests to servers without credentials until answered (PacketDecoder), applying {@code atHold}
+     * to each as it is held (a host's daemon attributes it to its process then); before start().
+     */
+    void holdRequestsUntilAnswered(UnaryOperator<Observation> atHold) {
+        this.atHold = atHold;
     }
 
     void waitForInterface(boolean wait) {
@@ -165,8 +170,9 @@ final class LiveCaptureComponent implements Component {
         if (dhcpServers != null) {
             decoder.nameClientHostsByDhcp(dhcpServers);
         }
-        if (holdRequestsUntilAnswered) {
+        if (atHold != null) {
             decoder.holdRequestsUntilAnswered();
+            decoder.onHold(atHold);
         }
         if (bodies != null) {
             decoder.onHttpBodies(maxBodyBytes, bodies);

@@ -90,15 +90,24 @@ public final class Pipeline implements Consumer<Observation> {
         return byUser != null ? byUser : m;
     }
 
-    private Observation attribute(Observation o) {
-        if (attributor == null || o.user() != null || o.clientIp() == null || o.clientPort() <= 0) {
+    /**
+     * The observation attributed to the local process that owns its client socket, its owner and the
+     * container it runs in; unchanged when not from this host's sockets, already attributed, or of a kind
+     * with no client socket here (DNS answers, proxy log lines). A user the traffic itself names (HTTP
+     * credentials) is kept: the process is added beside it. Called for each observation, and by the
+     * decoder for a request it holds until answered ({@code PacketDecoder.onHold}), while the process
+     * that sent it still runs.
+     */
+    public Observation attribute(Observation o) {
+        if (attributor == null || o.process() != null || o.container() != null || o.clientIp() == null
+                || o.clientPort() <= 0) {
+            return o;
+        }
+        if (o.kind() == ObservationKind.DNS_ANSWER || o.kind() == ObservationKind.PROXY_REQUEST) {
             return o;
         }
         ProcessAttributor.Transport transport = o.kind() == ObservationKind.DNS_QUERY
                 || o.kind() == ObservationKind.QUIC_SNI ? ProcessAttributor.Transport.UDP : ProcessAttributor.Transport.TCP;
-        if (o.kind() == ObservationKind.DNS_ANSWER || o.kind() == ObservationKind.PROXY_REQUEST) {
-            return o;
-        }
         ProcessInfo p = attributor.lookup(transport, o.clientIp(), o.clientPort(), o.serverIp(), o.serverPort());
         if (p == null) {
             return o;
@@ -107,7 +116,7 @@ public final class Pipeline implements Consumer<Observation> {
         Container container = p.container() == null ? null
                 : containers != null ? containers.describe(p.container())
                 : Container.of(p.container().runtime(), p.container().id());
-        return o.withActor(p.user(), p.hasProcess() ? p.name() : null, container);
+        return o.withActor(o.user() != null ? o.user() : p.user(), p.hasProcess() ? p.name() : null, container);
     }
 
     public long observations() {

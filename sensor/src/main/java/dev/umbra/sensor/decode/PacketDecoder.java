@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /*
  * Design notes.
@@ -215,6 +216,8 @@ public final class PacketDecoder implements PacketHandler {
     private final Map<FlowKey, Held> heldRequests = new java.util.LinkedHashMap<>();
     // whether requests to a server itself without credentials are held too (holdRequestsUntilAnswered)
     private boolean holdOriginRequests;
+    // applied to a request as it is held; what it returns is held and reported (onHold)
+    private UnaryOperator<Observation> atHold = UnaryOperator.identity();
     // when the eldest held request may have been held too long (releaseHeldTooLong): no sooner is it looked at
     private long nextHoldCheckNanos = Long.MAX_VALUE;
     // the held requests whose body the listener wants, by their observation: a body read while its
@@ -1798,6 +1801,7 @@ public final class PacketDecoder implements PacketHandler {
             // the flow is named (by this request, or by the connection's first) and wanted, so its end
             // reaches flowEnded, which reports it
             FlowKey client = FlowKey.of(ipv6, ipBuf, srcOff, dstOff, srcPort, dstPort, PROTO_TCP);
+            o = atHold.apply(o);
             Held h = new Held(client, o, bodyLength < 0 ? Held.END_UNKNOWN : (headEndSeq + bodyLength) & 0xffffffffL,
                     !toProxy, timestampNanos);
             if (heldRequests.isEmpty()) {
@@ -2009,12 +2013,23 @@ public final class PacketDecoder implements PacketHandler {
      * Holds a plain-HTTP request to a server itself sent without an Authorization header until the
      * server's answer, as a proxy request without credentials always is ({@link #answerHeldRequest}), so
      * that one challenged with 401 and sent again with credentials is reported once, with its user. For
-     * a sensor on a tap and for captures read offline; off by default: a host's daemon attributes a
-     * request to its process while the packet is handled, and a client that exits on its answer would be
-     * gone by then.
+     * a sensor on a tap, for captures read offline, and for a host's daemon, which attributes a held request
+     * to its process as it is held ({@link #onHold}): a client that exits on its answer would be gone by the
+     * time it is reported. Off by default.
      */
     public void holdRequestsUntilAnswered() {
         holdOriginRequests = true;
+    }
+
+    /**
+     * Applies {@code atHold} to each request as it is held (to a proxy or, with {@link
+     * #holdRequestsUntilAnswered}, to a server), before its answer; what it returns is what is held, and
+     * reported if the request is. A host's daemon attributes the request to its process there: a client
+     * that exits on its answer (curl refused with 401) is gone by the time the request is reported. It must
+     * not block: it runs on the decoding thread. Identity by default.
+     */
+    public void onHold(UnaryOperator<Observation> atHold) {
+        this.atHold = java.util.Objects.requireNonNull(atHold, "atHold");
     }
 
     /**

@@ -42,7 +42,7 @@ class ProxyChallengeTest {
     private final PacketDecoder decoder = new PacketDecoder("test.pcap", seen::add, anomalies);
 
     {
-        decoder.holdRequestsUntilAnswered(); // as a tap and an audit do; a host's daemon holds proxy requests only
+        decoder.holdRequestsUntilAnswered(); // as a tap's and a host's daemon and an audit do
     }
     private long clientSeq = 1001;
     private long proxySeq = 5001;
@@ -403,6 +403,38 @@ class ProxyChallengeTest {
         fromClient(41105, origin("GET", basic("heidi"), null), 0x18);
         assertThat(gets()).hasSize(5).last().isEqualTo("GET " + RUNTIME + "/v1/chat/completions heidi");
         assertThat(anomalies.total()).isZero();
+    }
+
+    @Test
+    void onHold_eachHeldRequestPassesOnceAndWhatItGivesIsReportedWithItsBody_othersPassNot() {
+        withBodies();
+        List<String> passed = new ArrayList<>();
+        decoder.onHold(o -> {
+            passed.add(o.method() + " " + o.clientPort());
+            return o.withActor("svc-" + o.clientPort(), "attributed-at-hold");
+        });
+        open(41110);
+        fromClient(41110, origin("POST", null, "{\"q\":2}"), 0x18);
+        assertThat(passed).as("as it is held, before any answer").containsExactly("POST 41110");
+        fromProxy(41110, OK);
+        open(41111);
+        fromClient(41111, CONNECT, 0x18);
+        fromProxy(41111, ESTABLISHED);
+        fromClient(41111, clientHello(HOST, List.of("h2"), 32), 0x18);
+        open(41112);
+        fromClient(41112, origin("GET", basic("heidi"), null), 0x18); // credentials: not held
+        open(41113);
+        fromClient(41113, origin("GET", null, null), 0x18);
+        fromProxy(41113, UNAUTHORIZED);
+        fromClient(41113, origin("GET", basic("heidi"), null), 0x18); // dropped: passed, never reported
+        decoder.finish();
+        assertThat(passed).containsExactly("POST 41110", "CONNECT 41111", "GET 41113");
+        assertThat(seen).filteredOn(o -> o.kind() == ObservationKind.HTTP_REQUEST)
+                .extracting(o -> o.method() + " " + o.user() + " " + o.process())
+                .containsExactly("POST svc-41110 attributed-at-hold", "CONNECT svc-41111 attributed-at-hold",
+                        "GET heidi null", "GET heidi null");
+        assertThat(bodies).as("the body goes with what the hook gave").containsExactly("svc-41110 {\"q\":2}");
+        assertThat(anomalies.nonZero()).isEmpty();
     }
 
     @Test

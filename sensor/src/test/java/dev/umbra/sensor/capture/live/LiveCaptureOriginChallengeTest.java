@@ -2,15 +2,10 @@ package dev.umbra.sensor.capture.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.BasicAuthenticator;
-import com.sun.net.httpserver.HttpServer;
 import dev.umbra.sensor.AnomalyCounters;
 import dev.umbra.sensor.Observation;
 import dev.umbra.sensor.ObservationKind;
 import dev.umbra.sensor.decode.PacketDecoder;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * challenge, and curl sends it again with the user. The live capture (real libpcap on loopback) read by a
  * decoder that holds requests until answered, as a tap's and an audit's do, reports the request once, with
  * the user, and its body once; tcpdump beside it records both tries and tshark reads the 401 between them. A
- * client without credentials is refused and still reported, once, without a user. A host daemon's decoder,
- * which does not hold them, reports both tries.
+ * client without credentials is refused and still reported, once, without a user. A decoder not asked to
+ * hold them (the library's default) reports both tries; a host's daemon holds them and attributes each to its
+ * process as it is held (HostDaemonChallengeLiveTest in the cli module).
  */
 class LiveCaptureOriginChallengeTest {
     private static final String PASSWORD = "SYNTHETIC-frank-pw";
@@ -47,7 +43,7 @@ class LiveCaptureOriginChallengeTest {
             assertThat(o.urlPath()).isEqualTo("/v1/models");
             assertThat(o.user()).isEqualTo("frank");
         });
-        assertThat(w.hostRequests).as("a host's daemon: both tries").extracting(Observation::user)
+        assertThat(w.hostRequests).as("a decoder not asked to hold them: both tries").extracting(Observation::user)
                 .containsExactly(null, "frank");
     }
 
@@ -84,22 +80,12 @@ class LiveCaptureOriginChallengeTest {
         HostTools.requireRoot();
         HostTools.require("curl", "curl");
         HostTools.require("tshark", "tshark");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            byte[] answer = "{\"data\":[]}".getBytes(StandardCharsets.US_ASCII);
-            ex.sendResponseHeaders(200, answer.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(answer);
-            }
-        }).setAuthenticator(new BasicAuthenticator("gateway") {
-            @Override
-            public boolean checkCredentials(String user, String password) {
-                return user.equals("frank") && password.equals(PASSWORD);
-            }
-        });
-        server.start();
-        int port = server.getAddress().getPort();
+        try (BasicAuthServer server = BasicAuthServer.start("frank", PASSWORD, 0)) {
+            return curl(server.port(), path, curlArgs);
+        }
+    }
+
+    private Wire curl(int port, String path, String... curlArgs) throws Exception {
         Process tcpdump = null;
         try {
             Path pcap = tmp.resolve("origin.pcap");
@@ -135,18 +121,12 @@ class LiveCaptureOriginChallengeTest {
             assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(seen.toString() + bodies).doesNotContain(PASSWORD);
             assertThat(anomalies.nonZero()).isEmpty();
-            HostTools.Result t = HostTools.check(60, "tshark", "-n", "-r", pcap.toString(), "-Y",
-                    "http.request or http.response", "-T", "fields", "-E", "separator=|", "-e", "http.request.method",
-                    "-e", "http.response.code", "-e", "http.authorization");
-            List<String> wire = t.out().lines().filter(l -> !l.isBlank())
-                    .map(l -> l.replaceAll("\\|Basic .*", "|Basic")).toList();
-            return new Wire(wire, seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList(), bodies,
+            return new Wire(BasicAuthServer.exchanges(pcap), seen.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList(), bodies,
                     host.stream().filter(o -> o.kind() == ObservationKind.HTTP_REQUEST).toList());
         } finally {
             if (tcpdump != null) {
                 tcpdump.destroyForcibly();
             }
-            server.stop(0);
         }
     }
 }
