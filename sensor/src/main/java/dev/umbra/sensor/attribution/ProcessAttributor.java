@@ -33,7 +33,9 @@ import org.apache.logging.log4j.Logger;
  *  1. the socket table /proc/net/{tcp,tcp6,udp,udp6} gives the socket's inode and owning uid for
  *     the 4-tuple (TCP) or local address and port (UDP, usually unconnected);
  *  2. one scan of /proc/PID/fd/* links ("socket:[INODE]") maps inodes to pids; the map is rebuilt
- *     only when an inode is missing from it, and at most once per rescan interval;
+ *     only when an inode is missing from it, and at most once per rescan interval. Before that, the
+ *     pids handed out since the last scan (/proc/loadavg names the last) are tried newest first: a
+ *     client started since (dig, curl) is found within a few tries, while it still runs;
  *  3. /proc/PID/{comm,exe,cmdline} name the process; /etc/passwd names the uid.
  * Results are cached per socket (Caffeine, bounded by size and time); the clock is injected.
  *
@@ -48,10 +50,12 @@ import org.apache.logging.log4j.Logger;
  * (ContainerId). Loopback addresses exist in every namespace and are only looked up in the daemon's.
  *
  * Short-lived processes: a process is attributed if it still owns the socket when the lookup runs.
- * A DNS client or a TLS client waiting for its handshake is alive at that moment, so lookups made
- * while the packet is handled (not later) see nearly all of them; a process that exits within the
- * lookup latency (about a millisecond) keeps only its uid, and only while the socket lingers in the
- * table. Counters say how often each case happens.
+ * A DNS client's socket lives one round trip to its resolver, a TLS client's at least its handshake, so
+ * lookups made while the packet is handled (not later), with the frame delivered within a millisecond
+ * and the new pids tried first, see nearly all of them once the round trip is a millisecond or more
+ * (bin/bench-attribution); a process that exits before the lookup (an answer from a resolver on the
+ * host itself) keeps only its uid, and only while the socket lingers in the table. Counters say how
+ * often each case happens.
  */
 public final class ProcessAttributor {
     private static final Logger LOG = LogManager.getLogger(ProcessAttributor.class);
@@ -73,6 +77,14 @@ public final class ProcessAttributor {
 
     private Map<Long, Long> inodeToPid = Map.of();
     private long lastScanNanos = Long.MIN_VALUE / 2;
+    /** The last pid the kernel handed out when the last scan of every process's descriptors began; -1: none yet. */
+    private long lastPidAtScan = -1;
+    /** The kernel's pid_max (pids wrap around below it), read once. */
+    private long pidMax;
+    /** Pids (and thread ids, which share their numbers) handed out since the last full scan that one lookup tries. */
+    static final int MAX_NEW_PROCESSES = 64;
+    /** Descriptors one lookup reads at most in processes started since the last full scan. */
+    static final int MAX_NEW_DESCRIPTORS = 4096;
     private Map<Integer, String> users;
 
     private final AtomicLong lookups = new AtomicLong();
@@ -163,6 +175,11 @@ public final class ProcessAttributor {
         long inode = socket[0];
         int uid = (int) socket[1];
         Long pid = inodeToPid.get(inode);
+        if (pid == null) {
+            // a process started since the last scan (dig, curl, a script) is looked at first, and alone: it may
+            // exit within milliseconds, and a scan of every process's descriptors can take longer than that
+            pid = newProcessOwning(inode);
+        }
         if (pid == null && ticker.read() - lastScanNanos >= rescanIntervalNanos) {
             scanDescriptors();
             pid = inodeToPid.get(inode);
@@ -430,34 +447,145 @@ public final class ProcessAttributor {
     private void scanDescriptors() {
         rescans.incrementAndGet();
         lastScanNanos = ticker.read();
+        lastPidAtScan = lastPid();
         Map<Long, Long> map = new HashMap<>();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
             for (Path pidDir : pids) {
                 long pid = Long.parseLong(pidDir.getFileName().toString());
-                try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
-                    for (Path fd : fds) {
-                        String target;
-                        try {
-                            target = Files.readSymbolicLink(fd).toString();
-                        } catch (IOException | UnsupportedOperationException e) {
-                            continue;
-                        }
-                        if (target.startsWith("socket:[") && target.endsWith("]")) {
-                            try {
-                                map.put(Long.parseLong(target.substring(8, target.length() - 1)), pid);
-                            } catch (NumberFormatException ignored) {
-                                // not a socket inode
-                            }
-                        }
-                    }
-                } catch (IOException | SecurityException e) {
-                    // the process exited, or belongs to another user and we lack CAP_SYS_PTRACE
-                }
+                readSockets(pid, pidDir, Integer.MAX_VALUE, (inode, owner) -> {
+                    map.put(inode, owner);
+                    return false;
+                });
             }
         } catch (IOException e) {
             LOG.warn("cannot list {}: {}", proc, e.getMessage());
         }
         inodeToPid = map;
+    }
+
+    /**
+     * The process that owns the socket {@code inode}, among those started since the last full scan; null when
+     * none of them does, or it cannot be told. The kernel hands out pids in order ({@code /proc/loadavg}'s fifth
+     * field is the last one, in the daemon's pid namespace): the pids after the one it had handed out when the
+     * scan began are tried newest first, at most MAX_NEW_PROCESSES of them and MAX_NEW_DESCRIPTORS descriptors,
+     * without listing {@code /proc}. A short-lived client (dig, curl, a script) is found within a few tries and
+     * well within its lifetime, which a scan of every process's descriptors can outlast. Threads take numbers
+     * from the same sequence; {@code /proc/TID} is not listed but can be read, and names its process (Tgid).
+     */
+    private Long newProcessOwning(long inode) {
+        long last = lastPid();
+        if (lastPidAtScan < 0 || last < 0) {
+            return null;
+        }
+        if (pidMax == 0) {
+            pidMax = readNumber(proc.resolve("sys/kernel/pid_max"), 1L << 22);
+        }
+        long fresh = Math.floorMod(last - lastPidAtScan, pidMax);
+        long[] owner = {-1};
+        int budget = MAX_NEW_DESCRIPTORS;
+        for (long i = 0; i < Math.min(fresh, MAX_NEW_PROCESSES) && budget > 0 && owner[0] < 0; i++) {
+            long id = Math.floorMod(last - i, pidMax);
+            if (id == 0) {
+                continue;
+            }
+            budget -= readSockets(id, proc.resolve(Long.toString(id)), budget, (socket, holder) -> {
+                if (socket == inode) {
+                    owner[0] = holder;
+                    return true;
+                }
+                return false;
+            });
+        }
+        if (owner[0] < 0) {
+            return null;
+        }
+        long tgid = readTgid(proc.resolve(Long.toString(owner[0])).resolve("status"));
+        return tgid > 0 ? tgid : owner[0];
+    }
+
+    /** The last pid the kernel handed out ({@code /proc/loadavg}, fifth field); -1 when it cannot be read. */
+    private long lastPid() {
+        String line = readFirstLine(proc.resolve("loadavg"));
+        if (line == null) {
+            return -1;
+        }
+        String[] fields = line.trim().split("\\s+");
+        if (fields.length < 5) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(fields[4]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The number a one-line file holds, or {@code otherwise}. */
+    private static long readNumber(Path file, long otherwise) {
+        String line = readFirstLine(file);
+        try {
+            return line == null ? otherwise : Long.parseLong(line.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    /** The thread group (process) id a {@code /proc/ID/status} names, or -1. */
+    private static long readTgid(Path status) {
+        try (BufferedReader r = Files.newBufferedReader(status, StandardCharsets.US_ASCII)) {
+            for (int i = 0; i < 16; i++) {
+                String line = r.readLine();
+                if (line == null) {
+                    break;
+                }
+                if (line.startsWith("Tgid:")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException | UncheckedIOException e) {
+            // exited meanwhile, or not the format expected
+        }
+        return -1;
+    }
+
+    /** Receives a socket's inode and the process holding it; true to stop reading. */
+    private interface SocketSink {
+        boolean accept(long inode, long pid);
+    }
+
+    /**
+     * Hands the socket inodes of the process's descriptors (links {@code socket:[INODE]}) to {@code sink}, at most
+     * {@code maxLinks} links read; returns how many were read.
+     */
+    private static int readSockets(long pid, Path pidDir, int maxLinks, SocketSink sink) {
+        int read = 0;
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
+            for (Path fd : fds) {
+                if (read++ >= maxLinks) {
+                    break;
+                }
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException | UnsupportedOperationException e) {
+                    continue;
+                }
+                if (target.startsWith("socket:[") && target.endsWith("]")) {
+                    long inode;
+                    try {
+                        inode = Long.parseLong(target.substring(8, target.length() - 1));
+                    } catch (NumberFormatException ignored) {
+                        continue; // not a socket inode
+                    }
+                    if (sink.accept(inode, pid)) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // the process exited, or belongs to another user and we lack CAP_SYS_PTRACE
+        }
+        return read;
     }
 
     private ProcessInfo describe(long pid, int uid) {

@@ -234,6 +234,106 @@ class ProcessAttributorTest {
                 .containsEntry("not_local", 1L).containsEntry("not_found", 1L);
     }
 
+    /**
+     * A client started after the last scan of every process's descriptors (dig, curl: short-lived) is found by
+     * the pids handed out since, without another scan; with threads started after its socket, whose ids come
+     * later, the process they belong to is named. Real processes, real /proc.
+     */
+    @Test
+    void lookup_processStartedAfterTheLastScan_foundWithoutAnotherScan() throws Exception {
+        String python = require("python3", "python3");
+        ProcessAttributor slowRescans = new ProcessAttributor(Path.of("/proc"), Path.of("/etc/passwd"),
+                Ticker.systemTicker(), Duration.ofHours(1), Duration.ofSeconds(30));
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket accepted = server.accept();
+                DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            // this JVM's own connection: its inode is not known yet, so the one scan allowed an hour runs
+            assertThat(slowRescans.lookup(Transport.TCP, "127.0.0.1", client.getLocalPort(), "127.0.0.1",
+                    server.getLocalPort())).isNotNull();
+            assertThat(slowRescans.counters()).containsEntry("descriptor_scans", 1L).containsEntry("with_process", 1L);
+            assertThat(accepted.isConnected()).isTrue();
+
+            receiver.setSoTimeout(10_000);
+            Process p = start(python, "-c", "import socket,sys,threading,time\n"
+                    + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                    + "for _ in range(3): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+                    + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n",
+                    Integer.toString(receiver.getLocalPort()));
+            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
+            receiver.receive(packet);
+            ProcessInfo info = slowRescans.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    receiver.getLocalPort());
+            assertThat(info).isNotNull();
+            assertThat(info.pid()).as("the process, not one of its threads").isEqualTo(p.pid());
+            assertThat(info.name()).startsWith("python3");
+            assertThat(slowRescans.counters()).as("no second scan").containsEntry("descriptor_scans", 1L)
+                    .containsEntry("with_process", 2L);
+        }
+    }
+
+    /**
+     * The pids handed out since the last scan, on a fake /proc: tried newest first, across the wrap below
+     * pid_max, a thread's id naming its process; none tried when /proc/loadavg cannot be read.
+     */
+    @Test
+    void lookup_fakeProcPidsHandedOutSinceTheScan_triedNewestFirstAcrossTheWrap() throws IOException {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("net"));
+        Files.createDirectories(proc.resolve("sys/kernel"));
+        Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
+        Files.writeString(proc.resolve("loadavg"), "0.10 0.20 0.30 1/80 32766\n");
+        String v6Loopback = "00000000000000000000000001000000";
+        // ::1 port 50000 to ::1 port 8080, uid 0, inode 4242; and port 50002, inode 4343
+        Files.writeString(proc.resolve("net/tcp6"), TCP_HEADER
+                + "   0: " + v6Loopback + ":C350 " + v6Loopback + ":1F90 01 00000000:00000000 00:00000000 00000000"
+                + "     0        0 4242 1 0 20 4 30 10 -1\n"
+                + "   1: " + v6Loopback + ":C352 " + v6Loopback + ":1F90 01 00000000:00000000 00:00000000 00000000"
+                + "     0        0 4343 1 0 20 4 30 10 -1\n");
+        Files.writeString(tmp.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+        ProcessAttributor fake = new ProcessAttributor(proc, tmp.resolve("passwd"), Ticker.systemTicker(),
+                Duration.ofHours(1), Duration.ofSeconds(1));
+        // the first lookup scans (no process holds the socket yet): only its user
+        assertThat(fake.lookup(Transport.TCP, "::1", 50000, "::1", 8080).hasProcess()).isFalse();
+        assertThat(fake.counters()).containsEntry("descriptor_scans", 1L);
+
+        // then the pids wrap: 32767, then 1 (a process), 2 and 3 (its threads; a thread's directory holds the
+        // same descriptors and names its process in status)
+        Path process = fakeProcess(proc, 1, "net:[1]", "fakeclient", "0::/");
+        Files.createDirectories(process.resolve("fd"));
+        Files.createSymbolicLink(process.resolve("fd/3"), Path.of("socket:[4343]"));
+        for (int tid : new int[] {2, 3}) {
+            Path thread = proc.resolve(Integer.toString(tid));
+            Files.createDirectories(thread.resolve("fd"));
+            Files.createSymbolicLink(thread.resolve("fd/3"), Path.of("socket:[4343]"));
+            Files.writeString(thread.resolve("status"), "Name:\tworker\nUmask:\t0022\nState:\tS\nTgid:\t1\nPid:\t" + tid + "\n");
+        }
+        Files.writeString(proc.resolve("loadavg"), "0.10 0.20 0.30 1/80 3\n");
+        ProcessInfo info = fake.lookup(Transport.TCP, "::1", 50002, "::1", 8080);
+        assertThat(info.pid()).isEqualTo(1);
+        assertThat(info.name()).isEqualTo("fakeclient");
+        assertThat(fake.counters()).as("no second scan").containsEntry("descriptor_scans", 1L);
+
+        // /proc/loadavg unreadable or malformed: nothing tried, nothing thrown (the scan, once an hour, is all)
+        String[] loadavgs = {"garbage\n", "0.1 0.2 0.3 1/80 x\n", ""};
+        for (int k = 0; k < loadavgs.length; k++) {
+            Files.writeString(proc.resolve("loadavg"), loadavgs[k]);
+            ProcessAttributor again = new ProcessAttributor(proc, tmp.resolve("passwd"), Ticker.systemTicker(),
+                    Duration.ofHours(1), Duration.ofSeconds(1));
+            assertThat(again.lookup(Transport.TCP, "::1", 50000, "::1", 8080).hasProcess()).isFalse(); // the scan
+            Files.writeString(proc.resolve("net/tcp6"), "   " + (2 + k) + ": " + v6Loopback + ":" + Integer.toHexString(50004 + k)
+                    .toUpperCase() + " " + v6Loopback + ":1F90 01 00000000:00000000 00:00000000 00000000     0        0 "
+                    + (4444 + k) + " 1 0 20 4 30 10 -1\n", java.nio.file.StandardOpenOption.APPEND);
+            Path late = fakeProcess(proc, 10 + k, "net:[1]", "late", "0::/");
+            Files.createDirectories(late.resolve("fd"));
+            Files.createSymbolicLink(late.resolve("fd/3"), Path.of("socket:[" + (4444 + k) + "]"));
+            ProcessInfo lateInfo = again.lookup(Transport.TCP, "::1", 50004 + k, "::1", 8080);
+            assertThat(lateInfo).isNotNull();
+            assertThat(lateInfo.hasProcess()).as("not tried without the last pid").isFalse();
+            assertThat(again.counters()).containsEntry("descriptor_scans", 1L);
+        }
+    }
+
     private static final String TCP_HEADER =
             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 
