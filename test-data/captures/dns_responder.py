@@ -19,9 +19,11 @@ With --many N, A and AAAA queries for names whose first label is "many" get N ad
 when the client's EDNS buffer (dig +bufsize=4096) lets it go over UDP. With --dstopts 1, every UDP
 answer sent over IPv6 carries a Destination Options extension header (RFC 8200 4.6, one PadN
 option; IPV6_DSTOPTS ancillary data), so that the UDP header is not the IPv6 header's next header.
+With --delay MS, every answer waits MS milliseconds first: the round trip to a resolver elsewhere on the
+network, which a client's socket lives through.
 
 usage: dns_responder.py ADDRESS PORT [--a IPV4] [--ech PUBLIC_NAME] [--alpn ID,...] [--only NAME,...]
-                        [--many N] [--dstopts 1]
+                        [--many N] [--dstopts 1] [--delay MS]
 An IPv6 ADDRESS (such as ::, which on Linux also accepts IPv4) binds an IPv6 socket.
 """
 import os
@@ -30,6 +32,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 
 
 def parse_question(msg):
@@ -52,6 +55,7 @@ ECH_CONFIG_LIST = None
 ONLY = None
 ALPN = ["h2", "http/1.1"]
 MANY = 0
+DELAY = 0
 # a Destination Options header's body: next header and length are the kernel's, then PadN filling 6 bytes
 DSTOPTS = None
 
@@ -108,6 +112,8 @@ def answer(query):
 class Udp(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
+        if DELAY:
+            time.sleep(DELAY)
         if DSTOPTS is not None and sock.family == socket.AF_INET6 and "." not in self.client_address[0]:
             sock.sendmsg([answer(data)], [(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, DSTOPTS)], 0,
                          self.client_address)
@@ -122,6 +128,8 @@ class Tcp(socketserver.BaseRequestHandler):
         while len(data) < n:
             data += self.request.recv(n - len(data))
         reply = answer(data)
+        if DELAY:
+            time.sleep(DELAY)
         self.request.sendall(struct.pack("!H", len(reply)) + reply)
 
 
@@ -134,6 +142,7 @@ if __name__ == "__main__":
     if "--only" in options:
         ONLY = set(options["--only"].lower().split(","))
     MANY = int(options.get("--many", "0"))
+    DELAY = int(options.get("--delay", "0")) / 1000
     if options.get("--dstopts") == "1":
         DSTOPTS = bytes([0, 0, 1, 4, 0, 0, 0, 0])
     if "--ech" in options:

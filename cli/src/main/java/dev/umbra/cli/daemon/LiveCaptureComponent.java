@@ -75,6 +75,7 @@ final class LiveCaptureComponent implements Component {
     private AddressBlocks dhcpServers;
     // applied to a request as it is held until answered (PacketDecoder.onHold); null: none are held
     private UnaryOperator<Observation> atHold;
+    private String label = "capture";
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -135,7 +136,12 @@ final class LiveCaptureComponent implements Component {
 
     @Override
     public String name() {
-        return "capture " + config.interfaceName();
+        return label + " " + config.interfaceName();
+    }
+
+    /** Names this capture in /healthz and in the log ("capture" by default); before start(). */
+    void label(String label) {
+        this.label = label;
     }
 
     @Override
@@ -343,7 +349,7 @@ final class LiveCaptureComponent implements Component {
             c.close();
         }
         LiveCaptureStats s = stats();
-        LOG.info("capture {} stopped: {} frames, {} received, {} dropped by libpcap{}", config.interfaceName(),
+        LOG.info("{} stopped: {} frames, {} received, {} dropped by libpcap{}", name(),
                 s.delivered(), s.received(), s.dropped(), reopened());
     }
 

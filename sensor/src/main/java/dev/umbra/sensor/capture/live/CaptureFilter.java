@@ -79,6 +79,9 @@ public final class CaptureFilter {
             if (p.contains(CaptureProtocol.DNS)) {
                 clauses.add(allTcp ? "udp port 53" : CaptureProtocol.DNS.filter());
             }
+            if (p.contains(CaptureProtocol.DNS_QUERIES) && !p.contains(CaptureProtocol.DNS)) {
+                clauses.add(allTcp ? "udp dst port 53" : CaptureProtocol.DNS_QUERIES.filter());
+            }
             if (p.contains(CaptureProtocol.QUIC)) {
                 clauses.add(CaptureProtocol.QUIC.filter());
             }

@@ -8,6 +8,11 @@ public enum CaptureProtocol {
     /** DNS over UDP and TCP port 53. */
     DNS("udp port 53 or tcp port 53"),
     /**
+     * DNS queries alone (to port 53, over UDP and TCP): what a host's daemon captures a second time, handed over at
+     * once, to look up the process of a short-lived client while it still owns its socket.
+     */
+    DNS_QUERIES("udp dst port 53 or tcp dst port 53"),
+    /**
      * TLS ClientHellos. TLS is recognised by content on any port, and a ClientHello split across
      * segments needs the segments after the first, so every TCP segment is let through.
      */

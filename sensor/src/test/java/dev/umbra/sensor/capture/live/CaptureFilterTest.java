@@ -192,6 +192,27 @@ class CaptureFilterTest {
     }
 
     @Test
+    void forProtocols_dnsQueries_letsQueriesThroughNotAnswers_onEveryLinkType() throws Exception {
+        byte[] answer = udp(53, 40000, dnsQuery(1, "api.openai.com", 1));
+        try (Compiled f = compile(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS_QUERIES)))) {
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 17, DNS)))).isTrue();
+            assertThat(f.matches(ethernet(ip("fd00::1", "fd00::2", 17, DNS), 100))).as("802.1Q").isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 6, tcp(40000, 53, hex("0010")))))).isTrue();
+            assertThat(f.matches(ethernet(ip("10.0.0.2", "10.0.0.1", 17, answer)))).as("an answer").isFalse();
+            assertThat(f.matches(ethernet(ip("10.0.0.1", "10.0.0.2", 6, TCP_443)))).isFalse();
+        }
+        for (int dlt : NOT_ETHERNET) {
+            String filter = CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS_QUERIES), dlt);
+            try (Compiled f = compile(filter, dlt)) {
+                assertThat(f.matches(frame(dlt, ip("10.0.0.1", "10.0.0.2", 17, DNS)))).as("DLT %d", dlt).isTrue();
+                assertThat(f.matches(frame(dlt, ip("10.0.0.2", "10.0.0.1", 17, answer)))).as("DLT %d", dlt).isFalse();
+            }
+        }
+        assertThat(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.DNS_QUERIES)))
+                .as("all DNS covers the queries").isEqualTo(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS)));
+    }
+
+    @Test
     void forProtocols_smbWithoutTls_letsItsTwoPortsThrough_inBothDirections() throws Exception {
         try (Compiled f = compile(CaptureFilter.forProtocols(EnumSet.of(CaptureProtocol.DNS, CaptureProtocol.SMB)))) {
             byte[] toServer = tcp(50000, 445, hex("00000044 fe534d42"));
