@@ -470,7 +470,8 @@ public final class ProcessAttributor {
      * scan began are tried newest first, at most MAX_NEW_PROCESSES of them and MAX_NEW_DESCRIPTORS descriptors,
      * without listing {@code /proc}. A short-lived client (dig, curl, a script) is found within a few tries and
      * well within its lifetime, which a scan of every process's descriptors can outlast. Threads take numbers
-     * from the same sequence; {@code /proc/TID} is not listed but can be read, and names its process (Tgid).
+     * from the same sequence; {@code /proc/TID} is not listed but can be read, and names its process (Tgid),
+     * whose descriptors are read once however many of its threads are among the ids.
      */
     private Long newProcessOwning(long inode) {
         long last = lastPid();
@@ -481,14 +482,19 @@ public final class ProcessAttributor {
             pidMax = readNumber(proc.resolve("sys/kernel/pid_max"), 1L << 22);
         }
         long fresh = Math.floorMod(last - lastPidAtScan, pidMax);
+        // the threads of one process share its descriptor table: each process is read once, by its own pid
+        long[] read = new long[MAX_NEW_PROCESSES];
+        int processes = 0;
         long[] owner = {-1};
         int budget = MAX_NEW_DESCRIPTORS;
         for (long i = 0; i < Math.min(fresh, MAX_NEW_PROCESSES) && budget > 0 && owner[0] < 0; i++) {
             long id = Math.floorMod(last - i, pidMax);
-            if (id == 0) {
-                continue;
+            long tgid = id == 0 ? -1 : readTgid(proc.resolve(Long.toString(id)).resolve("status"));
+            if (tgid <= 0 || contains(read, processes, tgid)) {
+                continue; // no such id (any more), or a process read already
             }
-            budget -= readSockets(id, proc.resolve(Long.toString(id)), budget, (socket, holder) -> {
+            read[processes++] = tgid;
+            budget -= readSockets(tgid, proc.resolve(Long.toString(tgid)), budget, (socket, holder) -> {
                 if (socket == inode) {
                     owner[0] = holder;
                     return true;
@@ -496,11 +502,16 @@ public final class ProcessAttributor {
                 return false;
             });
         }
-        if (owner[0] < 0) {
-            return null;
+        return owner[0] < 0 ? null : owner[0];
+    }
+
+    private static boolean contains(long[] values, int n, long value) {
+        for (int i = 0; i < n; i++) {
+            if (values[i] == value) {
+                return true;
+            }
         }
-        long tgid = readTgid(proc.resolve(Long.toString(owner[0])).resolve("status"));
-        return tgid > 0 ? tgid : owner[0];
+        return false;
     }
 
     /** The last pid the kernel handed out ({@code /proc/loadavg}, fifth field); -1 when it cannot be read. */

@@ -300,6 +300,7 @@ class ProcessAttributorTest {
         // then the pids wrap: 32767, then 1 (a process), 2 and 3 (its threads; a thread's directory holds the
         // same descriptors and names its process in status)
         Path process = fakeProcess(proc, 1, "net:[1]", "fakeclient", "0::/");
+        Files.writeString(process.resolve("status"), "Name:\tfakeclient\nUmask:\t0022\nState:\tS\nTgid:\t1\nPid:\t1\n");
         Files.createDirectories(process.resolve("fd"));
         Files.createSymbolicLink(process.resolve("fd/3"), Path.of("socket:[4343]"));
         for (int tid : new int[] {2, 3}) {
