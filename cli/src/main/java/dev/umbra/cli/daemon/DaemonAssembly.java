@@ -126,8 +126,10 @@ public final class DaemonAssembly {
         components.add(aggregator);
         ProcessAttributor attributor = config.bool(UmbraConfig.ATTRIBUTION_ENABLED) ? ProcessAttributor.system() : null;
         if (attributor != null) {
-            // load its classes and read /proc once now, so that the first real lookup is not the slow one
+            // load its classes and read /proc once now, so that the first real lookup is not the slow one, and
+            // scan every process's descriptors: a client started later is then found among the pids since
             attributor.lookup(ProcessAttributor.Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 1);
+            attributor.prepare();
         }
         ContainerMetadata containers = attributor == null ? null
                 : new ContainerMetadata(Path.of(config.string(UmbraConfig.ATTRIBUTION_HOST_ROOT)));

@@ -109,6 +109,11 @@ public final class Pipeline implements Consumer<Observation> {
         ProcessAttributor.Transport transport = o.kind() == ObservationKind.DNS_QUERY
                 || o.kind() == ObservationKind.QUIC_SNI ? ProcessAttributor.Transport.UDP : ProcessAttributor.Transport.TCP;
         ProcessInfo p = attributor.lookup(transport, o.clientIp(), o.clientPort(), o.serverIp(), o.serverPort());
+        if (p == null && o.kind() == ObservationKind.DNS_QUERY) {
+            // a query over TCP (dig +tcp; a client after a truncated answer): the observation does not say which
+            p = attributor.lookup(ProcessAttributor.Transport.TCP, o.clientIp(), o.clientPort(), o.serverIp(),
+                    o.serverPort());
+        }
         if (p == null) {
             return o;
         }

@@ -191,6 +191,14 @@ public final class ProcessAttributor {
     }
 
     /**
+     * Reads every process's descriptors once now (a daemon's start), so that the first lookups neither wait for
+     * that scan nor miss a process started after it: the new-pid lookup needs a scan to count from.
+     */
+    public synchronized void prepare() {
+        scanDescriptors();
+    }
+
+    /**
      * Counters: lookups, with_process, user_only, not_found, descriptor_scans, not_local, other_namespace (the
      * socket was looked for in another network namespace of this host: a container's).
      */

@@ -45,6 +45,10 @@ class ProcessAttributorTest {
         return null;
     }
 
+    /** A python program that sends one datagram to 127.0.0.1 port argv[1] from an unconnected socket, then waits. */
+    private static final String UDP_CLIENT = "import socket,sys,time\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n";
+
     private Process start(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(p);
@@ -114,8 +118,7 @@ class ProcessAttributorTest {
         try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             receiver.setSoTimeout(10_000);
             start(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c",
-                    "import socket,sys,time\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                            + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n",
+                    UDP_CLIENT,
                     Integer.toString(receiver.getLocalPort()));
             DatagramPacket packet = new DatagramPacket(new byte[16], 16);
             receiver.receive(packet);
@@ -269,6 +272,27 @@ class ProcessAttributorTest {
             assertThat(info.name()).startsWith("python3");
             assertThat(slowRescans.counters()).as("no second scan").containsEntry("descriptor_scans", 1L)
                     .containsEntry("with_process", 2L);
+        }
+    }
+
+    /** prepare() scans at once (a daemon's start), so the first lookup of a client started since needs no scan. */
+    @Test
+    void prepare_scansOnce_soAClientStartedAfterIsFoundWithoutAnother() throws Exception {
+        String python = require("python3", "python3");
+        ProcessAttributor prepared = new ProcessAttributor(Path.of("/proc"), Path.of("/etc/passwd"),
+                Ticker.systemTicker(), Duration.ofHours(1), Duration.ofSeconds(30));
+        prepared.prepare();
+        assertThat(prepared.counters()).containsEntry("descriptor_scans", 1L);
+        try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            receiver.setSoTimeout(10_000);
+            Process p = start(python, "-c", UDP_CLIENT,
+                    Integer.toString(receiver.getLocalPort()));
+            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
+            receiver.receive(packet);
+            ProcessInfo info = prepared.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    receiver.getLocalPort());
+            assertThat(info.pid()).isEqualTo(p.pid());
+            assertThat(prepared.counters()).containsEntry("descriptor_scans", 1L);
         }
     }
 
