@@ -347,6 +347,7 @@ public final class DaemonAssembly {
             }
         }, new AnomalyCounters(), 1024, Duration.ZERO);
         prewarm.label("attribution capture");
+        prewarm.idleTicks(false);
         return prewarm;
     }
 

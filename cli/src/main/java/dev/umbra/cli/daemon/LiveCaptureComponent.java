@@ -76,6 +76,7 @@ final class LiveCaptureComponent implements Component {
     // applied to a request as it is held until answered (PacketDecoder.onHold); null: none are held
     private UnaryOperator<Observation> atHold;
     private String label = "capture";
+    private boolean idleTicks = true;
 
     LiveCaptureComponent(LiveCaptureConfig config, Consumer<Observation> pipeline, AnomalyCounters anomalies,
             int maxFlows, Duration warmup) {
@@ -144,6 +145,15 @@ final class LiveCaptureComponent implements Component {
         this.label = label;
     }
 
+    /**
+     * Whether the decoder's clock is ticked when nothing arrives for a second (default), so that idle flows end on
+     * a quiet link; a capture whose observations go nowhere but to a side effect (attributionPrewarm) needs no
+     * ticks, and spares the watchdog's wake-up each second. Before start().
+     */
+    void idleTicks(boolean ticks) {
+        this.idleTicks = ticks;
+    }
+
     @Override
     public void prepare() throws LiveCaptureException {
         LiveCapture.libraryVersion(); // JNA and libpcap, the slow part of the first open
@@ -204,7 +214,7 @@ final class LiveCaptureComponent implements Component {
                 failure = e.getMessage();
                 LOG.error("capture on {} ended: {}", config.interfaceName(), e.toString());
             }
-        }, "umbra-capture-" + config.interfaceName());
+        }, "umbra-" + label.replace(' ', '-') + "-" + config.interfaceName());
         thread.start();
     }
 
@@ -225,7 +235,11 @@ final class LiveCaptureComponent implements Component {
         while (c != null) {
             String error;
             try {
-                c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(LiveCapture.wallClockNanos()));
+                if (idleTicks) {
+                    c.run(handler, 0, null, IDLE_TICK, () -> decoder.tick(LiveCapture.wallClockNanos()));
+                } else {
+                    c.run(handler, 0, null);
+                }
                 error = stopping ? null : "capture on " + config.interfaceName() + " ended unasked";
             } catch (LiveCaptureException e) {
                 error = e.getMessage();
