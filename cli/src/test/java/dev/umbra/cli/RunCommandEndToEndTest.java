@@ -103,6 +103,10 @@ class RunCommandEndToEndTest {
                         + "POST http://claude.ai/api/append_message alice HIER_DIRECT/1.2.3.4 application/json\n",
                         StandardOpenOption.APPEND);
                 Thread.sleep(2500); // one aggregation window and a tick
+                // the DNS-only attribution capture beside the main one saw the query (attribution.dns_capture)
+                String metrics = Loopback.get(metricsPort, "/metrics").body();
+                assertThat(metrics).containsPattern("(?m)^umbra_attribution_dns_capture_frames_total [1-9]")
+                        .contains("umbra_attribution_dns_capture_dropped_total 0\n");
             } finally {
                 daemon.destroy(); // SIGTERM
                 assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon stopped after SIGTERM").isTrue();

@@ -70,6 +70,8 @@ public final class DaemonAssembly {
 
     private final List<Component> components = new ArrayList<>();
     private final List<LiveCaptureComponent> captures = new ArrayList<>();
+    // the DNS-only captures that look queries up for attribution (attributionPrewarm), apart from the captures
+    private final List<LiveCaptureComponent> dnsCaptures = new ArrayList<>();
     private final List<LogStats> logStats = new ArrayList<>();
     private final AtomicLong icapRequests = new AtomicLong();
     private IcapComponent icap;
@@ -185,6 +187,7 @@ public final class DaemonAssembly {
             if (attributor != null && config.bool(UmbraConfig.ATTRIBUTION_DNS_CAPTURE)) {
                 LiveCaptureComponent prewarm = attributionPrewarm(iface, pipeline);
                 prewarm.waitForInterface(config.bool(UmbraConfig.CAPTURE_WAIT_FOR_INTERFACES));
+                dnsCaptures.add(prewarm);
                 components.add(prewarm);
             }
         }
@@ -273,6 +276,12 @@ public final class DaemonAssembly {
         metrics.gauge("umbra_spool_bytes", "Bytes in the Kafka spool.",
                 () -> outputs.kafkaCounters().stream().mapToLong(ShipperCounters::spooledBytes).sum());
         if (attributor != null) {
+            metrics.counter("umbra_attribution_dns_capture_frames_total", "DNS queries the attribution capture "
+                    + "(attribution.dns_capture) handed over to be looked up as they were sent.",
+                    () -> dnsCaptures.stream().mapToLong(c -> c.stats().delivered()).sum());
+            metrics.counter("umbra_attribution_dns_capture_dropped_total", "Frames libpcap dropped in the attribution "
+                    + "capture: those queries were looked up only when the main capture reported them (no finding lost).",
+                    () -> dnsCaptures.stream().mapToLong(c -> c.stats().dropped()).sum());
             metrics.counters("umbra_attribution_total", "Process attribution lookups by outcome.", () -> {
                 Map<Map<String, String>, Long> samples = new HashMap<>();
                 attributor.counters().forEach((k, v) -> samples.put(Map.of("outcome", k), v));
