@@ -275,6 +275,57 @@ class ProcessAttributorTest {
         }
     }
 
+    /**
+     * The kernel asked over netlink (sock_diag) and the socket tables give the same owner: a TCP connection of this
+     * JVM (a dual-stack socket with IPv4 peers: ::ffff:127.0.0.1 to the kernel), an unconnected UDP socket of
+     * another process, over IPv4 and IPv6; and neither finds a socket that is not there.
+     */
+    @Test
+    void lookup_kernelAskedOverNetlinkAndTheTablesAgree() throws Exception {
+        String python = require("python3", "python3");
+        ProcessAttributor tables = new ProcessAttributor(Path.of("/proc"), Path.of("/etc/passwd"),
+                Ticker.systemTicker(), Duration.ZERO, Duration.ofSeconds(30));
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket accepted = server.accept();
+                DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                DatagramSocket receiver6 = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+            ProcessInfo byKernel = attributor.lookup(Transport.TCP, "127.0.0.1", client.getLocalPort(), "127.0.0.1",
+                    server.getLocalPort());
+            ProcessInfo byTables = tables.lookup(Transport.TCP, "127.0.0.1", client.getLocalPort(), "127.0.0.1",
+                    server.getLocalPort());
+            assertThat(byKernel).isEqualTo(byTables);
+            assertThat(byKernel.pid()).isEqualTo(ProcessHandle.current().pid());
+            // the server's end of the same connection is another socket, of this JVM too
+            assertThat(attributor.lookup(Transport.TCP, "127.0.0.1", accepted.getLocalPort(), "127.0.0.1",
+                    accepted.getPort())).isEqualTo(tables.lookup(Transport.TCP, "127.0.0.1", accepted.getLocalPort(),
+                    "127.0.0.1", accepted.getPort()));
+
+            receiver.setSoTimeout(10_000);
+            receiver6.setSoTimeout(10_000);
+            Process p = start(python, "-c", UDP_CLIENT, Integer.toString(receiver.getLocalPort()));
+            Process p6 = start(python, "-c", "import socket,sys,time\ns=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+                    + "s.sendto(b'q', ('::1', int(sys.argv[1])))\ntime.sleep(30)\n", Integer.toString(receiver6.getLocalPort()));
+            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
+            receiver.receive(packet);
+            DatagramPacket packet6 = new DatagramPacket(new byte[16], 16);
+            receiver6.receive(packet6);
+            ProcessInfo udp = attributor.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    receiver.getLocalPort());
+            assertThat(udp.pid()).isEqualTo(p.pid());
+            assertThat(udp).isEqualTo(tables.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    receiver.getLocalPort()));
+            ProcessInfo udp6 = attributor.lookup(Transport.UDP, "::1", packet6.getPort(), "::1", receiver6.getLocalPort());
+            assertThat(udp6.pid()).isEqualTo(p6.pid());
+            // the remote unknown: the socket bound to the port
+            assertThat(attributor.lookup(Transport.UDP, "::1", packet6.getPort(), null, 0).pid()).isEqualTo(p6.pid());
+
+            assertThat(attributor.lookup(Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 2)).isNull();
+            assertThat(attributor.counters().get("asked_kernel")).as("answered by the kernel, not the tables")
+                    .isEqualTo(attributor.counters().get("lookups"));
+        }
+    }
+
     /** prepare() scans at once (a daemon's start), so the first lookup of a client started since needs no scan. */
     @Test
     void prepare_scansOnce_soAClientStartedAfterIsFoundWithoutAnother() throws Exception {
