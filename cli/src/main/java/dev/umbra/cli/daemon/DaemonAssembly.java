@@ -327,10 +327,6 @@ public final class DaemonAssembly {
     }
 
     /**
-     * The catalog (verified when it is a release directory) with the organisation's policy; SIGHUP
-     * re-reads both, and a catalog or policy that fails to load keeps the previous one.
-     */
-    /**
      * A second capture of the interface, on a host with attribution on, that sees only DNS and has each query
      * whose name the catalog matches attributed as soon as it is sent. A DNS client's socket lives one round trip
      * to its resolver (dig exits on the answer, a program's resolver closes it), and the main capture's frames
@@ -347,7 +343,7 @@ public final class DaemonAssembly {
     static LiveCaptureComponent attributionPrewarm(String iface, Pipeline pipeline) {
         // the default filter for DNS queries alone: to port 53 over UDP and TCP, with the VLAN clauses where the
         // link is Ethernet (libpcap refuses them on others, `any` among them). Answers too cost twice as much
-        // CPU in all (0.66 cores against 0.37 at 50 k packets/s): the decoder reads them for the name cache
+        // CPU in all (0.66 cores against 0.32-0.37 at 50 k packets/s): the decoder reads them for the name cache
         LiveCaptureConfig c = LiveCaptureConfig.of(iface).withSnaplen(512).withBufferBytes(2 << 20)
                 .withImmediate(true).withPromiscuous(false).withProtocols(EnumSet.of(CaptureProtocol.DNS_QUERIES));
         LiveCaptureComponent prewarm = new LiveCaptureComponent(c, o -> {
@@ -360,6 +356,10 @@ public final class DaemonAssembly {
         return prewarm;
     }
 
+    /**
+     * The catalog (verified when it is a release directory) with the organisation's policy; SIGHUP
+     * re-reads both, and a catalog or policy that fails to load keeps the previous one.
+     */
     static final class CatalogComponent implements Component {
         private final String path;
         private final List<String> trustKeys;

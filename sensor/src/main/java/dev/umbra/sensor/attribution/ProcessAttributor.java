@@ -54,8 +54,9 @@ import org.apache.logging.log4j.Logger;
  *
  * Short-lived processes: a process is attributed if it still owns the socket when the lookup runs.
  * A DNS client's socket lives one round trip to its resolver, a TLS client's at least its handshake, so
- * lookups made while the packet is handled (not later), with the frame delivered within a millisecond
- * and the new pids tried first, see nearly all of them once the round trip is a millisecond or more
+ * lookups made while the packet is handled (not later), with DNS queries handed over at once (the
+ * daemon's DNS-only capture) and the new pids tried first, see nearly all of them once the round trip
+ * is a millisecond or more
  * (bin/bench-attribution); a process that exits before the lookup (an answer from a resolver on the
  * host itself) keeps only its uid, and only while the socket lingers in the table. Counters say how
  * often each case happens.
