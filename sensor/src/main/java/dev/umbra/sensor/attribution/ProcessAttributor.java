@@ -73,6 +73,8 @@ public final class ProcessAttributor {
     public static final int MAX_TABLE_LINES = 1_000_000;
 
     private final Path proc;
+    /** This namespace's socket tables, {@code proc/net}: the sockets the kernel is asked for directly. */
+    private final Path ownNet;
     private final Path passwd;
     private final Ticker ticker;
     private final long rescanIntervalNanos;
@@ -134,6 +136,7 @@ public final class ProcessAttributor {
             throw new IllegalArgumentException("rescan interval cannot be negative: " + rescanInterval);
         }
         this.proc = proc;
+        this.ownNet = proc.resolve("net");
         this.passwd = passwd;
         this.ticker = ticker;
         this.rescanIntervalNanos = rescanInterval.toNanos();
@@ -165,7 +168,7 @@ public final class ProcessAttributor {
             notFound.incrementAndGet();
             return null;
         }
-        Path net = proc.resolve("net");
+        Path net = ownNet;
         if (!isLocalAddress(local)) {
             Long holder = namespaceHolding(local);
             if (holder == null) {
@@ -177,7 +180,7 @@ public final class ProcessAttributor {
             net = proc.resolve(Long.toString(holder)).resolve("net");
         }
         long[] socket = SocketDiag.UNKNOWN;
-        if (diag != null && net.equals(proc.resolve("net"))) {
+        if (diag != null && net == ownNet) {
             socket = diag.find(transport == Transport.TCP, local, localPort, remote, remotePort);
             if (socket != SocketDiag.UNKNOWN) {
                 askedKernel.incrementAndGet();

@@ -49,6 +49,24 @@ class ProcessAttributorTest {
     private static final String UDP_CLIENT = "import socket,sys,time\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
             + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n";
 
+    /** A process that sent {@code receiver} a datagram, and the port it sent it from. */
+    private record Sender(Process process, int port) {
+    }
+
+    /**
+     * Starts {@code command} with the receiver's port as its last argument and waits for its datagram: then its
+     * socket is surely in the kernel's tables.
+     */
+    private Sender datagramFrom(DatagramSocket receiver, String... command) throws IOException {
+        receiver.setSoTimeout(10_000);
+        String[] withPort = java.util.Arrays.copyOf(command, command.length + 1);
+        withPort[command.length] = Integer.toString(receiver.getLocalPort());
+        Process p = start(withPort);
+        DatagramPacket packet = new DatagramPacket(new byte[16], 16);
+        receiver.receive(packet);
+        return new Sender(p, packet.getPort());
+    }
+
     private Process start(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(p);
@@ -116,13 +134,9 @@ class ProcessAttributorTest {
         }
         String setpriv = require("setpriv", "util-linux");
         try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            receiver.setSoTimeout(10_000);
-            start(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c",
-                    UDP_CLIENT,
-                    Integer.toString(receiver.getLocalPort()));
-            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
-            receiver.receive(packet);
-            ProcessInfo info = attributor.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+            Sender sender = datagramFrom(receiver, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                    python, "-c", UDP_CLIENT);
+            ProcessInfo info = attributor.lookup(Transport.UDP, "127.0.0.1", sender.port(), "127.0.0.1",
                     receiver.getLocalPort());
             assertThat(info).isNotNull();
             assertThat(info.uid()).isEqualTo(65534);
@@ -257,18 +271,14 @@ class ProcessAttributorTest {
             assertThat(slowRescans.counters()).containsEntry("descriptor_scans", 1L).containsEntry("with_process", 1L);
             assertThat(accepted.isConnected()).isTrue();
 
-            receiver.setSoTimeout(10_000);
-            Process p = start(python, "-c", "import socket,sys,threading,time\n"
+            Sender sender = datagramFrom(receiver, python, "-c", "import socket,sys,threading,time\n"
                     + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
                     + "for _ in range(3): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
-                    + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n",
-                    Integer.toString(receiver.getLocalPort()));
-            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
-            receiver.receive(packet);
-            ProcessInfo info = slowRescans.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+                    + "s.sendto(b'q', ('127.0.0.1', int(sys.argv[1])))\ntime.sleep(30)\n");
+            ProcessInfo info = slowRescans.lookup(Transport.UDP, "127.0.0.1", sender.port(), "127.0.0.1",
                     receiver.getLocalPort());
             assertThat(info).isNotNull();
-            assertThat(info.pid()).as("the process, not one of its threads").isEqualTo(p.pid());
+            assertThat(info.pid()).as("the process, not one of its threads").isEqualTo(sender.process().pid());
             assertThat(info.name()).startsWith("python3");
             assertThat(slowRescans.counters()).as("no second scan").containsEntry("descriptor_scans", 1L)
                     .containsEntry("with_process", 2L);
@@ -301,24 +311,19 @@ class ProcessAttributorTest {
                     accepted.getPort())).isEqualTo(tables.lookup(Transport.TCP, "127.0.0.1", accepted.getLocalPort(),
                     "127.0.0.1", accepted.getPort()));
 
-            receiver.setSoTimeout(10_000);
-            receiver6.setSoTimeout(10_000);
-            Process p = start(python, "-c", UDP_CLIENT, Integer.toString(receiver.getLocalPort()));
-            Process p6 = start(python, "-c", "import socket,sys,time\ns=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
-                    + "s.sendto(b'q', ('::1', int(sys.argv[1])))\ntime.sleep(30)\n", Integer.toString(receiver6.getLocalPort()));
-            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
-            receiver.receive(packet);
-            DatagramPacket packet6 = new DatagramPacket(new byte[16], 16);
-            receiver6.receive(packet6);
-            ProcessInfo udp = attributor.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+            Sender v4 = datagramFrom(receiver, python, "-c", UDP_CLIENT);
+            Sender v6 = datagramFrom(receiver6, python, "-c", "import socket,sys,time\n"
+                    + "s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\ns.sendto(b'q', ('::1', int(sys.argv[1])))\n"
+                    + "time.sleep(30)\n");
+            ProcessInfo udp = attributor.lookup(Transport.UDP, "127.0.0.1", v4.port(), "127.0.0.1",
                     receiver.getLocalPort());
-            assertThat(udp.pid()).isEqualTo(p.pid());
-            assertThat(udp).isEqualTo(tables.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+            assertThat(udp.pid()).isEqualTo(v4.process().pid());
+            assertThat(udp).isEqualTo(tables.lookup(Transport.UDP, "127.0.0.1", v4.port(), "127.0.0.1",
                     receiver.getLocalPort()));
-            ProcessInfo udp6 = attributor.lookup(Transport.UDP, "::1", packet6.getPort(), "::1", receiver6.getLocalPort());
-            assertThat(udp6.pid()).isEqualTo(p6.pid());
+            ProcessInfo udp6 = attributor.lookup(Transport.UDP, "::1", v6.port(), "::1", receiver6.getLocalPort());
+            assertThat(udp6.pid()).isEqualTo(v6.process().pid());
             // the remote unknown: the socket bound to the port
-            assertThat(attributor.lookup(Transport.UDP, "::1", packet6.getPort(), null, 0).pid()).isEqualTo(p6.pid());
+            assertThat(attributor.lookup(Transport.UDP, "::1", v6.port(), null, 0).pid()).isEqualTo(v6.process().pid());
 
             assertThat(attributor.lookup(Transport.TCP, "127.0.0.1", 1, "127.0.0.1", 2)).isNull();
             assertThat(attributor.counters().get("asked_kernel")).as("answered by the kernel, not the tables")
@@ -335,14 +340,10 @@ class ProcessAttributorTest {
         prepared.prepare();
         assertThat(prepared.counters()).containsEntry("descriptor_scans", 1L);
         try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            receiver.setSoTimeout(10_000);
-            Process p = start(python, "-c", UDP_CLIENT,
-                    Integer.toString(receiver.getLocalPort()));
-            DatagramPacket packet = new DatagramPacket(new byte[16], 16);
-            receiver.receive(packet);
-            ProcessInfo info = prepared.lookup(Transport.UDP, "127.0.0.1", packet.getPort(), "127.0.0.1",
+            Sender sender = datagramFrom(receiver, python, "-c", UDP_CLIENT);
+            ProcessInfo info = prepared.lookup(Transport.UDP, "127.0.0.1", sender.port(), "127.0.0.1",
                     receiver.getLocalPort());
-            assertThat(info.pid()).isEqualTo(p.pid());
+            assertThat(info.pid()).isEqualTo(sender.process().pid());
             assertThat(prepared.counters()).containsEntry("descriptor_scans", 1L);
         }
     }
